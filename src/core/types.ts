@@ -1,0 +1,78 @@
+/** Domain types. The core works with these, never with rows, Slack payloads or frames. */
+
+export const CONVERSATION_STATES = ['ai', 'waiting', 'human', 'queued', 'resolved'] as const;
+export type ConversationState = (typeof CONVERSATION_STATES)[number];
+
+export const MESSAGE_ROLES = ['customer', 'ai', 'agent', 'system'] as const;
+export type MessageRole = (typeof MESSAGE_ROLES)[number];
+
+export interface AgentPersona {
+  name: string;
+  avatarUrl?: string;
+}
+
+export interface Visitor {
+  id: string;
+  name: string | null;
+  email: string | null;
+  userId: string | null;
+  verified: boolean;
+  attributes: Record<string, string>;
+  createdAt: string;
+}
+
+export type EscalationReasonKind =
+  | 'customer_asked'
+  | 'low_confidence'
+  | 'no_match'
+  | 'frustration'
+  | 'sensitive_topic'
+  | 'rule'
+  | 'agent_takeover';
+
+export interface EscalationReason {
+  kind: EscalationReasonKind;
+  /** Human-readable detail: the rule's name, the matched words, ... */
+  detail?: string;
+  /** AI confidence (0..1) when it played a part. */
+  confidence?: number;
+}
+
+export interface Conversation {
+  id: string;
+  visitorId: string;
+  state: ConversationState;
+  lastSeq: number;
+  pageUrl: string | null;
+  pageTitle: string | null;
+  escalation: EscalationReason | null;
+  escalatedAt: string | null;
+  emailRequested: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  role: MessageRole;
+  text: string;
+  clientId: string | null;
+  agent: AgentPersona | null;
+  confidence: number | null;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+}
+
+export interface KbPassage {
+  articleId: string;
+  title: string;
+  heading: string;
+  body: string;
+  url: string | null;
+  tags: string[];
+  /** 0..1, higher is better: how well the passage matches the query. */
+  score: number;
+}

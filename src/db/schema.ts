@@ -1,0 +1,92 @@
+/** Row types of the SQLite schema (migrations/). Repositories map them to domain types. */
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface SecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+export interface VisitorsTable {
+  id: string;
+  name: string | null;
+  email: string | null;
+  user_id: string | null;
+  verified: number;
+  attributes: string;
+  created_at: string;
+  last_seen_at: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  visitor_id: string;
+  state: string;
+  last_seq: number;
+  page_url: string | null;
+  page_title: string | null;
+  escalation_reason: string | null;
+  escalation_detail: string | null;
+  escalated_at: string | null;
+  email_requested: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  role: string;
+  text: string;
+  client_id: string | null;
+  agent_name: string | null;
+  agent_avatar_url: string | null;
+  confidence: number | null;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+}
+
+export interface ConversationEventsTable {
+  id: number | null;
+  conversation_id: string;
+  type: string;
+  detail: string;
+  at: string;
+}
+
+export interface KbArticlesTable {
+  id: string;
+  title: string;
+  url: string | null;
+  tags: string;
+  content_hash: string;
+  indexed_at: string;
+}
+
+export interface KbPassagesTable {
+  rowid: number | null;
+  article_id: string;
+  title: string;
+  heading: string;
+  body: string;
+  tags: string;
+}
+
+export interface DB {
+  settings: SettingsTable;
+  secrets: SecretsTable;
+  visitors: VisitorsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  conversation_events: ConversationEventsTable;
+  kb_articles: KbArticlesTable;
+  kb_passages: KbPassagesTable;
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * The widget websocket protocol (contract: "Widget websocket"). The gateway validates client frames
+ * with these schemas; the widget imports the frame types (type-only, nothing of zod reaches it).
+ */
+
+export const MAX_FRAME_BYTES = 16 * 1024;
+export const MAX_TEXT_CHARS = 4000;
+
+const text = (max: number) => z.string().max(max);
+
+const visitorSchema = z
+  .object({
+    name: text(200).optional(),
+    email: text(320).optional(),
+    userId: text(200).optional(),
+    userHash: text(128).optional(),
+    attributes: z.record(z.string().max(100), z.union([z.string().max(1000), z.number(), z.boolean()])).optional(),
+  })
+  .strip();
+
+const pageSchema = z.object({ url: text(2000), title: text(500).optional() }).strip();
+
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('hello'),
+      token: text(512).optional(),
+      lastSeq: z.number().int().min(0).optional(),
+      visitor: visitorSchema.optional(),
+      page: pageSchema.optional(),
+    })
+    .strip(),
+  z
+    .object({
+      type: z.literal('message'),
+      clientId: z.string().min(1).max(64),
+      text: z.string().min(1).max(MAX_TEXT_CHARS),
+    })
+    .strip(),
+  z.object({ type: z.literal('request_human') }).strip(),
+  z.object({ type: z.literal('email'), email: text(320) }).strip(),
+  z.object({ type: z.literal('page'), url: text(2000), title: text(500).optional() }).strip(),
+  z.object({ type: z.literal('typing'), typing: z.boolean() }).strip(),
+  z
+    .object({
+      type: z.literal('rate'),
+      score: z.number().int().min(1).max(5),
+      comment: text(2000).optional(),
+    })
+    .strip(),
+]);
+
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+export type HelloFrame = Extract<ClientFrame, { type: 'hello' }>;
+
+export type WireState = 'ai' | 'waiting' | 'human' | 'queued' | 'resolved';
+export type WireRole = 'customer' | 'ai' | 'agent' | 'system';
+export interface WireAgent {
+  name: string;
+  avatarUrl?: string;
+}
+export interface WireQueue {
+  position: number;
+  etaSeconds?: number;
+}
+
+export type ErrorCode =
+  | 'bad_frame'
+  | 'hello_required'
+  | 'already_started'
+  | 'invalid_email'
+  | 'not_resolved'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'internal';
+
+export type ServerFrame =
+  | { type: 'welcome'; token: string; conversationId: string; state: WireState; agent?: WireAgent }
+  | { type: 'ack'; clientId: string; id: string; seq: number }
+  | {
+      type: 'message';
+      id: string;
+      seq: number;
+      role: WireRole;
+      text: string;
+      at: string;
+      agent?: WireAgent;
+      clientId?: string;
+    }
+  | { type: 'message_updated'; id: string; seq: number; text: string }
+  | { type: 'message_deleted'; id: string; seq: number }
+  | { type: 'state'; state: WireState; agent?: WireAgent; queue?: WireQueue }
+  | { type: 'typing'; role: WireRole; typing: boolean }
+  | { type: 'error'; code: ErrorCode; message: string; clientId?: string };
