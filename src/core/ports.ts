@@ -38,3 +38,13 @@ export interface Ai {
   /** Answers a customer. Never throws for a provider failure: falls back and says so in the log. */
   answer(ctx: AiContext): Promise<AiAnswer>;
 }
+
+/**
+ * Whether a human can take a handoff now. Without Slack nobody can: handoffs are queued for
+ * follow-up. The Slack side answers from agents' availability.
+ */
+export interface HandoffDesk {
+  accepting(conversation: Conversation): boolean;
+}
+
+export const closedDesk: HandoffDesk = { accepting: () => false };

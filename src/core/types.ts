@@ -48,8 +48,18 @@ export interface Conversation {
   escalation: EscalationReason | null;
   escalatedAt: string | null;
   emailRequested: boolean;
+  /** The agent who claimed it (an opaque agent id: the Slack user id). */
+  ownerId: string | null;
+  claimedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** An agent as the core sees them: an id, and how the customer sees them. */
+export interface Agent {
+  id: string;
+  persona: AgentPersona;
+  isAdmin: boolean;
 }
 
 export interface Message {

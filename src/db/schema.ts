@@ -35,6 +35,8 @@ export interface ConversationsTable {
   escalation_detail: string | null;
   escalated_at: string | null;
   email_requested: number;
+  owner_id: string | null;
+  claimed_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -80,6 +82,41 @@ export interface KbPassagesTable {
   tags: string;
 }
 
+export interface AgentsTable {
+  slack_user_id: string;
+  display_name: string | null;
+  real_name: string | null;
+  avatar_url: string | null;
+  email: string | null;
+  is_admin: number;
+  profile_fetched_at: string | null;
+  created_at: string;
+}
+
+export interface SlackThreadsTable {
+  conversation_id: string;
+  channel: string;
+  ts: string | null;
+  created_at: string;
+}
+
+export interface SlackEventsTable {
+  event_id: string;
+  received_at: string;
+}
+
+export interface SlackRelaysTable {
+  channel: string;
+  ts: string;
+  message_id: string;
+}
+
+export interface SlackNoteNoticesTable {
+  conversation_id: string;
+  slack_user_id: string;
+  at: string;
+}
+
 export interface DB {
   settings: SettingsTable;
   secrets: SecretsTable;
@@ -89,4 +126,28 @@ export interface DB {
   conversation_events: ConversationEventsTable;
   kb_articles: KbArticlesTable;
   kb_passages: KbPassagesTable;
+  slack_outbox: SlackOutboxTable;
+  agents: AgentsTable;
+  slack_threads: SlackThreadsTable;
+  slack_events: SlackEventsTable;
+  slack_relays: SlackRelaysTable;
+  slack_note_notices: SlackNoteNoticesTable;
+}
+
+export interface SlackOutboxTable {
+  id: number | null;
+  lane: string;
+  method: string;
+  args: string;
+  ref: string | null;
+  idempotency_key: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  error_code: string | null;
+  last_error: string | null;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
 }

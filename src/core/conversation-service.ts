@@ -1,0 +1,359 @@
+import { z } from 'zod';
+import { DomainError } from './errors';
+import { escalationForMessage } from './escalation-policy';
+import type { EventBus } from './events';
+import { newId } from './ids';
+import type { MessageLog, AppendResult } from './message-log';
+import type { Ai, Clock, HandoffDesk } from './ports';
+import type { SettingsService } from './settings';
+import type { AgentPersona, Conversation, ConversationState, EscalationReason, Message, Visitor } from './types';
+import { verifyIdentity, type VisitorTokens } from './visitor-tokens';
+import type { Database } from '../db/database';
+import type { ConversationRepository } from '../db/conversation-repository';
+import type { EventRepository } from '../db/event-repository';
+import type { MessageRepository } from '../db/message-repository';
+import type { VisitorRepository } from '../db/visitor-repository';
+import type { Logger } from '../logger';
+
+export interface ConversationServiceDeps {
+  db: Database;
+  visitors: VisitorRepository;
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  events: EventRepository;
+  log: MessageLog;
+  bus: EventBus;
+  clock: Clock;
+  ai: Ai;
+  desk: HandoffDesk;
+  settings: SettingsService;
+  tokens: VisitorTokens;
+  identitySecret: string | undefined;
+  logger: Logger;
+  /** Who owns a conversation, as the customer sees them (the Slack side provides it). */
+  owners?: { personaFor(conversation: Conversation): AgentPersona | null };
+}
+
+export interface SessionInput {
+  token?: string;
+  visitor?: {
+    name?: string;
+    email?: string;
+    userId?: string;
+    userHash?: string;
+    attributes?: Record<string, string | number | boolean>;
+  };
+  page?: { url: string; title?: string };
+}
+
+export interface Session {
+  token: string;
+  visitor: Visitor;
+  conversation: Conversation;
+}
+
+const emailSchema = z.email();
+/** How many earlier messages the AI sees. */
+const AI_HISTORY = 20;
+
+/**
+ * The customer side of a conversation: sessions, messages, the AI's turn, escalation, email, rating.
+ * Synchronous database work keeps every state change atomic; the AI's turn runs after the ack,
+ * one at a time per conversation so replies keep their order.
+ */
+export class ConversationService {
+  private readonly turns = new Map<string, Promise<void>>();
+
+  constructor(private readonly d: ConversationServiceDeps) {}
+
+  openSession(input: SessionInput): Session {
+    const { d } = this;
+    const now = d.clock.now();
+    const nowIso = now.toISOString();
+    return d.db.tx(() => {
+      const tokenVisitorId = input.token ? d.tokens.verify(input.token, now) : null;
+      let visitor = tokenVisitorId ? d.visitors.get(tokenVisitorId) : undefined;
+
+      const claimed = input.visitor;
+      const verifiedUserId =
+        claimed?.userId && claimed.userHash && verifyIdentity(d.identitySecret, claimed.userId, claimed.userHash)
+          ? claimed.userId
+          : null;
+      if (verifiedUserId) {
+        const owner = d.visitors.findVerified(verifiedUserId);
+        if (owner) visitor = owner; // the same signed-in user on another device or browser
+        else if (visitor?.verified) visitor = undefined; // this browser belonged to another signed-in user
+      }
+
+      let conversation: Conversation | undefined;
+      if (!visitor) {
+        visitor = {
+          id: newId('v'),
+          name: null,
+          email: null,
+          userId: null,
+          verified: false,
+          attributes: {},
+          createdAt: nowIso,
+        };
+        d.visitors.insert(visitor, nowIso);
+        conversation = {
+          id: newId('c'),
+          visitorId: visitor.id,
+          state: 'ai',
+          lastSeq: 0,
+          pageUrl: null,
+          pageTitle: null,
+          escalation: null,
+          escalatedAt: null,
+          emailRequested: false,
+          ownerId: null,
+          claimedAt: null,
+          createdAt: nowIso,
+          updatedAt: nowIso,
+        };
+        d.conversations.insert(conversation);
+        d.events.record(conversation.id, 'started', {}, nowIso);
+      }
+
+      if (verifiedUserId && !visitor.verified) visitor = { ...visitor, verified: true, userId: verifiedUserId };
+      if (claimed?.name?.trim()) visitor = { ...visitor, name: claimed.name.trim() };
+      if (claimed?.email && emailSchema.safeParse(claimed.email.trim()).success) visitor = { ...visitor, email: claimed.email.trim() };
+      if (claimed?.attributes) {
+        const attrs = Object.fromEntries(Object.entries(claimed.attributes).map(([k, v]) => [k, String(v)]));
+        visitor = { ...visitor, attributes: { ...visitor.attributes, ...attrs } };
+      }
+      d.visitors.update(visitor, nowIso);
+
+      conversation ??= d.conversations.byVisitor(visitor.id);
+      if (!conversation) throw new Error(`visitor ${visitor.id} has no conversation`);
+      if (input.page?.url) {
+        d.conversations.setPage(conversation.id, input.page.url, input.page.title ?? null, nowIso);
+        conversation = d.conversations.load(conversation.id);
+      }
+      return { token: d.tokens.issue(visitor.id, now), visitor, conversation };
+    });
+  }
+
+  /** Messages after `afterSeq`, in order, for a (re)connecting widget. */
+  replay(conversationId: string, afterSeq: number): Message[] {
+    return this.d.messages.after(conversationId, afterSeq);
+  }
+
+  get(conversationId: string): Conversation {
+    const c = this.d.conversations.get(conversationId);
+    if (!c) throw new DomainError('not_found', 'This conversation no longer exists.');
+    return c;
+  }
+
+  /** The agent the customer is talking to, when one owns the conversation. */
+  agentFor(conversation: Conversation): AgentPersona | null {
+    return conversation.state === 'human' ? (this.d.owners?.personaFor(conversation) ?? null) : null;
+  }
+
+  queuePosition(conversationId: string): number {
+    return this.d.conversations.queuePosition(conversationId);
+  }
+
+  /** Stores a customer message (idempotent by clientId); resolves after the commit. The reply comes later. */
+  async customerMessage(conversationId: string, clientId: string, text: string): Promise<AppendResult> {
+    const result = await this.d.log.appendDurably(conversationId, { role: 'customer', text, clientId });
+    if (!result.duplicate) this.enqueueTurn(conversationId, () => this.afterCustomerMessage(conversationId, result.message));
+    return result;
+  }
+
+  /** The "Talk to a person" button. */
+  requestHuman(conversationId: string): void {
+    this.enqueueTurn(conversationId, async () => {
+      this.escalate(conversationId, { kind: 'customer_asked' });
+    });
+  }
+
+  setEmail(conversationId: string, email: string): void {
+    const { d } = this;
+    const clean = email.trim();
+    if (!emailSchema.safeParse(clean).success) {
+      throw new DomainError('invalid_email', 'That does not look like an email address. Please check it.');
+    }
+    const now = d.clock.now().toISOString();
+    const conversation = this.get(conversationId);
+    const visitor = d.visitors.get(conversation.visitorId);
+    if (!visitor) throw new DomainError('not_found', 'This conversation no longer exists.');
+    d.db.tx(() => {
+      d.visitors.update({ ...visitor, email: clean }, now);
+      d.events.record(conversationId, 'email_captured', {}, now);
+    });
+    d.bus.emit({ type: 'visitor.email', conversation, email: clean });
+    d.log.append(conversationId, { role: 'ai', text: `Thanks! We'll follow up at ${clean} if we miss you here.` });
+  }
+
+  setPage(conversationId: string, url: string, title: string | undefined): void {
+    const { d } = this;
+    d.conversations.setPage(conversationId, url, title ?? null, d.clock.now().toISOString());
+    d.bus.emit({ type: 'conversation.page', conversation: this.get(conversationId) });
+  }
+
+  typing(conversationId: string, typing: boolean): void {
+    this.d.bus.emit({ type: 'typing', conversationId, role: 'customer', typing });
+  }
+
+  rate(conversationId: string, score: number, comment: string | undefined): void {
+    const { d } = this;
+    const conversation = this.get(conversationId);
+    if (conversation.state !== 'resolved') {
+      throw new DomainError('not_resolved', 'You can rate the conversation once it is resolved.');
+    }
+    const now = d.clock.now().toISOString();
+    const clean = comment?.trim() || null;
+    d.events.record(conversationId, 'rated', { score, comment: clean }, now);
+    d.bus.emit({ type: 'conversation.rated', conversation, score, comment: clean });
+    d.log.append(conversationId, { role: 'ai', text: 'Thank you for your feedback!' });
+  }
+
+  /**
+   * Hands the conversation to a human: `waiting` when someone can take it, else `queued` (the AI
+   * keeps helping and asks for an email). Announced once; a second request changes nothing.
+   * Returns whether the state changed.
+   */
+  escalate(conversationId: string, reason: EscalationReason): boolean {
+    const { d } = this;
+    const before = this.get(conversationId);
+    const accepting = d.desk.accepting(before);
+    const from: ConversationState[] = accepting ? ['ai', 'queued', 'resolved'] : ['ai', 'resolved'];
+    const to: ConversationState = accepting ? 'waiting' : 'queued';
+    const now = d.clock.now().toISOString();
+    const changed = d.db.tx(() => {
+      if (!d.conversations.transition(conversationId, from, to, now)) return false;
+      d.conversations.setEscalation(conversationId, reason, now);
+      d.events.record(conversationId, 'escalated', { ...reason, to }, now);
+      if (to === 'queued') d.events.record(conversationId, 'queued', {}, now);
+      return true;
+    });
+    if (!changed) return false;
+
+    const conversation = this.get(conversationId);
+    d.logger.info({ conversationId, reason: reason.kind, state: to }, 'conversation escalated');
+    d.bus.emit({ type: 'conversation.escalated', conversation, reason });
+    const settings = d.settings.get();
+    if (to === 'waiting') {
+      this.emitState(conversation, before.state, { position: this.queuePosition(conversationId) });
+      d.log.append(conversationId, { role: 'ai', text: settings.handoffMessage });
+    } else {
+      this.emitState(conversation, before.state, null);
+      // Said only once per conversation: a customer already asked (or known) is not asked again.
+      const visitor = d.visitors.get(conversation.visitorId);
+      if (visitor?.email) {
+        d.log.append(conversationId, {
+          role: 'ai',
+          text: `Our team isn't available right now, but I'll keep helping here. A team member will also reply to you at ${visitor.email}.`,
+        });
+      } else if (!conversation.emailRequested) {
+        d.conversations.markEmailRequested(conversationId, now);
+        d.log.append(conversationId, { role: 'ai', text: settings.queuedMessage });
+      }
+    }
+    return true;
+  }
+
+  /** Resolves when every AI turn in progress has finished (graceful shutdown, tests). */
+  async idle(): Promise<void> {
+    await this.d.log.drain();
+    while (this.turns.size) await Promise.allSettled([...this.turns.values()]);
+  }
+
+  private emitState(conversation: Conversation, previous: ConversationState, queue: { position: number } | null): void {
+    this.d.bus.emit({ type: 'conversation.state', conversation, previous, agent: null, queue });
+  }
+
+  /** Runs work after the conversation's earlier turns; a failure is logged, never thrown at the socket. */
+  private enqueueTurn(conversationId: string, work: () => Promise<void>): void {
+    const prev = this.turns.get(conversationId) ?? Promise.resolve();
+    const next = prev
+      .then(work)
+      .catch((err: unknown) => this.d.logger.error({ err, conversationId }, 'conversation turn failed'))
+      .finally(() => {
+        if (this.turns.get(conversationId) === next) this.turns.delete(conversationId);
+      });
+    this.turns.set(conversationId, next);
+  }
+
+  private async afterCustomerMessage(conversationId: string, message: Message): Promise<void> {
+    const { d } = this;
+    let conversation = this.get(conversationId);
+    if (conversation.state === 'resolved') {
+      const now = d.clock.now().toISOString();
+      const reopened = d.db.tx(() => {
+        if (!d.conversations.transition(conversationId, ['resolved'], 'ai', now)) return false;
+        d.conversations.release(conversationId, now);
+        d.events.record(conversationId, 'reopened', {}, now);
+        return true;
+      });
+      if (reopened) {
+        conversation = this.get(conversationId);
+        this.emitState(conversation, 'resolved', null);
+      }
+    }
+    // With a human on it (or on the way) the AI stays quiet; the message goes to the agent.
+    if (conversation.state === 'human' || conversation.state === 'waiting') return;
+
+    if (conversation.state === 'ai') {
+      const reason = escalationForMessage(message.text);
+      if (reason) {
+        this.escalate(conversationId, reason);
+        return;
+      }
+    }
+    await this.aiTurn(conversation, message);
+  }
+
+  private async aiTurn(conversation: Conversation, message: Message): Promise<void> {
+    const { d } = this;
+    const visitor = d.visitors.get(conversation.visitorId);
+    if (!visitor) return;
+    d.bus.emit({ type: 'typing', conversationId: conversation.id, role: 'ai', typing: true });
+    let answer;
+    try {
+      answer = await d.ai.answer({
+        conversation,
+        visitor,
+        history: d.messages.recent(conversation.id, AI_HISTORY),
+        text: message.text,
+      });
+    } catch (err) {
+      d.logger.error({ err, conversationId: conversation.id }, 'AI failed to answer');
+      answer = null;
+    } finally {
+      d.bus.emit({ type: 'typing', conversationId: conversation.id, role: 'ai', typing: false });
+    }
+
+    // The state may have changed while the AI was thinking (an agent took over): then stay quiet.
+    const now = this.get(conversation.id);
+    if (now.state === 'human' || now.state === 'waiting' || now.state === 'resolved') return;
+
+    const threshold = d.settings.get().aiConfidenceThreshold;
+    if (now.state === 'ai') {
+      if (!answer) {
+        this.escalate(conversation.id, { kind: 'no_match', detail: 'The AI could not answer' });
+        return;
+      }
+      if (answer.action.type === 'handoff') {
+        this.escalate(conversation.id, answer.action.reason);
+        return;
+      }
+      if (answer.confidence < threshold) {
+        this.escalate(conversation.id, { kind: 'low_confidence', confidence: answer.confidence });
+        return;
+      }
+    }
+    // Queued: the AI keeps helping with whatever it has; it never re-announces the handoff.
+    if (answer?.reply && (now.state === 'ai' || answer.action.type === 'answer')) {
+      d.log.append(conversation.id, { role: 'ai', text: answer.reply, confidence: answer.confidence });
+    } else if (now.state === 'queued') {
+      d.log.append(conversation.id, {
+        role: 'ai',
+        text: "I'm not sure about that one. A team member will follow up as soon as they're back.",
+        confidence: answer?.confidence ?? 0,
+      });
+    }
+  }
+}

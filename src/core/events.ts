@@ -1,0 +1,48 @@
+import type { AgentPersona, Conversation, EscalationReason, Message, MessageRole } from './types';
+
+/**
+ * Domain events: the core decides and persists, then announces what happened here. Adapters
+ * (websocket registry, Slack outbox, mailer) subscribe and turn events into frames, posts, emails.
+ * Events are emitted after the change is committed.
+ */
+export type DomainEvent =
+  | { type: 'message.created'; conversation: Conversation; message: Message }
+  | { type: 'message.updated'; conversation: Conversation; message: Message }
+  | { type: 'message.deleted'; conversation: Conversation; message: Message }
+  | {
+      type: 'conversation.state';
+      conversation: Conversation;
+      previous: Conversation['state'];
+      agent: AgentPersona | null;
+      queue: { position: number; etaSeconds?: number } | null;
+    }
+  | { type: 'conversation.escalated'; conversation: Conversation; reason: EscalationReason }
+  | { type: 'conversation.page'; conversation: Conversation }
+  | { type: 'visitor.email'; conversation: Conversation; email: string }
+  | { type: 'conversation.rated'; conversation: Conversation; score: number; comment: string | null }
+  | { type: 'typing'; conversationId: string; role: MessageRole; typing: boolean };
+
+export type DomainEventType = DomainEvent['type'];
+type Handler = (event: DomainEvent) => void;
+
+export class EventBus {
+  private readonly handlers = new Set<Handler>();
+
+  constructor(private readonly onHandlerError: (err: unknown, event: DomainEvent) => void) {}
+
+  subscribe(handler: Handler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Delivers to every subscriber; one failing subscriber never stops the others or the caller. */
+  emit(event: DomainEvent): void {
+    for (const handler of this.handlers) {
+      try {
+        handler(event);
+      } catch (err) {
+        this.onHandlerError(err, event);
+      }
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import type { ConversationService } from './conversation-service';
+import { DomainError } from './errors';
+import type { EventBus } from './events';
+import type { MessageLog } from './message-log';
+import type { Clock } from './ports';
+import type { SettingsService } from './settings';
+import type { Agent, Conversation, ConversationState, Message } from './types';
+import type { Database } from '../db/database';
+import type { ConversationRepository } from '../db/conversation-repository';
+import type { EventRepository } from '../db/event-repository';
+import type { MessageRepository } from '../db/message-repository';
+import type { Logger } from '../logger';
+
+export interface HandoffServiceDeps {
+  db: Database;
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  events: EventRepository;
+  log: MessageLog;
+  bus: EventBus;
+  clock: Clock;
+  settings: SettingsService;
+  customer: ConversationService;
+  logger: Logger;
+}
+
+export type ClaimResult =
+  | { ok: true; conversation: Conversation }
+  | { ok: false; reason: 'owned'; ownerId: string }
+  | { ok: false; reason: 'resolved' };
+
+export type ReplyResult =
+  | { relayed: true; message: Message; claimed: boolean }
+  | { relayed: false; reason: 'not_owner'; ownerId: string }
+  | { relayed: false; reason: 'resolved' | 'duplicate' };
+
+/** States an agent can take a conversation from. `ai` is an agent-initiated takeover. */
+const CLAIMABLE: readonly ConversationState[] = ['ai', 'waiting', 'queued'];
+
+/**
+ * The agent side of a conversation: claim, replies, edits, resolve, hand back. Every change is one
+ * synchronous transaction, so two agents acting at once cannot both win.
+ */
+export class HandoffService {
+  constructor(private readonly d: HandoffServiceDeps) {}
+
+  claim(conversationId: string, agent: Agent): ClaimResult {
+    const { d } = this;
+    const before = d.customer.get(conversationId);
+    if (before.ownerId === agent.id) return { ok: true, conversation: before };
+    const now = d.clock.now().toISOString();
+    const won = d.db.tx(() => {
+      if (!d.conversations.claim(conversationId, agent.id, CLAIMABLE, now)) return false;
+      if (before.state === 'ai') {
+        d.conversations.setEscalation(conversationId, { kind: 'agent_takeover', detail: agent.persona.name }, now);
+        d.events.record(conversationId, 'escalated', { kind: 'agent_takeover', to: 'human' }, now);
+      }
+      d.events.record(conversationId, 'claimed', { agentId: agent.id, from: before.state }, now);
+      return true;
+    });
+    if (!won) {
+      const current = d.customer.get(conversationId);
+      if (current.ownerId && current.ownerId !== agent.id) return { ok: false, reason: 'owned', ownerId: current.ownerId };
+      if (current.state === 'resolved') return { ok: false, reason: 'resolved' };
+      if (current.ownerId === agent.id) return { ok: true, conversation: current };
+      throw new DomainError('conflict', 'The conversation changed while claiming it. Try again.');
+    }
+    const conversation = d.customer.get(conversationId);
+    d.logger.info({ conversationId, agentId: agent.id }, 'conversation claimed');
+    d.bus.emit({ type: 'conversation.state', conversation, previous: before.state, agent: agent.persona, queue: null });
+    const intro = d.settings.get().agentIntroduction.replaceAll('{name}', agent.persona.name);
+    d.log.append(conversationId, { role: 'agent', text: intro, agent: agent.persona });
+    return { ok: true, conversation };
+  }
+
+  /**
+   * A reply written by an agent. The owner's reply reaches the customer; in an unowned conversation
+   * the reply claims it first; anyone else's stays internal. `remember` runs in the transaction that
+   * stores the relayed message (the adapter keys it by its Slack ts there).
+   */
+  agentReply(conversationId: string, agent: Agent, text: string, remember?: (message: Message) => void): ReplyResult {
+    let conversation = this.d.customer.get(conversationId);
+    if (conversation.state === 'resolved') return { relayed: false, reason: 'resolved' };
+    let claimed = false;
+    if (!conversation.ownerId) {
+      const result = this.claim(conversationId, agent);
+      if (!result.ok) {
+        return result.reason === 'owned'
+          ? { relayed: false, reason: 'not_owner', ownerId: result.ownerId }
+          : { relayed: false, reason: 'resolved' };
+      }
+      conversation = result.conversation;
+      claimed = true;
+    }
+    if (conversation.ownerId !== agent.id) return { relayed: false, reason: 'not_owner', ownerId: conversation.ownerId! };
+    const now = this.d.clock.now().toISOString();
+    const message = this.d.log.append(conversationId, { role: 'agent', text, agent: agent.persona }, (m) => {
+      if (!this.d.events.list(conversationId).some((e) => e.type === 'first_agent_reply' && e.at >= (conversation.claimedAt ?? ''))) {
+        this.d.events.record(conversationId, 'first_agent_reply', { agentId: agent.id }, now);
+      }
+      remember?.(m);
+    });
+    return { relayed: true, message, claimed };
+  }
+
+  editAgentMessage(messageId: string, text: string): Message | null {
+    const { d } = this;
+    const message = d.messages.get(messageId);
+    if (!message || message.role !== 'agent' || message.deletedAt) return null;
+    if (message.text === text) return message;
+    d.messages.updateText(messageId, text, d.clock.now().toISOString());
+    const updated = d.messages.get(messageId)!;
+    d.bus.emit({ type: 'message.updated', conversation: d.customer.get(message.conversationId), message: updated });
+    return updated;
+  }
+
+  deleteAgentMessage(messageId: string): Message | null {
+    const { d } = this;
+    const message = d.messages.get(messageId);
+    if (!message || message.role !== 'agent' || message.deletedAt) return null;
+    d.messages.markDeleted(messageId, d.clock.now().toISOString());
+    const deleted = d.messages.get(messageId)!;
+    d.bus.emit({ type: 'message.deleted', conversation: d.customer.get(message.conversationId), message: deleted });
+    return deleted;
+  }
+
+  /** The owner or an admin closes the conversation; the customer is asked for a rating. */
+  resolve(conversationId: string, agent: Agent): Conversation {
+    const { d } = this;
+    const before = d.customer.get(conversationId);
+    if (before.state === 'resolved') return before;
+    if (before.ownerId && before.ownerId !== agent.id && !agent.isAdmin) {
+      throw new DomainError('forbidden', `Only <@${before.ownerId}> or an admin can resolve this conversation.`);
+    }
+    const now = d.clock.now().toISOString();
+    const done = d.db.tx(() => {
+      if (!d.conversations.transition(conversationId, ['ai', 'waiting', 'human', 'queued'], 'resolved', now)) return false;
+      d.events.record(conversationId, 'resolved', { agentId: agent.id }, now);
+      return true;
+    });
+    const conversation = d.customer.get(conversationId);
+    if (!done) return conversation;
+    d.bus.emit({ type: 'conversation.state', conversation, previous: before.state, agent: null, queue: null });
+    d.log.append(conversationId, {
+      role: 'system',
+      text: 'This conversation was marked as resolved. How did we do? Write again any time if you need more help.',
+    });
+    return conversation;
+  }
+
+  /** The owner (or an admin) gives the conversation back to the AI. */
+  handBack(conversationId: string, agent: Agent): Conversation {
+    const { d } = this;
+    const before = d.customer.get(conversationId);
+    if (before.state !== 'human') return before;
+    if (before.ownerId !== agent.id && !agent.isAdmin) {
+      throw new DomainError('forbidden', `Only <@${before.ownerId}> or an admin can hand this conversation back.`);
+    }
+    const now = d.clock.now().toISOString();
+    const done = d.db.tx(() => {
+      if (!d.conversations.transition(conversationId, ['human'], 'ai', now)) return false;
+      d.conversations.release(conversationId, now);
+      d.events.record(conversationId, 'handed_back', { agentId: agent.id }, now);
+      return true;
+    });
+    const conversation = d.customer.get(conversationId);
+    if (!done) return conversation;
+    d.bus.emit({ type: 'conversation.state', conversation, previous: 'human', agent: null, queue: null });
+    d.log.append(conversationId, {
+      role: 'ai',
+      text: `${agent.persona.name} handed the conversation back to me. I'm here if you have more questions!`,
+    });
+    return conversation;
+  }
+}

@@ -1,0 +1,145 @@
+import { newId } from './ids';
+import type { EventBus } from './events';
+import type { Clock } from './ports';
+import type { AgentPersona, Message, MessageRole } from './types';
+import type { Database } from '../db/database';
+import type { ConversationRepository } from '../db/conversation-repository';
+import type { MessageRepository } from '../db/message-repository';
+
+export interface MessageDraft {
+  role: MessageRole;
+  text: string;
+  clientId?: string | null;
+  agent?: AgentPersona | null;
+  confidence?: number | null;
+}
+
+export interface AppendResult {
+  message: Message;
+  /** True when the clientId was seen before: the stored message is returned, nothing is added. */
+  duplicate: boolean;
+}
+
+interface Pending {
+  conversationId: string;
+  draft: MessageDraft;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * The only writer of messages. Each message gets the conversation's next seq in the transaction that
+ * stores it, so seqs never have gaps. Customer messages are group-committed: everything that arrives
+ * within one tick is written in one transaction, and each promise resolves only after that commit
+ * (ack after commit). message.created is emitted after the commit, in seq order.
+ */
+export class MessageLog {
+  private pending: Pending[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+  ) {}
+
+  /**
+   * Appends now, synchronously (AI, agent and system messages). `alsoInTx` runs in the same
+   * transaction, after the insert (e.g. to remember which Slack message it came from).
+   */
+  append(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Message {
+    const result = this.db.tx(() => {
+      const r = this.write(conversationId, draft);
+      if (!r.duplicate) alsoInTx?.(r.message);
+      return r;
+    });
+    if (!result.duplicate) this.announce([result.message]);
+    return result.message;
+  }
+
+  /** Queues a message for the next group commit; resolves once it is durably stored. */
+  appendDurably(conversationId: string, draft: MessageDraft): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ conversationId, draft, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Resolves when every queued message has been committed (or refused). */
+  async drain(): Promise<void> {
+    while (this.pending.length || this.scheduled) {
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (!batch.length) return;
+    let results: AppendResult[];
+    try {
+      results = this.db.tx(() => batch.map((p) => this.write(p.conversationId, p.draft)));
+    } catch {
+      // One bad item must not sink the others: retry each in its own transaction.
+      results = [];
+      for (const p of batch) {
+        try {
+          results.push(this.db.tx(() => this.write(p.conversationId, p.draft)));
+        } catch (err) {
+          p.reject(err);
+          results.push(undefined as unknown as AppendResult);
+        }
+      }
+    }
+    const created: Message[] = [];
+    batch.forEach((p, i) => {
+      const r = results[i];
+      if (!r) return;
+      if (!r.duplicate) created.push(r.message);
+      p.resolve(r);
+    });
+    this.announce(created);
+  }
+
+  private write(conversationId: string, draft: MessageDraft): AppendResult {
+    if (draft.clientId) {
+      const existing = this.messages.byClientId(conversationId, draft.clientId);
+      if (existing) return { message: existing, duplicate: true };
+    }
+    const now = this.clock.now().toISOString();
+    const seq = this.conversations.nextSeq(conversationId, now);
+    const message: Message = {
+      id: newId('m'),
+      conversationId,
+      seq,
+      role: draft.role,
+      text: draft.text,
+      clientId: draft.clientId ?? null,
+      agent: draft.agent ?? null,
+      confidence: draft.confidence ?? null,
+      createdAt: now,
+      editedAt: null,
+      deletedAt: null,
+    };
+    this.messages.insert(message);
+    return { message, duplicate: false };
+  }
+
+  private announce(created: Message[]): void {
+    const byConversation = new Map<string, ReturnType<ConversationRepository['load']>>();
+    for (const message of created) {
+      let conversation = byConversation.get(message.conversationId);
+      if (!conversation) {
+        conversation = this.conversations.load(message.conversationId);
+        byConversation.set(message.conversationId, conversation);
+      }
+      this.bus.emit({ type: 'message.created', conversation, message });
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { Clock } from './ports';
+import type { SettingsRepository } from '../db/settings-repository';
+
+/**
+ * Settings admins change at run time. Stored per key in the settings table; the environment gives
+ * the first defaults. Reads are served from memory; a change is written, then the cache refreshed,
+ * so every caller sees it at once without a restart.
+ */
+export const ROUTING_METHODS = ['round_robin', 'first_available', 'skill_based', 'load_balanced'] as const;
+
+const hexColour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #4f46e5');
+
+export const settingsSchema = z.object({
+  aiConfidenceThreshold: z.number().min(0).max(1),
+  routingMethod: z.enum(ROUTING_METHODS),
+  defaultCapacity: z.number().int().min(1).max(50),
+  handoffMessage: z.string().min(1).max(500),
+  /** `{name}` becomes the agent's name. */
+  agentIntroduction: z.string().min(1).max(500),
+  queuedMessage: z.string().min(1).max(500),
+  widgetTitle: z.string().min(1).max(60),
+  widgetGreeting: z.string().min(1).max(500),
+  widgetColour: hexColour,
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface SettingsDefaults {
+  aiConfidenceThreshold: number;
+}
+
+export function defaultSettings(env: SettingsDefaults): Settings {
+  return {
+    aiConfidenceThreshold: env.aiConfidenceThreshold,
+    routingMethod: 'round_robin',
+    defaultCapacity: 3,
+    handoffMessage: 'Let me connect you with a team member...',
+    agentIntroduction: "Hi! I'm {name}, happy to help!",
+    queuedMessage:
+      "Our team isn't available right now, but I'll keep helping here. Leave your email and a team member will reply to you there.",
+    widgetTitle: 'Acme Projects support',
+    widgetGreeting: 'Hi! Ask me anything about Acme Projects.',
+    widgetColour: '#4f46e5',
+  };
+}
+
+export class SettingsService {
+  private cache: Settings;
+
+  constructor(
+    private readonly repo: SettingsRepository,
+    private readonly defaults: Settings,
+    private readonly clock: Clock,
+  ) {
+    this.cache = this.load();
+  }
+
+  get(): Readonly<Settings> {
+    return this.cache;
+  }
+
+  /** Validates and stores a partial change; returns the keys that changed. */
+  update(patch: Partial<Settings>, by: string | null): (keyof Settings)[] {
+    const next = settingsSchema.parse({ ...this.cache, ...patch });
+    const changed = (Object.keys(patch) as (keyof Settings)[]).filter(
+      (k) => JSON.stringify(next[k]) !== JSON.stringify(this.cache[k]),
+    );
+    const now = this.clock.now().toISOString();
+    for (const k of changed) this.repo.set(k, next[k], by, now);
+    this.cache = next;
+    return changed;
+  }
+
+  private load(): Settings {
+    const stored = this.repo.all();
+    const merged: Record<string, unknown> = { ...this.defaults };
+    // A stored value that no longer validates (an older format) falls back to its default.
+    for (const [key, value] of Object.entries(stored)) {
+      if (!(key in this.defaults)) continue;
+      const field = settingsSchema.shape[key as keyof Settings];
+      if (field.safeParse(value).success) merged[key] = value;
+    }
+    return settingsSchema.parse(merged);
+  }
+}

@@ -1,0 +1,91 @@
+import type { WebSocket } from 'ws';
+import { messageFrame, wireAgent } from './frames';
+import type { ServerFrame } from './protocol';
+import type { DomainEvent, EventBus } from '../core/events';
+import type { Logger } from '../logger';
+
+/** Past this many bytes waiting to be written, a socket is a slow reader and is let go. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/**
+ * Which sockets watch which conversation, and the translation of domain events into frames for
+ * them. A customer may have several tabs open: each gets every frame.
+ */
+export class ConnectionRegistry {
+  private readonly byConversation = new Map<string, Set<WebSocket>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  attach(bus: EventBus): () => void {
+    return bus.subscribe((e) => this.onEvent(e));
+  }
+
+  add(conversationId: string, socket: WebSocket): void {
+    let set = this.byConversation.get(conversationId);
+    if (!set) this.byConversation.set(conversationId, (set = new Set()));
+    set.add(socket);
+  }
+
+  remove(conversationId: string, socket: WebSocket): void {
+    const set = this.byConversation.get(conversationId);
+    if (!set) return;
+    set.delete(socket);
+    if (!set.size) this.byConversation.delete(conversationId);
+  }
+
+  /** Whether the customer has the widget open right now (for offline email decisions). */
+  isOnline(conversationId: string): boolean {
+    return (this.byConversation.get(conversationId)?.size ?? 0) > 0;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.byConversation.values()) n += set.size;
+    return n;
+  }
+
+  broadcast(conversationId: string, frame: ServerFrame): void {
+    const set = this.byConversation.get(conversationId);
+    if (!set) return;
+    const data = JSON.stringify(frame);
+    for (const socket of set) sendRaw(socket, data, this.logger);
+  }
+
+  private onEvent(e: DomainEvent): void {
+    switch (e.type) {
+      case 'message.created':
+        return this.broadcast(e.conversation.id, messageFrame(e.message));
+      case 'message.updated':
+        return this.broadcast(e.conversation.id, { type: 'message_updated', id: e.message.id, seq: e.message.seq, text: e.message.text });
+      case 'message.deleted':
+        return this.broadcast(e.conversation.id, { type: 'message_deleted', id: e.message.id, seq: e.message.seq });
+      case 'conversation.state': {
+        const frame: Extract<ServerFrame, { type: 'state' }> = { type: 'state', state: e.conversation.state };
+        const agent = wireAgent(e.agent);
+        if (agent) frame.agent = agent;
+        if (e.queue) frame.queue = e.queue;
+        return this.broadcast(e.conversation.id, frame);
+      }
+      case 'typing':
+        if (e.role !== 'customer') this.broadcast(e.conversationId, { type: 'typing', role: e.role, typing: e.typing });
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+export function send(socket: WebSocket, frame: ServerFrame, logger: Logger): void {
+  sendRaw(socket, JSON.stringify(frame), logger);
+}
+
+function sendRaw(socket: WebSocket, data: string, logger: Logger): void {
+  if (socket.readyState !== socket.OPEN) return;
+  if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    // The history stays in the database; the widget resumes from its last seq when it reconnects.
+    logger.warn({ buffered: socket.bufferedAmount }, 'widget socket is not reading; disconnecting it');
+    socket.terminate();
+    return;
+  }
+  socket.send(data);
+}

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ConnectionRegistry } from './connection-registry';
+import { MAX_FRAME_BYTES } from './protocol';
+import type { WidgetBundle } from './widget-bundle';
+import { handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
+import type { ConversationService } from '../core/conversation-service';
+import type { SettingsService } from '../core/settings';
+import type { Logger } from '../logger';
+
+const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
+
+/** The demo page's policy: no inline script, no eval; the widget's styles are constructed sheets. */
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
+
+export interface ServerDeps {
+  logger: Logger;
+  core: ConversationService;
+  settings: SettingsService;
+  registry: ConnectionRegistry;
+  /** The widget script, built at start; null when the build failed (served as 503). */
+  widget: () => WidgetBundle | null;
+  /** null: any origin may open the widget socket. */
+  allowedOrigins: readonly string[] | null;
+  /** Our own origin (PUBLIC_URL), always allowed. */
+  publicOrigin: string;
+  healthy: () => boolean;
+  socketRate?: WidgetSocketDeps['rate'];
+  /** Extra routes (the Slack receiver) registered on the same server. */
+  register?: (app: FastifyInstance) => void | Promise<void>;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is Fastify's logger; the generic parameters just differ in name.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    void reply.code(status).send({ ok: false, error: status >= 500 ? 'internal_error' : 'bad_request' });
+  });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('text/html')) {
+      reply.header('content-security-policy', PAGE_CSP);
+      reply.header('x-frame-options', 'SAMEORIGIN');
+    }
+    return payload;
+  });
+
+  const originAllowed = (origin: string | undefined) => {
+    if (!deps.allowedOrigins) return true;
+    if (!origin) return false;
+    const clean = origin.replace(/\/$/, '');
+    return clean === deps.publicOrigin || deps.allowedOrigins.includes(clean);
+  };
+
+  const cors = (req: FastifyRequest, reply: FastifyReply) => {
+    const origin = req.headers.origin;
+    if (!deps.allowedOrigins) reply.header('access-control-allow-origin', '*');
+    else if (origin && originAllowed(origin)) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('vary', 'Origin');
+    }
+  };
+
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false },
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const ok = deps.healthy();
+    return reply.code(ok ? 200 : 503).send({ ok });
+  });
+
+  app.get('/api/widget/config', async (req, reply) => {
+    cors(req, reply);
+    const s = deps.settings.get();
+    reply.header('cache-control', 'public, max-age=60');
+    return {
+      title: s.widgetTitle,
+      greeting: s.widgetGreeting,
+      primaryColor: s.widgetColour,
+      handoffMessage: s.handoffMessage,
+      agentIntroduction: s.agentIntroduction,
+      queuedMessage: s.queuedMessage,
+    };
+  });
+
+  const staticFile = (name: string, type: string) => {
+    const path = `${STATIC_DIR}${name}`;
+    return async (_req: FastifyRequest, reply: FastifyReply) => {
+      const body = await fs.promises.readFile(path);
+      return reply.type(type).header('cache-control', 'no-cache').send(body);
+    };
+  };
+  app.get('/', staticFile('index.html', 'text/html; charset=utf-8'));
+  app.get('/demo.css', staticFile('demo.css', 'text/css; charset=utf-8'));
+
+  app.get('/widget.js', async (req, reply) => {
+    const bundle = deps.widget();
+    if (!bundle) return reply.code(503).type('text/plain').send('widget unavailable');
+    cors(req, reply);
+    reply.header('etag', bundle.etag).header('cache-control', 'public, max-age=300');
+    if (req.headers['if-none-match'] === bundle.etag) return reply.code(304).send();
+    return reply.type('application/javascript; charset=utf-8').send(bundle.code);
+  });
+
+  app.get(
+    '/widget/ws',
+    {
+      websocket: true,
+      preValidation: async (req, reply) => {
+        if (!originAllowed(req.headers.origin)) {
+          req.log.warn({ origin: req.headers.origin }, 'widget socket refused: origin not allowed');
+          await reply.code(403).send({ ok: false, error: 'origin_not_allowed' });
+        }
+      },
+    },
+    (socket) => handleWidgetSocket(socket, { core: deps.core, registry: deps.registry, logger: deps.logger, rate: deps.socketRate }),
+  );
+
+  if (deps.register) await deps.register(app);
+  return app;
+}
