@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../db/database';
+import { migrate } from '../db/migrator';
+import type { KnowledgeBase } from '../core/ports';
+import { buildMatchQuery, createKnowledgeBase, getArticle, indexKnowledgeBase, listArticles, queryTerms } from './knowledge-base';
+
+const KB_DIR = fileURLToPath(new URL('../../kb', import.meta.url));
+const ARTICLE_FILES = fs.readdirSync(KB_DIR).filter((f) => f.endsWith('.md'));
+
+let tmp: string;
+let db: Database;
+let kb: KnowledgeBase;
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-kb-'));
+  db = openDatabase(path.join(tmp, 'handoff.db'));
+  migrate(db);
+  indexKnowledgeBase(db, KB_DIR, { now: () => new Date('2026-11-27T18:00:00Z') });
+  kb = createKnowledgeBase(db);
+});
+
+afterAll(() => {
+  db.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** For each sample article, a question a customer might ask, worded unlike the article's title. */
+const QUESTIONS: Record<string, string> = {
+  'getting-started.md': 'how do I set up my very first project?',
+  'plans-and-pricing.md': 'How much does the Pro plan cost per month?',
+  'billing-and-invoices.md': 'Where can I download a PDF of my receipts?',
+  'login-and-two-factor.md': "I forgot my password and can't log in",
+  'inviting-teammates-and-roles.md': 'How do I add my colleagues to our workspace?',
+  'integrations-slack-github.md': 'Can pull requests from GitHub show up on our tasks?',
+  'exporting-your-data.md': 'Can I bring my boards over from Trello?',
+  'notifications.md': 'How do I stop getting so many emails at night? I want quiet hours',
+  'api-and-webhooks.md': 'How many API calls can I make per minute?',
+  'security-and-sso.md': 'Do you support single sign-on with Okta?',
+  'troubleshooting-sync.md': 'My edits are not showing up for my teammates, the app keeps saying reconnecting',
+  'time-tracking.md': 'how do I log the hours I spent on a task?',
+};
+
+const UNRELATED = [
+  'What is the capital of France?',
+  'Do you sell pizza?',
+  "What's the weather like tomorrow?",
+  'Can you recommend a good movie?',
+  'Who won the football game last night?',
+  'How do I bake a chocolate cake?',
+  'What time is it in Tokyo?',
+  'How do I change the oil in my car?',
+  'Is your CEO married?',
+  'Do you have a GitLab integration?',
+];
+
+describe('indexKnowledgeBase', () => {
+  it('indexes every sample article with its title, url and tags', () => {
+    const articles = listArticles(db);
+    expect(articles.map((a) => a.id).sort()).toEqual([...ARTICLE_FILES].sort());
+    expect(getArticle(db, 'billing-and-invoices.md')).toEqual({
+      id: 'billing-and-invoices.md',
+      title: 'Billing, payments and invoices',
+      url: 'https://help.acme-projects.example/articles/billing-and-invoices',
+      tags: ['billing', 'invoices', 'payments', 'receipts', 'vat'],
+    });
+    // No front matter: the title comes from the first heading and there is no link.
+    expect(getArticle(db, 'exporting-your-data.md')).toMatchObject({ title: 'Exporting and importing your data', url: null, tags: [] });
+    expect(getArticle(db, 'missing.md')).toBeUndefined();
+  });
+
+  it('is idempotent: indexing again replaces everything and gives the same counts', () => {
+    const first = indexKnowledgeBase(db, KB_DIR);
+    const second = indexKnowledgeBase(db, KB_DIR);
+    expect(second).toEqual(first);
+    expect(first.articles).toBe(ARTICLE_FILES.length);
+    const rows = db.sqlite.prepare('SELECT count(*) AS n FROM kb_passages').get() as { n: number };
+    expect(rows.n).toBe(first.passages);
+  });
+
+  it('reads sub-folders and ignores hidden and non-Markdown files', () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'nested-'));
+    fs.mkdirSync(path.join(dir, 'billing'));
+    fs.mkdirSync(path.join(dir, '.drafts'));
+    fs.writeFileSync(path.join(dir, 'billing', 'vat.md'), '# VAT\n\nWe charge VAT.\n\n## Reverse charge\n\nEU only.');
+    fs.writeFileSync(path.join(dir, '.drafts', 'secret.md'), '# Draft');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an article');
+    const other = openDatabase(':memory:');
+    migrate(other);
+    expect(indexKnowledgeBase(other, dir)).toEqual({ articles: 1, passages: 2 });
+    expect(listArticles(other).map((a) => a.id)).toEqual(['billing/vat.md']);
+    other.close();
+  });
+
+  it('gives an empty knowledge base for a missing folder, without throwing', () => {
+    const other = openDatabase(':memory:');
+    migrate(other);
+    indexKnowledgeBase(other, KB_DIR);
+    expect(indexKnowledgeBase(other, path.join(tmp, 'does-not-exist'))).toEqual({ articles: 0, passages: 0 });
+    expect(listArticles(other)).toEqual([]);
+    expect(createKnowledgeBase(other).search('how do I reset my password')).toEqual([]);
+    other.close();
+  });
+});
+
+describe('search', () => {
+  it.each(Object.entries(QUESTIONS))('%s answers "%s" first, with a high score', (file, question) => {
+    const [best] = kb.search(question);
+    expect(best?.articleId).toBe(file);
+    expect(best!.score).toBeGreaterThan(0.6);
+  });
+
+  it('has a question for every sample article', () => {
+    expect(Object.keys(QUESTIONS).sort()).toEqual([...ARTICLE_FILES].sort());
+  });
+
+  it.each(UNRELATED)('scores the unrelated question "%s" low', (question) => {
+    const best = kb.search(question)[0];
+    expect(best?.score ?? 0).toBeLessThan(0.4);
+  });
+
+  it('returns full passages with the article url and tags, best first, within the limit', () => {
+    const results = kb.search('how do I reset my password', 3);
+    expect(results.length).toBeLessThanOrEqual(3);
+    expect(results[0]).toMatchObject({
+      articleId: 'login-and-two-factor.md',
+      title: 'Signing in, passwords and two-factor authentication',
+      heading: 'Reset a forgotten password',
+      url: 'https://help.acme-projects.example/articles/login-and-2fa',
+      tags: ['login', 'password', '2fa', 'account'],
+    });
+    expect(results[0]!.body).toContain('60 minutes');
+    const scores = results.map((r) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    for (const s of scores) expect(s).toBeGreaterThan(0);
+    for (const s of scores) expect(s).toBeLessThanOrEqual(1);
+  });
+
+  it('prefers the section that holds the answer over others of the same article', () => {
+    expect(kb.search('what are the API rate limits')[0]?.heading).toBe('Rate limits');
+    expect(kb.search('how do I turn off the daily email digest')[0]?.heading).toBe('Email notifications and the daily digest');
+  });
+
+  it('finds words through synonyms and stems', () => {
+    expect(kb.search('is there a discount for charities?')[0]?.heading).toBe('Discounts for nonprofits and education');
+    expect(kb.search('What is your uptime SLA?')[0]?.articleId).toBe('plans-and-pricing.md');
+    expect(kb.search('how are webhooks verified')[0]?.heading).toBe('Webhooks');
+  });
+
+  it('returns nothing for questions without a meaningful word', () => {
+    expect(kb.search('')).toEqual([]);
+    expect(kb.search('   ')).toEqual([]);
+    expect(kb.search('how do I do it?')).toEqual([]);
+    expect(kb.search('password', 0)).toEqual([]);
+  });
+
+  const hostile = [
+    '"',
+    '"unterminated',
+    "'; DROP TABLE kb_passages; --",
+    'NEAR(password reset, 2)',
+    'password AND OR NOT',
+    'OR OR OR',
+    '(((',
+    ')))',
+    'password*',
+    '*',
+    '-password',
+    '^title',
+    'title:password',
+    '{heading body}: password',
+    'pass"word',
+    '\u0000\u0001',
+    '🍕🔥💥',
+    '日本語のヘルプはありますか',
+    'Ça coûte combien, le forfait Pro ?',
+    'x'.repeat(5000),
+    'invoice '.repeat(700),
+    Array.from({ length: 600 }, (_, i) => `word${i}`).join(' '),
+  ];
+
+  it.each(hostile.map((q) => [q.length > 40 ? `${q.slice(0, 40)}… (${q.length} chars)` : q, q]))(
+    'does not throw on %j',
+    (_label, query) => {
+      const results = kb.search(query);
+      expect(Array.isArray(results)).toBe(true);
+      for (const r of results) expect(r.score).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  it('still works after the hostile queries', () => {
+    expect(kb.search('password*')[0]?.articleId).toBe('login-and-two-factor.md');
+    expect(listArticles(db)).toHaveLength(ARTICLE_FILES.length);
+  });
+});
+
+describe('queryTerms', () => {
+  it('drops stop words, folds case and accents, and quotes every form', () => {
+    expect(queryTerms('How do I EXPORT my Données?').map((t) => t.word)).toEqual(['export', 'donnees']);
+    expect(buildMatchQuery('NEAR "password" OR *')).toBe('"near" OR "password" OR "passwords" OR "passcode" OR "pwd"');
+    expect(buildMatchQuery('the and of ?!')).toBeNull();
+  });
+
+  it('reads "log in" and "sign in" as one idea', () => {
+    expect(queryTerms("I can't log in").map((t) => t.word)).toEqual(['login']);
+    expect(queryTerms('signing into the app').map((t) => t.word)).toEqual(['login', 'app']);
+  });
+
+  it('keeps at most 24 terms', () => {
+    expect(queryTerms(Array.from({ length: 100 }, (_, i) => `term${i}`).join(' '))).toHaveLength(24);
+  });
+});

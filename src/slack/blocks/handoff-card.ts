@@ -1,0 +1,435 @@
+/**
+ * The handoff card (the parent message of a handoff thread) and the thread messages under it:
+ * the transcript so far, later customer messages, and notices. Pure builders, no I/O.
+ *
+ * Everything the customer (or their browser) supplied — name, email, page title and URL, message
+ * text — is escaped with `escapeForSlack` and cut to a budget before it meets our own markup, so
+ * it can neither ping, nor form a link, nor push the card past Block Kit's limits.
+ */
+import type { ActionsBlockElement, KnownBlock } from '@slack/types';
+import type { ConversationState, EscalationReasonKind, MessageRole } from '../../core/types';
+import { ACTION, BLOCK, encodeValue } from '../ids';
+import { escapeForSlack, truncateEscaped } from '../text';
+import { LIMITS, actions, button, confirmDialog, context, fieldsSection, section, splitMrkdwn } from './common';
+
+export { validateBlocks } from './common';
+export type { Surface } from './common';
+
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+
+export interface CardModel {
+  conversationId: string;
+  customer: { name: string | null; email: string | null; verified: boolean; generatedName: string };
+  page: { url: string | null; title: string | null };
+  reason: { kind: EscalationReasonKind; detail?: string; confidence?: number };
+  state: ConversationState;
+  owner: { slackUserId: string; name: string } | null;
+  /** ISO; shown relative to `now` ("3 min") and as a Slack date token for the absolute time. */
+  waitingSince: string | null;
+  /** Agents the handoff was routed to: mentioned on the card. */
+  mentionUserIds: string[];
+  /** Short AI summary, shown at the top when present. */
+  summary?: string | null;
+  priority?: Priority | null;
+  /** ISO, for the relative wait. */
+  now: string;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+/** Budgets for customer-supplied parts, in characters after escaping. */
+const BUDGET = {
+  name: 200,
+  email: 254,
+  detail: 300,
+  pageTitle: 300,
+  /** A longer URL is shown as text, not linked: the link would dominate the card. */
+  linkUrl: 1000,
+  pageUrlText: 500,
+  summary: 2000,
+  mentions: 1000,
+  ownerName: 100,
+  fallbackName: 100,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Small formatting helpers
+
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * Escaped, on one line (names and titles never need line breaks), cut to `max`. A value carrying
+ * bidi controls (a right-to-left override in a name) is wrapped in an isolate (FSI…PDI) so it
+ * cannot reorder the card's own words after it; the value itself is kept as typed.
+ */
+function inline(text: string, max: number): string {
+  const value = truncateEscaped(escapeForSlack(text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()), max);
+  return BIDI_CONTROL.test(value) ? `\u2068${value}\u2069` : value;
+}
+
+function escaped(text: string, max: number): string {
+  return truncateEscaped(escapeForSlack(text), max);
+}
+
+/** Slack ids are upper-case alphanumerics (U…/W… for users); anything else is not put in a token. */
+function isSlackUserId(id: string): boolean {
+  return /^[UW][A-Z0-9]{1,30}$/.test(id);
+}
+
+function userMention(owner: { slackUserId: string; name: string }): string {
+  return isSlackUserId(owner.slackUserId) ? `<@${owner.slackUserId}>` : inline(owner.name, BUDGET.ownerName);
+}
+
+/** A link target only for http(s); returned ready for `<url|label>` (no `|`, entities escaped). */
+export function linkableUrl(raw: string | null): string | null {
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username !== '' || url.password !== '') return null;
+  return escapeForSlack(url.href.replace(/\|/g, '%7C'));
+}
+
+function parseTime(iso: string | null): number | null {
+  if (iso === null) return null;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** "less than a minute", "3 min", "2 h 5 min", "1 d 4 h". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'less than a minute';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
+}
+
+/** Slack renders `<!date^…>` in each reader's time zone; the fallback is UTC. */
+function slackDate(ms: number): string {
+  const unix = Math.floor(ms / 1000);
+  const fallback = new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  return `<!date^${unix}^{date_short_pretty} {time}|${fallback}>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The card
+
+const REASON_ICON: Record<EscalationReasonKind, string> = {
+  customer_asked: '🙋',
+  low_confidence: '🤖',
+  no_match: '🧭',
+  frustration: '😤',
+  sensitive_topic: '🔒',
+  rule: '📜',
+  agent_takeover: '👀',
+};
+
+function formatConfidence(confidence: number | undefined): string | null {
+  return confidence !== undefined && Number.isFinite(confidence) ? confidence.toFixed(2) : null;
+}
+
+/** The reason as a phrase (escaped mrkdwn), e.g. "Low AI confidence (0.32)". */
+function reasonPhrase(reason: CardModel['reason']): string {
+  const detail = reason.detail !== undefined && reason.detail.trim() !== '' ? inline(reason.detail, BUDGET.detail) : null;
+  const confidence = formatConfidence(reason.confidence);
+  switch (reason.kind) {
+    case 'customer_asked':
+      return 'Customer asked for a person';
+    case 'low_confidence':
+      return confidence !== null ? `Low AI confidence (${confidence})` : 'Low AI confidence';
+    case 'no_match':
+      return 'No knowledge-base match';
+    case 'frustration':
+      return 'Frustration detected';
+    case 'sensitive_topic':
+      return detail !== null ? `Sensitive topic: ${detail}` : 'Sensitive topic';
+    case 'rule':
+      return detail !== null ? `Rule: ${detail}` : 'Rule matched';
+    case 'agent_takeover':
+      return 'Agent takeover';
+  }
+}
+
+/** Detail that the headline doesn't already carry, for kinds other than rule/sensitive_topic. */
+function reasonDetail(reason: CardModel['reason']): string | null {
+  if (reason.kind === 'rule' || reason.kind === 'sensitive_topic') return null;
+  return reason.detail !== undefined && reason.detail.trim() !== '' ? inline(reason.detail, BUDGET.detail) : null;
+}
+
+const PRIORITY_LABEL: Record<Priority, string> = {
+  low: '🔵 Low',
+  normal: '⚪ Normal',
+  high: '🟠 High',
+  urgent: '🔴 Urgent',
+};
+
+function customerName(customer: CardModel['customer']): string {
+  const name = customer.name !== null && customer.name.trim() !== '' ? customer.name : customer.generatedName;
+  return name.trim() !== '' ? name : 'Visitor';
+}
+
+function stateText(model: CardModel): string {
+  switch (model.state) {
+    case 'waiting':
+      return model.owner !== null ? `Claimed by ${userMention(model.owner)}` : '⏳ Waiting for an agent';
+    case 'human':
+      return model.owner !== null ? `🧑‍💼 Claimed by ${userMention(model.owner)}` : '🧑‍💼 With an agent';
+    case 'queued':
+      return '📥 Queued — nobody available';
+    case 'resolved':
+      return model.owner !== null ? `✅ Resolved (${userMention(model.owner)})` : '✅ Resolved';
+    case 'ai':
+      return '🤖 With the AI';
+  }
+}
+
+function customerField(customer: CardModel['customer']): string {
+  const lines = ['*Customer*', inline(customerName(customer), BUDGET.name)];
+  if (customer.email !== null && customer.email.trim() !== '') lines.push(inline(customer.email, BUDGET.email));
+  lines.push(customer.verified ? '✅ verified' : 'unverified');
+  return lines.join('\n');
+}
+
+function pageField(page: CardModel['page']): string {
+  const title = page.title !== null && page.title.trim() !== '' ? page.title : null;
+  const rawUrl = page.url !== null && page.url.trim() !== '' ? page.url : null;
+  const href = linkableUrl(rawUrl);
+  let body: string;
+  if (href !== null && href.length <= BUDGET.linkUrl) {
+    body = `<${href}|${inline(title ?? rawUrl ?? '', BUDGET.pageTitle)}>`;
+  } else if (rawUrl !== null) {
+    // Not linkable (javascript:, data:, too long…): shown as text only; `verbatim` keeps Slack from linking it.
+    body = title !== null ? `${inline(title, BUDGET.pageTitle)}\n${inline(rawUrl, BUDGET.pageUrlText)}` : inline(rawUrl, BUDGET.pageUrlText);
+  } else {
+    body = title !== null ? inline(title, BUDGET.pageTitle) : '_unknown_';
+  }
+  return `*Page*\n${body}`;
+}
+
+function waitingField(model: CardModel): string | null {
+  const since = parseTime(model.waitingSince);
+  if (since === null) return null;
+  const now = parseTime(model.now) ?? since;
+  const active = model.state === 'waiting' || model.state === 'queued';
+  const relative = formatDuration(now - since);
+  return `*Waiting*\n${active ? relative : `waited ${relative}`} · since ${slackDate(since)}`;
+}
+
+function mentionLine(ids: readonly string[]): string | null {
+  const unique = [...new Set(ids)].filter(isSlackUserId);
+  if (unique.length === 0) return null;
+  let line = 'Routed to';
+  let shown = 0;
+  for (const id of unique) {
+    const next = `${line} <@${id}>`;
+    if (next.length > BUDGET.mentions - 20) break;
+    line = next;
+    shown += 1;
+  }
+  return shown < unique.length ? `${line} and ${unique.length - shown} more` : line;
+}
+
+function isClaimable(model: CardModel): boolean {
+  return model.owner === null && model.state !== 'resolved';
+}
+
+function isOwnedAndOpen(model: CardModel): boolean {
+  return model.owner !== null && model.state !== 'resolved';
+}
+
+function cardButtons(model: CardModel): ActionsBlockElement[] {
+  const value = encodeValue({ conversationId: model.conversationId });
+  const buttons: ActionsBlockElement[] = [];
+  if (isClaimable(model)) buttons.push(button({ actionId: ACTION.claim, text: 'Claim', value, style: 'primary' }));
+  buttons.push(button({ actionId: ACTION.summary, text: 'Summary', value }));
+  buttons.push(button({ actionId: ACTION.suggestReply, text: 'Suggest reply', value }));
+  if (isOwnedAndOpen(model)) {
+    buttons.push(
+      button({
+        actionId: ACTION.resolve,
+        text: 'Resolve',
+        value,
+        confirm: confirmDialog({
+          title: 'Resolve this conversation?',
+          text: 'The customer is told the conversation is closed and asked to rate it. A new message from them reopens it with the AI.',
+          confirm: 'Resolve',
+          deny: 'Cancel',
+        }),
+      }),
+    );
+    buttons.push(button({ actionId: ACTION.handBack, text: 'Hand back to AI', value }));
+  }
+  return buttons;
+}
+
+/** The notification text: escaped, plain, short ("New handoff: Jane Doe — customer asked for a person"). */
+function cardFallback(model: CardModel): string {
+  const name = inline(customerName(model.customer), BUDGET.fallbackName);
+  const phrase = reasonPhrase(model.reason);
+  const reason = phrase.charAt(0).toLowerCase() + phrase.slice(1);
+  const urgent = model.priority === 'urgent' || model.priority === 'high' ? ` (${model.priority})` : '';
+  let head: string;
+  switch (model.state) {
+    case 'waiting':
+      head = `New handoff${urgent}`;
+      break;
+    case 'queued':
+      head = `New handoff${urgent}, queued — nobody available`;
+      break;
+    case 'human':
+      head = model.owner !== null ? `Handoff claimed by ${inline(model.owner.name, BUDGET.ownerName)}` : 'Handoff claimed';
+      break;
+    case 'resolved':
+      head = 'Handoff resolved';
+      break;
+    case 'ai':
+      head = 'Handoff with the AI';
+      break;
+  }
+  // The routed agents are named in the notification too, while someone still has to pick it up.
+  const routed = model.state === 'waiting' || model.state === 'queued' ? [...new Set(model.mentionUserIds)].filter(isSlackUserId).slice(0, 20) : [];
+  const mentions = routed.length > 0 ? `${routed.map((id) => `<@${id}>`).join(' ')} ` : '';
+  return truncateEscaped(`${mentions}${head}: ${name} — ${reason}`, LIMITS.fallbackText);
+}
+
+/** The handoff card: posted at escalation and rewritten (chat.update) whenever its model changes. */
+export function handoffCard(model: CardModel): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [];
+
+  const detail = reasonDetail(model.reason);
+  const headline = `${REASON_ICON[model.reason.kind]} *${reasonPhrase(model.reason)}*${detail !== null ? ` — ${detail}` : ''}`;
+  blocks.push(section(headline, BLOCK.cardReason));
+
+  if (model.summary != null && model.summary.trim() !== '') {
+    blocks.push(section(`*AI summary*\n${escaped(model.summary.trim(), BUDGET.summary)}`, BLOCK.cardSummary));
+  }
+
+  const fields = [customerField(model.customer), pageField(model.page), `*State*\n${stateText(model)}`];
+  const waiting = waitingField(model);
+  if (waiting !== null) fields.push(waiting);
+  if (model.priority != null) fields.push(`*Priority*\n${PRIORITY_LABEL[model.priority]}`);
+  blocks.push(fieldsSection(fields, BLOCK.cardDetails));
+
+  const mentions = mentionLine(model.mentionUserIds);
+  if (mentions !== null) blocks.push(context([mentions], BLOCK.cardRouting));
+
+  blocks.push(actions(BLOCK.cardActions, cardButtons(model)));
+
+  return { text: cardFallback(model), blocks };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thread messages
+
+export interface TranscriptTurn {
+  role: MessageRole;
+  text: string;
+  at: string;
+  agentName?: string;
+}
+
+/** "*Customer (Jane):*", "*AI:*", "*Agent (Sam):*", "*System:*" (names escaped). */
+export function turnLabel(turn: TranscriptTurn, customerName: string): string {
+  switch (turn.role) {
+    case 'customer':
+      return customerName.trim() !== '' ? `*Customer (${inline(customerName, BUDGET.fallbackName)}):*` : '*Customer:*';
+    case 'ai':
+      return '*AI:*';
+    case 'agent':
+      return turn.agentName !== undefined && turn.agentName.trim() !== ''
+        ? `*Agent (${inline(turn.agentName, BUDGET.fallbackName)}):*`
+        : '*Agent:*';
+    case 'system':
+      return '*System:*';
+  }
+}
+
+/** One labelled turn as mrkdwn: the label, a space, the escaped text (possibly over 3000 chars). */
+export function renderTurn(turn: TranscriptTurn, customerName: string): string {
+  const text = turn.text === '' ? '_(empty)_' : escapeForSlack(turn.text);
+  return `${turnLabel(turn, customerName)} ${text}`;
+}
+
+/**
+ * Packs mrkdwn pieces (each ≤ 3000 characters) into messages of sections: consecutive pieces
+ * share a section (joined by a line break) while they fit; a message takes sections while it has
+ * fewer than 50 blocks and stays within the text budget Slack accepts.
+ */
+function packSections(pieces: readonly string[]): string[][] {
+  const messages: string[][] = [];
+  let sections: string[] = [];
+  let total = 0;
+  let current: string | null = null;
+
+  const closeSection = () => {
+    if (current === null) return;
+    if (sections.length >= LIMITS.messageBlocks || total + current.length > LIMITS.messageTextBudget) {
+      messages.push(sections);
+      sections = [];
+      total = 0;
+    }
+    sections.push(current);
+    total += current.length;
+    current = null;
+  };
+
+  for (const piece of pieces) {
+    if (current !== null && current.length + 1 + piece.length <= LIMITS.sectionText && total + current.length + 1 + piece.length <= LIMITS.messageTextBudget) {
+      current = `${current}\n${piece}`;
+    } else {
+      closeSection();
+      current = piece;
+    }
+  }
+  closeSection();
+  if (sections.length > 0) messages.push(sections);
+  return messages;
+}
+
+/**
+ * The conversation so far as thread messages under the card: labelled turns, escaped, in as few
+ * messages as Block Kit allows (≤ 50 blocks, ≤ 3000 characters a section, and a total Slack
+ * accepts). A long turn is split across sections without losing a character.
+ */
+export function transcriptMessages(turns: readonly TranscriptTurn[], customerName: string): SlackMessage[] {
+  const pieces = turns.flatMap((turn) => splitMrkdwn(renderTurn(turn, customerName), LIMITS.sectionText));
+  const packed = packSections(pieces);
+  return packed.map((sections, i) => ({
+    text: packed.length > 1 ? `Conversation so far (${i + 1}/${packed.length})` : 'Conversation so far',
+    blocks: sections.map((s) => section(s)),
+  }));
+}
+
+/**
+ * A later customer message, posted in the thread under the customer's name (so no label). Fits
+ * in blocks in practice; a hostile message whose escaped text is too long for blocks is posted as
+ * plain `text` instead (Slack takes up to 40,000 characters there).
+ */
+export function customerMessageBlocks(text: string): SlackMessage {
+  const body = text === '' ? '_(empty message)_' : escapeForSlack(text);
+  const chunks = splitMrkdwn(body, LIMITS.sectionText);
+  if (body.length <= LIMITS.messageTextBudget && chunks.length <= LIMITS.messageBlocks) {
+    return { text: truncateEscaped(body, LIMITS.fallbackText), blocks: chunks.map((c) => section(c)) };
+  }
+  return { text: truncateEscaped(body, 39_000) };
+}
+
+/**
+ * An app notice in the thread, e.g. "↩️ The customer came back; the conversation is with the AI
+ * again." The text is escaped like customer text, so a notice that quotes a name or a message is
+ * safe by default.
+ */
+export function threadNotice(text: string): SlackMessage {
+  const body = escaped(text, LIMITS.contextText);
+  return { text: body, blocks: [context([body])] };
+}

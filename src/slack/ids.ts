@@ -1,0 +1,161 @@
+/**
+ * Every Slack identifier the app owns: action_ids, view callback_ids, shortcut callback_ids and
+ * block_ids. Builders put them on the wire and listeners register on them, so both sides import the
+ * same constant and a rename can never leave a listener deaf.
+ *
+ * All ids are prefixed `handoff_` so our payloads are easy to tell apart in logs and can't collide
+ * with another app's in a shared workflow. The values are part of the messages already posted in
+ * Slack: changing one orphans the buttons on old cards, so add new ids rather than rename.
+ */
+
+/** action_id of interactive elements (buttons, selects) in messages, modals and the Home tab. */
+export const ACTION = {
+  /** Handoff card: become the owner. */
+  claim: 'handoff_claim',
+  /** Handoff card: post an AI summary of the conversation (to the clicker). */
+  summary: 'handoff_summary',
+  /** Handoff card: draft a reply with the AI for the agent to send, edit or ignore. */
+  suggestReply: 'handoff_suggest_reply',
+  /** Handoff card: close the conversation (with a confirm dialog). */
+  resolve: 'handoff_resolve',
+  /** Handoff card: give the conversation back to the AI. */
+  handBack: 'handoff_hand_back',
+  /** Take over a conversation the AI is still handling. */
+  takeOver: 'handoff_take_over',
+  /** Suggested reply: send it to the customer as is. */
+  sendSuggestion: 'handoff_send_suggestion',
+  /** Suggested reply: open the edit modal. */
+  editSuggestion: 'handoff_edit_suggestion',
+  /** Suggested reply: dismiss it. */
+  ignoreSuggestion: 'handoff_ignore_suggestion',
+  /** Knowledge-base search result: send the article's link/passage to the customer. */
+  sendKbArticle: 'handoff_send_kb_article',
+  /** Home tab: the agent's availability select. */
+  homeSetStatus: 'handoff_home_set_status',
+  /** Home tab: claim a waiting conversation from the queue list. */
+  homeClaim: 'handoff_home_claim',
+  /** Rules modal: open the editor for a new or existing rule. */
+  ruleEdit: 'handoff_rule_edit',
+  /** Rules modal: delete a rule. */
+  ruleDelete: 'handoff_rule_delete',
+  /** Rules modal: open the rule tester. */
+  ruleTest: 'handoff_rule_test',
+} as const;
+
+/** callback_id of modals (views.open / views.push); view_submission listeners match on these. */
+export const VIEW = {
+  editSuggestion: 'handoff_edit_suggestion_view',
+  rules: 'handoff_rules_view',
+  ruleEdit: 'handoff_rule_edit_view',
+  settings: 'handoff_settings_view',
+  ruleTest: 'handoff_rule_test_view',
+} as const;
+
+/** callback_id of global and message shortcuts (declared in manifest.yml with the same value). */
+export const SHORTCUT = {
+  /** Message shortcut: search the knowledge base with the message's text. */
+  kbSearch: 'kb_search_message',
+} as const;
+
+/**
+ * block_id values. Unique within one message or view (Slack rejects duplicates); input blocks of a
+ * modal are read back from `view.state.values[block_id][action_id]`, so each input block here has
+ * its element's action_id in INPUT below.
+ */
+export const BLOCK = {
+  // Handoff card
+  cardReason: 'handoff_card_reason',
+  cardSummary: 'handoff_card_summary',
+  cardDetails: 'handoff_card_details',
+  cardRouting: 'handoff_card_routing',
+  cardActions: 'handoff_card_actions',
+  // Suggested reply message
+  suggestionText: 'handoff_suggestion_text',
+  suggestionActions: 'handoff_suggestion_actions',
+  // Edit-suggestion modal
+  editSuggestionInput: 'handoff_edit_suggestion_input',
+  // Rule editor / tester modals
+  ruleName: 'handoff_rule_name',
+  ruleCondition: 'handoff_rule_condition',
+  ruleAction: 'handoff_rule_action',
+  ruleTestInput: 'handoff_rule_test_input',
+  // Settings modal
+  settingsRouting: 'handoff_settings_routing',
+  settingsHours: 'handoff_settings_hours',
+  settingsMessages: 'handoff_settings_messages',
+  settingsThreshold: 'handoff_settings_threshold',
+  // Home tab
+  homeStatus: 'handoff_home_status',
+  homeQueue: 'handoff_home_queue',
+} as const;
+
+/** action_id of the elements inside input blocks (paired with BLOCK for `view.state.values`). */
+export const INPUT = {
+  editSuggestionText: 'handoff_edit_suggestion_text',
+  ruleName: 'handoff_rule_name_value',
+  ruleCondition: 'handoff_rule_condition_value',
+  ruleAction: 'handoff_rule_action_value',
+  ruleTestText: 'handoff_rule_test_text',
+  settingsRouting: 'handoff_settings_routing_value',
+  settingsHours: 'handoff_settings_hours_value',
+  settingsMessages: 'handoff_settings_messages_value',
+  settingsThreshold: 'handoff_settings_threshold_value',
+} as const;
+
+export type ActionId = (typeof ACTION)[keyof typeof ACTION];
+export type ViewCallbackId = (typeof VIEW)[keyof typeof VIEW];
+export type ShortcutCallbackId = (typeof SHORTCUT)[keyof typeof SHORTCUT];
+export type BlockId = (typeof BLOCK)[keyof typeof BLOCK];
+export type InputActionId = (typeof INPUT)[keyof typeof INPUT];
+
+/** Slack's limit on a button's `value`. */
+export const MAX_VALUE_LENGTH = 2000;
+
+/** What a button carries: always the conversation, plus small flat extras (a suggestion id, …). */
+export type ButtonValue = { conversationId: string } & Record<string, string | number | boolean | null>;
+
+/**
+ * Compact JSON for a button's `value`. Throws a RangeError when it would not fit Slack's 2000
+ * characters: that is a bug in the caller (ids are short), not something to truncate silently.
+ */
+export function encodeValue(value: ButtonValue): string {
+  if (typeof value.conversationId !== 'string' || value.conversationId === '') {
+    throw new TypeError('encodeValue: conversationId must be a non-empty string');
+  }
+  const json = JSON.stringify(value);
+  if (json.length > MAX_VALUE_LENGTH) {
+    throw new RangeError(`encodeValue: ${json.length} characters exceeds Slack's ${MAX_VALUE_LENGTH}`);
+  }
+  return json;
+}
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Reads a button's `value` back. Payloads come from the network, so anything unexpected (not a
+ * string, too long, not JSON, not a flat object, no conversationId) gives null instead of throwing.
+ */
+export function decodeValue(raw: unknown): ButtonValue | null {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_VALUE_LENGTH) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const source = parsed as Record<string, unknown>;
+  const conversationId = source['conversationId'];
+  if (typeof conversationId !== 'string' || conversationId === '') return null;
+
+  const out: ButtonValue = { conversationId };
+  for (const [key, v] of Object.entries(source)) {
+    if (key === 'conversationId' || UNSAFE_KEYS.has(key)) continue;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) {
+      out[key] = v;
+    } else {
+      return null;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,207 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/database';
+import type { SlackOutboxTable } from '../db/schema';
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** One write to Slack, as stored in slack_outbox. */
+export interface OutboxItem {
+  id: number;
+  lane: string;
+  method: string;
+  /** As enqueued: placeholders are still in place (they are resolved at send time). */
+  args: Record<string, unknown>;
+  ref: unknown;
+  key: string | null;
+  /** 'sending': a call may have reached Slack (a crash or an uncertain failure after it). */
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  errorCode: string | null;
+  lastError: string | null;
+  result: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+}
+
+export interface NewOutboxItem {
+  lane: string;
+  method: string;
+  args: Record<string, unknown>;
+  key?: string | null;
+  ref?: unknown;
+}
+
+function toItem(row: SlackOutboxTable): OutboxItem {
+  return {
+    id: row.id as number,
+    lane: row.lane,
+    method: row.method,
+    args: JSON.parse(row.args) as Record<string, unknown>,
+    ref: row.ref === null ? null : (JSON.parse(row.ref) as unknown),
+    key: row.idempotency_key,
+    status: row.status as OutboxStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    errorCode: row.error_code,
+    lastError: row.last_error,
+    result: row.result === null ? null : (JSON.parse(row.result) as Record<string, unknown>),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    sentAt: row.sent_at,
+  };
+}
+
+// Literal SQL rather than bound parameters, so that SQLite can match the partial index of the migration.
+const IS_OPEN = sql<boolean>`status in ('pending', 'sending')`;
+const IS_FAILED = sql<boolean>`status = 'failed'`;
+
+/** All SQL of the Slack outbox. Every function is synchronous and may run inside a caller's transaction. */
+export function createOutboxRepository(db: Database) {
+  const { q } = db;
+  return {
+    /** Inserts an item; null when an item with the same idempotency key exists already. */
+    insert(item: NewOutboxItem, now: string): number | null {
+      const res = db.run(
+        q
+          .insertInto('slack_outbox')
+          .values({
+            lane: item.lane,
+            method: item.method,
+            args: JSON.stringify(item.args),
+            ref: item.ref === undefined || item.ref === null ? null : JSON.stringify(item.ref),
+            idempotency_key: item.key ?? null,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+      );
+      return res.changes === 0 ? null : Number(res.lastInsertRowid);
+    },
+
+    /** Deletes sent items sent before `before` and failed items that failed before it; returns how many. */
+    prune(before: string): number {
+      const sent = db.run(q.deleteFrom('slack_outbox').where('status', '=', 'sent').where('sent_at', '<', before));
+      const failed = db.run(q.deleteFrom('slack_outbox').where(IS_FAILED).where('updated_at', '<', before));
+      return sent.changes + failed.changes;
+    },
+
+    get(id: number): OutboxItem | undefined {
+      const row = db.first(q.selectFrom('slack_outbox').selectAll().where('id', '=', id));
+      return row && toItem(row);
+    },
+
+    /** The oldest unsent item of every lane, oldest first. */
+    heads(): OutboxItem[] {
+      return db
+        .all(
+          q
+            .selectFrom('slack_outbox')
+            .selectAll()
+            .where('id', 'in', (sub) =>
+              sub
+                .selectFrom('slack_outbox')
+                .select((eb) => eb.fn.min<number>('id').as('id'))
+                .where(IS_OPEN)
+                .groupBy('lane'),
+            )
+            .orderBy('id'),
+        )
+        .map(toItem);
+    },
+
+    /** Committed before the call: from now on the message may exist in Slack. */
+    markSending(id: number, now: string): void {
+      db.run(
+        q
+          .updateTable('slack_outbox')
+          .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
+          .where('id', '=', id),
+      );
+    },
+
+    markSent(id: number, result: Record<string, unknown>, now: string): void {
+      db.run(
+        q
+          .updateTable('slack_outbox')
+          .set({ status: 'sent', result: JSON.stringify(result), sent_at: now, updated_at: now, error_code: null })
+          .where('id', '=', id),
+      );
+    },
+
+    markFailed(id: number, errorCode: string, message: string, now: string): void {
+      db.run(
+        q
+          .updateTable('slack_outbox')
+          .set({ status: 'failed', error_code: errorCode, last_error: message, updated_at: now })
+          .where('id', '=', id),
+      );
+    },
+
+    /**
+     * Tries again later. `status` stays as it is unless given: 'pending' when the call certainly did
+     * not reach Slack (429, unresolved placeholder), 'sending' when it may have.
+     */
+    reschedule(
+      id: number,
+      change: { nextAttemptAt: string; status?: 'pending' | 'sending'; errorCode?: string | null; lastError?: string | null },
+      now: string,
+    ): void {
+      db.run(
+        q
+          .updateTable('slack_outbox')
+          .set({
+            next_attempt_at: change.nextAttemptAt,
+            updated_at: now,
+            ...(change.status ? { status: change.status } : {}),
+            ...(change.errorCode !== undefined ? { error_code: change.errorCode } : {}),
+            ...(change.lastError !== undefined ? { last_error: change.lastError } : {}),
+          })
+          .where('id', '=', id),
+      );
+    },
+
+    countsByStatus(): Record<OutboxStatus, number> {
+      const counts: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+      const rows = db.all(
+        q
+          .selectFrom('slack_outbox')
+          .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+          .groupBy('status'),
+      );
+      for (const r of rows) counts[r.status as OutboxStatus] = Number(r.n);
+      return counts;
+    },
+
+    /** Items not yet sent nor failed, in one lane or in all. */
+    openCount(lane?: string): number {
+      let query = q
+        .selectFrom('slack_outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where(IS_OPEN);
+      if (lane !== undefined) query = query.where('lane', '=', lane);
+      return Number(db.first(query)?.n ?? 0);
+    },
+
+    /** Most recently failed first. */
+    failed(limit: number): OutboxItem[] {
+      return db
+        .all(
+          q
+            .selectFrom('slack_outbox')
+            .selectAll()
+            .where(IS_FAILED)
+            .orderBy('updated_at', 'desc')
+            .orderBy('id', 'desc')
+            .limit(limit),
+        )
+        .map(toItem);
+    },
+  };
+}
+
+export type OutboxRepository = ReturnType<typeof createOutboxRepository>;
