@@ -5,9 +5,11 @@ import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
 import { EventBus } from './core/events';
 import { MessageLog } from './core/message-log';
-import { closedDesk, systemClock, type Ai, type Clock, type HandoffDesk, type KnowledgeBase } from './core/ports';
+import { HandoffService } from './core/handoff-service';
+import { systemClock, type Ai, type Clock, type HandoffDesk, type KnowledgeBase } from './core/ports';
 import { SettingsService, defaultSettings } from './core/settings';
 import { createVisitorTokens } from './core/visitor-tokens';
+import { createAgentRepository } from './db/agent-repository';
 import { createConversationRepository } from './db/conversation-repository';
 import { openDatabase, type Database } from './db/database';
 import { createEventRepository } from './db/event-repository';
@@ -20,6 +22,7 @@ import { buildServer } from './gateway/server';
 import { buildWidget, type WidgetBundle } from './gateway/widget-bundle';
 import type { WidgetSocketDeps } from './gateway/widget-socket';
 import type { Logger } from './logger';
+import { createSlackIntegration, type SlackDeps, type SlackIntegration } from './slack/slack-app';
 
 export interface AppOptions {
   config: Config;
@@ -28,6 +31,8 @@ export interface AppOptions {
   /** Replaces the AI provider chosen from config (tests use this for deterministic answers). */
   ai?: Ai;
   socketRate?: WidgetSocketDeps['rate'];
+  /** Outbox pacing and backoff (tests make them fast). */
+  slackOutbox?: SlackDeps['outboxOptions'];
 }
 
 export interface App {
@@ -35,6 +40,9 @@ export interface App {
   db: Database;
   bus: EventBus;
   core: ConversationService;
+  handoff: HandoffService;
+  /** null when SLACK_BOT_TOKEN is not set. */
+  slack: SlackIntegration | null;
   settings: SettingsService;
   knowledgeBase: KnowledgeBase;
   registry: ConnectionRegistry;
@@ -77,16 +85,27 @@ export async function createApp(options: AppOptions): Promise<App> {
   const log = new MessageLog(db, conversations, messages, clock, bus);
 
   const ai = options.ai ?? createLocalAi({ knowledgeBase, threshold: () => settings.get().aiConfidenceThreshold });
-  const desk: HandoffDesk = closedDesk;
-  if (!config.slack.botToken) {
-    logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
-  }
+  const agents = createAgentRepository(db);
+  // The Slack side is created after the core it calls; the core reaches it through these two.
+  let slack: SlackIntegration | null = null;
+  const desk: HandoffDesk = { accepting: (c) => slack?.desk.accepting(c) ?? false };
+  const owners = { personaFor: (c: Parameters<HandoffDesk['accepting']>[0]) => slack?.owners.personaFor(c) ?? null };
 
   const core = new ConversationService({
-    db, visitors, conversations, messages, events, log, bus, clock, ai, desk, settings, tokens,
+    db, visitors, conversations, messages, events, log, bus, clock, ai, desk, settings, tokens, owners,
     identitySecret: config.identitySecret,
     logger,
   });
+  const handoff = new HandoffService({ db, conversations, messages, events, log, bus, clock, settings, customer: core, logger });
+
+  if (config.slack.botToken) {
+    slack = createSlackIntegration({
+      config, db, bus, clock, logger, customer: core, handoff, knowledgeBase, visitors, messages, agents,
+      outboxOptions: options.slackOutbox,
+    });
+  } else {
+    logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
+  }
 
   const registry = new ConnectionRegistry(logger);
   registry.attach(bus);
@@ -114,13 +133,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     },
     socketRate: options.socketRate,
+    register: (app) => slack?.register(app),
   });
 
   let stopping: Promise<void> | null = null;
   return {
-    config, db, bus, core, settings, knowledgeBase, registry, server,
+    config, db, bus, core, handoff, slack, settings, knowledgeBase, registry, server,
     async start() {
       const address = await server.listen({ port: config.port, host: config.host });
+      await slack?.start();
       logger.info({ address, publicUrl: config.publicUrl }, 'Handoff is listening');
       const port = (server.server.address() as { port: number }).port;
       return `http://127.0.0.1:${port}`;
@@ -130,6 +151,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         // Closing the server stops new connections and closes the widget sockets.
         await server.close();
         await core.idle();
+        // Flushes what it can to Slack; the rest stays in the outbox for the next start.
+        await slack?.stop();
         db.close();
       })();
       return stopping;

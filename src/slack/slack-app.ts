@@ -1,0 +1,180 @@
+import { App } from '@slack/bolt';
+import { WebClient, type WebAPICallResult } from '@slack/web-api';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config';
+import type { ConversationService } from '../core/conversation-service';
+import type { EventBus } from '../core/events';
+import type { HandoffService } from '../core/handoff-service';
+import type { Clock, HandoffDesk, KnowledgeBase } from '../core/ports';
+import type { AgentPersona, Conversation } from '../core/types';
+import type { AgentRepository } from '../db/agent-repository';
+import type { Database } from '../db/database';
+import type { MessageRepository } from '../db/message-repository';
+import type { VisitorRepository } from '../db/visitor-repository';
+import type { Logger } from '../logger';
+import { AgentDirectory } from './agent-directory';
+import { boltLogger } from './bolt-logger';
+import { createSerializer, type SlackContext } from './context';
+import { registerActions } from './listeners/actions';
+import { registerCommands } from './listeners/commands';
+import { registerEvents } from './listeners/events';
+import { SlackOutbox, resolvePlaceholders } from './outbox';
+import { FastifyReceiver } from './receiver';
+import { SlackBridge } from './slack-bridge';
+import { createSlackRepository } from './slack-repository';
+
+export interface SlackDeps {
+  config: Config;
+  db: Database;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  customer: ConversationService;
+  handoff: HandoffService;
+  knowledgeBase: KnowledgeBase;
+  visitors: VisitorRepository;
+  messages: MessageRepository;
+  agents: AgentRepository;
+  /** Outbox pacing and backoff (tests make them fast). */
+  outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs'>;
+}
+
+export interface SlackIntegration {
+  bolt: App;
+  outbox: SlackOutbox;
+  bridge: SlackBridge;
+  directory: AgentDirectory;
+  desk: HandoffDesk;
+  owners: { personaFor(conversation: Conversation): AgentPersona | null };
+  /** Mounts /slack/events on the gateway (HTTP mode). */
+  register(server: FastifyInstance): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Slack side, created from config: Bolt (HTTP receiver on our Fastify server, or Socket Mode
+ * with SLACK_APP_TOKEN), the outbox every write goes through, and the bridge from domain events.
+ */
+export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
+  const { config, db, logger, clock } = deps;
+  const botToken = config.slack.botToken;
+  if (!botToken) throw new Error('createSlackIntegration needs SLACK_BOT_TOKEN');
+  const channel = config.slack.handoffChannel;
+  const slackLog = logger.child({ component: 'slack' });
+
+  // Our own calls: no hidden retries, the outbox decides (429 Retry-After, backoff, permanent errors).
+  const outboxClient = new WebClient(botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
+  });
+  const readClient = new WebClient(botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, maxTimeout: 2_000 }, timeout: 5_000 });
+
+  const slack = createSlackRepository(db);
+  let bridge: SlackBridge | null = null;
+  const outbox = new SlackOutbox({
+    db,
+    logger: slackLog,
+    clock,
+    call: async (method, args) => (await outboxClient.apiCall(method, args)) as WebAPICallResult as unknown as Record<string, unknown>,
+    resolveRefs: (args) => resolvePlaceholders(args, (op, value) => bridge?.lookup(op, value)),
+    onSent: (item, result) => bridge?.onSent(item.ref, result),
+    ...deps.outboxOptions,
+  });
+  bridge = new SlackBridge({
+    db,
+    outbox,
+    slack,
+    visitors: deps.visitors,
+    messages: deps.messages,
+    agents: deps.agents,
+    clock,
+    logger: slackLog,
+    channel: channel ?? '',
+  });
+  const directory = new AgentDirectory(readClient, deps.agents, config.slack.adminUserIds, clock, slackLog);
+
+  const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog });
+  const bolt = receiver
+    ? new App({ token: botToken, receiver, logger: boltLogger(logger), tokenVerificationEnabled: false, clientOptions: { slackApiUrl: config.slack.apiUrl } })
+    : new App({
+        token: botToken,
+        appToken: config.slack.appToken,
+        socketMode: true,
+        logger: boltLogger(logger),
+        tokenVerificationEnabled: false,
+        clientOptions: { slackApiUrl: config.slack.apiUrl },
+      });
+
+  const ctx: SlackContext = {
+    customer: deps.customer,
+    handoff: deps.handoff,
+    directory,
+    slack,
+    bridge,
+    outbox,
+    knowledgeBase: deps.knowledgeBase,
+    clock,
+    logger: slackLog,
+    serial: createSerializer(slackLog),
+    tellOnly(ch, user, text, threadTs) {
+      outbox.enqueue({
+        lane: `${ch}:ephemeral`,
+        method: 'chat.postEphemeral',
+        args: { channel: ch, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) },
+      });
+    },
+  };
+
+  // Slack delivers an event again when it thinks we missed it: apply each event_id once.
+  bolt.use(async ({ body, next }) => {
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId !== 'string') return next();
+    if (!slack.firstDelivery(eventId, clock.now().toISOString())) {
+      slackLog.debug({ eventId }, 'duplicate Slack event ignored');
+      return;
+    }
+    try {
+      await next();
+    } catch (err) {
+      slack.forgetDelivery(eventId);
+      throw err;
+    }
+  });
+  registerActions(bolt, ctx);
+  registerEvents(bolt, ctx);
+  registerCommands(bolt, ctx);
+  bolt.error(async (err) => {
+    slackLog.error({ err }, 'Slack listener failed');
+  });
+
+  const unsubscribe = channel ? bridge.attach(deps.bus) : () => {};
+  if (!channel) {
+    slackLog.error('SLACK_HANDOFF_CHANNEL is not set: handoffs cannot be posted to Slack and wait in the queue. Set it to the id of your support channel.');
+  }
+
+  return {
+    bolt,
+    outbox,
+    bridge,
+    directory,
+    // Until availability exists, a configured channel means someone can take the handoff.
+    desk: { accepting: () => Boolean(channel) },
+    owners: { personaFor: (c) => (c.ownerId ? (deps.agents.get(c.ownerId)?.persona ?? null) : null) },
+    register(server) {
+      receiver?.register(server);
+    },
+    async start() {
+      outbox.start();
+      if (!receiver) await bolt.start();
+      slackLog.info({ mode: receiver ? 'http' : 'socket', channel }, 'Slack is connected');
+    },
+    async stop() {
+      unsubscribe();
+      if (!receiver) await bolt.stop();
+      await outbox.stop({ flushWithinMs: 5_000 });
+    },
+  };
+}

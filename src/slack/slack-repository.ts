@@ -1,0 +1,64 @@
+import type { Database } from '../db/database';
+
+/** Slack-side bookkeeping: threads, once-only events, relayed replies, notices given. */
+export function createSlackRepository(db: Database) {
+  const { q } = db;
+  return {
+    thread(conversationId: string): { channel: string; ts: string | null } | undefined {
+      return db.first(q.selectFrom('slack_threads').select(['channel', 'ts']).where('conversation_id', '=', conversationId));
+    },
+    conversationByThread(channel: string, ts: string): string | undefined {
+      return db.first(
+        q.selectFrom('slack_threads').select('conversation_id').where('channel', '=', channel).where('ts', '=', ts),
+      )?.conversation_id;
+    },
+    /** Records that the conversation's thread goes to `channel`; false when it already had one. */
+    createThread(conversationId: string, channel: string, now: string): boolean {
+      const res = db.run(
+        q
+          .insertInto('slack_threads')
+          .values({ conversation_id: conversationId, channel, ts: null, created_at: now })
+          .onConflict((oc) => oc.column('conversation_id').doNothing()),
+      );
+      return res.changes === 1;
+    },
+    setThreadTs(conversationId: string, ts: string): void {
+      db.run(q.updateTable('slack_threads').set({ ts }).where('conversation_id', '=', conversationId));
+    },
+    /** True the first time an event id is seen. */
+    firstDelivery(eventId: string, now: string): boolean {
+      const res = db.run(
+        q.insertInto('slack_events').values({ event_id: eventId, received_at: now }).onConflict((oc) => oc.column('event_id').doNothing()),
+      );
+      return res.changes === 1;
+    },
+    /** Forgets an event whose handling failed, so Slack's retry can apply it. */
+    forgetDelivery(eventId: string): void {
+      db.run(q.deleteFrom('slack_events').where('event_id', '=', eventId));
+    },
+    pruneDeliveries(before: string): number {
+      return Number(db.run(q.deleteFrom('slack_events').where('received_at', '<', before)).changes);
+    },
+    relayedMessage(channel: string, ts: string): string | undefined {
+      return db.first(q.selectFrom('slack_relays').select('message_id').where('channel', '=', channel).where('ts', '=', ts))?.message_id;
+    },
+    isRelayedMessage(messageId: string): boolean {
+      return db.first(q.selectFrom('slack_relays').select('ts').where('message_id', '=', messageId)) !== undefined;
+    },
+    rememberRelay(channel: string, ts: string, messageId: string): void {
+      db.run(q.insertInto('slack_relays').values({ channel, ts, message_id: messageId }));
+    },
+    /** True the first time a person is told about notes in a conversation. */
+    firstNotice(conversationId: string, userId: string, now: string): boolean {
+      const res = db.run(
+        q
+          .insertInto('slack_note_notices')
+          .values({ conversation_id: conversationId, slack_user_id: userId, at: now })
+          .onConflict((oc) => oc.columns(['conversation_id', 'slack_user_id']).doNothing()),
+      );
+      return res.changes === 1;
+    },
+  };
+}
+
+export type SlackRepository = ReturnType<typeof createSlackRepository>;
