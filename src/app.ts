@@ -5,14 +5,18 @@ import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
 import { EventBus } from './core/events';
 import { MessageLog } from './core/message-log';
+import { AgentService } from './core/agent-service';
 import { HandoffService } from './core/handoff-service';
-import { systemClock, type Ai, type Clock, type HandoffDesk, type KnowledgeBase } from './core/ports';
+import { RoutingService } from './core/routing-service';
+import { systemClock, type Ai, type Clock, type KnowledgeBase } from './core/ports';
+import type { Conversation } from './core/types';
 import { SettingsService, defaultSettings } from './core/settings';
 import { createVisitorTokens } from './core/visitor-tokens';
 import { createAgentRepository } from './db/agent-repository';
 import { createConversationRepository } from './db/conversation-repository';
 import { openDatabase, type Database } from './db/database';
 import { createEventRepository } from './db/event-repository';
+import { createRoutingRepository } from './db/routing-repository';
 import { createMessageRepository } from './db/message-repository';
 import { migrate } from './db/migrator';
 import { createSettingsRepository } from './db/settings-repository';
@@ -41,6 +45,8 @@ export interface App {
   bus: EventBus;
   core: ConversationService;
   handoff: HandoffService;
+  agents: AgentService;
+  routing: RoutingService;
   /** null when SLACK_BOT_TOKEN is not set. */
   slack: SlackIntegration | null;
   settings: SettingsService;
@@ -86,21 +92,33 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const ai = options.ai ?? createLocalAi({ knowledgeBase, threshold: () => settings.get().aiConfidenceThreshold });
   const agents = createAgentRepository(db);
-  // The Slack side is created after the core it calls; the core reaches it through these two.
+  const routingRepo = createRoutingRepository(db);
+  // The Slack side is created after the core it calls; the core reaches it through ports.
   let slack: SlackIntegration | null = null;
-  const desk: HandoffDesk = { accepting: (c) => slack?.desk.accepting(c) ?? false };
-  const owners = { personaFor: (c: Parameters<HandoffDesk['accepting']>[0]) => slack?.owners.personaFor(c) ?? null };
+  const slackReady = Boolean(config.slack.botToken && config.slack.handoffChannel);
+  let core: ConversationService | null = null;
+  const routing = new RoutingService({
+    db, agents, conversations, routing: routingRepo, events, settings, clock, bus, logger,
+    enabled: () => slackReady,
+    queueForLater: (id) => void core?.queueForLater(id),
+  });
+  const agentService = new AgentService({ db, agents, conversations, routing: routingRepo, settings, clock, bus });
+  const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
-  const core = new ConversationService({
-    db, visitors, conversations, messages, events, log, bus, clock, ai, desk, settings, tokens, owners,
+  core = new ConversationService({
+    db, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, owners,
     identitySecret: config.identitySecret,
     logger,
   });
   const handoff = new HandoffService({ db, conversations, messages, events, log, bus, clock, settings, customer: core, logger });
+  // Claims, resolutions and hand-backs change agents' load: capacity may flip them busy or free.
+  bus.subscribe((e) => {
+    if (e.type === 'conversation.state' && (e.conversation.state === 'human' || e.previous === 'human')) agentService.loadsChanged();
+  });
 
   if (config.slack.botToken) {
     slack = createSlackIntegration({
-      config, db, bus, clock, logger, customer: core, handoff, knowledgeBase, visitors, messages, agents,
+      config, db, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
       outboxOptions: options.slackOutbox,
     });
   } else {
@@ -138,7 +156,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, db, bus, core, handoff, slack, settings, knowledgeBase, registry, server,
+    config, db, bus, core, handoff, agents: agentService, routing, slack, settings, knowledgeBase, registry, server,
     async start() {
       const address = await server.listen({ port: config.port, host: config.host });
       await slack?.start();

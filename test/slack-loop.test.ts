@@ -13,6 +13,8 @@ afterEach(async () => {
 });
 
 const C = SLACK_IDS.support;
+/** Ephemerals the app posted to someone (not answers to their own slash commands). */
+const posted = (user: string) => s.emulator.ephemerals(user).filter((e) => e.via === 'chat.postEphemeral');
 
 /** A customer who asked for a person: returns their socket, conversation id and the card. */
 async function escalated(text = 'Hi, I need help with invoices') {
@@ -89,9 +91,9 @@ describe('claim', () => {
     const human = await w.next('state', (f) => f.state === 'human');
     const winner = human.agent!.name === 'Ada' ? SLACK_IDS.ada : SLACK_IDS.grace;
     const loser = winner === SLACK_IDS.ada ? SLACK_IDS.grace : SLACK_IDS.ada;
-    const told = await s.emulator.waitForEphemeral(loser);
+    const told = await s.emulator.waitForEphemeral(loser, (e) => e.via === 'chat.postEphemeral');
     expect(told.text).toContain(`<@${winner}>`);
-    expect(s.emulator.ephemerals(winner)).toEqual([]);
+    expect(posted(winner)).toEqual([]);
     await new Promise((r) => setTimeout(r, 100));
     expect(w.frames('message').filter((m) => m.role === 'agent').length).toBe(1);
   });
@@ -145,8 +147,8 @@ describe('relay', () => {
     await s.emulator.waitForEphemeral(SLACK_IDS.grace, (e) => e.text.includes('<@U0ADA>'));
     await s.emulator.waitForEphemeral(SLACK_IDS.ada, (e) => /internal/i.test(e.text));
     await new Promise((r) => setTimeout(r, 100));
-    expect(s.emulator.ephemerals(SLACK_IDS.grace).length).toBe(1);
-    expect(s.emulator.ephemerals(SLACK_IDS.ada).length).toBe(1);
+    expect(posted(SLACK_IDS.grace).length).toBe(1);
+    expect(posted(SLACK_IDS.ada).length).toBe(1);
   });
 
   it('follows edits and deletions of relayed replies to the widget', async () => {

@@ -109,6 +109,9 @@ export class ConversationService {
           emailRequested: false,
           ownerId: null,
           claimedAt: null,
+          requiredSkills: [],
+          teamId: null,
+          priority: 'normal',
           createdAt: nowIso,
           updatedAt: nowIso,
         };
@@ -151,8 +154,8 @@ export class ConversationService {
     return conversation.state === 'human' ? (this.d.owners?.personaFor(conversation) ?? null) : null;
   }
 
-  queuePosition(conversationId: string): number {
-    return this.d.conversations.queuePosition(conversationId);
+  queueInfo(conversationId: string): { position: number; etaSeconds?: number } {
+    return this.d.desk.queueInfo(conversationId);
   }
 
   /** Stores a customer message (idempotent by clientId); resolves after the commit. The reply comes later. */
@@ -211,9 +214,9 @@ export class ConversationService {
   }
 
   /**
-   * Hands the conversation to a human: `waiting` when someone can take it, else `queued` (the AI
-   * keeps helping and asks for an email). Announced once; a second request changes nothing.
-   * Returns whether the state changed.
+   * Hands the conversation to a human: `waiting` when someone can take it (they are asked at once),
+   * else `queued` (the AI keeps helping and asks for an email). Announced once; a second request
+   * changes nothing. Returns whether the state changed.
    */
   escalate(conversationId: string, reason: EscalationReason): boolean {
     const { d } = this;
@@ -231,28 +234,51 @@ export class ConversationService {
     });
     if (!changed) return false;
 
-    const conversation = this.get(conversationId);
+    let conversation = this.get(conversationId);
     d.logger.info({ conversationId, reason: reason.kind, state: to }, 'conversation escalated');
+    const asked = to === 'waiting' ? d.desk.assign(conversation) : [];
     d.bus.emit({ type: 'conversation.escalated', conversation, reason });
-    const settings = d.settings.get();
+    if (asked.length) d.bus.emit({ type: 'conversation.routed', conversation, agentIds: asked, kind: 'routed' });
     if (to === 'waiting') {
-      this.emitState(conversation, before.state, { position: this.queuePosition(conversationId) });
-      d.log.append(conversationId, { role: 'ai', text: settings.handoffMessage });
+      this.emitState(conversation, before.state, d.desk.queueInfo(conversationId));
+      d.log.append(conversationId, { role: 'ai', text: d.settings.get().handoffMessage });
     } else {
       this.emitState(conversation, before.state, null);
-      // Said only once per conversation: a customer already asked (or known) is not asked again.
-      const visitor = d.visitors.get(conversation.visitorId);
-      if (visitor?.email) {
-        d.log.append(conversationId, {
-          role: 'ai',
-          text: `Our team isn't available right now, but I'll keep helping here. A team member will also reply to you at ${visitor.email}.`,
-        });
-      } else if (!conversation.emailRequested) {
-        d.conversations.markEmailRequested(conversationId, now);
-        d.log.append(conversationId, { role: 'ai', text: settings.queuedMessage });
-      }
+      conversation = this.get(conversationId);
+      this.askForEmailOnce(conversation, now);
     }
     return true;
+  }
+
+  /** Nobody claimed a waiting conversation and nobody is available: offline handling. */
+  queueForLater(conversationId: string): boolean {
+    const { d } = this;
+    const now = d.clock.now().toISOString();
+    const moved = d.db.tx(() => {
+      if (!d.conversations.transition(conversationId, ['waiting'], 'queued', now)) return false;
+      d.events.record(conversationId, 'queued', { after: 'unclaimed' }, now);
+      return true;
+    });
+    if (!moved) return false;
+    const conversation = this.get(conversationId);
+    this.emitState(conversation, 'waiting', null);
+    this.askForEmailOnce(conversation, now);
+    return true;
+  }
+
+  /** Tells a queued customer we will follow up; asks for the email once, unless we have it. */
+  private askForEmailOnce(conversation: Conversation, now: string): void {
+    const { d } = this;
+    const visitor = d.visitors.get(conversation.visitorId);
+    if (visitor?.email) {
+      d.log.append(conversation.id, {
+        role: 'ai',
+        text: `Our team isn't available right now, but I'll keep helping here. A team member will also reply to you at ${visitor.email}.`,
+      });
+    } else if (!conversation.emailRequested) {
+      d.conversations.markEmailRequested(conversation.id, now);
+      d.log.append(conversation.id, { role: 'ai', text: d.settings.get().queuedMessage });
+    }
   }
 
   /** Resolves when every AI turn in progress has finished (graceful shutdown, tests). */
@@ -261,7 +287,7 @@ export class ConversationService {
     while (this.turns.size) await Promise.allSettled([...this.turns.values()]);
   }
 
-  private emitState(conversation: Conversation, previous: ConversationState, queue: { position: number } | null): void {
+  private emitState(conversation: Conversation, previous: ConversationState, queue: { position: number; etaSeconds?: number } | null): void {
     this.d.bus.emit({ type: 'conversation.state', conversation, previous, agent: null, queue });
   }
 

@@ -20,7 +20,15 @@ export type DomainEvent =
   | { type: 'conversation.page'; conversation: Conversation }
   | { type: 'visitor.email'; conversation: Conversation; email: string }
   | { type: 'conversation.rated'; conversation: Conversation; score: number; comment: string | null }
-  | { type: 'typing'; conversationId: string; role: MessageRole; typing: boolean };
+  | { type: 'typing'; conversationId: string; role: MessageRole; typing: boolean }
+  | {
+      type: 'conversation.routed';
+      conversation: Conversation;
+      /** Who was asked: one agent, several (first available), or nobody in particular (broadcast). */
+      agentIds: string[];
+      kind: 'routed' | 'nudged' | 'broadcast';
+    }
+  | { type: 'agent.changed'; agentId: string };
 
 export type DomainEventType = DomainEvent['type'];
 type Handler = (event: DomainEvent) => void;

@@ -45,6 +45,8 @@ export interface Ai {
  */
 export interface HandoffDesk {
   accepting(conversation: Conversation): boolean;
+  /** Picks and records who is asked to take a conversation that just started waiting. */
+  assign(conversation: Conversation): string[];
+  /** Queue position and wait estimate of a waiting conversation. */
+  queueInfo(conversationId: string): { position: number; etaSeconds?: number };
 }
-
-export const closedDesk: HandoffDesk = { accepting: () => false };

@@ -22,6 +22,10 @@ export const settingsSchema = z.object({
   widgetTitle: z.string().min(1).max(60),
   widgetGreeting: z.string().min(1).max(500),
   widgetColour: hexColour,
+  /** Not claimed after this many minutes: the next agent is asked. */
+  nudgeFirstMinutes: z.number().min(0.5).max(120),
+  /** Not claimed after this many minutes: @here in the channel. */
+  nudgeBroadcastMinutes: z.number().min(1).max(1440),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -42,6 +46,8 @@ export function defaultSettings(env: SettingsDefaults): Settings {
     widgetTitle: 'Acme Projects support',
     widgetGreeting: 'Hi! Ask me anything about Acme Projects.',
     widgetColour: '#4f46e5',
+    nudgeFirstMinutes: 2,
+    nudgeBroadcastMinutes: 10,
   };
 }
 

@@ -51,6 +51,10 @@ export interface Conversation {
   /** The agent who claimed it (an opaque agent id: the Slack user id). */
   ownerId: string | null;
   claimedAt: string | null;
+  /** Skills the agent who takes it should have (from rules or the matched article's topic). */
+  requiredSkills: string[];
+  teamId: string | null;
+  priority: 'low' | 'normal' | 'high' | 'urgent';
   createdAt: string;
   updatedAt: string;
 }

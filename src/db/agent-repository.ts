@@ -1,6 +1,10 @@
+import { sql, type Selectable } from 'kysely';
 import type { Database } from './database';
 import type { AgentsTable } from './schema';
+import type { AgentAvailability, AgentStatus } from '../core/availability';
 import type { Agent } from '../core/types';
+
+type AgentsRow = Selectable<AgentsTable>;
 
 export interface AgentProfile {
   displayName: string | null;
@@ -11,7 +15,7 @@ export interface AgentProfile {
 }
 
 /** How the customer sees an agent: display name, else real name. */
-export function toAgent(row: AgentsTable): Agent {
+export function toAgent(row: AgentsRow): Agent {
   const name = row.display_name?.trim() || row.real_name?.trim() || 'A team member';
   return {
     id: row.slack_user_id,
@@ -27,7 +31,7 @@ export function createAgentRepository(db: Database) {
       const row = db.first(q.selectFrom('agents').selectAll().where('slack_user_id', '=', id));
       return row && toAgent(row);
     },
-    row(id: string): AgentsTable | undefined {
+    row(id: string): AgentsRow | undefined {
       return db.first(q.selectFrom('agents').selectAll().where('slack_user_id', '=', id));
     },
     /** Creates the agent or refreshes their profile. */
@@ -46,6 +50,75 @@ export function createAgentRepository(db: Database) {
           .values({ slack_user_id: id, created_at: now, ...values })
           .onConflict((oc) => oc.column('slack_user_id').doUpdateSet(values)),
       );
+    },
+    /** Every agent who is not offline, or everyone with `all`, with what routing needs to know. */
+    availability(options: { all?: boolean } = {}): AgentAvailability[] {
+      let query = q
+        .selectFrom('agents as a')
+        .select([
+          'a.slack_user_id as id',
+          'a.status',
+          'a.presence',
+          'a.capacity',
+          'a.skills',
+          'a.notify_email',
+          'a.email',
+          'a.last_routed_at',
+          'a.status_changed_at',
+          (eb) =>
+            eb
+              .selectFrom('conversations as c')
+              .select((e) => e.fn.countAll<number>().as('n'))
+              .whereRef('c.owner_id', '=', 'a.slack_user_id')
+              .where('c.state', '=', 'human')
+              .as('active'),
+          (eb) =>
+            eb
+              .selectFrom('team_members as tm')
+              .select(sql<string>`coalesce(json_group_array(tm.team_id), '[]')`.as('t'))
+              .whereRef('tm.agent_id', '=', 'a.slack_user_id')
+              .as('teams'),
+        ])
+        .orderBy('a.slack_user_id');
+      if (!options.all) query = query.where('a.status', '!=', 'offline');
+      return db.all(query).map((r) => ({
+        id: r.id,
+        status: r.status as AgentStatus,
+        presence: (r.presence as 'active' | 'away' | null) ?? null,
+        capacity: r.capacity,
+        skills: JSON.parse(r.skills) as string[],
+        teams: JSON.parse(r.teams ?? '[]') as string[],
+        activeConversations: Number(r.active ?? 0),
+        lastRoutedAt: r.last_routed_at,
+        notifyEmail: r.notify_email === 1,
+        email: r.email,
+      }));
+    },
+    setStatus(id: string, status: AgentStatus, now: string): void {
+      db.run(q.updateTable('agents').set({ status, status_changed_at: now }).where('slack_user_id', '=', id));
+    },
+    setPresence(id: string, presence: 'active' | 'away', now: string): void {
+      db.run(q.updateTable('agents').set({ presence, presence_checked_at: now }).where('slack_user_id', '=', id));
+    },
+    setSkills(id: string, skills: string[]): void {
+      db.run(q.updateTable('agents').set({ skills: JSON.stringify(skills) }).where('slack_user_id', '=', id));
+    },
+    setCapacity(id: string, capacity: number | null): void {
+      db.run(q.updateTable('agents').set({ capacity }).where('slack_user_id', '=', id));
+    },
+    setNotifyEmail(id: string, on: boolean): void {
+      db.run(q.updateTable('agents').set({ notify_email: on ? 1 : 0 }).where('slack_user_id', '=', id));
+    },
+    markRouted(ids: string[], now: string): void {
+      if (ids.length) db.run(q.updateTable('agents').set({ last_routed_at: now }).where('slack_user_id', 'in', ids));
+    },
+    recordStatusChange(id: string, status: AgentStatus, effective: AgentStatus, source: string, now: string): void {
+      db.run(q.insertInto('agent_status_changes').values({ agent_id: id, status, effective, source, at: now }));
+    },
+    lastEffectiveStatus(id: string): AgentStatus | undefined {
+      return db.first(
+        q.selectFrom('agent_status_changes').select('effective').where('agent_id', '=', id).orderBy('id', 'desc').limit(1),
+      )?.effective as AgentStatus | undefined;
     },
     /** Makes sure a row exists (profile unknown yet), e.g. before it is referenced as an owner. */
     ensure(id: string, now: string): void {

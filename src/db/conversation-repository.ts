@@ -1,9 +1,12 @@
 import { sql } from 'kysely';
 import type { Database } from './database';
+import type { Selectable } from 'kysely';
 import type { ConversationsTable } from './schema';
+
+type ConversationsRow = Selectable<ConversationsTable>;
 import type { Conversation, ConversationState, EscalationReason } from '../core/types';
 
-function toConversation(row: ConversationsTable): Conversation {
+function toConversation(row: ConversationsRow): Conversation {
   return {
     id: row.id,
     visitorId: row.visitor_id,
@@ -18,6 +21,9 @@ function toConversation(row: ConversationsTable): Conversation {
     emailRequested: row.email_requested === 1,
     ownerId: row.owner_id,
     claimedAt: row.claimed_at,
+    requiredSkills: JSON.parse(row.required_skills) as string[],
+    teamId: row.team_id,
+    priority: row.priority as Conversation['priority'],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -113,6 +119,19 @@ export function createConversationRepository(db: Database) {
     },
     setPage(id: string, url: string, title: string | null, now: string): void {
       db.run(q.updateTable('conversations').set({ page_url: url, page_title: title, updated_at: now }).where('id', '=', id));
+    },
+    setRouting(id: string, patch: { requiredSkills?: string[]; teamId?: string | null; priority?: Conversation['priority'] }, now: string): void {
+      db.run(
+        q
+          .updateTable('conversations')
+          .set({
+            ...(patch.requiredSkills ? { required_skills: JSON.stringify(patch.requiredSkills) } : {}),
+            ...(patch.teamId !== undefined ? { team_id: patch.teamId } : {}),
+            ...(patch.priority ? { priority: patch.priority } : {}),
+            updated_at: now,
+          })
+          .where('id', '=', id),
+      );
     },
     markEmailRequested(id: string, now: string): void {
       db.run(q.updateTable('conversations').set({ email_requested: 1, updated_at: now }).where('id', '=', id));

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types of the SQLite schema (migrations/). Repositories map them to domain types. */
 
 export interface SettingsTable {
@@ -37,6 +39,9 @@ export interface ConversationsTable {
   email_requested: number;
   owner_id: string | null;
   claimed_at: string | null;
+  required_skills: Generated<string>;
+  team_id: string | null;
+  priority: Generated<string>;
   created_at: string;
   updated_at: string;
 }
@@ -91,6 +96,65 @@ export interface AgentsTable {
   is_admin: number;
   profile_fetched_at: string | null;
   created_at: string;
+  status: Generated<string>;
+  status_changed_at: string | null;
+  presence: string | null;
+  presence_checked_at: string | null;
+  capacity: number | null;
+  skills: Generated<string>;
+  notify_email: Generated<number>;
+  last_routed_at: string | null;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  channel: string | null;
+  created_at: string;
+}
+
+export interface TeamMembersTable {
+  team_id: string;
+  agent_id: string;
+}
+
+export interface AgentStatusChangesTable {
+  id: number | null;
+  agent_id: string;
+  status: string;
+  effective: string;
+  source: string;
+  at: string;
+}
+
+export interface ConversationAssignmentsTable {
+  id: number | null;
+  conversation_id: string;
+  agent_id: string | null;
+  kind: string;
+  at: string;
+}
+
+export interface RoutingStateTable {
+  key: string;
+  value: string;
+}
+
+export interface EmailsTable {
+  id: number | null;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  idempotency_key: string | null;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  conversation_id: string | null;
+  created_at: string;
+  sent_at: string | null;
 }
 
 export interface SlackThreadsTable {
@@ -132,6 +196,12 @@ export interface DB {
   slack_events: SlackEventsTable;
   slack_relays: SlackRelaysTable;
   slack_note_notices: SlackNoteNoticesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  agent_status_changes: AgentStatusChangesTable;
+  conversation_assignments: ConversationAssignmentsTable;
+  routing_state: RoutingStateTable;
+  emails: EmailsTable;
 }
 
 export interface SlackOutboxTable {

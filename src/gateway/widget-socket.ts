@@ -93,7 +93,7 @@ export function handleWidgetSocket(socket: WebSocket, deps: WidgetSocketDeps): v
       conversationId = conversation.id;
       registry.add(conversation.id, socket);
       if (conversation.state === 'waiting') {
-        reply({ type: 'state', state: 'waiting', queue: { position: core.queuePosition(conversation.id) } });
+        reply({ type: 'state', state: 'waiting', queue: core.queueInfo(conversation.id) });
       }
       return;
     }

@@ -1,5 +1,7 @@
+import type { AgentService } from '../core/agent-service';
 import type { ConversationService } from '../core/conversation-service';
 import type { HandoffService } from '../core/handoff-service';
+import type { RoutingService } from '../core/routing-service';
 import type { Clock, KnowledgeBase } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AgentDirectory } from './agent-directory';
@@ -11,6 +13,8 @@ import type { SlackRepository } from './slack-repository';
 export interface SlackContext {
   customer: ConversationService;
   handoff: HandoffService;
+  agents: AgentService;
+  routing: RoutingService;
   directory: AgentDirectory;
   slack: SlackRepository;
   bridge: SlackBridge;

@@ -4,9 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
 import type { ConversationService } from '../core/conversation-service';
 import type { EventBus } from '../core/events';
+import type { AgentService } from '../core/agent-service';
 import type { HandoffService } from '../core/handoff-service';
-import type { Clock, HandoffDesk, KnowledgeBase } from '../core/ports';
-import type { AgentPersona, Conversation } from '../core/types';
+import type { Clock, KnowledgeBase } from '../core/ports';
+import type { RoutingService } from '../core/routing-service';
 import type { AgentRepository } from '../db/agent-repository';
 import type { Database } from '../db/database';
 import type { MessageRepository } from '../db/message-repository';
@@ -31,6 +32,8 @@ export interface SlackDeps {
   logger: Logger;
   customer: ConversationService;
   handoff: HandoffService;
+  agentService: AgentService;
+  routing: RoutingService;
   knowledgeBase: KnowledgeBase;
   visitors: VisitorRepository;
   messages: MessageRepository;
@@ -44,8 +47,6 @@ export interface SlackIntegration {
   outbox: SlackOutbox;
   bridge: SlackBridge;
   directory: AgentDirectory;
-  desk: HandoffDesk;
-  owners: { personaFor(conversation: Conversation): AgentPersona | null };
   /** Mounts /slack/events on the gateway (HTTP mode). */
   register(server: FastifyInstance): void;
   start(): Promise<void>;
@@ -111,6 +112,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   const ctx: SlackContext = {
     customer: deps.customer,
     handoff: deps.handoff,
+    agents: deps.agentService,
+    routing: deps.routing,
     directory,
     slack,
     bridge,
@@ -160,9 +163,6 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     outbox,
     bridge,
     directory,
-    // Until availability exists, a configured channel means someone can take the handoff.
-    desk: { accepting: () => Boolean(channel) },
-    owners: { personaFor: (c) => (c.ownerId ? (deps.agents.get(c.ownerId)?.persona ?? null) : null) },
     register(server) {
       receiver?.register(server);
     },

@@ -28,8 +28,14 @@ export interface SlackStack {
   close(): Promise<void>;
 }
 
-/** The real app wired to the Slack emulation, plus a signed driver playing Slack. */
-export async function startSlackStack(env: Record<string, string> = {}): Promise<SlackStack> {
+/**
+ * The real app wired to the Slack emulation, plus a signed driver playing Slack. `available` agents
+ * (default: Ada, Grace and Linus) have set `/handoff available`.
+ */
+export async function startSlackStack(
+  env: Record<string, string> = {},
+  options: { available?: string[] } = {},
+): Promise<SlackStack> {
   const emulator = await startSlackEmulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-slack-'));
   const fullEnv = {
@@ -70,5 +76,9 @@ export async function startSlackStack(env: Record<string, string> = {}): Promise
     },
   };
   stack.driver = createSlackDriver({ appUrl: `${stack.t.url}/slack/events`, signingSecret: SIGNING_SECRET, emulator });
+  for (const id of options.available ?? [SLACK_IDS.ada, SLACK_IDS.grace, SLACK_IDS.linus]) {
+    const res = await stack.driver.slashCommand(id, 'available');
+    if (res.status !== 200) throw new Error(`/handoff available failed for ${id}: ${res.status}`);
+  }
   return stack;
 }
