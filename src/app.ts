@@ -25,6 +25,7 @@ import { ConnectionRegistry } from './gateway/connection-registry';
 import { buildServer } from './gateway/server';
 import { buildWidget, type WidgetBundle } from './gateway/widget-bundle';
 import type { WidgetSocketDeps } from './gateway/widget-socket';
+import { Mailer } from './email/mailer';
 import type { Logger } from './logger';
 import { createSlackIntegration, type SlackDeps, type SlackIntegration } from './slack/slack-app';
 
@@ -47,6 +48,7 @@ export interface App {
   handoff: HandoffService;
   agents: AgentService;
   routing: RoutingService;
+  mailer: Mailer;
   /** null when SLACK_BOT_TOKEN is not set. */
   slack: SlackIntegration | null;
   settings: SettingsService;
@@ -101,6 +103,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     db, agents, conversations, routing: routingRepo, events, settings, clock, bus, logger,
     enabled: () => slackReady,
     queueForLater: (id) => void core?.queueForLater(id),
+    topicOf: (c) => {
+      const asked = messages.recent(c.id, 10).filter((m) => m.role === 'customer').map((m) => m.text).join(' ');
+      return knowledgeBase.search(asked, 1)[0]?.tags ?? [];
+    },
   });
   const agentService = new AgentService({ db, agents, conversations, routing: routingRepo, settings, clock, bus });
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
@@ -116,8 +122,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (e.type === 'conversation.state' && (e.conversation.state === 'human' || e.previous === 'human')) agentService.loadsChanged();
   });
 
+  const mailer = new Mailer({ db, smtpUrl: config.smtpUrl, from: config.emailFrom, clock, logger: logger.child({ component: 'email' }) });
+
   if (config.slack.botToken) {
     slack = createSlackIntegration({
+      mailer,
+      teamChannel: (id) => routingRepo.team(id)?.channel ?? null,
       config, db, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
       outboxOptions: options.slackOutbox,
     });
@@ -156,9 +166,10 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, db, bus, core, handoff, agents: agentService, routing, slack, settings, knowledgeBase, registry, server,
+    config, db, bus, core, handoff, agents: agentService, routing, mailer, slack, settings, knowledgeBase, registry, server,
     async start() {
       const address = await server.listen({ port: config.port, host: config.host });
+      mailer.start();
       await slack?.start();
       logger.info({ address, publicUrl: config.publicUrl }, 'Handoff is listening');
       const port = (server.server.address() as { port: number }).port;
@@ -171,6 +182,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await core.idle();
         // Flushes what it can to Slack; the rest stays in the outbox for the next start.
         await slack?.stop();
+        await mailer.stop();
         db.close();
       })();
       return stopping;

@@ -49,7 +49,7 @@ export class AgentService {
   summary(agentId: string): AgentStatusSummary {
     const a = this.availability(agentId);
     const capacityDefault = this.d.settings.get().defaultCapacity;
-    const queueLength = this.d.routing.waiting().length;
+    const queueLength = this.d.routing.queueLength();
     if (!a) {
       return { status: 'offline', effective: 'offline', presence: null, capacity: capacityDefault, activeConversations: 0, skills: [], teams: [], notifyEmail: false, queueLength };
     }

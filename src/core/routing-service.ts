@@ -40,6 +40,8 @@ export class RoutingService implements HandoffDesk {
       enabled: () => boolean;
       /** Moves a waiting conversation to the offline queue (asks for the email). */
       queueForLater: (conversationId: string) => void;
+      /** Tags of the knowledge-base article the conversation is about (its topic). */
+      topicOf?: (conversation: Conversation) => string[];
     },
   ) {}
 
@@ -129,13 +131,26 @@ export class RoutingService implements HandoffDesk {
     return this.d.agents.availability().filter((a) => effectiveStatus(a, cap) === 'available').length;
   }
 
+  /**
+   * Skills a conversation needs: set by a rule, else the topic of the article it matched, counted
+   * only where some agent has that skill (an article tag nobody claims as a skill says nothing).
+   */
+  requiredSkills(conversation: Conversation): string[] {
+    if (conversation.requiredSkills.length) return conversation.requiredSkills;
+    const topic = this.d.topicOf?.(conversation) ?? [];
+    if (!topic.length) return [];
+    const known = new Set(this.d.agents.availability({ all: true }).flatMap((a) => a.skills));
+    return topic.map((t) => t.toLowerCase()).filter((t) => known.has(t));
+  }
+
   private decide(conversation: Conversation, exclude: string[]) {
     const settings = this.d.settings.get();
+    const agents = this.d.agents.availability();
     return chooseAgents({
       method: settings.routingMethod,
-      agents: this.d.agents.availability(),
+      agents,
       defaultCapacity: settings.defaultCapacity,
-      requiredSkills: conversation.requiredSkills,
+      requiredSkills: settings.routingMethod === 'skill_based' ? this.requiredSkills(conversation) : [],
       teamId: conversation.teamId,
       cursor: this.d.routing.cursor(CURSOR),
       exclude,

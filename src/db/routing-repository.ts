@@ -40,6 +40,13 @@ export function createRoutingRepository(db: Database) {
         )
         .map((r) => ({ id: r.id, escalatedAt: r.escalated_at ?? '' }));
     },
+    /** Conversations waiting for a person: unclaimed (waiting) or queued for follow-up. */
+    queueLength(): number {
+      const row = db.first(
+        q.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['waiting', 'queued']),
+      );
+      return Number(row?.n ?? 0);
+    },
     /** Seconds from escalation to claim of the most recent claims. */
     recentClaimWaits(limit: number): number[] {
       return db

@@ -12,6 +12,7 @@ import type { AgentRepository } from '../db/agent-repository';
 import type { Database } from '../db/database';
 import type { MessageRepository } from '../db/message-repository';
 import type { VisitorRepository } from '../db/visitor-repository';
+import type { Mailer } from '../email/mailer';
 import type { Logger } from '../logger';
 import { AgentDirectory } from './agent-directory';
 import { boltLogger } from './bolt-logger';
@@ -38,6 +39,9 @@ export interface SlackDeps {
   visitors: VisitorRepository;
   messages: MessageRepository;
   agents: AgentRepository;
+  mailer: Mailer;
+  /** A team's own Slack channel. */
+  teamChannel: (teamId: string) => string | null;
   /** Outbox pacing and backoff (tests make them fast). */
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs'>;
 }
@@ -94,7 +98,16 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     clock,
     logger: slackLog,
     channel: channel ?? '',
+    teamChannel: deps.teamChannel,
+    askedAgents: (id) => deps.routing.askedAgents(id),
+    notificationEmail: (agentId) => {
+      const row = deps.agents.row(agentId);
+      return row?.notify_email === 1 && row.email ? row.email : null;
+    },
+    mailer: deps.mailer,
+    teamUrl: () => teamUrl,
   });
+  let teamUrl: string | null = null;
   const directory = new AgentDirectory(readClient, deps.agents, config.slack.adminUserIds, clock, slackLog);
 
   const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog });
@@ -168,6 +181,13 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     },
     async start() {
       outbox.start();
+      // The workspace URL makes permalinks; Slack being unreachable now only makes them plainer.
+      readClient.auth
+        .test()
+        .then((r) => {
+          teamUrl = typeof r.url === 'string' ? r.url : null;
+        })
+        .catch((err: unknown) => slackLog.warn({ err }, 'auth.test failed; permalinks fall back to channel links'));
       if (!receiver) await bolt.start();
       slackLog.info({ mode: receiver ? 'http' : 'socket', channel }, 'Slack is connected');
     },

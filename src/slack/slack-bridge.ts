@@ -8,7 +8,9 @@ import type { VisitorRepository } from '../db/visitor-repository';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import { customerMessageBlocks, handoffCard, threadNotice, transcriptMessages, type CardModel, type SlackMessage } from './blocks/handoff-card';
-import type { SlackOutbox } from './outbox';
+import type { Mailer } from '../email/mailer';
+import { isPlaceholder, type SlackOutbox } from './outbox';
+import { escapeForSlack } from './text';
 import type { SlackRepository } from './slack-repository';
 
 export interface SlackBridgeDeps {
@@ -22,6 +24,15 @@ export interface SlackBridgeDeps {
   logger: Logger;
   /** Where new handoff threads go (SLACK_HANDOFF_CHANNEL). */
   channel: string;
+  /** A team's own channel, when it has one. */
+  teamChannel: (teamId: string) => string | null;
+  /** Agents asked to take a conversation (routed or nudged), in order. */
+  askedAgents: (conversationId: string) => string[];
+  /** Agents who want an email too: their address, or null. */
+  notificationEmail: (agentId: string) => string | null;
+  mailer: Mailer;
+  /** The workspace URL (auth.test `url`), for permalinks; null until known. */
+  teamUrl: () => string | null;
 }
 
 /** Placeholder the outbox resolves to the card's ts once the card has been posted. */
@@ -44,13 +55,38 @@ export class SlackBridge {
     const r = ref as { conversationId?: string; kind?: string } | null;
     if (r?.kind === 'card' && r.conversationId && typeof result.ts === 'string') {
       this.d.slack.setThreadTs(r.conversationId, result.ts);
+      // The link exists now: agents who asked for emails get theirs.
+      this.emailAgents(r.conversationId, this.d.askedAgents(r.conversationId), 'routed');
     }
   }
 
-  /** Resolves `{$cardOf: id}` placeholders; undefined while the card is not posted yet. */
+  /**
+   * Resolves placeholders at send time; undefined while not known yet (the card not posted):
+   * `{$cardOf: id}` → the card's ts, `{$permalinkOf: id}` → a link to it, `{$format: [...]}` →
+   * the parts joined, each part a string or a placeholder.
+   */
   lookup(op: string, value: unknown): unknown {
     if (op === '$cardOf' && typeof value === 'string') return this.d.slack.thread(value)?.ts ?? undefined;
+    if (op === '$permalinkOf' && typeof value === 'string') return this.permalink(value) ?? undefined;
+    if (op === '$format' && Array.isArray(value)) {
+      const parts = value.map((p) => {
+        if (!isPlaceholder(p)) return String(p);
+        const [inner] = Object.keys(p);
+        return this.lookup(inner!, p[inner!]);
+      });
+      return parts.some((p) => p === undefined) ? undefined : parts.join('');
+    }
     return undefined;
+  }
+
+  /** A link to the conversation's card, once it is posted. */
+  permalink(conversationId: string): string | null {
+    const thread = this.d.slack.thread(conversationId);
+    if (!thread?.ts) return null;
+    const base = this.d.teamUrl();
+    return base
+      ? `${base.replace(/\/$/, '')}/archives/${thread.channel}/p${thread.ts.replace('.', '')}`
+      : `https://slack.com/app_redirect?channel=${thread.channel}`;
   }
 
   /** The card as it should look now. */
@@ -77,6 +113,8 @@ export class SlackBridge {
         return;
       case 'message.created':
         return this.messageCreated(e.conversation, e.message);
+      case 'conversation.routed':
+        return this.routed(e.conversation, e.agentIds, e.kind);
       case 'message.updated':
       case 'message.deleted':
       default:
@@ -87,13 +125,14 @@ export class SlackBridge {
   private escalated(conversation: Conversation): void {
     const { d } = this;
     const now = d.clock.now().toISOString();
+    const channel = (conversation.teamId && d.teamChannel(conversation.teamId)) || d.channel;
     const created = d.db.tx(() => {
-      if (!d.slack.createThread(conversation.id, d.channel, now)) return false;
+      if (!d.slack.createThread(conversation.id, channel, now)) return false;
       const card = this.card(conversation);
       d.outbox.enqueue({
-        lane: d.channel,
+        lane: channel,
         method: 'chat.postMessage',
-        args: { channel: d.channel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false },
+        args: { channel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false },
         key: `card:${conversation.id}`,
         ref: { conversationId: conversation.id, kind: 'card' },
       });
@@ -104,9 +143,9 @@ export class SlackBridge {
         customerName,
       ).forEach((part, i) => {
         d.outbox.enqueue({
-          lane: d.channel,
+          lane: channel,
           method: 'chat.postMessage',
-          args: { channel: d.channel, thread_ts: cardOf(conversation.id), ...part, unfurl_links: false, unfurl_media: false },
+          args: { channel, thread_ts: cardOf(conversation.id), ...part, unfurl_links: false, unfurl_media: false },
           key: `transcript:${conversation.id}:${i}`,
         });
       });
@@ -140,6 +179,73 @@ export class SlackBridge {
       case 'system':
         this.post(thread.channel, conversation.id, threadNotice(`ℹ️ ${message.text}`));
         return;
+    }
+  }
+
+  /**
+   * Someone was asked to take a conversation. Each agent gets a direct message with the link (the
+   * push notification on Slack mobile) and, if they opted in, an email; a nudge also says so in the
+   * thread; a broadcast is an @here in the conversation's channel.
+   */
+  private routed(conversation: Conversation, agentIds: string[], kind: 'routed' | 'nudged' | 'broadcast'): void {
+    const { d } = this;
+    const thread = d.slack.thread(conversation.id);
+    if (!thread) return;
+    const who = this.customerName(conversation);
+    const link = { $permalinkOf: conversation.id };
+    if (kind === 'broadcast') {
+      d.outbox.enqueue({
+        lane: thread.channel,
+        method: 'chat.postMessage',
+        args: {
+          channel: thread.channel,
+          text: { $format: ['<!here> A customer has been waiting for a while and nobody has claimed it yet: ', link] },
+          unfurl_links: false,
+        },
+      });
+      return;
+    }
+    if (kind === 'nudged') {
+      this.updateCard(conversation);
+      d.outbox.enqueue({
+        lane: thread.channel,
+        method: 'chat.postMessage',
+        args: {
+          channel: thread.channel,
+          thread_ts: cardOf(conversation.id),
+          text: `⏰ Still unclaimed. ${agentIds.map((id) => `<@${id}>`).join(' ')}, can you take it?`,
+        },
+      });
+    }
+    const intro = kind === 'nudged' ? '⏰ Still waiting for someone' : '🙋 A customer needs you';
+    for (const agentId of agentIds) {
+      d.outbox.enqueue({
+        lane: `dm:${agentId}`,
+        method: 'chat.postMessage',
+        args: {
+          channel: agentId,
+          text: { $format: [`${intro}: ${escapeForSlack(who)} (${this.reasonLine(conversation)}). Open the conversation: `, link] },
+          unfurl_links: false,
+        },
+      });
+    }
+    if (kind === 'nudged') this.emailAgents(conversation.id, agentIds, kind);
+  }
+
+  private emailAgents(conversationId: string, agentIds: string[], kind: 'routed' | 'nudged'): void {
+    const { d } = this;
+    const link = this.permalink(conversationId);
+    for (const agentId of agentIds) {
+      const to = d.notificationEmail(agentId);
+      if (!to || !link) continue;
+      d.mailer.send({
+        kind: 'agent_notification',
+        to,
+        subject: kind === 'nudged' ? 'A handoff is still waiting for you' : 'A customer needs you on Handoff',
+        text: `A customer is waiting for a person.\n\nOpen the conversation in Slack: ${link}\n\n— Handoff`,
+        key: `agent:${agentId}:${conversationId}:${kind}`,
+        conversationId,
+      });
     }
   }
 
@@ -189,7 +295,7 @@ export class SlackBridge {
       state: conversation.state,
       owner: owner ? { slackUserId: owner.id, name: owner.persona.name } : null,
       waitingSince: conversation.state === 'waiting' || conversation.state === 'queued' ? conversation.escalatedAt : null,
-      mentionUserIds: [],
+      mentionUserIds: conversation.state === 'waiting' || conversation.state === 'queued' ? d.askedAgents(conversation.id) : [],
       now: d.clock.now().toISOString(),
     };
   }

@@ -5,7 +5,6 @@ import { startTestApp, removeDir, type TestApp } from './app-harness';
 import { createSlackDriver, type SlackDriver } from './slack-driver';
 import { DEFAULT_BOT_TOKEN, SLACK_IDS, startSlackEmulator, type EmulatedMessage, type SlackEmulator } from './slack-emulator';
 import { WidgetClient } from './widget-client';
-import { ACTION } from '../../src/slack/ids';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 
@@ -62,9 +61,10 @@ export async function startSlackStack(
       stack.driver = createSlackDriver({ appUrl: `${stack.t.url}/slack/events`, signingSecret: SIGNING_SECRET, emulator });
     },
     card(conversationId, timeoutMs = 5000) {
+      // A parent message carries thread_ts = its own ts once it has replies, as in Slack.
       return emulator.waitForMessage(
         SLACK_IDS.support,
-        (m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(conversationId) && JSON.stringify(m.blocks).includes(ACTION.claim + '"') || (!m.thread_ts && JSON.stringify(m.blocks ?? []).includes(conversationId)),
+        (m) => (!m.thread_ts || m.thread_ts === m.ts) && JSON.stringify(m.blocks ?? []).includes(conversationId),
         timeoutMs,
       );
     },

@@ -1,0 +1,62 @@
+import type { Database } from '../db/database';
+import type { EmailsTable } from '../db/schema';
+import type { Selectable } from 'kysely';
+
+export type EmailRow = Selectable<EmailsTable>;
+
+export interface NewEmail {
+  kind: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  key?: string;
+  conversationId?: string | null;
+}
+
+export function createEmailRepository(db: Database) {
+  const { q } = db;
+  return {
+    /** Stores an email to send; a repeated key is a no-op (returns null). */
+    insert(e: NewEmail, now: string): number | null {
+      const res = db.run(
+        q
+          .insertInto('emails')
+          .values({
+            kind: e.kind,
+            to_address: e.to,
+            subject: e.subject,
+            text_body: e.text,
+            html_body: e.html ?? null,
+            idempotency_key: e.key ?? null,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+            conversation_id: e.conversationId ?? null,
+            created_at: now,
+          })
+          .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+      );
+      return res.changes ? Number(res.lastInsertRowid) : null;
+    },
+    due(now: string, limit: number): EmailRow[] {
+      return db.all(
+        q.selectFrom('emails').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('id').limit(limit),
+      );
+    },
+    mark(id: number, status: 'sent' | 'stored' | 'failed', now: string, error: string | null = null): void {
+      db.run(q.updateTable('emails').set({ status, sent_at: status === 'failed' ? null : now, last_error: error }).where('id', '=', id));
+    },
+    retryLater(id: number, attempts: number, next: string, error: string): void {
+      db.run(q.updateTable('emails').set({ attempts, next_attempt_at: next, last_error: error }).where('id', '=', id));
+    },
+    list(filter: { kind?: string; conversationId?: string } = {}): EmailRow[] {
+      let query = q.selectFrom('emails').selectAll().orderBy('id');
+      if (filter.kind) query = query.where('kind', '=', filter.kind);
+      if (filter.conversationId) query = query.where('conversation_id', '=', filter.conversationId);
+      return db.all(query);
+    },
+  };
+}
+
+export type EmailRepository = ReturnType<typeof createEmailRepository>;

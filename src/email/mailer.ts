@@ -1,0 +1,94 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Clock } from '../core/ports';
+import type { Database } from '../db/database';
+import type { Logger } from '../logger';
+import { createEmailRepository, type EmailRepository, type NewEmail } from './email-repository';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Emails go through a small persisted outbox: `send` stores the email in the caller's transaction
+ * if there is one, and a worker delivers it with nodemailer (retrying with backoff). Without
+ * SMTP_URL an email is stored and logged, not sent, so nothing is lost and the operator can see it.
+ */
+export class Mailer {
+  private readonly repo: EmailRepository;
+  private readonly transport: Transporter | null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly d: { db: Database; smtpUrl?: string; from: string; clock: Clock; logger: Logger; pollMs?: number },
+  ) {
+    this.repo = createEmailRepository(d.db);
+    this.transport = d.smtpUrl ? nodemailer.createTransport(d.smtpUrl) : null;
+  }
+
+  get emails(): EmailRepository {
+    return this.repo;
+  }
+
+  /** Queues an email (synchronous, idempotent by key) and wakes the worker. */
+  send(email: NewEmail): number | null {
+    const id = this.repo.insert(email, this.d.clock.now().toISOString());
+    if (id !== null && this.timer) setImmediate(() => void this.flush());
+    return id;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush(), this.d.pollMs ?? 1000);
+    this.timer.unref();
+    void this.flush();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+    this.transport?.close();
+  }
+
+  /** Delivers everything due now. */
+  flush(): Promise<void> {
+    this.running ??= this.deliverDue().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async deliverDue(): Promise<void> {
+    const { d } = this;
+    for (const e of this.repo.due(d.clock.now().toISOString(), 20)) {
+      const now = () => d.clock.now().toISOString();
+      if (!this.transport) {
+        d.logger.info({ emailId: e.id, to: e.to_address, subject: e.subject, kind: e.kind, text: e.text_body }, 'email stored (SMTP_URL is not set, so it was not sent)');
+        this.repo.mark(e.id!, 'stored', now());
+        continue;
+      }
+      try {
+        await this.transport.sendMail({
+          from: d.from,
+          to: e.to_address,
+          subject: e.subject,
+          text: e.text_body,
+          ...(e.html_body ? { html: e.html_body } : {}),
+          headers: { 'X-Handoff-Email-Id': String(e.id) },
+        });
+        this.repo.mark(e.id!, 'sent', now());
+        d.logger.info({ emailId: e.id, kind: e.kind }, 'email sent');
+      } catch (err) {
+        const attempts = e.attempts + 1;
+        const message = err instanceof Error ? err.message : String(err);
+        if (attempts >= MAX_ATTEMPTS) {
+          this.repo.mark(e.id!, 'failed', now(), message);
+          d.logger.error({ err, emailId: e.id }, 'email could not be sent; giving up');
+        } else {
+          const delayMs = Math.min(30 * 60_000, 2 ** attempts * 1000);
+          this.repo.retryLater(e.id!, attempts, new Date(d.clock.now().getTime() + delayMs).toISOString(), message);
+          d.logger.warn({ err, emailId: e.id, attempts }, 'email not sent; will retry');
+        }
+      }
+    }
+  }
+}
