@@ -119,7 +119,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const handoff = new HandoffService({ db, conversations, messages, events, log, bus, clock, settings, customer: core, logger });
   // Claims, resolutions and hand-backs change agents' load: capacity may flip them busy or free.
   bus.subscribe((e) => {
-    if (e.type === 'conversation.state' && (e.conversation.state === 'human' || e.previous === 'human')) agentService.loadsChanged();
+    if (e.type !== 'conversation.state') return;
+    if (e.conversation.state === 'human' || e.previous === 'human') agentService.loadsChanged();
+    // Someone left the queue: everyone behind moves up.
+    if (e.previous === 'waiting' && e.conversation.state !== 'waiting') routing.announceQueue();
   });
 
   const mailer = new Mailer({ db, smtpUrl: config.smtpUrl, from: config.emailFrom, clock, logger: logger.child({ component: 'email' }) });

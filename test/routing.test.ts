@@ -101,6 +101,22 @@ describe('load balanced', () => {
   });
 });
 
+describe('the waiting customer', () => {
+  it('gets a queue position that moves up when someone ahead is claimed, with a wait estimate from recent claims', async () => {
+    s = await startSlackStack({}, { available: [ada, grace] });
+    const first = await customer();
+    const second = await customer();
+    expect(first.state).toBe('waiting');
+    const secondState = second.w.frames('state')[0]!;
+    expect(secondState.queue?.position).toBe(2);
+    const agent = await s.t.app.slack!.directory.get(ada);
+    s.t.app.handoff.claim(first.id, agent);
+    const moved = await second.w.next('state', (f) => f.state === 'waiting' && f.queue?.position === 1);
+    // One claim so far: the estimate comes from it.
+    expect(moved.queue?.etaSeconds).toBeGreaterThanOrEqual(30);
+  });
+});
+
 describe('capacity and offline handling', () => {
   it('an agent at capacity counts as busy; with nobody available the handoff is queued and the card marked so', async () => {
     s = await startSlackStack({}, { available: [ada] });

@@ -28,7 +28,9 @@ export type DomainEvent =
       agentIds: string[];
       kind: 'routed' | 'nudged' | 'broadcast';
     }
-  | { type: 'agent.changed'; agentId: string };
+  | { type: 'agent.changed'; agentId: string }
+  /** A waiting conversation moved in the queue (someone ahead was claimed or left). */
+  | { type: 'conversation.queue'; conversationId: string; queue: { position: number; etaSeconds?: number } };
 
 export type DomainEventType = DomainEvent['type'];
 type Handler = (event: DomainEvent) => void;

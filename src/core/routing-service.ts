@@ -79,6 +79,13 @@ export class RoutingService implements HandoffDesk {
     return { position, etaSeconds: Math.max(30, Math.round((median * Math.ceil(position / available)) / 10) * 10) };
   }
 
+  /** Tells every waiting customer their new place after the queue moved. */
+  announceQueue(): void {
+    for (const w of this.d.routing.waiting()) {
+      this.d.bus.emit({ type: 'conversation.queue', conversationId: w.id, queue: this.queueInfo(w.id) });
+    }
+  }
+
   /**
    * The unclaimed-handoff job: after `nudgeFirstMinutes` the next agent is asked, after
    * `nudgeBroadcastMinutes` the whole channel; with nobody available at that point the

@@ -66,6 +66,8 @@ export class ConnectionRegistry {
         if (e.queue) frame.queue = e.queue;
         return this.broadcast(e.conversation.id, frame);
       }
+      case 'conversation.queue':
+        return this.broadcast(e.conversationId, { type: 'state', state: 'waiting', queue: e.queue });
       case 'typing':
         if (e.role !== 'customer') this.broadcast(e.conversationId, { type: 'typing', role: e.role, typing: e.typing });
         return;
