@@ -28,6 +28,10 @@ import type { WidgetSocketDeps } from './gateway/widget-socket';
 import { Mailer } from './email/mailer';
 import type { Logger } from './logger';
 import { createSlackIntegration, type SlackDeps, type SlackIntegration } from './slack/slack-app';
+import { maintenanceJob } from './jobs/maintenance-job';
+import { nudgeJob } from './jobs/nudge-job';
+import { presenceJob } from './jobs/presence-job';
+import { createScheduler, type Job, type Scheduler } from './jobs/scheduler';
 
 export interface AppOptions {
   config: Config;
@@ -38,6 +42,8 @@ export interface AppOptions {
   socketRate?: WidgetSocketDeps['rate'];
   /** Outbox pacing and backoff (tests make them fast). */
   slackOutbox?: SlackDeps['outboxOptions'];
+  /** Start the scheduled jobs (presence, nudges, maintenance) with the app; default true. Tests pass false and run them by hand. */
+  jobs?: boolean;
 }
 
 export interface App {
@@ -51,6 +57,8 @@ export interface App {
   mailer: Mailer;
   /** null when SLACK_BOT_TOKEN is not set. */
   slack: SlackIntegration | null;
+  /** The scheduled jobs; `jobs.run(name)` runs one now. Started by start() unless `jobs: false`. */
+  jobs: Scheduler;
   settings: SettingsService;
   knowledgeBase: KnowledgeBase;
   registry: ConnectionRegistry;
@@ -138,6 +146,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
   }
 
+  const jobsLog = logger.child({ component: 'jobs' });
+  const jobList: Job[] = [
+    nudgeJob({ routing, logger: jobsLog }),
+    maintenanceJob({ slack, clock, logger: jobsLog }),
+  ];
+  if (slack) jobList.unshift(presenceJob({ agents: agentService, getPresence: slack.getPresence, clock, logger: jobsLog }));
+  const jobs = createScheduler({ jobs: jobList, logger: jobsLog });
+
   const registry = new ConnectionRegistry(logger);
   registry.attach(bus);
 
@@ -169,17 +185,20 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, db, bus, core, handoff, agents: agentService, routing, mailer, slack, settings, knowledgeBase, registry, server,
+    config, db, bus, core, handoff, agents: agentService, routing, mailer, slack, jobs, settings, knowledgeBase, registry, server,
     async start() {
       const address = await server.listen({ port: config.port, host: config.host });
       mailer.start();
       await slack?.start();
+      if (options.jobs !== false) jobs.start();
       logger.info({ address, publicUrl: config.publicUrl }, 'Handoff is listening');
       const port = (server.server.address() as { port: number }).port;
       return `http://127.0.0.1:${port}`;
     },
     stop() {
       stopping ??= (async () => {
+        // No new job runs; runs in progress end early (their signal aborts) before the database closes.
+        await jobs.stop();
         // Closing the server stops new connections and closes the widget sockets.
         await server.close();
         await core.idle();

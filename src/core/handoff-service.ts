@@ -74,6 +74,30 @@ export class HandoffService {
   }
 
   /**
+   * An agent steps into a conversation the AI is handling (agent-initiated handoff, from the App
+   * Home). One claim does it all: the escalation reason becomes `agent_takeover` and the agent the
+   * owner, in one transaction; the customer gets state human and the introduction exactly as with a
+   * Claim. `conversation.escalated` then announces it like any handoff, so the Slack side posts the
+   * card (already showing the owner) with the conversation so far in its thread — or, when the
+   * conversation had a thread before, says so there. A conversation that started waiting meanwhile
+   * is simply claimed; someone else's is not taken (`owned`).
+   */
+  takeOver(conversationId: string, agent: Agent): ClaimResult {
+    const before = this.d.customer.get(conversationId);
+    const result = this.claim(conversationId, agent);
+    if (result.ok && before.state === 'ai') {
+      const conversation = this.d.customer.get(conversationId);
+      this.d.bus.emit({
+        type: 'conversation.escalated',
+        conversation,
+        reason: conversation.escalation ?? { kind: 'agent_takeover', detail: agent.persona.name },
+      });
+      return { ok: true, conversation };
+    }
+    return result;
+  }
+
+  /**
    * A reply written by an agent. The owner's reply reaches the customer; in an unowned conversation
    * the reply claims it first; anyone else's stays internal. `remember` runs in the transaction that
    * stores the relayed message (the adapter keys it by its Slack ts there).

@@ -66,7 +66,13 @@ export class RoutingService implements HandoffDesk {
 
   /** Agents asked so far for a conversation (routed or nudged), in order. */
   askedAgents(conversationId: string): string[] {
-    return [...new Set(this.d.routing.assignments(conversationId).flatMap((a) => (a.agentId && a.kind !== 'broadcast' ? [a.agentId] : [])))];
+    return [...new Set(this.currentAssignments(conversationId).flatMap((a) => (a.agentId && a.kind !== 'broadcast' ? [a.agentId] : [])))];
+  }
+
+  /** Assignments of the current escalation only: a conversation escalated again starts afresh. */
+  private currentAssignments(conversationId: string) {
+    const since = this.d.conversations.get(conversationId)?.escalatedAt ?? '';
+    return this.d.routing.assignments(conversationId).filter((a) => a.at >= since);
   }
 
   /** Queue position (1-based) and a wait estimate from recent claim times. */
@@ -100,7 +106,7 @@ export class RoutingService implements HandoffDesk {
       const conversation = d.conversations.get(w.id);
       if (!conversation || conversation.state !== 'waiting') continue;
       const waitedMin = (now.getTime() - Date.parse(w.escalatedAt)) / 60_000;
-      const history = d.routing.assignments(w.id);
+      const history = this.currentAssignments(w.id);
       const nowIso = now.toISOString();
       if (waitedMin >= settings.nudgeBroadcastMinutes) {
         if (!history.some((a) => a.kind === 'broadcast')) {

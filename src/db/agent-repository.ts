@@ -94,8 +94,9 @@ export function createAgentRepository(db: Database) {
         email: r.email,
       }));
     },
+    /** A manual change also forgets the last presence: it is polled again before it counts. */
     setStatus(id: string, status: AgentStatus, now: string): void {
-      db.run(q.updateTable('agents').set({ status, status_changed_at: now }).where('slack_user_id', '=', id));
+      db.run(q.updateTable('agents').set({ status, status_changed_at: now, presence: null }).where('slack_user_id', '=', id));
     },
     setPresence(id: string, presence: 'active' | 'away', now: string): void {
       db.run(q.updateTable('agents').set({ presence, presence_checked_at: now }).where('slack_user_id', '=', id));

@@ -5,6 +5,7 @@ import type { RoutingService } from '../core/routing-service';
 import type { Clock, KnowledgeBase } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AgentDirectory } from './agent-directory';
+import type { HomePublisher } from './home-publisher';
 import type { SlackOutbox } from './outbox';
 import type { SlackBridge } from './slack-bridge';
 import type { SlackRepository } from './slack-repository';
@@ -19,6 +20,8 @@ export interface SlackContext {
   slack: SlackRepository;
   bridge: SlackBridge;
   outbox: SlackOutbox;
+  /** Agents' App Home tabs (views.publish through the outbox). */
+  home: HomePublisher;
   knowledgeBase: KnowledgeBase;
   clock: Clock;
   logger: Logger;

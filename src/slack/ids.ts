@@ -30,7 +30,7 @@ export const ACTION = {
   ignoreSuggestion: 'handoff_ignore_suggestion',
   /** Knowledge-base search result: send the article's link/passage to the customer. */
   sendKbArticle: 'handoff_send_kb_article',
-  /** Home tab: the agent's availability select. */
+  /** Home tab: the agent's availability (one button per status, see rowActionId). */
   homeSetStatus: 'handoff_home_set_status',
   /** Home tab: claim a waiting conversation from the queue list. */
   homeClaim: 'handoff_home_claim',
@@ -87,6 +87,11 @@ export const BLOCK = {
   // Home tab
   homeStatus: 'handoff_home_status',
   homeQueue: 'handoff_home_queue',
+  homeNotice: 'handoff_home_notice',
+  homeStatusActions: 'handoff_home_status_actions',
+  homeMine: 'handoff_home_mine',
+  homeLive: 'handoff_home_live',
+  homeFooter: 'handoff_home_footer',
 } as const;
 
 /** action_id of the elements inside input blocks (paired with BLOCK for `view.state.values`). */
@@ -158,4 +163,19 @@ export function decodeValue(raw: unknown): ButtonValue | null {
     }
   }
   return out;
+}
+
+/**
+ * Home tab rows carry one button each (Claim, Take over, a status), and Slack wants every action_id
+ * unique within a view. Such a button's action_id is its ACTION constant plus `:` and a row key (a
+ * conversation id, a status); its listener matches them all with `rowActionPattern`.
+ */
+export function rowActionId(base: ActionId, key: string): string {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(key)) throw new RangeError(`rowActionId: unusable row key ${JSON.stringify(key.slice(0, 40))}`);
+  return `${base}:${key}`;
+}
+
+/** Matches `base` itself and every `rowActionId(base, key)`. */
+export function rowActionPattern(base: ActionId): RegExp {
+  return new RegExp(`^${base}(?::[A-Za-z0-9_-]{1,200})?$`);
 }

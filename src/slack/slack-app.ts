@@ -9,6 +9,7 @@ import type { HandoffService } from '../core/handoff-service';
 import type { Clock, KnowledgeBase } from '../core/ports';
 import type { RoutingService } from '../core/routing-service';
 import type { AgentRepository } from '../db/agent-repository';
+import { createDashboardRepository } from '../db/dashboard-repository';
 import type { Database } from '../db/database';
 import type { MessageRepository } from '../db/message-repository';
 import type { VisitorRepository } from '../db/visitor-repository';
@@ -21,6 +22,7 @@ import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
 import { SlackOutbox, resolvePlaceholders } from './outbox';
+import { HomePublisher } from './home-publisher';
 import { FastifyReceiver } from './receiver';
 import { SlackBridge } from './slack-bridge';
 import { createSlackRepository } from './slack-repository';
@@ -51,6 +53,15 @@ export interface SlackIntegration {
   outbox: SlackOutbox;
   bridge: SlackBridge;
   directory: AgentDirectory;
+  /** Agents' App Home tabs. */
+  home: HomePublisher;
+  /**
+   * users.getPresence for the presence job. Never retried nor delayed here: a 429 rejects at once
+   * with the client's rate-limited error (`retryAfter` in seconds) and the job paces itself.
+   */
+  getPresence(userId: string): Promise<'active' | 'away'>;
+  /** Forgets Slack event ids received before `before` (ISO time); returns how many. */
+  pruneDeliveries(before: string): number;
   /** Mounts /slack/events on the gateway (HTTP mode). */
   register(server: FastifyInstance): void;
   start(): Promise<void>;
@@ -76,6 +87,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     timeout: 10_000,
   });
   const readClient = new WebClient(botToken, { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 2, maxTimeout: 2_000 }, timeout: 5_000 });
+  // Presence polling paces itself to Tier 3; the client must not wait out a Retry-After on its own.
+  const presenceClient = new WebClient(botToken, { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: 5_000 });
 
   const slack = createSlackRepository(db);
   let bridge: SlackBridge | null = null;
@@ -109,6 +122,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   });
   let teamUrl: string | null = null;
   const directory = new AgentDirectory(readClient, deps.agents, config.slack.adminUserIds, clock, slackLog);
+  const home = new HomePublisher({ dashboard: createDashboardRepository(db), agents: deps.agentService, outbox, clock, logger: slackLog });
 
   const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog });
   const bolt = receiver
@@ -131,6 +145,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     slack,
     bridge,
     outbox,
+    home,
     knowledgeBase: deps.knowledgeBase,
     clock,
     logger: slackLog,
@@ -167,6 +182,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   });
 
   const unsubscribe = channel ? bridge.attach(deps.bus) : () => {};
+  const unsubscribeHome = home.attach(deps.bus);
   if (!channel) {
     slackLog.error('SLACK_HANDOFF_CHANNEL is not set: handoffs cannot be posted to Slack and wait in the queue. Set it to the id of your support channel.');
   }
@@ -176,6 +192,12 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     outbox,
     bridge,
     directory,
+    home,
+    async getPresence(userId) {
+      const res = await presenceClient.users.getPresence({ user: userId });
+      return res.presence === 'active' ? 'active' : 'away';
+    },
+    pruneDeliveries: (before) => slack.pruneDeliveries(before),
     register(server) {
       receiver?.register(server);
     },
@@ -193,6 +215,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     },
     async stop() {
       unsubscribe();
+      unsubscribeHome();
+      home.stop();
       if (!receiver) await bolt.stop();
       await outbox.stop({ flushWithinMs: 5_000 });
     },

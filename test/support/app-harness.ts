@@ -31,7 +31,8 @@ export async function startTestApp(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const app = await createApp({ ...options, config, logger: createLogger(config.logLevel) });
+  // Scheduled jobs are driven by hand in tests (app.jobs.run) unless a test asks for them.
+  const app = await createApp({ jobs: false, ...options, config, logger: createLogger(config.logLevel) });
   const url = await app.start();
   return {
     app,

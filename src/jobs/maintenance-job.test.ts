@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../db/database';
+import { migrate } from '../db/migrator';
+import { createLogger } from '../logger';
+import { createOutboxRepository } from '../slack/outbox-repository';
+import { SlackOutbox } from '../slack/outbox';
+import { createSlackRepository } from '../slack/slack-repository';
+import { maintenanceJob, runMaintenance } from './maintenance-job';
+
+const DAY = 24 * 60 * 60 * 1000;
+let db: Database | null = null;
+afterEach(() => {
+  db?.close();
+  db = null;
+});
+
+describe('maintenance', () => {
+  it('prunes Slack event ids older than 7 days and outbox items sent or failed more than 30 days ago', () => {
+    db = openDatabase(':memory:');
+    migrate(db);
+    const now = Date.parse('2026-03-02T03:30:00Z');
+    const clock = { now: () => new Date(now) };
+    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+    const slack = createSlackRepository(db);
+    slack.firstDelivery('Ev_old', iso(8 * DAY));
+    slack.firstDelivery('Ev_recent', iso(6 * DAY));
+
+    const repo = createOutboxRepository(db);
+    const item = (key: string) => repo.insert({ lane: 'C1', method: 'chat.postMessage', args: { channel: 'C1', text: key }, key }, iso(40 * DAY))!;
+    repo.markSent(item('sent-old'), { ok: true }, iso(31 * DAY));
+    repo.markSent(item('sent-recent'), { ok: true }, iso(29 * DAY));
+    repo.markFailed(item('failed-old'), 'channel_not_found', 'gone', iso(31 * DAY));
+    item('pending-old'); // never pruned: still to be sent
+    const outbox = new SlackOutbox({ db, call: async () => ({ ok: true }), logger: createLogger('silent'), clock });
+
+    const job = maintenanceJob({ slack: { pruneDeliveries: (b) => slack.pruneDeliveries(b), outbox }, clock, logger: createLogger('silent') });
+    expect(job).toMatchObject({ name: 'maintenance', cron: '30 3 * * *' });
+    expect(job.run({ name: 'maintenance', signal: new AbortController().signal })).toEqual({ slackEvents: 1, outboxItems: 2 });
+
+    const events = db.sqlite.prepare('SELECT event_id FROM slack_events').all();
+    expect(events).toEqual([{ event_id: 'Ev_recent' }]);
+    const left = db.sqlite.prepare('SELECT idempotency_key AS k FROM slack_outbox ORDER BY id').all();
+    expect(left).toEqual([{ k: 'sent-recent' }, { k: 'pending-old' }]);
+  });
+
+  it('has nothing to do without Slack', () => {
+    expect(runMaintenance({ slack: null, clock: { now: () => new Date() }, logger: createLogger('silent') })).toEqual({ slackEvents: 0, outboxItems: 0 });
+  });
+});

@@ -1,0 +1,44 @@
+import type { Clock } from '../core/ports';
+import type { Logger } from '../logger';
+import type { Job } from './scheduler';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface MaintenanceDeps {
+  /** The Slack side; null when Slack is not configured (nothing to prune). */
+  slack: {
+    /** Forgets Slack event ids received before `before` (ISO time). */
+    pruneDeliveries(before: string): number;
+    /** Deletes outbox items sent or failed more than `olderThanMs` ago. */
+    outbox: { prune(olderThanMs: number): number };
+  } | null;
+  clock: Clock;
+  logger: Logger;
+  /** Slack retries an event for minutes, not days: a week of event ids is plenty. */
+  slackEventsDays?: number;
+  /** Sent and failed outbox items are kept a month for admins to look into. */
+  outboxDays?: number;
+}
+
+export interface MaintenanceReport {
+  slackEvents: number;
+  outboxItems: number;
+}
+
+export const MAINTENANCE_CRON = '30 3 * * *';
+
+/** Daily clean-up of bookkeeping tables that only grow. */
+export function runMaintenance(deps: MaintenanceDeps): MaintenanceReport {
+  const report: MaintenanceReport = { slackEvents: 0, outboxItems: 0 };
+  if (!deps.slack) return report;
+  const now = deps.clock.now().getTime();
+  report.slackEvents = deps.slack.pruneDeliveries(new Date(now - (deps.slackEventsDays ?? 7) * DAY_MS).toISOString());
+  report.outboxItems = deps.slack.outbox.prune((deps.outboxDays ?? 30) * DAY_MS);
+  deps.logger.info(report, 'maintenance: old Slack event ids and outbox items pruned');
+  return report;
+}
+
+/** The maintenance job: daily at 03:30. */
+export function maintenanceJob(deps: MaintenanceDeps): Job {
+  return { name: 'maintenance', cron: MAINTENANCE_CRON, run: () => runMaintenance(deps) };
+}
