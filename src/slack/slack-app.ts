@@ -1,4 +1,4 @@
-import { App } from '@slack/bolt';
+import { App, SocketModeReceiver } from '@slack/bolt';
 import { WebClient, type WebAPICallResult } from '@slack/web-api';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
@@ -125,16 +125,21 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   const home = new HomePublisher({ dashboard: createDashboardRepository(db), agents: deps.agentService, outbox, clock, logger: slackLog });
 
   const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog });
-  const bolt = receiver
-    ? new App({ token: botToken, receiver, logger: boltLogger(logger), tokenVerificationEnabled: false, clientOptions: { slackApiUrl: config.slack.apiUrl } })
-    : new App({
-        token: botToken,
+  // Socket Mode: our own receiver instance, so stop() can wait until the socket has really closed.
+  const socketReceiver = config.slack.appToken
+    ? new SocketModeReceiver({
         appToken: config.slack.appToken,
-        socketMode: true,
         logger: boltLogger(logger),
-        tokenVerificationEnabled: false,
-        clientOptions: { slackApiUrl: config.slack.apiUrl },
-      });
+        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      })
+    : null;
+  const bolt = new App({
+    token: botToken,
+    receiver: receiver ?? socketReceiver!,
+    logger: boltLogger(logger),
+    tokenVerificationEnabled: false,
+    clientOptions: { slackApiUrl: config.slack.apiUrl },
+  });
 
   const ctx: SlackContext = {
     customer: deps.customer,
@@ -217,7 +222,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
       unsubscribe();
       unsubscribeHome();
       home.stop();
-      if (!receiver) await bolt.stop();
+      // Resolves once the close handshake is done, so no envelope arrives after the database closes.
+      if (socketReceiver) await socketReceiver.client.disconnect();
       await outbox.stop({ flushWithinMs: 5_000 });
     },
   };

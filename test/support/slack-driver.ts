@@ -8,9 +8,16 @@
  *   const driver = createSlackDriver({ appUrl: `${app.url}/slack/events`, signingSecret, emulator });
  *   const { ts } = await driver.userReply('U0ADA', 'C0SUPPORT', card.ts, 'Hi, I can help');
  *   const res = await driver.event(ev, { signature: 'stale' });   // expect(res.status).toBe(401)
+ *
+ * With `socketMode: true` (no appUrl or signing secret) the same events, commands and interactions go to an app
+ * connected to the emulator over Socket Mode, as envelopes (`emulator.sendSocketEnvelope`); the app's ack comes back
+ * as the answer: status 200, `body` = the ack's payload ('' for a bare ack), `socket` = envelope and ack.
+ *
+ *   const driver = createSlackDriver({ emulator, socketMode: true });
+ *   const res = await driver.slashCommand('U0ADA', 'help');        // res.body.text, res.socket.ack
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { EmulatedMessage, EmulatedViewRecord, SlackBlock, SlackEmulator, SlackView } from './slack-emulator';
+import type { EmulatedMessage, EmulatedViewRecord, SlackBlock, SlackEmulator, SlackView, SocketAck, SocketEnvelope, SocketEnvelopeType } from './slack-emulator';
 import { nowSeconds, signSlackRequest } from './slack-signing';
 
 /** How to sign a request: correctly (default) or in one of the ways a forged/replayed request would be. */
@@ -41,7 +48,7 @@ export interface SendOptions {
   alterBody?: (body: string) => string;
   /** Extra/overriding headers. */
   headers?: Record<string, string>;
-  /** Give up waiting for the app after this long (default 10 s). */
+  /** Give up waiting for the app after this long (default 10 s). In Socket Mode: no ack within it rejects. */
   timeoutMs?: number;
 }
 
@@ -63,6 +70,8 @@ export interface AppResponse {
   body: any;
   text: string;
   headers: Record<string, string>;
+  /** Socket Mode only: the envelope sent and the app's ack. */
+  socket?: { envelope: SocketEnvelope; ack: SocketAck; ackMs: number };
 }
 
 /** Result of a message event delivery. */
@@ -100,17 +109,22 @@ export interface BlockActionOptions extends SendOptions {
 
 /** Options for createSlackDriver. */
 export interface SlackDriverOptions {
-  /** Full URL of the app's Slack endpoint, e.g. http://127.0.0.1:PORT/slack/events. */
-  appUrl: string;
-  signingSecret: string;
+  /** Full URL of the app's Slack endpoint, e.g. http://127.0.0.1:PORT/slack/events (HTTP mode). */
+  appUrl?: string;
+  /** The app's signing secret (HTTP mode). */
+  signingSecret?: string;
   emulator: SlackEmulator;
+  /** Deliver over the emulator's Socket Mode connection instead of signed HTTP requests. */
+  socketMode?: boolean;
   /** The legacy verification token Slack still puts in payloads (apps must not rely on it). */
   verificationToken?: string;
 }
 
 /** The driver. Every sending method resolves with (or includes) the app's answer; none throws on non-2xx. */
 export interface SlackDriver {
+  /** '' in Socket Mode. */
   readonly appUrl: string;
+  readonly socketMode: boolean;
   /** Deliver an Events API `event_callback` envelope around `event` (event_ts filled if missing). */
   event(event: Record<string, any>, opts?: EventOptions): Promise<AppResponse & { eventId: string; envelope: Record<string, any> }>;
   /** A user posts `text` in `channel` (top level, or in a thread with `thread_ts`): stored in the emulator, then the `message` event is delivered. */
@@ -139,9 +153,9 @@ export interface SlackDriver {
   messageShortcut(user: string, callbackId: string, message: EmulatedMessage | { channel: string; ts: string }, channel?: string, opts?: SendOptions): Promise<AppResponse & { triggerId: string; responseUrl: string; payload: Record<string, any> }>;
   /** The user opens the app's Home (default) or Messages tab. */
   appHomeOpened(user: string, opts?: EventOptions & { tab?: 'home' | 'messages' }): Promise<AppResponse & { eventId: string }>;
-  /** Slack's URL verification handshake. */
+  /** Slack's URL verification handshake (HTTP mode only: Socket Mode has none). */
   urlVerification(challenge: string, opts?: SendOptions): Promise<AppResponse>;
-  /** Send any body (string or object → JSON) with Slack's signing, or broken signing per `opts.signature`. */
+  /** Send any body (string or object → JSON) with Slack's signing, or broken signing per `opts.signature` (HTTP mode only). */
   raw(body: string | Record<string, any>, opts?: SendOptions & { contentType?: string }): Promise<AppResponse>;
   /** The headers Slack would send for `body` (signature + timestamp), honouring `opts.signature`. */
   signedHeaders(body: string, opts?: SendOptions): { headers: Record<string, string>; body: string };
@@ -159,7 +173,11 @@ const SLACK_USER_AGENT = 'Slackbot 1.0 (+https://api.slack.com/robots)';
 
 /** Create a driver sending to `appUrl`, signing with `signingSecret`, backed by `emulator`. */
 export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
-  const { appUrl, signingSecret, emulator } = options;
+  const { emulator } = options;
+  const socketMode = options.socketMode === true;
+  const appUrl = options.appUrl ?? '';
+  const signingSecret = options.signingSecret ?? '';
+  if (!socketMode && (!appUrl || !signingSecret)) throw new Error('Slack driver: appUrl and signingSecret are required unless socketMode is true');
   const verificationToken = options.verificationToken ?? 'legacyVerificationToken00';
   const pending = new Set<Promise<unknown>>();
 
@@ -224,7 +242,28 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
 
   const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
 
+  /** Socket Mode: the same payload as an envelope; the ack stands for the HTTP answer. */
+  async function viaSocket(
+    type: SocketEnvelopeType,
+    payload: Record<string, any>,
+    opts: SendOptions & { retryNum?: number; retryReason?: string } = {},
+  ): Promise<AppResponse> {
+    if (opts.signature && opts.signature !== 'valid') throw new Error(`Slack driver: signature "${opts.signature}" means nothing in Socket Mode (nothing is signed)`);
+    const d = await emulator.sendSocketEnvelope(type, payload, {
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      retryAttempt: opts.retryNum,
+      retryReason: opts.retryReason,
+    });
+    const empty = Object.keys(d.payload).length === 0;
+    return { status: 200, body: empty ? '' : d.payload, text: empty ? '' : JSON.stringify(d.payload), headers: {}, socket: { envelope: d.envelope, ack: d.ack, ackMs: d.ackMs } };
+  }
+
+  function httpOnly(what: string): Promise<never> {
+    return Promise.reject(new Error(`Slack driver: ${what} exists only in HTTP mode`));
+  }
+
   async function sendInteraction(payload: Record<string, any>, opts: SendOptions = {}): Promise<AppResponse> {
+    if (socketMode) return viaSocket('interactive', payload, opts);
     return post(form({ payload: JSON.stringify(payload) }), 'application/x-www-form-urlencoded', opts);
   }
 
@@ -245,6 +284,10 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
       is_ext_shared_channel: false,
       event_context: `4-${Buffer.from(JSON.stringify({ e: ev.type, t: emulator.team.id, c: ev.channel ?? '' })).toString('base64url')}`,
     };
+    if (socketMode) {
+      const response = await viaSocket('events_api', envelope, { ...opts, retryReason: opts.retryNum !== undefined ? (opts.retryReason ?? 'timeout') : undefined });
+      return { ...response, eventId, envelope };
+    }
     const extraHeaders: Record<string, string> = {};
     if (opts.retryNum !== undefined) {
       extraHeaders['x-slack-retry-num'] = String(opts.retryNum);
@@ -348,6 +391,7 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
 
   const driver: SlackDriver = {
     appUrl,
+    socketMode,
 
     event,
 
@@ -422,7 +466,7 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         response_url: responseUrl,
         trigger_id: triggerId,
       };
-      const response = await post(form(payload), 'application/x-www-form-urlencoded', opts);
+      const response = socketMode ? await viaSocket('slash_commands', payload, opts) : await post(form(payload), 'application/x-www-form-urlencoded', opts);
       if (response.status === 200) emulator.applyCommandAck({ user, channel: ch.id }, response.body);
       return { ...response, triggerId, responseUrl, payload };
     },
@@ -560,11 +604,13 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
     },
 
     urlVerification(challenge, opts = {}) {
+      if (socketMode) return httpOnly('url_verification');
       const body = JSON.stringify({ token: verificationToken, challenge, type: 'url_verification' });
       return post(body, 'application/json', opts);
     },
 
     raw(body, opts = {}) {
+      if (socketMode) return httpOnly('raw() (use emulator.sendSocketEnvelope)');
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       const contentType = opts.contentType ?? (text.trimStart().startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded');
       return post(text, contentType, opts);

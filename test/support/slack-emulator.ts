@@ -23,11 +23,27 @@
  *   gives `invalid_trigger_id`;
  * - `conversations.history`/`replies` return `metadata` only with `include_all_metadata=true`;
  * - blocks without `block_id` and elements without `action_id` get generated (deterministic) ids, as Slack does.
+ *
+ * Socket Mode (an app started with an app-level token `xapp-…` instead of a signing secret):
+ * - `apps.connections.open` takes only the app-level token (DEFAULT_APP_TOKEN; a bot token gives
+ *   `not_allowed_token_type`, an unknown one `invalid_auth`) and answers a one-time
+ *   `ws://127.0.0.1:PORT/socket-mode?ticket=…&app_id=…` URL; the app token is refused by every bot method
+ *   (`not_allowed_token_type`);
+ * - the websocket speaks the protocol @slack/socket-mode expects: a `hello` first (`num_connections`,
+ *   `debug_info.approximate_connection_time`, `connection_info.app_id`), then envelopes
+ *   `{envelope_id, type: events_api|slash_commands|interactive, payload, accepts_response_payload[, retry_attempt,
+ *   retry_reason]}` that the app acks with `{envelope_id, payload?}`; `disconnect` messages; websocket pings both ways;
+ * - `sendSocketEnvelope(type, payload)` resolves with the app's ack (rejects when none comes in time);
+ *   `disconnectSocketMode()` / `dropSocketMode()` play Slack recycling or losing the connection.
+ *
+ *   const { ack } = await slack.sendSocketEnvelope('slash_commands', { command: '/handoff', text: 'help', ... });
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 
 // ───────────────────────────────────────────── public types ─────────────────────────────────────────────
 
@@ -235,6 +251,94 @@ export interface ResponseUrlPost {
 /** Origin of a stored message, for onMessagePosted listeners. */
 export type MessageSource = 'api' | 'user' | 'response_url' | 'ack';
 
+/** The kinds of Socket Mode envelopes Slack sends. */
+export type SocketEnvelopeType = 'events_api' | 'slash_commands' | 'interactive';
+
+/** A Socket Mode envelope as Slack sends it over the websocket. */
+export interface SocketEnvelope {
+  envelope_id: string;
+  type: SocketEnvelopeType;
+  payload: Record<string, any>;
+  accepts_response_payload: boolean;
+  /** events_api only: 0 for a first delivery. */
+  retry_attempt?: number;
+  /** events_api only: '' for a first delivery, else e.g. 'timeout'. */
+  retry_reason?: string;
+}
+
+/** What the app sent back for an envelope: `{ envelope_id, payload? }` (payload is `{}` for a bare ack()). */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: any;
+  [key: string]: any;
+}
+
+/** Options for sendSocketEnvelope. */
+export interface SocketEnvelopeOptions {
+  /** Default: a fresh UUID. */
+  envelopeId?: string;
+  /** Default: true for slash_commands, view_submission and block_suggestion, else false (as Slack sets it). */
+  acceptsResponsePayload?: boolean;
+  /** events_api: retry_attempt (default 0). */
+  retryAttempt?: number;
+  /** events_api: retry_reason (default '' on a first delivery, 'timeout' on a retry). */
+  retryReason?: string;
+  /** Reject when no ack arrives within this long (default 3000 ms, Slack's deadline). */
+  timeoutMs?: number;
+  /** Send over this connection (an id from socketConnections()); default: the newest open one. */
+  connectionId?: string;
+}
+
+/** What sendSocketEnvelope resolves with. */
+export interface SocketDelivery {
+  envelope: SocketEnvelope;
+  /** The app's ack message as sent. */
+  ack: SocketAck;
+  /** `ack.payload`, `{}` when the app sent none. */
+  payload: Record<string, any>;
+  /** Time from sending the envelope to the ack. */
+  ackMs: number;
+  connectionId: string;
+}
+
+/** One Socket Mode websocket connection as the emulator saw it. */
+export interface SocketModeConnectionInfo {
+  id: string;
+  ticket: string;
+  openedAt: number;
+  open: boolean;
+  closedAt?: number;
+  closeCode?: number;
+  /** Websocket pings the app's client sent (the emulator answers each with a pong). */
+  clientPings: number;
+  /** Pings the emulator sent, and pongs the client answered. */
+  serverPings: number;
+  pongs: number;
+  /** `disconnect` messages sent on this connection. */
+  disconnects: string[];
+}
+
+/** One envelope sent over Socket Mode, with its ack once it came. */
+export interface SocketEnvelopeRecord {
+  connectionId: string;
+  envelope: SocketEnvelope;
+  sentAt: number;
+  ack?: SocketAck;
+  ackedAt?: number;
+  /** The ack did not come in time (sendSocketEnvelope rejected); a late ack is still recorded. */
+  timedOut?: boolean;
+}
+
+/** Socket Mode tuning for startSlackEmulator. */
+export interface SocketModeOptions {
+  /** Websocket ping from the emulator every this many ms (0 = never). Default 10 000. */
+  pingIntervalMs?: number;
+  /** `debug_info.approximate_connection_time` in `hello` (seconds). Default 18 060, what Slack reports. */
+  approximateConnectionTimeSec?: number;
+  /** Open connections allowed at once (Slack: 10); more are refused with HTTP 429 at the upgrade. */
+  maxConnections?: number;
+}
+
 /** Options for startSlackEmulator. All optional. */
 export interface SlackEmulatorOptions {
   /** The valid bot token (default DEFAULT_BOT_TOKEN). */
@@ -257,12 +361,23 @@ export interface SlackEmulatorOptions {
   now?: () => number;
   /** Print each call to stderr (also on when SLACK_EMULATOR_LOG=1). */
   log?: boolean;
+  /** The valid app-level token for Socket Mode (default DEFAULT_APP_TOKEN). */
+  appToken?: string;
+  /** Scopes of the app-level token (default `connections:write`). */
+  appTokenScopes?: string[];
+  socketMode?: SocketModeOptions;
 }
 
 // ───────────────────────────────────────────── defaults ─────────────────────────────────────────────
 
 /** The bot token the emulator accepts by default. */
 export const DEFAULT_BOT_TOKEN = 'xoxb-1000000001-2000000002-handoffTestBotToken';
+
+/** The app-level token (Socket Mode) the emulator accepts by default. */
+export const DEFAULT_APP_TOKEN = 'xapp-1-A0HANDOFF-1-test';
+
+/** Web API methods that take the app-level token (and refuse a bot token). */
+const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 /** Scopes granted by default (no `chat:write.public`). */
 export const DEFAULT_SCOPES: readonly string[] = Object.freeze([
@@ -639,6 +754,20 @@ interface ResponseUrlRecord {
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
+interface SocketConnection {
+  info: SocketModeConnectionInfo;
+  ws: WebSocket;
+  ready: boolean;
+  pinger?: NodeJS.Timeout;
+}
+
+interface PendingAck {
+  record: SocketEnvelopeRecord;
+  resolve: (d: SocketDelivery) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
 /** The running emulator. Create it with startSlackEmulator(). */
 export class SlackEmulator {
   /** Web API base, e.g. `http://127.0.0.1:PORT/api/` (give it to the app as SLACK_API_URL). */
@@ -680,6 +809,16 @@ export class SlackEmulator {
   private readonly waiters = new Set<() => void>();
   private lastMicros = 0;
   private seq = 0;
+  private readonly appToken: string;
+  private appTokenScopes: Set<string>;
+  private appTokenState: 'valid' | 'revoked' = 'valid';
+  private readonly socketOpts: Required<SocketModeOptions>;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  private readonly socketTickets = new Map<string, { issuedAt: number; used: boolean }>();
+  private readonly socketConns: SocketConnection[] = [];
+  private readonly socketLog: SocketEnvelopeRecord[] = [];
+  private readonly pendingAcks = new Map<string, PendingAck>();
+  private readonly strayAcks: any[] = [];
 
   /** @internal use startSlackEmulator() */
   constructor(opts: SlackEmulatorOptions = {}) {
@@ -694,6 +833,13 @@ export class SlackEmulator {
     if (opts.postMessagePerChannelPerSecond !== undefined) {
       this.rateLimits.set('chat.postMessage', { limit: opts.postMessagePerChannelPerSecond, windowMs: 1000, perChannel: true });
     }
+    this.appToken = opts.appToken ?? DEFAULT_APP_TOKEN;
+    this.appTokenScopes = new Set(opts.appTokenScopes ?? ['connections:write']);
+    this.socketOpts = {
+      pingIntervalMs: opts.socketMode?.pingIntervalMs ?? 10_000,
+      approximateConnectionTimeSec: opts.socketMode?.approximateConnectionTimeSec ?? 18_060,
+      maxConnections: opts.socketMode?.maxConnections ?? 10,
+    };
     this.seed(opts.defaults ?? true);
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
@@ -707,6 +853,7 @@ export class SlackEmulator {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
   }
 
   /** @internal */
@@ -727,6 +874,16 @@ export class SlackEmulator {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const p of [...this.pendingAcks.values()]) {
+      clearTimeout(p.timer);
+      p.reject(new Error(`Slack emulator closed before the ack of envelope ${p.record.envelope.envelope_id}`));
+    }
+    this.pendingAcks.clear();
+    for (const c of this.socketConns) {
+      if (c.pinger) clearInterval(c.pinger);
+      c.ws.terminate();
+    }
+    this.wss.close();
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     for (const s of this.sockets) s.destroy();
@@ -1096,6 +1253,230 @@ export class SlackEmulator {
     return this.waitFor(() => this.ephemerals(user).find(match), timeoutMs, `an ephemeral message to ${user}`);
   }
 
+  // ─────────────────────────────── Socket Mode ───────────────────────────────
+
+  /** The app-level token apps.connections.open accepts. */
+  get appLevelToken(): string {
+    return this.appToken;
+  }
+
+  /** Revoke the app-level token: apps.connections.open then fails with `token_revoked` (pass false to restore). */
+  revokeAppToken(revoked = true): void {
+    this.appTokenState = revoked ? 'revoked' : 'valid';
+  }
+
+  /** True while at least one Socket Mode connection is open and has been sent its `hello`. */
+  socketModeConnected(): boolean {
+    return this.socketConns.some((c) => c.ready && c.ws.readyState === WebSocket.OPEN);
+  }
+
+  /** Wait until an app is connected over Socket Mode (hello sent); resolves with that connection. */
+  async waitForSocketMode(timeoutMs = 5000): Promise<SocketModeConnectionInfo> {
+    const conn = await this.waitFor(() => this.openSocket(), timeoutMs, 'a Socket Mode connection');
+    return { ...conn.info };
+  }
+
+  /** Every Socket Mode connection so far (open and closed), oldest first. */
+  socketConnections(): SocketModeConnectionInfo[] {
+    return this.socketConns.map((c) => ({ ...c.info, disconnects: [...c.info.disconnects] }));
+  }
+
+  /** Every envelope sent over Socket Mode, with its ack when it came. */
+  get socketEnvelopes(): readonly SocketEnvelopeRecord[] {
+    return this.socketLog;
+  }
+
+  /** Messages the app sent over Socket Mode that acked no known envelope (or were not JSON). */
+  get strayAckMessages(): readonly any[] {
+    return this.strayAcks;
+  }
+
+  /**
+   * Deliver an envelope over Socket Mode, as Slack does instead of an HTTP request, and resolve with the app's ack
+   * `{ envelope_id, payload? }`. Rejects when no app is connected or no ack comes within `timeoutMs` (3 s).
+   * For events_api the payload is the Events API `event_callback` body; for slash_commands the command fields
+   * (as an object); for interactive the interaction payload (block_actions, view_submission, …).
+   */
+  sendSocketEnvelope(type: SocketEnvelopeType, payload: Record<string, any>, opts: SocketEnvelopeOptions = {}): Promise<SocketDelivery> {
+    const conn = opts.connectionId ? this.socketConns.find((c) => c.info.id === opts.connectionId && c.info.open) : this.openSocket();
+    if (!conn) {
+      return Promise.reject(new Error(`Slack emulator: no open Socket Mode connection${opts.connectionId ? ` ${opts.connectionId}` : ''} to send a ${type} envelope on`));
+    }
+    const envelopeId = opts.envelopeId ?? randomUUID();
+    if (this.pendingAcks.has(envelopeId)) return Promise.reject(new Error(`Slack emulator: envelope ${envelopeId} is already waiting for its ack`));
+    const defaultAccepts =
+      type === 'slash_commands' || (type === 'interactive' && (payload.type === 'view_submission' || payload.type === 'block_suggestion'));
+    const envelope: SocketEnvelope = {
+      envelope_id: envelopeId,
+      payload: clone(payload),
+      type,
+      accepts_response_payload: opts.acceptsResponsePayload ?? defaultAccepts,
+    };
+    if (type === 'events_api') {
+      envelope.retry_attempt = opts.retryAttempt ?? 0;
+      envelope.retry_reason = opts.retryReason ?? (opts.retryAttempt ? 'timeout' : '');
+    }
+    const record: SocketEnvelopeRecord = { connectionId: conn.info.id, envelope, sentAt: this.nowFn() };
+    this.socketLog.push(record);
+    const timeoutMs = opts.timeoutMs ?? 3000;
+    return new Promise<SocketDelivery>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingAcks.delete(envelopeId);
+        record.timedOut = true;
+        reject(new Error(`Slack emulator: the app did not ack ${type} envelope ${envelopeId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingAcks.set(envelopeId, { record, resolve, reject, timer });
+      if (this.logging) this.log(`socket ${conn.info.id} -> ${type} ${envelopeId}`);
+      conn.ws.send(JSON.stringify(envelope), (err) => {
+        if (!err) return;
+        clearTimeout(timer);
+        this.pendingAcks.delete(envelopeId);
+        reject(new Error(`Slack emulator: could not send envelope ${envelopeId}: ${err.message}`));
+      });
+    });
+  }
+
+  /**
+   * Send Slack's `disconnect` message on every open connection (or one), as Slack does before recycling a
+   * connection: `refresh_requested`, `warning` (about 10 s before) or `link_disabled`. The client closes the
+   * socket and, unless it is shutting down, opens a new one through apps.connections.open. Returns the count.
+   */
+  disconnectSocketMode(reason: 'refresh_requested' | 'warning' | 'link_disabled' | string = 'refresh_requested', connectionId?: string): number {
+    let n = 0;
+    for (const c of this.socketConns) {
+      if (!c.info.open || (connectionId && c.info.id !== connectionId)) continue;
+      c.ws.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: this.socketHost() } }));
+      c.info.disconnects.push(reason);
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Cut every open Socket Mode connection (or one) without a close frame, like a network failure. Returns the count. */
+  dropSocketMode(connectionId?: string): number {
+    let n = 0;
+    for (const c of this.socketConns) {
+      if (!c.info.open || (connectionId && c.info.id !== connectionId)) continue;
+      c.ws.terminate();
+      n += 1;
+    }
+    return n;
+  }
+
+  private openSocket(): SocketConnection | undefined {
+    for (let i = this.socketConns.length - 1; i >= 0; i--) {
+      const c = this.socketConns[i]!;
+      if (c.ready && c.ws.readyState === WebSocket.OPEN) return c;
+    }
+    return undefined;
+  }
+
+  private socketHost(): string {
+    return `applink-emulator-${this.port}`;
+  }
+
+  private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, text: string): void => {
+      if (this.logging) this.log(`socket upgrade ${req.url} refused: ${status}`);
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+      socket.destroy();
+    };
+    if (this.closed) return refuse(503, 'Service Unavailable');
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    if (url.pathname !== '/socket-mode') return refuse(404, 'Not Found');
+    const ticket = url.searchParams.get('ticket') ?? '';
+    const rec = this.socketTickets.get(ticket);
+    // A ticket from apps.connections.open is good for one connection.
+    if (!rec || rec.used) return refuse(401, 'Unauthorized');
+    if (this.socketConns.filter((c) => c.info.open).length >= this.socketOpts.maxConnections) return refuse(429, 'Too Many Requests');
+    rec.used = true;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocketConnection(ws, ticket));
+  }
+
+  private onSocketConnection(ws: WebSocket, ticket: string): void {
+    this.seq += 1;
+    const conn: SocketConnection = {
+      ws,
+      ready: false,
+      info: { id: `sm${this.seq}`, ticket, openedAt: this.nowFn(), open: true, clientPings: 0, serverPings: 0, pongs: 0, disconnects: [] },
+    };
+    this.socketConns.push(conn);
+    ws.on('message', (data: RawData, isBinary: boolean) => this.onSocketMessage(conn, data, isBinary));
+    ws.on('ping', () => {
+      conn.info.clientPings += 1;
+    });
+    ws.on('pong', () => {
+      conn.info.pongs += 1;
+    });
+    ws.on('error', (err: Error) => {
+      if (this.logging) this.log(`socket ${conn.info.id} error: ${err.message}`);
+    });
+    ws.on('close', (code: number) => {
+      conn.info.open = false;
+      conn.info.closedAt = this.nowFn();
+      conn.info.closeCode = code;
+      if (conn.pinger) clearInterval(conn.pinger);
+      if (this.logging) this.log(`socket ${conn.info.id} closed (${code})`);
+      this.changed();
+    });
+    if (this.socketOpts.pingIntervalMs > 0) {
+      conn.pinger = setInterval(() => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        conn.info.serverPings += 1;
+        ws.ping(Buffer.from(`ping from emulator ${conn.info.serverPings}`));
+      }, this.socketOpts.pingIntervalMs);
+      conn.pinger.unref();
+    }
+    const hello = {
+      type: 'hello',
+      num_connections: this.socketConns.filter((c) => c.info.open).length,
+      debug_info: { host: this.socketHost(), build_number: 1, approximate_connection_time: this.socketOpts.approximateConnectionTimeSec },
+      connection_info: { app_id: this.bot.appId },
+    };
+    // Frames go out in order, so anything sent from now on reaches the client after its hello.
+    ws.send(JSON.stringify(hello));
+    conn.ready = true;
+    if (this.logging) this.log(`socket ${conn.info.id} connected (hello sent)`);
+    this.changed();
+  }
+
+  private onSocketMessage(conn: SocketConnection, data: RawData, isBinary: boolean): void {
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    let msg: any;
+    try {
+      msg = isBinary ? undefined : JSON.parse(text);
+    } catch {
+      msg = undefined;
+    }
+    if (!msg || typeof msg !== 'object' || typeof msg.envelope_id !== 'string') {
+      this.strayAcks.push(msg ?? text);
+      this.changed();
+      return;
+    }
+    const pending = this.pendingAcks.get(msg.envelope_id);
+    const record = pending?.record ?? this.socketLog.find((r) => r.envelope.envelope_id === msg.envelope_id && !r.ack);
+    if (!record) {
+      this.strayAcks.push(msg);
+      this.changed();
+      return;
+    }
+    record.ack = msg as SocketAck;
+    record.ackedAt = this.nowFn();
+    if (this.logging) this.log(`socket ${conn.info.id} <- ack ${msg.envelope_id} ${JSON.stringify(msg.payload ?? {}).slice(0, 80)}`);
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.pendingAcks.delete(msg.envelope_id);
+      pending.resolve({
+        envelope: record.envelope,
+        ack: msg as SocketAck,
+        payload: msg.payload && typeof msg.payload === 'object' ? msg.payload : {},
+        ackMs: record.ackedAt - record.sentAt,
+        connectionId: conn.info.id,
+      });
+    }
+    this.changed();
+  }
+
   // ─────────────────────────────── listeners ───────────────────────────────
 
   /** Called for every new message (bot posts via the API, postAsUser, response_url in_channel). Returns unsubscribe. */
@@ -1384,7 +1765,9 @@ export class SlackEmulator {
       }
     }
 
-    const scopesHeader = [...this.scopes].join(',');
+    const isAppToken = token !== undefined && token === this.appToken;
+    const tokenScopes = isAppToken ? this.appTokenScopes : this.scopes;
+    const scopesHeader = [...tokenScopes].join(',');
     res.setHeader('x-oauth-scopes', scopesHeader);
     res.setHeader('x-slack-req-id', shortId(`req${at}${this.callLog.length}`, 16));
     let body: Record<string, any>;
@@ -1394,11 +1777,19 @@ export class SlackEmulator {
       const handler = this.methods[method];
       if (!handler) throw new SlackApiError('unknown_method', { req_method: method });
       if (!token) throw new SlackApiError('not_authed');
-      if (token !== this.bot.token) throw new SlackApiError('invalid_auth');
-      if (this.tokenState === 'revoked') throw new SlackApiError('token_revoked');
+      const appMethod = APP_TOKEN_METHODS.has(method);
+      if (isAppToken) {
+        // An app-level token is good for apps.connections.* only; a bot token is not good for those.
+        if (!appMethod) throw new SlackApiError('not_allowed_token_type');
+        if (this.appTokenState === 'revoked') throw new SlackApiError('token_revoked');
+      } else {
+        if (token !== this.bot.token) throw new SlackApiError('invalid_auth');
+        if (appMethod) throw new SlackApiError('not_allowed_token_type');
+        if (this.tokenState === 'revoked') throw new SlackApiError('token_revoked');
+      }
       const needed = this.requiredScope(method, args);
       if (needed) res.setHeader('x-accepted-oauth-scopes', needed);
-      if (needed && !this.scopes.has(needed)) throw new SlackApiError('missing_scope', { needed, provided: scopesHeader });
+      if (needed && !tokenScopes.has(needed)) throw new SlackApiError('missing_scope', { needed, provided: scopesHeader });
       const retryAfter = this.checkRateLimit(method, args);
       if (retryAfter !== null) {
         res.setHeader('retry-after', String(retryAfter));
@@ -1478,6 +1869,8 @@ export class SlackEmulator {
         return 'users.profile:read';
       case 'team.info':
         return 'team:read';
+      case 'apps.connections.open':
+        return 'connections:write';
       default:
         return null;
     }
@@ -2033,6 +2426,13 @@ export class SlackEmulator {
 
   private readonly methods: Record<string, (args: Record<string, any>) => Record<string, any>> = {
     'api.test': (args) => ({ args: Object.keys(args).length ? args : undefined }),
+
+    'apps.connections.open': () => {
+      this.seq += 1;
+      const ticket = uuidFrom(`ticket${this.seq}${this.port}${this.nowFn()}`);
+      this.socketTickets.set(ticket, { issuedAt: this.nowFn(), used: false });
+      return { url: `ws://127.0.0.1:${this.port}/socket-mode?ticket=${ticket}&app_id=${this.bot.appId}` };
+    },
 
     'auth.test': () => ({
       url: `https://${this.team.domain}.slack.com/`,
