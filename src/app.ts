@@ -11,7 +11,8 @@ import { RoutingService } from './core/routing-service';
 import { systemClock, type Ai, type Clock, type KnowledgeBase } from './core/ports';
 import type { Conversation } from './core/types';
 import { SettingsService, defaultSettings } from './core/settings';
-import { createVisitorTokens } from './core/visitor-tokens';
+import { OfflineFollowUp, REOPEN_TTL_DAYS } from './core/offline-followup';
+import { createReopenTokens, createVisitorTokens } from './core/visitor-tokens';
 import { createAgentRepository } from './db/agent-repository';
 import { createConversationRepository } from './db/conversation-repository';
 import { openDatabase, type Database } from './db/database';
@@ -97,7 +98,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const events = createEventRepository(db);
   const settingsRepo = createSettingsRepository(db);
   const settings = new SettingsService(settingsRepo, defaultSettings({ aiConfidenceThreshold: config.aiConfidenceThreshold }), clock);
-  const tokens = createVisitorTokens(settingsRepo.secret('visitor_token_key', clock.now().toISOString()));
+  const tokenKey = settingsRepo.secret('visitor_token_key', clock.now().toISOString());
+  const tokens = createVisitorTokens(tokenKey);
+  const reopenTokens = createReopenTokens(tokenKey, REOPEN_TTL_DAYS);
   const log = new MessageLog(db, conversations, messages, clock, bus);
 
   const ai = options.ai ?? createLocalAi({ knowledgeBase, threshold: () => settings.get().aiConfidenceThreshold });
@@ -120,7 +123,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
   core = new ConversationService({
-    db, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, owners,
+    db, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners,
     identitySecret: config.identitySecret,
     logger,
   });
@@ -146,15 +149,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
   }
 
+  const followUp = new OfflineFollowUp({
+    db, events, messages, settings, clock, reopenTokens,
+    logger: logger.child({ component: 'email' }),
+    sendEmail: (e) => mailer.send(e),
+    delaySeconds: config.offlineEmailDelaySeconds,
+    publicUrl: config.publicUrl,
+  });
+
   const jobsLog = logger.child({ component: 'jobs' });
   const jobList: Job[] = [
+    { name: 'offline-email', cron: '*/15 * * * * *', run: () => void followUp.run() },
     nudgeJob({ routing, logger: jobsLog }),
     maintenanceJob({ slack, clock, logger: jobsLog }),
   ];
   if (slack) jobList.unshift(presenceJob({ agents: agentService, getPresence: slack.getPresence, clock, logger: jobsLog }));
   const jobs = createScheduler({ jobs: jobList, logger: jobsLog });
 
-  const registry = new ConnectionRegistry(logger);
+  const registry = new ConnectionRegistry(logger, (id, seq) => core?.markSeen(id, seq));
   registry.attach(bus);
 
   let widget: WidgetBundle | null = null;

@@ -28,6 +28,7 @@ export interface ConversationServiceDeps {
   desk: HandoffDesk;
   settings: SettingsService;
   tokens: VisitorTokens;
+  reopenTokens: VisitorTokens;
   identitySecret: string | undefined;
   logger: Logger;
   /** Who owns a conversation, as the customer sees them (the Slack side provides it). */
@@ -36,6 +37,8 @@ export interface ConversationServiceDeps {
 
 export interface SessionInput {
   token?: string;
+  /** From a follow-up email's link: opens that visitor's conversation. */
+  reopen?: string;
   visitor?: {
     name?: string;
     email?: string;
@@ -71,7 +74,8 @@ export class ConversationService {
     const now = d.clock.now();
     const nowIso = now.toISOString();
     return d.db.tx(() => {
-      const tokenVisitorId = input.token ? d.tokens.verify(input.token, now) : null;
+      const reopenVisitorId = input.reopen ? d.reopenTokens.verify(input.reopen, now) : null;
+      const tokenVisitorId = reopenVisitorId ?? (input.token ? d.tokens.verify(input.token, now) : null);
       let visitor = tokenVisitorId ? d.visitors.get(tokenVisitorId) : undefined;
 
       const claimed = input.visitor;
@@ -136,6 +140,11 @@ export class ConversationService {
       }
       return { token: d.tokens.issue(visitor.id, now), visitor, conversation };
     });
+  }
+
+  /** The customer's widget showed everything up to `seq`. */
+  markSeen(conversationId: string, seq: number): void {
+    if (seq > 0) this.d.conversations.markSeen(conversationId, seq);
   }
 
   /** Messages after `afterSeq`, in order, for a (re)connecting widget. */

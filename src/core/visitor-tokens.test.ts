@@ -38,3 +38,17 @@ describe('visitor tokens', () => {
     expect(verifyIdentity('s3cret', 'user-42', 'abc')).toBe(false);
   });
 });
+
+describe('reopen tokens', () => {
+  const now = new Date('2026-11-27T12:00:00Z');
+  it('open the visitor for their lifetime only, and are not visitor tokens', async () => {
+    const { createReopenTokens, createVisitorTokens } = await import('./visitor-tokens');
+    const reopen = createReopenTokens('k', 7);
+    const t = reopen.issue('v_1', now);
+    expect(reopen.verify(t, new Date(now.getTime() + 6 * 86_400_000))).toBe('v_1');
+    expect(reopen.verify(t, new Date(now.getTime() + 8 * 86_400_000))).toBeNull();
+    expect(createVisitorTokens('k').verify(t, now)).toBeNull();
+    expect(reopen.verify(createVisitorTokens('k').issue('v_1', now), now)).toBeNull();
+    expect(createReopenTokens('other').verify(t, now)).toBeNull();
+  });
+});

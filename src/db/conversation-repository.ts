@@ -133,6 +133,11 @@ export function createConversationRepository(db: Database) {
           .where('id', '=', id),
       );
     },
+    markSeen(id: string, seq: number): void {
+      db.run(
+        q.updateTable('conversations').set({ last_seen_seq: sql<number>`max(last_seen_seq, ${seq})` }).where('id', '=', id),
+      );
+    },
     markEmailRequested(id: string, now: string): void {
       db.run(q.updateTable('conversations').set({ email_requested: 1, updated_at: now }).where('id', '=', id));
     },

@@ -77,6 +77,36 @@ export function createMessageRepository(db: Database) {
         .map(toMessage)
         .reverse();
     },
+    /** Agent replies not emailed, not deleted and not yet seen by a customer whose email we know. */
+    unseenAgentReplies(): { id: string; conversationId: string; text: string; agentName: string | null; createdAt: string; email: string; visitorId: string }[] {
+      return db
+        .all(
+          q
+            .selectFrom('messages as m')
+            .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+            .innerJoin('visitors as v', 'v.id', 'c.visitor_id')
+            .select(['m.id', 'm.conversation_id', 'm.text', 'm.agent_name', 'm.created_at', 'v.email', 'c.visitor_id'])
+            .where('m.role', '=', 'agent')
+            .where('m.emailed_at', 'is', null)
+            .where('m.deleted_at', 'is', null)
+            .whereRef('m.seq', '>', 'c.last_seen_seq')
+            .where('v.email', 'is not', null)
+            .orderBy('m.conversation_id')
+            .orderBy('m.seq'),
+        )
+        .map((r) => ({
+          id: r.id,
+          conversationId: r.conversation_id,
+          text: r.text,
+          agentName: r.agent_name,
+          createdAt: r.created_at,
+          email: r.email!,
+          visitorId: r.visitor_id,
+        }));
+    },
+    markEmailed(ids: string[], at: string): void {
+      if (ids.length) db.run(q.updateTable('messages').set({ emailed_at: at }).where('id', 'in', ids));
+    },
     updateText(id: string, text: string, now: string): void {
       db.run(q.updateTable('messages').set({ text, edited_at: now }).where('id', '=', id));
     },

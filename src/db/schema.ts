@@ -42,6 +42,7 @@ export interface ConversationsTable {
   required_skills: Generated<string>;
   team_id: string | null;
   priority: Generated<string>;
+  last_seen_seq: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -59,6 +60,7 @@ export interface MessagesTable {
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;
+  emailed_at: string | null;
 }
 
 export interface ConversationEventsTable {
@@ -202,6 +204,8 @@ export interface DB {
   conversation_assignments: ConversationAssignmentsTable;
   routing_state: RoutingStateTable;
   emails: EmailsTable;
+  rules: RulesTable;
+  rule_firings: RuleFiringsTable;
 }
 
 export interface SlackOutboxTable {
@@ -220,4 +224,26 @@ export interface SlackOutboxTable {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+}
+
+export interface RulesTable {
+  id: string;
+  name: string;
+  enabled: number;
+  position: number;
+  /** JSON: {match, conditions, actions} (src/core/rules/rule-schema.ts). */
+  definition: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface RuleFiringsTable {
+  id: Generated<number>;
+  rule_id: string;
+  rule_name: string;
+  conversation_id: string;
+  /** JSON array of the rule's actions when it fired. */
+  actions: string;
+  at: string;
 }

@@ -14,7 +14,11 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 export class ConnectionRegistry {
   private readonly byConversation = new Map<string, Set<WebSocket>>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Called when an agent's message reached at least one open widget (it counts as seen). */
+    private readonly onAgentMessageDelivered: (conversationId: string, seq: number) => void = () => {},
+  ) {}
 
   attach(bus: EventBus): () => void {
     return bus.subscribe((e) => this.onEvent(e));
@@ -44,30 +48,40 @@ export class ConnectionRegistry {
     return n;
   }
 
-  broadcast(conversationId: string, frame: ServerFrame): void {
+  /** Sends to every socket of the conversation; true when at least one was open to receive it. */
+  broadcast(conversationId: string, frame: ServerFrame): boolean {
     const set = this.byConversation.get(conversationId);
-    if (!set) return;
+    if (!set) return false;
     const data = JSON.stringify(frame);
-    for (const socket of set) sendRaw(socket, data, this.logger);
+    let delivered = false;
+    for (const socket of set) delivered = sendRaw(socket, data, this.logger) || delivered;
+    return delivered;
   }
 
   private onEvent(e: DomainEvent): void {
     switch (e.type) {
       case 'message.created':
-        return this.broadcast(e.conversation.id, messageFrame(e.message));
+        if (this.broadcast(e.conversation.id, messageFrame(e.message)) && e.message.role === 'agent') {
+          this.onAgentMessageDelivered(e.conversation.id, e.message.seq);
+        }
+        return;
       case 'message.updated':
-        return this.broadcast(e.conversation.id, { type: 'message_updated', id: e.message.id, seq: e.message.seq, text: e.message.text });
+        this.broadcast(e.conversation.id, { type: 'message_updated', id: e.message.id, seq: e.message.seq, text: e.message.text });
+        return;
       case 'message.deleted':
-        return this.broadcast(e.conversation.id, { type: 'message_deleted', id: e.message.id, seq: e.message.seq });
+        this.broadcast(e.conversation.id, { type: 'message_deleted', id: e.message.id, seq: e.message.seq });
+        return;
       case 'conversation.state': {
         const frame: Extract<ServerFrame, { type: 'state' }> = { type: 'state', state: e.conversation.state };
         const agent = wireAgent(e.agent);
         if (agent) frame.agent = agent;
         if (e.queue) frame.queue = e.queue;
-        return this.broadcast(e.conversation.id, frame);
+        this.broadcast(e.conversation.id, frame);
+        return;
       }
       case 'conversation.queue':
-        return this.broadcast(e.conversationId, { type: 'state', state: 'waiting', queue: e.queue });
+        this.broadcast(e.conversationId, { type: 'state', state: 'waiting', queue: e.queue });
+        return;
       case 'typing':
         if (e.role !== 'customer') this.broadcast(e.conversationId, { type: 'typing', role: e.role, typing: e.typing });
         return;
@@ -81,13 +95,14 @@ export function send(socket: WebSocket, frame: ServerFrame, logger: Logger): voi
   sendRaw(socket, JSON.stringify(frame), logger);
 }
 
-function sendRaw(socket: WebSocket, data: string, logger: Logger): void {
-  if (socket.readyState !== socket.OPEN) return;
+function sendRaw(socket: WebSocket, data: string, logger: Logger): boolean {
+  if (socket.readyState !== socket.OPEN) return false;
   if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
     // The history stays in the database; the widget resumes from its last seq when it reconnects.
     logger.warn({ buffered: socket.bufferedAmount }, 'widget socket is not reading; disconnecting it');
     socket.terminate();
-    return;
+    return false;
   }
   socket.send(data);
+  return true;
 }

@@ -27,6 +27,8 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('hello'),
       token: text(512).optional(),
+      /** The signed, expiring token of a reopen link from a follow-up email. */
+      reopen: text(512).optional(),
       lastSeq: z.number().int().min(0).optional(),
       visitor: visitorSchema.optional(),
       page: pageSchema.optional(),

@@ -77,7 +77,7 @@ export function handleWidgetSocket(socket: WebSocket, deps: WidgetSocketDeps): v
   async function handle(frame: ClientFrame): Promise<void> {
     if (frame.type === 'hello') {
       if (conversationId) return fail('already_started', 'This connection already said hello.');
-      const session = core.openSession({ token: frame.token, visitor: frame.visitor, page: frame.page });
+      const session = core.openSession({ token: frame.token, reopen: frame.reopen, visitor: frame.visitor, page: frame.page });
       const { conversation } = session;
       const welcome: Extract<ServerFrame, { type: 'welcome' }> = {
         type: 'welcome',
@@ -89,7 +89,10 @@ export function handleWidgetSocket(socket: WebSocket, deps: WidgetSocketDeps): v
       if (agent) welcome.agent = agent;
       reply(welcome);
       // Replay and registration happen in the same tick: nothing committed in between is missed or doubled.
-      for (const m of core.replay(conversation.id, frame.lastSeq ?? 0)) reply(messageFrame(m));
+      const replay = core.replay(conversation.id, frame.lastSeq ?? 0);
+      for (const m of replay) reply(messageFrame(m));
+      // What was just sent has been seen: it need not be emailed.
+      core.markSeen(conversation.id, Math.max(frame.lastSeq ?? 0, replay.at(-1)?.seq ?? 0));
       conversationId = conversation.id;
       registry.add(conversation.id, socket);
       if (conversation.state === 'waiting') {

@@ -1,0 +1,75 @@
+import type { Clock } from './ports';
+import type { SettingsService } from './settings';
+import type { VisitorTokens } from './visitor-tokens';
+import type { Database } from '../db/database';
+import type { EventRepository } from '../db/event-repository';
+import type { MessageRepository } from '../db/message-repository';
+import type { Logger } from '../logger';
+import { followUpEmail } from '../email/templates';
+import type { NewEmail } from '../email/email-repository';
+
+export const REOPEN_TTL_DAYS = 7;
+
+export interface FollowUpDeps {
+  db: Database;
+  events: EventRepository;
+  messages: MessageRepository;
+  settings: SettingsService;
+  clock: Clock;
+  logger: Logger;
+  reopenTokens: VisitorTokens;
+  /** Stores an email for delivery (in the caller's transaction). */
+  sendEmail: (email: NewEmail) => number | null;
+  /** Seconds an agent reply may stay unseen before it is emailed (OFFLINE_EMAIL_DELAY_S). */
+  delaySeconds: number;
+  publicUrl: string;
+}
+
+/**
+ * Offline follow-up: an agent reply the customer has not seen within the delay is emailed to them,
+ * once, with every other unseen reply of the conversation batched into the same email, the agent's
+ * name and a signed, expiring link that reopens the chat.
+ */
+export class OfflineFollowUp {
+  constructor(private readonly d: FollowUpDeps) {}
+
+  /** Sends what is due; returns the conversation ids emailed. */
+  run(): string[] {
+    const { d } = this;
+    const now = d.clock.now();
+    const cutoff = new Date(now.getTime() - d.delaySeconds * 1000).toISOString();
+    const due = d.messages.unseenAgentReplies();
+    // Wait until the oldest unseen reply of a conversation is past the delay, then send them all.
+    const byConversation = new Map<string, typeof due>();
+    for (const row of due) {
+      const list = byConversation.get(row.conversationId) ?? [];
+      list.push(row);
+      byConversation.set(row.conversationId, list);
+    }
+    const sent: string[] = [];
+    const product = d.settings.get().widgetTitle;
+    for (const [conversationId, rows] of byConversation) {
+      if (rows[0]!.createdAt > cutoff) continue;
+      const agentName = rows.at(-1)!.agentName ?? 'Our team';
+      const reopenUrl = `${d.publicUrl}/?handoff_reopen=${encodeURIComponent(d.reopenTokens.issue(rows[0]!.visitorId, now))}`;
+      const email = followUpEmail({ product, agentName, replies: rows.map((r) => r.text), reopenUrl, expiresDays: REOPEN_TTL_DAYS });
+      const at = now.toISOString();
+      d.db.tx(() => {
+        d.sendEmail({
+          kind: 'offline_reply',
+          to: rows[0]!.email!,
+          subject: email.subject,
+          text: email.text,
+          html: email.html,
+          key: `offline:${rows.map((r) => r.id).join(',')}`,
+          conversationId,
+        });
+        d.messages.markEmailed(rows.map((r) => r.id), at);
+        d.events.record(conversationId, 'emailed', { replies: rows.length }, at);
+      });
+      d.logger.info({ conversationId, replies: rows.length }, 'unseen agent replies emailed to the customer');
+      sent.push(conversationId);
+    }
+    return sent;
+  }
+}
