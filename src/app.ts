@@ -16,7 +16,10 @@ import { createReopenTokens, createVisitorTokens } from './core/visitor-tokens';
 import { createAgentRepository } from './db/agent-repository';
 import { createConversationRepository } from './db/conversation-repository';
 import { openDatabase, type Database } from './db/database';
+import { createAuditRepository } from './db/audit-repository';
 import { createEventRepository } from './db/event-repository';
+import { createRuleRepository } from './db/rule-repository';
+import { RulesService } from './core/rules-service';
 import { createRoutingRepository } from './db/routing-repository';
 import { createMessageRepository } from './db/message-repository';
 import { migrate } from './db/migrator';
@@ -61,6 +64,7 @@ export interface App {
   /** The scheduled jobs; `jobs.run(name)` runs one now. Started by start() unless `jobs: false`. */
   jobs: Scheduler;
   settings: SettingsService;
+  rules: RulesService;
   knowledgeBase: KnowledgeBase;
   registry: ConnectionRegistry;
   server: FastifyInstance;
@@ -97,7 +101,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const messages = createMessageRepository(db);
   const events = createEventRepository(db);
   const settingsRepo = createSettingsRepository(db);
-  const settings = new SettingsService(settingsRepo, defaultSettings({ aiConfidenceThreshold: config.aiConfidenceThreshold }), clock);
+  const audit = createAuditRepository(db);
+  const settings = new SettingsService(settingsRepo, defaultSettings({ aiConfidenceThreshold: config.aiConfidenceThreshold }), clock, audit);
+  const rules = new RulesService({ repo: createRuleRepository(db), audit, clock, logger: logger.child({ component: 'rules' }) });
   const tokenKey = settingsRepo.secret('visitor_token_key', clock.now().toISOString());
   const tokens = createVisitorTokens(tokenKey);
   const reopenTokens = createReopenTokens(tokenKey, REOPEN_TTL_DAYS);
@@ -123,7 +129,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
   core = new ConversationService({
-    db, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners,
+    db, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
   });
@@ -197,7 +203,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, db, bus, core, handoff, agents: agentService, routing, mailer, slack, jobs, settings, knowledgeBase, registry, server,
+    config, db, bus, core, handoff, agents: agentService, routing, mailer, slack, jobs, settings, rules, knowledgeBase, registry, server,
     async start() {
       const address = await server.listen({ port: config.port, host: config.host });
       mailer.start();

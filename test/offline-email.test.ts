@@ -13,6 +13,8 @@ afterEach(async () => {
 });
 
 async function queuedCustomer(email?: string) {
+  // Availability is in use and nobody is available: handoffs are queued.
+  await s.driver.slashCommand(ada, 'offline');
   const w = await s.widget();
   const welcome = await w.hello({ visitor: { name: 'Jane' } });
   if (email) {

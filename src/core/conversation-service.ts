@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DomainError } from './errors';
 import { escalationForMessage } from './escalation-policy';
+import { detectFrustration } from './intents';
+import type { RulesService } from './rules-service';
+import { mergeActions, type RuleEvaluationInput } from './rules/rules-engine';
 import type { EventBus } from './events';
 import { newId } from './ids';
 import type { MessageLog, AppendResult } from './message-log';
@@ -31,6 +34,8 @@ export interface ConversationServiceDeps {
   reopenTokens: VisitorTokens;
   identitySecret: string | undefined;
   logger: Logger;
+  /** The admins' escalation rules, applied to every customer message and page change. */
+  rules?: RulesService;
   /** Who owns a conversation, as the customer sees them (the Slack side provides it). */
   owners?: { personaFor(conversation: Conversation): AgentPersona | null };
 }
@@ -56,6 +61,8 @@ export interface Session {
 }
 
 const emailSchema = z.email();
+/** Rule actions that only shape a handoff when one happens. */
+const HANDOFF_MODIFIERS = new Set(['ask_for_email', 'queue_for_later']);
 /** How many earlier messages the AI sees. */
 const AI_HISTORY = 20;
 
@@ -202,7 +209,11 @@ export class ConversationService {
   setPage(conversationId: string, url: string, title: string | undefined): void {
     const { d } = this;
     d.conversations.setPage(conversationId, url, title ?? null, d.clock.now().toISOString());
-    d.bus.emit({ type: 'conversation.page', conversation: this.get(conversationId) });
+    const conversation = this.get(conversationId);
+    d.bus.emit({ type: 'conversation.page', conversation });
+    this.enqueueTurn(conversationId, async () => {
+      this.applyRules(this.get(conversationId), { event: 'page' });
+    });
   }
 
   typing(conversationId: string, typing: boolean): void {
@@ -227,10 +238,12 @@ export class ConversationService {
    * else `queued` (the AI keeps helping and asks for an email). Announced once; a second request
    * changes nothing. Returns whether the state changed.
    */
-  escalate(conversationId: string, reason: EscalationReason): boolean {
+  escalate(conversationId: string, reason: EscalationReason, options: { queue?: boolean } = {}): boolean {
     const { d } = this;
     const before = this.get(conversationId);
-    const accepting = d.desk.accepting(before);
+    // Rules such as "outside business hours → ask for email, queue for later" shape the handoff.
+    const modifiers = this.handoffModifiers(before);
+    const accepting = !options.queue && !modifiers.queue && d.desk.accepting(before);
     const from: ConversationState[] = accepting ? ['ai', 'queued', 'resolved'] : ['ai', 'resolved'];
     const to: ConversationState = accepting ? 'waiting' : 'queued';
     const now = d.clock.now().toISOString();
@@ -251,6 +264,7 @@ export class ConversationService {
     if (to === 'waiting') {
       this.emitState(conversation, before.state, d.desk.queueInfo(conversationId));
       d.log.append(conversationId, { role: 'ai', text: d.settings.get().handoffMessage });
+      if (modifiers.askEmail) this.askForEmailOnce(this.get(conversationId), now);
     } else {
       this.emitState(conversation, before.state, null);
       conversation = this.get(conversationId);
@@ -337,8 +351,95 @@ export class ConversationService {
         this.escalate(conversationId, reason);
         return;
       }
+      if (this.applyRules(conversation, { event: 'message', text: message.text }) === 'handled') return;
     }
     await this.aiTurn(conversation, message);
+  }
+
+  /**
+   * Evaluates the admins' rules and carries out what fired: routing hints (team, skills, priority)
+   * on the conversation, heads-ups to teams (once per team and conversation), asking for the email,
+   * queueing for later, escalating. Only a conversation with the AI is escalated or queued.
+   */
+  private applyRules(
+    conversation: Conversation,
+    input: { event: 'message' | 'page'; text?: string; aiConfidence?: number },
+    only?: (rule: { conditions: { type: string }[] }) => boolean,
+  ): 'handled' | 'continue' {
+    const { d } = this;
+    if (!d.rules) return 'continue';
+    const visitor = d.visitors.get(conversation.visitorId);
+    if (!visitor) return 'continue';
+    const earlier = d.messages
+      .recent(conversation.id, 20)
+      .filter((m) => m.role === 'customer' && m.text !== input.text)
+      .map((m) => m.text);
+    const evaluation: RuleEvaluationInput = {
+      event: input.event,
+      ...(input.text !== undefined ? { text: input.text } : {}),
+      pageUrl: conversation.pageUrl,
+      now: d.clock.now(),
+      businessHours: d.settings.get().businessHours,
+      attributes: visitor.attributes,
+      verified: visitor.verified,
+      ...(input.aiConfidence !== undefined ? { aiConfidence: input.aiConfidence } : {}),
+      frustration: input.text ? detectFrustration(input.text, earlier).level : 'none',
+    };
+    const result = d.rules.evaluate(evaluation);
+    // ask_for_email and queue_for_later shape a handoff (see handoffModifiers); alone they do nothing here.
+    const fired = result.fired.filter((f) => (!only || only(f.rule)) && f.actions.some((a) => !HANDOFF_MODIFIERS.has(a.type)));
+    if (!fired.length) return 'continue';
+    const actions = mergeActions(fired);
+    const now = d.clock.now().toISOString();
+    const notify = actions.notifyTeams.filter((team) => !d.events.list(conversation.id).some((e) => e.type === 'team_notified' && e.detail.team === team));
+    d.db.tx(() => {
+      d.rules!.recordFirings(conversation.id, fired);
+      if (actions.routeToTeam || actions.requiredSkills.length || actions.priority) {
+        d.conversations.setRouting(
+          conversation.id,
+          {
+            ...(actions.routeToTeam ? { teamId: actions.routeToTeam } : {}),
+            ...(actions.requiredSkills.length ? { requiredSkills: [...new Set([...conversation.requiredSkills, ...actions.requiredSkills])] } : {}),
+            ...(actions.priority ? { priority: actions.priority } : {}),
+          },
+          now,
+        );
+      }
+      for (const team of notify) d.events.record(conversation.id, 'team_notified', { team }, now);
+    });
+    const current = this.get(conversation.id);
+    for (const team of notify) d.bus.emit({ type: 'team.notified', conversation: current, teamId: team });
+    if (current.state !== 'ai') return 'continue';
+    const detail = fired.map((f) => `${f.rule.name}${f.reasons.length ? ` (${f.reasons.join('; ')})` : ''}`).join(', ');
+    if (actions.escalate) {
+      this.escalate(conversation.id, { kind: 'rule', detail }, { queue: actions.queueForLater });
+      return 'handled';
+    }
+    return 'continue';
+  }
+
+  /**
+   * What the rules say about a handoff happening now: queue it for later (nobody is asked) and/or
+   * ask for the email. Judged without the message (the conditions that matter are the time, the
+   * page and the customer); rules that shaped the handoff are recorded as fired.
+   */
+  private handoffModifiers(conversation: Conversation): { queue: boolean; askEmail: boolean } {
+    const { d } = this;
+    const visitor = d.rules ? d.visitors.get(conversation.visitorId) : undefined;
+    if (!d.rules || !visitor) return { queue: false, askEmail: false };
+    const result = d.rules.evaluate({
+      event: 'message',
+      pageUrl: conversation.pageUrl,
+      now: d.clock.now(),
+      businessHours: d.settings.get().businessHours,
+      attributes: visitor.attributes,
+      verified: visitor.verified,
+      frustration: 'none',
+    });
+    const shaping = result.fired.filter((f) => f.actions.some((a) => HANDOFF_MODIFIERS.has(a.type)));
+    if (shaping.length) d.rules.recordFirings(conversation.id, shaping);
+    const merged = mergeActions(shaping);
+    return { queue: merged.queueForLater, askEmail: merged.askForEmail };
   }
 
   private async aiTurn(conversation: Conversation, message: Message): Promise<void> {
@@ -366,6 +467,11 @@ export class ConversationService {
     if (now.state === 'human' || now.state === 'waiting' || now.state === 'resolved') return;
 
     const threshold = d.settings.get().aiConfidenceThreshold;
+    if (now.state === 'ai' && answer) {
+      // Rules on the AI's confidence can only be judged now that it has answered.
+      const onConfidence = (rule: { conditions: { type: string }[] }) => rule.conditions.some((c) => c.type === 'ai_confidence_below');
+      if (this.applyRules(now, { event: 'message', text: message.text, aiConfidence: answer.confidence }, onConfidence) === 'handled') return;
+    }
     if (now.state === 'ai') {
       if (!answer) {
         this.escalate(conversation.id, { kind: 'no_match', detail: 'The AI could not answer' });

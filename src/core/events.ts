@@ -29,6 +29,8 @@ export type DomainEvent =
       kind: 'routed' | 'nudged' | 'broadcast';
     }
   | { type: 'agent.changed'; agentId: string }
+  /** A rule asked for a team's heads-up about a conversation (without escalating it). */
+  | { type: 'team.notified'; conversation: Conversation; teamId: string }
   /** A waiting conversation moved in the queue (someone ahead was claimed or left). */
   | { type: 'conversation.queue'; conversationId: string; queue: { position: number; etaSeconds?: number } };
 

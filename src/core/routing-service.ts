@@ -45,8 +45,13 @@ export class RoutingService implements HandoffDesk {
     },
   ) {}
 
+  /**
+   * Whether a person can take a handoff now. Until some agent has set a status, availability is not
+   * in use yet and the handoff channel itself takes handoffs (anyone there can claim).
+   */
   accepting(conversation: Conversation): boolean {
     if (!this.d.enabled()) return false;
+    if (!this.d.agents.anyStatusSet()) return true;
     return this.decide(conversation, []).agentIds.length > 0;
   }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from './ports';
+import { businessHoursSchema, type BusinessHoursConfig } from './business-hours';
+import type { AuditRepository } from '../db/audit-repository';
 import type { SettingsRepository } from '../db/settings-repository';
 
 /**
@@ -26,9 +28,18 @@ export const settingsSchema = z.object({
   nudgeFirstMinutes: z.number().min(0.5).max(120),
   /** Not claimed after this many minutes: @here in the channel. */
   nudgeBroadcastMinutes: z.number().min(1).max(1440),
+  /** Weekly schedule, timezone and holidays, for the business_hours rule condition. */
+  businessHours: businessHoursSchema,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+const allDay = [{ start: '00:00', end: '24:00' }];
+export const ALWAYS_OPEN: BusinessHoursConfig = {
+  timezone: 'UTC',
+  weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
+  holidays: [],
+};
 
 export interface SettingsDefaults {
   aiConfidenceThreshold: number;
@@ -48,6 +59,8 @@ export function defaultSettings(env: SettingsDefaults): Settings {
     widgetColour: '#4f46e5',
     nudgeFirstMinutes: 2,
     nudgeBroadcastMinutes: 10,
+    // Open all week until an admin sets the team's schedule: a fresh install never queues by the clock.
+    businessHours: ALWAYS_OPEN,
   };
 }
 
@@ -58,6 +71,7 @@ export class SettingsService {
     private readonly repo: SettingsRepository,
     private readonly defaults: Settings,
     private readonly clock: Clock,
+    private readonly audit?: AuditRepository,
   ) {
     this.cache = this.load();
   }
@@ -74,6 +88,11 @@ export class SettingsService {
     );
     const now = this.clock.now().toISOString();
     for (const k of changed) this.repo.set(k, next[k], by, now);
+    if (changed.length) {
+      const before = Object.fromEntries(changed.map((k) => [k, this.cache[k]]));
+      const after = Object.fromEntries(changed.map((k) => [k, next[k]]));
+      this.audit?.record({ actor: by, action: 'settings.update', target: changed.join(','), detail: { before, after }, at: now });
+    }
     this.cache = next;
     return changed;
   }

@@ -95,6 +95,10 @@ export function createAgentRepository(db: Database) {
       }));
     },
     /** A manual change also forgets the last presence: it is polled again before it counts. */
+    /** Whether any agent has ever set a status (before that, availability is not in use). */
+    anyStatusSet(): boolean {
+      return db.first(q.selectFrom('agents').select('slack_user_id').where('status_changed_at', 'is not', null).limit(1)) !== undefined;
+    },
     setStatus(id: string, status: AgentStatus, now: string): void {
       db.run(q.updateTable('agents').set({ status, status_changed_at: now, presence: null }).where('slack_user_id', '=', id));
     },

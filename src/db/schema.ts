@@ -183,6 +183,15 @@ export interface SlackNoteNoticesTable {
   at: string;
 }
 
+export interface AdminAuditTable {
+  id: Generated<number>;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  detail: string;
+  at: string;
+}
+
 export interface DB {
   settings: SettingsTable;
   secrets: SecretsTable;
@@ -204,6 +213,7 @@ export interface DB {
   conversation_assignments: ConversationAssignmentsTable;
   routing_state: RoutingStateTable;
   emails: EmailsTable;
+  admin_audit: AdminAuditTable;
   rules: RulesTable;
   rule_firings: RuleFiringsTable;
 }

@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import { customerMessageBlocks, handoffCard, threadNotice, transcriptMessages, type CardModel, type SlackMessage } from './blocks/handoff-card';
 import type { Mailer } from '../email/mailer';
 import { isPlaceholder, type SlackOutbox } from './outbox';
+import { ACTION, encodeValue } from './ids';
 import { escapeForSlack } from './text';
 import type { SlackRepository } from './slack-repository';
 
@@ -115,6 +116,8 @@ export class SlackBridge {
         return this.messageCreated(e.conversation, e.message);
       case 'conversation.routed':
         return this.routed(e.conversation, e.agentIds, e.kind);
+      case 'team.notified':
+        return this.headsUp(e.conversation, e.teamId);
       case 'message.updated':
       case 'message.deleted':
       default:
@@ -230,6 +233,35 @@ export class SlackBridge {
       });
     }
     if (kind === 'nudged') this.emailAgents(conversation.id, agentIds, kind);
+  }
+
+  /** A rule's heads-up to a team: who, where, why, with Take over — the conversation stays with the AI. */
+  private headsUp(conversation: Conversation, teamId: string): void {
+    const { d } = this;
+    const channel = d.teamChannel(teamId) || d.channel;
+    const visitor = d.visitors.get(conversation.visitorId);
+    const who = this.customerName(conversation);
+    const page = conversation.pageUrl ? ` on ${escapeForSlack(conversation.pageUrl.slice(0, 300))}` : '';
+    const text = `👀 Heads-up for *${escapeForSlack(teamId)}*: ${escapeForSlack(who)}${visitor?.verified ? ' (verified)' : ''} is chatting with the AI${page}. Take over if you want to help personally.`;
+    d.outbox.enqueue({
+      lane: channel,
+      method: 'chat.postMessage',
+      args: {
+        channel,
+        text,
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text, verbatim: true } },
+          {
+            type: 'actions',
+            elements: [
+              { type: 'button', action_id: ACTION.takeOver, text: { type: 'plain_text', text: 'Take over' }, value: encodeValue({ conversationId: conversation.id }) },
+            ],
+          },
+        ],
+        unfurl_links: false,
+      },
+      key: `heads-up:${conversation.id}:${teamId}`,
+    });
   }
 
   private emailAgents(conversationId: string, agentIds: string[], kind: 'routed' | 'nudged'): void {
