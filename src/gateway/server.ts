@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConnectionRegistry } from './connection-registry';
@@ -109,13 +110,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/', staticFile('index.html', 'text/html; charset=utf-8'));
   app.get('/demo.css', staticFile('demo.css', 'text/css; charset=utf-8'));
 
+  // The widget is served gzipped (compressed once per build): its size budget is a gzipped one.
+  let gzipped: { etag: string; body: Buffer } | null = null;
   app.get('/widget.js', async (req, reply) => {
     const bundle = deps.widget();
     if (!bundle) return reply.code(503).type('text/plain').send('widget unavailable');
     cors(req, reply);
-    reply.header('etag', bundle.etag).header('cache-control', 'public, max-age=300');
+    const vary = reply.getHeader('vary');
+    reply.header('etag', bundle.etag).header('cache-control', 'public, max-age=300').header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
     if (req.headers['if-none-match'] === bundle.etag) return reply.code(304).send();
-    return reply.type('application/javascript; charset=utf-8').send(bundle.code);
+    reply.type('application/javascript; charset=utf-8');
+    if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.send(bundle.code);
+    if (gzipped?.etag !== bundle.etag) gzipped = { etag: bundle.etag, body: gzipSync(bundle.code, { level: 9 }) };
+    return reply.header('content-encoding', 'gzip').send(gzipped.body);
   });
 
   app.get(

@@ -4,77 +4,46 @@ export interface ConnectionHandlers {
   /** The socket opened: send hello now. */
   open(): void;
   frame(frame: ServerFrame): void;
-  /** The socket closed; a reconnect is scheduled. */
+  /** The socket closed (or never opened); a reconnect is scheduled. */
   closed(): void;
+}
+
+export interface Connection {
+  readonly isOpen: () => boolean;
+  start(): void;
+  /** Call once the server welcomed us: the connection is healthy, the backoff starts over. */
+  healthy(): void;
+  send(frame: ClientFrame): boolean;
+  /** Drops the current socket and opens a new one at once (the Retry button, a new identity, back online). */
+  reconnectNow(): void;
 }
 
 const MAX_DELAY_MS = 30_000;
 
 /**
- * The widget socket with reconnects: exponential backoff with full jitter, reset once the server
- * welcomes us, and an immediate retry when the browser comes back online.
+ * The widget socket with reconnects: exponential backoff with full jitter (so a restarted server is
+ * not hit by every widget at once), reset once the server welcomes us, and an immediate retry when
+ * the browser comes back online. Closures rather than a class: smaller once minified.
  */
-export class Connection {
-  private ws: WebSocket | null = null;
-  private attempt = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private started = false;
+export function createConnection(url: string, on: ConnectionHandlers): Connection {
+  let ws: WebSocket | null = null;
+  let attempt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let started = false;
 
-  constructor(
-    private readonly url: string,
-    private readonly on: ConnectionHandlers,
-  ) {
-    window.addEventListener('online', () => {
-      if (this.started && !this.ws) this.reconnectNow();
-    });
-  }
+  const isOpen = () => ws?.readyState === WebSocket.OPEN;
 
-  get isOpen(): boolean {
-    return this.ws?.readyState === WebSocket.OPEN;
-  }
-
-  start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.connect();
-  }
-
-  /** Call once the server welcomed us: the connection is healthy. */
-  healthy(): void {
-    this.attempt = 0;
-  }
-
-  send(frame: ClientFrame): boolean {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(frame));
-    return true;
-  }
-
-  /** Drops the current socket and opens a new one at once (e.g. to say hello with a new identity). */
-  reconnectNow(): void {
-    if (!this.started) return;
-    clearTimeout(this.timer);
-    const old = this.ws;
-    this.ws = null;
-    if (old) {
-      old.onclose = null;
-      old.close();
-      this.on.closed();
-    }
-    this.connect();
-  }
-
-  private connect(): void {
-    let ws: WebSocket;
+  function connect(): void {
+    let socket: WebSocket;
     try {
-      ws = new WebSocket(this.url);
+      socket = new WebSocket(url);
     } catch {
-      this.schedule();
+      schedule();
       return;
     }
-    this.ws = ws;
-    ws.onopen = () => this.on.open();
-    ws.onmessage = (event: MessageEvent) => {
+    ws = socket;
+    socket.onopen = () => on.open();
+    socket.onmessage = (event: MessageEvent) => {
       if (typeof event.data !== 'string') return;
       let frame: ServerFrame;
       try {
@@ -82,22 +51,56 @@ export class Connection {
       } catch {
         return;
       }
-      if (frame && typeof frame === 'object' && typeof frame.type === 'string') this.on.frame(frame);
+      if (frame && typeof frame === 'object' && typeof frame.type === 'string') on.frame(frame);
     };
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      this.on.closed();
-      this.schedule();
+    socket.onclose = () => {
+      if (ws !== socket) return;
+      ws = null;
+      on.closed();
+      schedule();
     };
   }
 
-  private schedule(): void {
-    clearTimeout(this.timer);
-    const ceiling = Math.min(MAX_DELAY_MS, 500 * 2 ** this.attempt);
-    this.attempt = Math.min(this.attempt + 1, 10);
+  function schedule(): void {
+    clearTimeout(timer);
+    const ceiling = Math.min(MAX_DELAY_MS, 500 * 2 ** attempt);
+    attempt = Math.min(attempt + 1, 10);
     // Full jitter, with a small floor so a flapping server is not hammered.
-    const delay = 250 + Math.random() * ceiling;
-    this.timer = setTimeout(() => this.connect(), delay);
+    timer = setTimeout(connect, 250 + Math.random() * ceiling);
   }
+
+  function reconnectNow(): void {
+    if (!started) return;
+    clearTimeout(timer);
+    const old = ws;
+    ws = null;
+    if (old) {
+      old.onclose = null;
+      old.close();
+      on.closed();
+    }
+    connect();
+  }
+
+  window.addEventListener('online', () => {
+    if (started && !isOpen()) reconnectNow();
+  });
+
+  return {
+    isOpen,
+    start() {
+      if (started) return;
+      started = true;
+      connect();
+    },
+    healthy() {
+      attempt = 0;
+    },
+    send(frame) {
+      if (!ws || !isOpen()) return false;
+      ws.send(JSON.stringify(frame));
+      return true;
+    },
+    reconnectNow,
+  };
 }

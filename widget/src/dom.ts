@@ -1,4 +1,4 @@
-/** Tiny DOM helpers. Text only ever goes in through textContent / text nodes, never innerHTML. */
+/** Tiny DOM helpers. Text only ever goes in through textContent / text nodes, never as markup. */
 
 type Props = Record<string, string | boolean | undefined>;
 
@@ -22,6 +22,17 @@ export function show(el: HTMLElement, visible: boolean): void {
   el.hidden = !visible;
 }
 
+/** An absolute http(s) URL, or null: no javascript:, data: or relative tricks reach an href or src. */
+export function safeUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+/g;
 
 /** Plain text with http(s) URLs turned into links; everything else stays text. */
@@ -32,15 +43,9 @@ export function linkify(text: string): DocumentFragment {
     // Trailing punctuation belongs to the sentence, not the link.
     const raw = match[0].replace(/[.,;:!?)\]]+$/, '');
     const at = match.index ?? 0;
-    let href: string | null = null;
-    try {
-      const url = new URL(raw);
-      if (url.protocol === 'https:' || url.protocol === 'http:') href = url.href;
-    } catch {
-      href = null;
-    }
+    const href = safeUrl(raw);
     if (!href) continue;
-    frag.append(text.slice(last, at), h('a', { href, target: '_blank', rel: 'noopener noreferrer nofollow', text: raw }));
+    frag.append(text.slice(last, at), h('a', { href, target: '_blank', rel: 'noopener noreferrer', text: raw }));
     last = at + raw.length;
   }
   frag.append(text.slice(last));
@@ -59,4 +64,29 @@ export function icon(d: string): SVGSVGElement {
   path.setAttribute('d', d);
   svg.append(path);
   return svg;
+}
+
+// Dark enough for white initials (AA) and distinct from each other.
+const AVATAR_COLOURS = ['#0f766e', '#7c3aed', '#b45309', '#be185d', '#1d4ed8', '#15803d', '#c2410c', '#4338ca'];
+
+/** A round avatar: the picture when it loads, the initials on a colour picked from the name otherwise. */
+export function avatar(name: string, url?: string): HTMLElement {
+  const initials = name
+    .trim()
+    .split(/\s+/)
+    .slice(0, 2)
+    .map((w) => Array.from(w)[0] ?? '')
+    .join('')
+    .toUpperCase();
+  const el = h('span', { class: 'av', 'aria-hidden': 'true', text: initials || '?' });
+  let sum = 0;
+  for (const ch of name) sum = (sum * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  el.style.setProperty('--av', AVATAR_COLOURS[sum % AVATAR_COLOURS.length]!);
+  const src = safeUrl(url);
+  if (src) {
+    const img = h('img', { alt: '', src, referrerpolicy: 'no-referrer', decoding: 'async' });
+    img.addEventListener('error', () => img.remove());
+    el.append(img);
+  }
+  return el;
 }

@@ -4,6 +4,9 @@
  */
 import { createWidget, type HandoffWidgetApi } from './widget';
 
+/** Calls a page made before the script loaded: `window.HandoffWidget = { q: [['identify', …]] }`. */
+type Stub = { q?: unknown };
+
 declare global {
   interface Window {
     HandoffWidget?: HandoffWidgetApi;
@@ -26,7 +29,17 @@ function scriptOrigin(): string {
   return location.origin;
 }
 
-if (!window.HandoffWidget && typeof WebSocket !== 'undefined' && 'attachShadow' in Element.prototype) {
-  window.HandoffWidget = createWidget(scriptOrigin());
+const existing = window.HandoffWidget as unknown as Stub | undefined;
+// Loaded twice, or an old browser: keep what is there and do nothing.
+if ((!existing || Array.isArray(existing.q)) && typeof WebSocket !== 'undefined' && 'attachShadow' in Element.prototype) {
+  const api = createWidget(scriptOrigin());
+  window.HandoffWidget = api;
+  for (const call of (existing?.q as unknown[] | undefined) ?? []) {
+    if (!Array.isArray(call)) continue;
+    const [name, ...args] = call as [keyof HandoffWidgetApi, ...unknown[]];
+    if (name === 'open' || name === 'close' || name === 'identify' || name === 'setPage') {
+      (api[name] as (...a: unknown[]) => void)(...args);
+    }
+  }
   window.dispatchEvent(new Event('handoff:ready'));
 }

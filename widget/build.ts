@@ -1,0 +1,38 @@
+/**
+ * `npm run build:widget`: bundles the widget exactly as the server does at start (buildWidget),
+ * prints its raw and gzipped size, and exits 1 above the budget. `--out <file>` also writes it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { BUDGET_GZIP_BYTES, CONFIG_ALLOWANCE_BYTES, gzipSize } from './budget';
+import { buildWidget } from '../src/gateway/widget-bundle';
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+async function main(): Promise<number> {
+  const bundle = await buildWidget();
+  const gz = gzipSize(bundle.code);
+  const limit = BUDGET_GZIP_BYTES - CONFIG_ALLOWANCE_BYTES;
+  console.log(`widget.js  ${bundle.bytes} bytes raw (${kb(bundle.bytes)}), ${gz} bytes gzipped (${kb(gz)})`);
+  console.log(`budget     ${limit} bytes gzipped for the script (${kb(BUDGET_GZIP_BYTES)} with the theme config)`);
+  const outAt = process.argv.indexOf('--out');
+  if (outAt > 0) {
+    const file = path.resolve(process.argv[outAt + 1] ?? 'widget.js');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bundle.code);
+    console.log(`wrote      ${file}`);
+  }
+  if (gz > limit) {
+    console.error(`widget.js is over budget by ${gz - limit} bytes gzipped`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
