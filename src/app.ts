@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { indexKnowledgeBase, createKnowledgeBase } from './ai/knowledge-base';
+import { createAi } from './ai/create-ai';
 import { createLocalAi } from './ai/local-ai';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
@@ -20,6 +21,7 @@ import { createAuditRepository } from './db/audit-repository';
 import { createEventRepository } from './db/event-repository';
 import { createRuleRepository } from './db/rule-repository';
 import { RulesService } from './core/rules-service';
+import { TeamsService } from './core/teams-service';
 import { createRoutingRepository } from './db/routing-repository';
 import { createMessageRepository } from './db/message-repository';
 import { migrate } from './db/migrator';
@@ -44,10 +46,14 @@ export interface AppOptions {
   /** Replaces the AI provider chosen from config (tests use this for deterministic answers). */
   ai?: Ai;
   socketRate?: WidgetSocketDeps['rate'];
+  socketsPerIp?: number;
+  heartbeatMs?: number;
   /** Outbox pacing and backoff (tests make them fast). */
   slackOutbox?: SlackDeps['outboxOptions'];
   /** Start the scheduled jobs (presence, nudges, maintenance) with the app; default true. Tests pass false and run them by hand. */
   jobs?: boolean;
+  /** OpenAI client limits (tests make them short); default 15 s per attempt and one retry. */
+  openaiLimits?: { timeoutMs?: number; maxRetries?: number };
 }
 
 export interface App {
@@ -109,7 +115,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const reopenTokens = createReopenTokens(tokenKey, REOPEN_TTL_DAYS);
   const log = new MessageLog(db, conversations, messages, clock, bus);
 
-  const ai = options.ai ?? createLocalAi({ knowledgeBase, threshold: () => settings.get().aiConfidenceThreshold });
+  const threshold = () => settings.get().aiConfidenceThreshold;
+  const builtInAi = createLocalAi({ knowledgeBase, threshold });
+  const ai = options.ai ?? createAi({ openai: config.openai, builtIn: builtInAi, knowledgeBase, threshold, logger, limits: options.openaiLimits });
   const agents = createAgentRepository(db);
   const routingRepo = createRoutingRepository(db);
   // The Slack side is created after the core it calls; the core reaches it through ports.
@@ -148,7 +156,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     slack = createSlackIntegration({
       mailer,
       teamChannel: (id) => routingRepo.team(id)?.channel ?? null,
+      rules,
+      settings,
+      teams: new TeamsService({ repo: routingRepo, audit, clock, namedByRules: () => teamsNamedByRules(rules) }),
       config, db, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
+      conversations, ai, quickSummary: (ctx) => builtInAi.summariseNow(ctx).summary,
       outboxOptions: options.slackOutbox,
     });
   } else {
@@ -198,6 +210,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     },
     socketRate: options.socketRate,
+    socketsPerIp: options.socketsPerIp,
+    heartbeatMs: options.heartbeatMs,
     register: (app) => slack?.register(app),
   });
 

@@ -30,6 +30,10 @@ export interface ServerDeps {
   publicOrigin: string;
   healthy: () => boolean;
   socketRate?: WidgetSocketDeps['rate'];
+  /** Open widget sockets allowed per client IP (default 50). */
+  socketsPerIp?: number;
+  /** How often idle sockets are pinged; one missing pong and they are dropped (default 30 s). */
+  heartbeatMs?: number;
   /** Extra routes (the Slack receiver) registered on the same server. */
   register?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -125,6 +129,24 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.header('content-encoding', 'gzip').send(gzipped.body);
   });
 
+  // Per-IP socket limit: one address cannot hold the gateway's connections hostage.
+  const perIp = new Map<string, number>();
+  const maxPerIp = deps.socketsPerIp ?? 50;
+  // Half-open sockets (a vanished phone, a dead NAT) never say goodbye: ping, and drop the silent.
+  const alive = new WeakMap<object, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const socket of app.websocketServer?.clients ?? []) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, deps.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+  app.addHook('onClose', async () => clearInterval(heartbeat));
+
   app.get(
     '/widget/ws',
     {
@@ -133,10 +155,26 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         if (!originAllowed(req.headers.origin)) {
           req.log.warn({ origin: req.headers.origin }, 'widget socket refused: origin not allowed');
           await reply.code(403).send({ ok: false, error: 'origin_not_allowed' });
+          return;
+        }
+        if ((perIp.get(req.ip) ?? 0) >= maxPerIp) {
+          req.log.warn({ ip: req.ip }, 'widget socket refused: too many connections from one address');
+          await reply.code(429).send({ ok: false, error: 'too_many_connections' });
         }
       },
     },
-    (socket) => handleWidgetSocket(socket, { core: deps.core, registry: deps.registry, logger: deps.logger, rate: deps.socketRate }),
+    (socket, req) => {
+      const ip = req.ip;
+      perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+      alive.set(socket, true);
+      socket.on('pong', () => alive.set(socket, true));
+      socket.on('close', () => {
+        const n = (perIp.get(ip) ?? 1) - 1;
+        if (n > 0) perIp.set(ip, n);
+        else perIp.delete(ip);
+      });
+      handleWidgetSocket(socket, { core: deps.core, registry: deps.registry, logger: deps.logger, rate: deps.socketRate });
+    },
   );
 
   if (deps.register) await deps.register(app);
