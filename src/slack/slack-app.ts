@@ -6,9 +6,14 @@ import type { ConversationService } from '../core/conversation-service';
 import type { EventBus } from '../core/events';
 import type { AgentService } from '../core/agent-service';
 import type { HandoffService } from '../core/handoff-service';
-import type { Clock, KnowledgeBase } from '../core/ports';
+import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
+import { DomainError } from '../core/errors';
 import type { RoutingService } from '../core/routing-service';
+import type { RulesService } from '../core/rules-service';
+import type { SettingsService } from '../core/settings';
+import type { TeamsService } from '../core/teams-service';
 import type { AgentRepository } from '../db/agent-repository';
+import type { ConversationRepository } from '../db/conversation-repository';
 import { createDashboardRepository } from '../db/dashboard-repository';
 import type { Database } from '../db/database';
 import type { MessageRepository } from '../db/message-repository';
@@ -21,6 +26,8 @@ import { createSerializer, type SlackContext } from './context';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
+import { registerShortcuts } from './listeners/shortcuts';
+import { registerViews } from './listeners/views';
 import { SlackOutbox, resolvePlaceholders } from './outbox';
 import { HomePublisher } from './home-publisher';
 import { FastifyReceiver } from './receiver';
@@ -41,9 +48,18 @@ export interface SlackDeps {
   visitors: VisitorRepository;
   messages: MessageRepository;
   agents: AgentRepository;
+  conversations: ConversationRepository;
+  /** The copilot (Summary, Suggest reply) and the card's summary. */
+  ai: Ai;
+  /** A summary at once, without the network, for the card posted at escalation. */
+  quickSummary: (ctx: ConversationContext) => string;
   mailer: Mailer;
   /** A team's own Slack channel. */
   teamChannel: (teamId: string) => string | null;
+  /** For the admin modals (/handoff rules, /handoff settings). */
+  rules: RulesService;
+  settings: SettingsService;
+  teams: TeamsService;
   /** Outbox pacing and backoff (tests make them fast). */
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs'>;
 }
@@ -108,6 +124,9 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     visitors: deps.visitors,
     messages: deps.messages,
     agents: deps.agents,
+    conversations: deps.conversations,
+    ai: deps.ai,
+    quickSummary: deps.quickSummary,
     clock,
     logger: slackLog,
     channel: channel ?? '',
@@ -152,36 +171,48 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     outbox,
     home,
     knowledgeBase: deps.knowledgeBase,
+    rules: deps.rules,
+    settings: deps.settings,
+    teams: deps.teams,
+    ai: deps.ai,
+    aiContext(conversationId) {
+      const conversation = deps.customer.get(conversationId);
+      const visitor = deps.visitors.get(conversation.visitorId);
+      if (!visitor) throw new DomainError('not_found', 'This conversation no longer exists.');
+      return { conversation, visitor, history: deps.messages.after(conversationId, 0).filter((m) => !m.deletedAt) };
+    },
     clock,
     logger: slackLog,
     serial: createSerializer(slackLog),
-    tellOnly(ch, user, text, threadTs) {
+    tellOnly(ch, user, message, threadTs) {
+      const content = typeof message === 'string' ? { text: message } : message;
       outbox.enqueue({
         lane: `${ch}:ephemeral`,
         method: 'chat.postEphemeral',
-        args: { channel: ch, user, text, ...(threadTs ? { thread_ts: threadTs } : {}) },
+        args: { channel: ch, user, ...content, ...(threadTs ? { thread_ts: threadTs } : {}) },
       });
     },
   };
 
-  // Slack delivers an event again when it thinks we missed it: apply each event_id once.
+  // Slack delivers an event again when it thinks we missed it: apply each event_id once. The id is
+  // remembered only after its handling finished, so a crash in between lets Slack's retry apply
+  // it; a retry racing the first delivery is harmless because handlers are idempotent (replies
+  // are keyed by their Slack ts, claims and edits are atomic).
   bolt.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
     if (typeof eventId !== 'string') return next();
-    if (!slack.firstDelivery(eventId, clock.now().toISOString())) {
+    if (slack.wasApplied(eventId)) {
       slackLog.debug({ eventId }, 'duplicate Slack event ignored');
       return;
     }
-    try {
-      await next();
-    } catch (err) {
-      slack.forgetDelivery(eventId);
-      throw err;
-    }
+    await next();
+    slack.firstDelivery(eventId, clock.now().toISOString());
   });
   registerActions(bolt, ctx);
   registerEvents(bolt, ctx);
   registerCommands(bolt, ctx);
+  registerShortcuts(bolt, ctx);
+  registerViews(bolt, ctx);
   bolt.error(async (err) => {
     slackLog.error({ err }, 'Slack listener failed');
   });

@@ -4,8 +4,12 @@ import type { Database } from '../db/database';
 export function createSlackRepository(db: Database) {
   const { q } = db;
   return {
-    thread(conversationId: string): { channel: string; ts: string | null } | undefined {
-      return db.first(q.selectFrom('slack_threads').select(['channel', 'ts']).where('conversation_id', '=', conversationId));
+    thread(conversationId: string): { channel: string; ts: string | null; summary: string | null } | undefined {
+      return db.first(q.selectFrom('slack_threads').select(['channel', 'ts', 'summary']).where('conversation_id', '=', conversationId));
+    },
+    /** The AI summary shown at the top of the conversation's card. */
+    setSummary(conversationId: string, summary: string): void {
+      db.run(q.updateTable('slack_threads').set({ summary }).where('conversation_id', '=', conversationId));
     },
     conversationByThread(channel: string, ts: string): string | undefined {
       return db.first(
@@ -25,7 +29,10 @@ export function createSlackRepository(db: Database) {
     setThreadTs(conversationId: string, ts: string): void {
       db.run(q.updateTable('slack_threads').set({ ts }).where('conversation_id', '=', conversationId));
     },
-    /** True the first time an event id is seen. */
+    wasApplied(eventId: string): boolean {
+      return db.first(q.selectFrom('slack_events').select('event_id').where('event_id', '=', eventId)) !== undefined;
+    },
+    /** Records an applied event id; true the first time. */
     firstDelivery(eventId: string, now: string): boolean {
       const res = db.run(
         q.insertInto('slack_events').values({ event_id: eventId, received_at: now }).onConflict((oc) => oc.column('event_id').doNothing()),
