@@ -48,6 +48,8 @@ export interface AppOptions {
   socketRate?: WidgetSocketDeps['rate'];
   socketsPerIp?: number;
   heartbeatMs?: number;
+  /** How long a write waits for another process's lock (default 5 s). */
+  busyTimeoutMs?: number;
   /** Outbox pacing and backoff (tests make them fast). */
   slackOutbox?: SlackDeps['outboxOptions'];
   /** Start the scheduled jobs (presence, nudges, maintenance) with the app; default true. Tests pass false and run them by hand. */
@@ -88,7 +90,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
 
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { busyTimeoutMs: options.busyTimeoutMs });
   try {
     const applied = migrate(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
@@ -117,7 +119,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const threshold = () => settings.get().aiConfidenceThreshold;
   const builtInAi = createLocalAi({ knowledgeBase, threshold });
-  const ai = options.ai ?? createAi({ openai: config.openai, builtIn: builtInAi, knowledgeBase, threshold, logger, limits: options.openaiLimits });
+  // Aborted at stop: an OpenAI call in flight gives way to the built-in AI instead of holding the shutdown.
+  const aiShutdown = new AbortController();
+  const ai = options.ai ?? createAi({ openai: config.openai, builtIn: builtInAi, knowledgeBase, threshold, logger, limits: options.openaiLimits, shutdown: aiShutdown.signal });
   const agents = createAgentRepository(db);
   const routingRepo = createRoutingRepository(db);
   // The Slack side is created after the core it calls; the core reaches it through ports.
@@ -158,7 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       teamChannel: (id) => routingRepo.team(id)?.channel ?? null,
       rules,
       settings,
-      teams: new TeamsService({ repo: routingRepo, audit, clock, namedByRules: () => teamsNamedByRules(rules) }),
+      teams: new TeamsService({ repo: routingRepo, audit, clock, rules }),
       config, db, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
       conversations, ai, quickSummary: (ctx) => builtInAi.summariseNow(ctx).summary,
       outboxOptions: options.slackOutbox,
@@ -233,6 +237,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await jobs.stop();
         // Closing the server stops new connections and closes the widget sockets.
         await server.close();
+        aiShutdown.abort();
         await core.idle();
         // Flushes what it can to Slack; the rest stays in the outbox for the next start.
         await slack?.stop();

@@ -62,6 +62,11 @@ export function handleWidgetSocket(socket: WebSocket, deps: WidgetSocketDeps): v
     chain = chain.then(() => handle(frame.value)).catch((err: unknown) => {
       if (err instanceof DomainError) {
         fail(err.code === 'invalid_email' || err.code === 'not_resolved' ? err.code : 'bad_frame', err.message, clientIdOf(frame.value));
+      } else if (isStorageUnavailable(err)) {
+        // Locked by another process, a full or read-only disk: nothing was stored; the widget
+        // keeps the message and sends it again with the same clientId.
+        logger.error({ err, type: frame.value.type }, 'the database refused a write');
+        fail('unavailable', "We couldn't save that just now. It will be sent again in a moment.", clientIdOf(frame.value));
       } else {
         logger.error({ err, type: frame.value.type }, 'widget frame failed');
         fail('internal', 'Something went wrong on our side. Please try again.', clientIdOf(frame.value));
@@ -149,4 +154,10 @@ function parseFrame(data: RawData): Parsed {
 
 function clientIdOf(frame: ClientFrame): string | undefined {
   return frame.type === 'message' ? frame.clientId : undefined;
+}
+
+/** SQLite errors that mean "not now" rather than "never": busy, locked, full, read-only, I/O. */
+function isStorageUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/.test(code);
 }
