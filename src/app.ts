@@ -38,6 +38,10 @@ import { maintenanceJob } from './jobs/maintenance-job';
 import { nudgeJob } from './jobs/nudge-job';
 import { presenceJob } from './jobs/presence-job';
 import { createScheduler, type Job, type Scheduler } from './jobs/scheduler';
+import { AnalyticsService } from './core/analytics/analytics-service';
+import { createAnalyticsRepository } from './db/analytics-repository';
+import { digestJob } from './jobs/digest-job';
+import { digestPoster } from './slack/digest-poster';
 
 export interface AppOptions {
   config: Config;
@@ -116,6 +120,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const tokens = createVisitorTokens(tokenKey);
   const reopenTokens = createReopenTokens(tokenKey, REOPEN_TTL_DAYS);
   const log = new MessageLog(db, conversations, messages, clock, bus);
+  const analytics = new AnalyticsService({
+    repo: createAnalyticsRepository(db),
+    clock,
+    settings,
+    tx: (fn) => db.tx(fn),
+    // Generated into the database at first start; admins see it with `/handoff stats api`.
+    api: { token: settingsRepo.secret('analytics_api_token', clock.now().toISOString()), baseUrl: config.publicUrl },
+  });
 
   const threshold = () => settings.get().aiConfidenceThreshold;
   const builtInAi = createLocalAi({ knowledgeBase, threshold });
@@ -158,6 +170,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   if (config.slack.botToken) {
     slack = createSlackIntegration({
+      log,
       mailer,
       teamChannel: (id) => routingRepo.team(id)?.channel ?? null,
       rules,
@@ -166,6 +179,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       config, db, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
       conversations, ai, quickSummary: (ctx) => builtInAi.summariseNow(ctx).summary,
       outboxOptions: options.slackOutbox,
+      analytics,
     });
   } else {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
@@ -186,6 +200,12 @@ export async function createApp(options: AppOptions): Promise<App> {
     maintenanceJob({ slack, clock, logger: jobsLog }),
   ];
   if (slack) jobList.unshift(presenceJob({ agents: agentService, getPresence: slack.getPresence, clock, logger: jobsLog }));
+  const digestChannel = config.slack.handoffChannel;
+  if (slack && digestChannel) {
+    jobList.push(
+      digestJob({ analytics, channel: digestChannel, post: digestPoster(slack.outbox, digestChannel), digestTime: () => settings.get().digestTime, logger: jobsLog }),
+    );
+  }
   const jobs = createScheduler({ jobs: jobList, logger: jobsLog });
 
   const registry = new ConnectionRegistry(logger, (id, seq) => core?.markSeen(id, seq));
@@ -217,6 +237,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     socketsPerIp: options.socketsPerIp,
     heartbeatMs: options.heartbeatMs,
     register: (app) => slack?.register(app),
+    stats: { analytics },
   });
 
   let stopping: Promise<void> | null = null;

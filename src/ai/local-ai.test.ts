@@ -237,3 +237,99 @@ describe('composeReply and trimAtSentence', () => {
     expect(composeReply({ title: 'Billing', heading: '', body: '', url: null })).toBe('Our article “Billing” covers this.');
   });
 });
+
+describe('local AI for agents: summaries, drafts and topics for a person', () => {
+  let db: Database;
+  let ai: ReturnType<typeof createLocalAi>;
+
+  beforeAll(() => {
+    db = openDatabase(':memory:');
+    migrate(db);
+    indexKnowledgeBase(db, KB_DIR);
+    ai = createLocalAi({ knowledgeBase: createKnowledgeBase(db), threshold: () => 0.5 });
+  });
+  afterAll(() => db.close());
+
+  /** A conversation; AI turns given a confidence are answers, the others announcements. */
+  function conversation(turns: { role: Message['role']; text: string; confidence?: number }[], name: string | null = 'Jane Doe') {
+    const ctx = context(turns[0]!.text);
+    ctx.history = turns.map((t, i) => ({ ...ctx.history[0]!, id: `m${i + 1}`, seq: i + 1, role: t.role, text: t.text, confidence: t.confidence ?? null }));
+    ctx.visitor = { ...ctx.visitor, name };
+    return ctx;
+  }
+
+  const PASSWORD_ANSWER = "Here's what our help center says about “Reset a forgotten password”:\n\nClick “Forgot password?”…";
+
+  it('summarises what the customer wants, what the AI tried and how they feel, with related articles', async () => {
+    const ctx = conversation([
+      { role: 'customer', text: 'hi' },
+      { role: 'ai', text: 'Hi there! What can I help you with today?', confidence: 1 },
+      { role: 'customer', text: 'How do I reset my password?' },
+      { role: 'ai', text: PASSWORD_ANSWER, confidence: 0.8 },
+      { role: 'customer', text: 'The reset email still does not arrive, this is so annoying' },
+      { role: 'customer', text: 'I want to talk to a person' },
+      { role: 'ai', text: 'Let me connect you with a team member...' },
+    ]);
+    const summary = await ai.summarise(ctx);
+    expect(summary.summary).toBe(
+      'The customer asked “How do I reset my password?” (and 1 more message). Topic: “Reset a forgotten password”. The AI answered once (Answered from “Reset a forgotten password”). The customer sounds a little annoyed.',
+    );
+    expect(summary.intent).toBe('Help with “Reset a forgotten password”');
+    expect(summary.aiTried).toEqual(['Answered from “Reset a forgotten password”']);
+    expect(summary.frustration).toBe('low');
+    expect(summary.keyPoints).toEqual([
+      'Asked: “How do I reset my password?”',
+      'Asked: “The reset email still does not arrive, this is so annoying”',
+      'Asked for a person',
+      'Frustration signals: wording: "still does not"',
+    ]);
+    expect(summary.articles[0]).toEqual({ title: 'Signing in, passwords and two-factor authentication', url: 'https://help.acme-projects.example/articles/login-and-2fa' });
+    expect(ai.summariseNow(ctx)).toEqual(summary);
+  });
+
+  it('summarises a customer who asked for a person at once, and one handed off for frustration', async () => {
+    const direct = await ai.summarise(conversation([{ role: 'customer', text: 'talk to a human please' }]));
+    expect(direct).toMatchObject({ summary: 'The customer asked for a person straight away. The AI has not answered yet.', intent: 'To talk to a person', aiTried: [], frustration: 'none', articles: [] });
+    const ctx = conversation([{ role: 'customer', text: 'How do I export my data?' }]);
+    ctx.conversation.escalation = { kind: 'frustration' };
+    expect((await ai.summarise(ctx)).frustration).toBe('high');
+  });
+
+  it('drafts a grounded reply the agent can send, greeting the customer by first name', async () => {
+    const draft = await ai.draftReply(conversation([{ role: 'customer', text: 'How do I turn on two-factor authentication?' }, { role: 'customer', text: 'a human please' }]));
+    expect(draft.text).toMatch(/^Hi Jane, thanks for your patience! Here's what should help with “[^”]*two-factor[^”]*”:/i);
+    expect(draft.text).toMatch(/More: Signing in, passwords and two-factor authentication \(https:\/\/help\.acme-projects\.example\/articles\/login-and-2fa\)$/);
+    expect(draft.sources).toEqual([{ title: 'Signing in, passwords and two-factor authentication', url: 'https://help.acme-projects.example/articles/login-and-2fa' }]);
+  });
+
+  it('does not quote again what the AI already quoted, nor ask anything', async () => {
+    const draft = await ai.draftReply(
+      conversation(
+        [
+          { role: 'customer', text: 'How do I reset my password?' },
+          { role: 'ai', text: PASSWORD_ANSWER, confidence: 0.8 },
+          { role: 'customer', text: 'How do I reset my password??' },
+        ],
+        null,
+      ),
+    );
+    expect(draft.text).not.toContain('Reset a forgotten password”:');
+    // A repeated question: the agent apologises, and builds on another passage of the same article.
+    expect(draft.text).toMatch(/^Thanks for your patience, and sorry for the trouble\. Here's what should help with “Signing in, passwords and two-factor authentication”:/);
+  });
+
+  it('drafts something sendable when the knowledge base has nothing', async () => {
+    const draft = await ai.draftReply(conversation([{ role: 'customer', text: 'Do you sell pizza?' }]));
+    expect(draft).toEqual({
+      text: "Hi Jane, thanks for your patience! I've read through our conversation and I'm looking into this for you now. I'll get back to you here shortly.",
+      sources: [],
+    });
+  });
+
+  it('hands off a topic that needs a person even when the knowledge base could answer it', async () => {
+    const answer = await ai.answer(context('I was charged twice for my invoice this month'));
+    expect(answer.action).toEqual({ type: 'handoff', reason: { kind: 'sensitive_topic', detail: 'billing dispute (“charged twice”)' } });
+    expect(answer.reply).toBe('');
+    expect(answer.sources.length).toBe(1);
+  });
+});

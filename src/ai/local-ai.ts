@@ -1,11 +1,20 @@
-import type { Ai, AiAnswer, AiContext, KnowledgeBase } from '../core/ports';
-import type { EscalationReason, KbPassage } from '../core/types';
-import { detectFrustration, detectSmallTalk, words, type SmallTalk } from '../core/intents';
+import type { Ai, AiAnswer, AiContext, AiDraft, AiSource, AiSummary, ConversationContext, KnowledgeBase } from '../core/ports';
+import type { EscalationReason, KbPassage, Message } from '../core/types';
+import { detectFrustration, detectJudgmentTopic, detectSmallTalk, words, type SmallTalk } from '../core/intents';
+import {
+  aiAnswers,
+  askedForPerson,
+  conversationFrustration,
+  customerQuestions,
+  heuristicHandoff,
+  previousCustomerTexts,
+} from './conversation-signals';
 
 /**
  * The built-in AI: no network, no model. It answers from the knowledge base when a passage matches
  * the question well enough and hands off otherwise. Its confidence is the knowledge-base score, so
- * the admins' threshold means the same thing for every question.
+ * the admins' threshold means the same thing for every question. For agents it summarises a
+ * conversation and drafts a reply from the same knowledge base.
  *
  * Requests for a person and the refund/cancel/legal rule are decided by the core before the AI is
  * asked; this only judges whether it can answer.
@@ -16,8 +25,15 @@ export interface LocalAiOptions {
   threshold: () => number;
 }
 
+export interface LocalAi extends Ai {
+  /** The summary at once, synchronously: for the handoff card, which is posted without waiting. */
+  summariseNow(ctx: ConversationContext): AiSummary;
+}
+
 /** Longest passage quoted in a reply; the link gives the rest. */
 const MAX_QUOTE = 600;
+/** Longest passage quoted in a draft for an agent: a chat reply, not an article. */
+const MAX_DRAFT_QUOTE = 500;
 
 /** A follow-up this short ("and on mobile?") is read together with the customer's previous message. */
 const FOLLOW_UP_MAX_WORDS = 6;
@@ -28,9 +44,67 @@ const SMALL_TALK_REPLIES: Record<SmallTalk, string> = {
   acknowledgement: "Great. Let me know if there's anything else I can help with.",
   goodbye: 'Thanks for chatting with us. Have a great day!',
 };
+const SMALL_TALK_TEXTS = new Set(Object.values(SMALL_TALK_REPLIES));
 
-export function createLocalAi(options: LocalAiOptions): Ai {
+/** How our own answers open (composeReply), to tell which article the AI already quoted. */
+const QUOTED_TOPIC = /(?:help center says about|Our article) “([^”]+)”/;
+
+export function createLocalAi(options: LocalAiOptions): LocalAi {
   const { knowledgeBase, threshold } = options;
+
+  function summariseNow(ctx: ConversationContext): AiSummary {
+    const history = ctx.history.filter((m) => !m.deletedAt);
+    const questions = customerQuestions(history);
+    const wantsPerson = askedForPerson(history);
+    const related = questions.length ? uniqueArticles(knowledgeBase.search(questions.slice(-3).join(' '), 8)) : [];
+    const topic = related[0] && related[0].score >= threshold() ? related[0] : undefined;
+    const judgment = questions.map((q) => detectJudgmentTopic(q)).find(Boolean);
+    const tried = aiAnswers(history).filter((m) => !SMALL_TALK_TEXTS.has(m.text)).map(describeAnswer);
+    const frustration = conversationFrustration(history);
+    if (ctx.conversation.escalation?.kind === 'frustration') frustration.level = 'high';
+
+    const first = questions[0];
+    const last = questions[questions.length - 1];
+    const intent = judgment
+      ? `A ${judgment.topic} matter`
+      : topic
+        ? `Help with “${topic.heading || topic.title}”`
+        : last
+          ? `Asked: “${clip(last, 100)}”`
+          : wantsPerson
+            ? 'To talk to a person'
+            : 'Not clear yet';
+
+    const sentences: string[] = [];
+    if (first) {
+      const more = questions.length > 1 ? ` (and ${questions.length - 1} more message${questions.length > 2 ? 's' : ''})` : '';
+      sentences.push(`The customer asked “${clip(first, 140)}”${more}.`);
+    } else {
+      sentences.push(wantsPerson ? 'The customer asked for a person straight away.' : 'The customer has not asked a question yet.');
+    }
+    if (judgment) sentences.push(`It looks like a ${judgment.topic} matter.`);
+    else if (topic) sentences.push(`Topic: “${topic.heading || topic.title}”.`);
+    sentences.push(
+      tried.length === 0
+        ? 'The AI has not answered yet.'
+        : `The AI answered ${tried.length === 1 ? 'once' : `${tried.length} times`} (${tried.slice(-2).join('; ')}).`,
+    );
+    if (frustration.level === 'high') sentences.push('The customer is frustrated.');
+    else if (frustration.level === 'low') sentences.push('The customer sounds a little annoyed.');
+
+    const keyPoints = questions.slice(-3).map((q) => `Asked: “${clip(q, 160)}”`);
+    if (wantsPerson) keyPoints.push('Asked for a person');
+    if (frustration.signals.length) keyPoints.push(`Frustration signals: ${frustration.signals.join(', ')}`);
+
+    return {
+      summary: sentences.join(' '),
+      keyPoints,
+      intent,
+      aiTried: tried,
+      frustration: frustration.level,
+      articles: related.slice(0, 3).map(sourceOf),
+    };
+  }
 
   return {
     async answer(ctx: AiContext): Promise<AiAnswer> {
@@ -40,22 +114,62 @@ export function createLocalAi(options: LocalAiOptions): Ai {
       const smallTalk = detectSmallTalk(text);
       if (smallTalk) return { reply: SMALL_TALK_REPLIES[smallTalk], confidence: 1, action: { type: 'answer' }, sources: [] };
 
-      const frustration = detectFrustration(text, previous);
       const best = bestPassage(knowledgeBase, text, previous[previous.length - 1]);
       const confidence = best?.score ?? 0;
 
-      if (frustration.level === 'high') {
-        return handoff({ kind: 'frustration', detail: frustration.signals.join(', ') }, confidence);
-      }
+      const human = heuristicHandoff(text, previous);
+      if (human?.kind === 'frustration') return handoff(human, confidence);
+      if (human) return { ...handoff(human, confidence), sources: best ? [sourceOf(best)] : [] };
       if (!best) return handoff({ kind: 'no_match' }, 0);
-      const source = { title: best.title, url: best.url };
+      const source = sourceOf(best);
       if (best.score < threshold()) {
         // No reply for the customer, but the nearest article helps the agent who takes over.
         return { ...handoff({ kind: 'low_confidence', confidence }, confidence), sources: [source] };
       }
 
-      const apology = frustration.level === 'low' ? 'Sorry for the trouble. ' : '';
+      const apology = detectFrustration(text, previous).level === 'low' ? 'Sorry for the trouble. ' : '';
       return { reply: apology + composeReply(best), confidence, action: { type: 'answer' }, sources: [source] };
+    },
+
+    async summarise(ctx: ConversationContext): Promise<AiSummary> {
+      return summariseNow(ctx);
+    },
+
+    summariseNow,
+
+    /**
+     * A reply the agent can send as is: it builds on what the AI said (a passage the AI already
+     * quoted is not quoted again) and asks the customer nothing they already answered.
+     */
+    async draftReply(ctx: ConversationContext): Promise<AiDraft> {
+      const history = ctx.history.filter((m) => !m.deletedAt);
+      const questions = customerQuestions(history);
+      const quoted = new Set(aiAnswers(history).map((m) => QUOTED_TOPIC.exec(m.text)?.[1]).filter(Boolean));
+      const frustration = conversationFrustration(history).level;
+      const firstName = ctx.visitor.name?.trim().split(/\s+/)[0];
+      const hello = firstName ? `Hi ${firstName}, thanks` : 'Thanks';
+      const opener = frustration === 'none' ? `${hello} for your patience!` : `${hello} for your patience, and sorry for the trouble.`;
+
+      const last = questions[questions.length - 1];
+      const candidates = last ? candidatesFor(knowledgeBase, last, questions[questions.length - 2]) : [];
+      const usable = candidates.filter((p) => p.score >= threshold());
+      const fresh = usable.find((p) => !quoted.has(p.heading || p.title));
+      if (fresh) {
+        const parts = [`${opener} Here's what should help with “${fresh.heading || fresh.title}”:`, trimAtSentence(fresh.body, MAX_DRAFT_QUOTE)];
+        if (fresh.url) parts.push(`More: ${fresh.title} (${fresh.url})`);
+        return { text: parts.filter(Boolean).join('\n\n'), sources: [sourceOf(fresh)] };
+      }
+      const already = usable[0];
+      if (already) {
+        return {
+          text: `${opener} I see the article “${already.heading || already.title}” didn't solve it, so I'm looking into this for you personally now. I'll get back to you here shortly.`,
+          sources: [sourceOf(already)],
+        };
+      }
+      return {
+        text: `${opener} I've read through our conversation and I'm looking into this for you now. I'll get back to you here shortly.`,
+        sources: [],
+      };
     },
   };
 }
@@ -64,12 +178,35 @@ function handoff(reason: EscalationReason, confidence: number): AiAnswer {
   return { reply: '', confidence, action: { type: 'handoff', reason }, sources: [] };
 }
 
-/** The customer's earlier messages, oldest first, without the one being answered. */
-function previousCustomerTexts(ctx: AiContext): string[] {
-  const texts = ctx.history.filter((m) => m.role === 'customer' && !m.deletedAt).map((m) => m.text);
-  // Only the last one can be the message being answered; an earlier equal one is a repeat to keep.
-  if (texts[texts.length - 1] === ctx.text) texts.pop();
-  return texts;
+function sourceOf(p: Pick<KbPassage, 'title' | 'url'>): AiSource {
+  return { title: p.title, url: p.url };
+}
+
+/** The best passage of each article, best first. */
+function uniqueArticles(passages: KbPassage[]): KbPassage[] {
+  const seen = new Set<string>();
+  return passages.filter((p) => !seen.has(p.articleId) && seen.add(p.articleId));
+}
+
+/** Passages for a question, best first: bestPassage's choice, then the rest of the question's own results. */
+function candidatesFor(kb: KnowledgeBase, text: string, previous: string | undefined): KbPassage[] {
+  const best = bestPassage(kb, text, previous);
+  const rest = kb.search(text, 5).filter((p) => !best || p.articleId !== best.articleId || p.heading !== best.heading);
+  return best ? [best, ...rest] : rest;
+}
+
+/** One line on what an AI answer tried. */
+function describeAnswer(message: Message): string {
+  const topic = QUOTED_TOPIC.exec(message.text)?.[1];
+  return topic ? `Answered from “${topic}”` : `Replied “${clip(message.text.replace(/\s+/g, ' '), 120)}”`;
+}
+
+/** At most max characters, cut at a word with an ellipsis. */
+function clip(text: string, max: number): string {
+  const t = text.trim().replace(/\s+/g, ' ');
+  if (t.length <= max) return t;
+  const space = t.lastIndexOf(' ', max - 1);
+  return `${t.slice(0, space > max / 2 ? space : max - 1)}…`;
 }
 
 /** Openings that mark a message as a continuation of the previous question. */

@@ -53,7 +53,7 @@ export class HandoffService {
       if (!d.conversations.claim(conversationId, agent.id, CLAIMABLE, now)) return false;
       if (before.state === 'ai') {
         d.conversations.setEscalation(conversationId, { kind: 'agent_takeover', detail: agent.persona.name }, now);
-        d.events.record(conversationId, 'escalated', { kind: 'agent_takeover', to: 'human' }, now);
+        d.events.record(conversationId, 'escalated', { kind: 'agent_takeover', detail: agent.persona.name, to: 'human' }, now);
       }
       d.events.record(conversationId, 'claimed', { agentId: agent.id, from: before.state }, now);
       return true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFrustration, detectHumanRequest, detectSensitiveTopic, detectSmallTalk, foldText, words } from './intents';
+import { detectFrustration, detectHumanRequest, detectJudgmentTopic, detectSensitiveTopic, detectSmallTalk, foldText, words } from './intents';
 
 describe('detectHumanRequest', () => {
   it.each([
@@ -222,5 +222,31 @@ describe('text helpers', () => {
   it('folds case, accents and apostrophes', () => {
     expect(foldText('Ça Coûte’s')).toBe("ca coute's");
     expect(words("Don't  cancel—the café's 2FA!")).toEqual(['dont', 'cancel', 'the', 'cafes', '2fa']);
+  });
+});
+
+describe('detectJudgmentTopic', () => {
+  it.each([
+    ['My account was hacked, what do I do?', 'account security'],
+    ['I think someone logged into my account from another country', 'account security'],
+    ['There are unauthorized charges on my card', 'account security'],
+    ['You charged me twice this month', 'billing dispute'],
+    ['I was double-charged for March', 'billing dispute'],
+    ['I want to dispute this charge', 'billing dispute'],
+    ['Please delete all my personal data (right to be forgotten)', 'privacy request'],
+    ['I would like to file a complaint about your agent', 'complaint'],
+  ])('%s → %s', (text, topic) => {
+    expect(detectJudgmentTopic(text)?.topic).toBe(topic);
+  });
+
+  it.each([
+    'How do I turn on two-factor authentication?',
+    'Is Acme GDPR compliant?',
+    'How do I download my invoices?',
+    'Can I delete a project?',
+    'When am I charged for new seats?',
+    'How do I export my data?',
+  ])('leaves ordinary questions to the AI: %s', (text) => {
+    expect(detectJudgmentTopic(text)).toBeNull();
   });
 });

@@ -101,6 +101,41 @@ export function detectSensitiveTopic(text: string): { words: string[] } | null {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Topics that need a person's judgment (the AI hands off even when the knowledge base has an answer)
+
+export type JudgmentTopic = 'account security' | 'billing dispute' | 'privacy request' | 'complaint';
+
+const JUDGMENT_PATTERNS: [JudgmentTopic, RegExp][] = [
+  [
+    'account security',
+    /\b(?:(?:i was|ive been|i have been|was|been|got|get|getting|is|was) hacked|hacked (?:my|our|into)|(?:my|our) (?:account|workspace|password|login|email) (?:was |has been |is |got |been )?(?:hacked|compromised|stolen|breached)|data breach|security breach|(?:account|workspace) (?:takeover|compromise)|unauthori[sz]ed (?:access|login|logins|sign ?in|sign ?ins|charges?|payments?|transactions?)|someone (?:else )?(?:logged|logging|signed|signing|has logged|is logged) (?:in|into)|phishing|fraud(?:ulent)?|identity theft)\b/u,
+  ],
+  [
+    'billing dispute',
+    /\b(?:charged (?:me )?(?:twice|two times|double|more than once)|double[ -]?charged|overcharged|charge ?back|dispute (?:a|the|this|my|that) (?:charge|payment|invoice|transaction)|charged (?:me )?(?:without|after) (?:my )?(?:permission|consent|i (?:left|stopped|downgraded))|wrongly charged|charged by mistake)\b/u,
+  ],
+  [
+    'privacy request',
+    /\b(?:right to (?:be forgotten|erasure)|data subject (?:access )?request|dsar|delete all (?:of )?my (?:personal )?data|erase (?:all )?my (?:personal )?data|what (?:personal )?data do you (?:have|hold|store) (?:on|about) me)\b/u,
+  ],
+  ['complaint', /\b(?:formal complaint|file a complaint|make a complaint|harass(?:ed|ment|ing)?|discriminat(?:ed|ion|ing)|threaten(?:ed|ing)?)\b/u],
+];
+
+/**
+ * A topic a person should handle whatever the knowledge base says: a compromised account, a
+ * disputed charge, a privacy request, a complaint. Deliberately narrow (a question about how 2FA or
+ * GDPR compliance work is still the AI's); null when there is none.
+ */
+export function detectJudgmentTopic(text: string): { topic: JudgmentTopic; match: string } | null {
+  const t = flat(text);
+  for (const [topic, re] of JUDGMENT_PATTERNS) {
+    const m = re.exec(t);
+    if (m) return { topic, match: m[0] };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Small talk
 
 export type SmallTalk = 'greeting' | 'thanks' | 'acknowledgement' | 'goodbye';

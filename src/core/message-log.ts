@@ -36,6 +36,7 @@ interface Pending {
 export class MessageLog {
   private pending: Pending[] = [];
   private scheduled = false;
+  private readonly hooks = new Set<(message: Message) => void>();
 
   constructor(
     private readonly db: Database,
@@ -46,13 +47,26 @@ export class MessageLog {
   ) {}
 
   /**
+   * Runs `hook` inside the transaction that stores each new message (after everything else the
+   * writer stores with it), so what it writes — an outbox row for Slack — commits or rolls back
+   * with the message: a crash can never keep one without the other.
+   */
+  onWrite(hook: (message: Message) => void): () => void {
+    this.hooks.add(hook);
+    return () => this.hooks.delete(hook);
+  }
+
+  /**
    * Appends now, synchronously (AI, agent and system messages). `alsoInTx` runs in the same
    * transaction, after the insert (e.g. to remember which Slack message it came from).
    */
   append(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Message {
     const result = this.db.tx(() => {
       const r = this.write(conversationId, draft);
-      if (!r.duplicate) alsoInTx?.(r.message);
+      if (!r.duplicate) {
+        alsoInTx?.(r.message);
+        this.runHooks(r.message);
+      }
       return r;
     });
     if (!result.duplicate) this.announce([result.message]);
@@ -84,13 +98,13 @@ export class MessageLog {
     if (!batch.length) return;
     let results: AppendResult[];
     try {
-      results = this.db.tx(() => batch.map((p) => this.write(p.conversationId, p.draft)));
+      results = this.db.tx(() => batch.map((p) => this.writeWithHooks(p.conversationId, p.draft)));
     } catch {
       // One bad item must not sink the others: retry each in its own transaction.
       results = [];
       for (const p of batch) {
         try {
-          results.push(this.db.tx(() => this.write(p.conversationId, p.draft)));
+          results.push(this.db.tx(() => this.writeWithHooks(p.conversationId, p.draft)));
         } catch (err) {
           p.reject(err);
           results.push(undefined as unknown as AppendResult);
@@ -105,6 +119,16 @@ export class MessageLog {
       p.resolve(r);
     });
     this.announce(created);
+  }
+
+  private writeWithHooks(conversationId: string, draft: MessageDraft): AppendResult {
+    const r = this.write(conversationId, draft);
+    if (!r.duplicate) this.runHooks(r.message);
+    return r;
+  }
+
+  private runHooks(message: Message): void {
+    for (const hook of this.hooks) hook(message);
   }
 
   private write(conversationId: string, draft: MessageDraft): AppendResult {

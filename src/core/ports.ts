@@ -1,3 +1,4 @@
+import type { FrustrationLevel } from './intents';
 import type { Conversation, EscalationReason, KbPassage, Message, Visitor } from './types';
 
 /** Interfaces the core needs from the outside world. Adapters implement them. */
@@ -13,9 +14,15 @@ export interface KnowledgeBase {
   search(query: string, limit?: number): KbPassage[];
 }
 
-export interface AiContext {
+/** A conversation as the AI sees it: for summaries and drafts written for the agent. */
+export interface ConversationContext {
   conversation: Conversation;
   visitor: Visitor;
+  /** The conversation so far, oldest first. */
+  history: Message[];
+}
+
+export interface AiContext extends ConversationContext {
   /** The conversation so far, oldest first, including the message being answered. */
   history: Message[];
   /** The customer's message being answered. */
@@ -24,6 +31,12 @@ export interface AiContext {
 
 export type AiAction = { type: 'answer' } | { type: 'handoff'; reason: EscalationReason };
 
+/** A knowledge-base article an answer, a summary or a draft points to. */
+export interface AiSource {
+  title: string;
+  url: string | null;
+}
+
 export interface AiAnswer {
   /** Text for the customer (empty when the action is a handoff and there is nothing useful to say). */
   reply: string;
@@ -31,12 +44,40 @@ export interface AiAnswer {
   confidence: number;
   action: AiAction;
   /** Knowledge-base articles the reply is grounded in. */
-  sources: { title: string; url: string | null }[];
+  sources: AiSource[];
 }
 
+/** What an agent who opens a handoff needs to know, at a glance (the copilot's Summary). */
+export interface AiSummary {
+  /** One or two sentences; also shown at the top of the handoff card. */
+  summary: string;
+  keyPoints: string[];
+  /** What the customer wants, in a few words. */
+  intent: string;
+  /** What the AI already answered or suggested, so the agent does not repeat it. */
+  aiTried: string[];
+  frustration: FrustrationLevel;
+  /** Related knowledge-base articles. */
+  articles: AiSource[];
+}
+
+/** A reply the agent may send, edit or ignore (the copilot's Suggest reply). */
+export interface AiDraft {
+  text: string;
+  sources: AiSource[];
+}
+
+/**
+ * The AI. Every method never throws for a provider failure: the provider falls back to the
+ * built-in AI and says so in the log.
+ */
 export interface Ai {
-  /** Answers a customer. Never throws for a provider failure: falls back and says so in the log. */
+  /** Answers a customer, or says why a person should take over. */
   answer(ctx: AiContext): Promise<AiAnswer>;
+  /** Summarises a conversation for the agent who takes it. */
+  summarise(ctx: ConversationContext): Promise<AiSummary>;
+  /** Drafts the agent's next reply to the customer. */
+  draftReply(ctx: ConversationContext): Promise<AiDraft>;
 }
 
 /**

@@ -30,6 +30,8 @@ export const settingsSchema = z.object({
   nudgeBroadcastMinutes: z.number().min(1).max(1440),
   /** Weekly schedule, timezone and holidays, for the business_hours rule condition. */
   businessHours: businessHoursSchema,
+  /** When the daily analytics digest is posted to the handoff channel (HH:MM in the business-hours time zone), or `off`. */
+  digestTime: z.union([z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM, e.g. 09:00'), z.literal('off')]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -61,6 +63,7 @@ export function defaultSettings(env: SettingsDefaults): Settings {
     nudgeBroadcastMinutes: 10,
     // Open all week until an admin sets the team's schedule: a fresh install never queues by the clock.
     businessHours: ALWAYS_OPEN,
+    digestTime: '09:00',
   };
 }
 

@@ -164,6 +164,8 @@ export interface SlackThreadsTable {
   channel: string;
   ts: string | null;
   created_at: string;
+  /** The AI summary shown on the card. */
+  summary: string | null;
 }
 
 export interface SlackEventsTable {
@@ -216,6 +218,7 @@ export interface DB {
   admin_audit: AdminAuditTable;
   rules: RulesTable;
   rule_firings: RuleFiringsTable;
+  analytics_digests: AnalyticsDigestsTable;
 }
 
 export interface SlackOutboxTable {
@@ -256,4 +259,11 @@ export interface RuleFiringsTable {
   /** JSON array of the rule's actions when it fired. */
   actions: string;
   at: string;
+}
+
+export interface AnalyticsDigestsTable {
+  /** Local date (business-hours time zone), YYYY-MM-DD. */
+  day: string;
+  channel: string;
+  posted_at: string;
 }

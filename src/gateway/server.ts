@@ -5,6 +5,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConnectionRegistry } from './connection-registry';
 import { MAX_FRAME_BYTES } from './protocol';
+import { registerStatsRoutes, type StatsRoutesDeps } from './stats-routes';
 import type { WidgetBundle } from './widget-bundle';
 import { handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
 import type { ConversationService } from '../core/conversation-service';
@@ -34,6 +35,8 @@ export interface ServerDeps {
   socketsPerIp?: number;
   /** How often idle sockets are pinged; one missing pong and they are dropped (default 30 s). */
   heartbeatMs?: number;
+  /** The admins' analytics API (`/api/stats`, `/api/stats.csv`); absent: no such routes. */
+  stats?: StatsRoutesDeps;
   /** Extra routes (the Slack receiver) registered on the same server. */
   register?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -177,6 +180,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   );
 
+  if (deps.stats) registerStatsRoutes(app, deps.stats);
   if (deps.register) await deps.register(app);
   return app;
 }

@@ -1,10 +1,15 @@
 import type { AgentService } from '../core/agent-service';
+import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { ConversationService } from '../core/conversation-service';
 import type { HandoffService } from '../core/handoff-service';
 import type { RoutingService } from '../core/routing-service';
-import type { Clock, KnowledgeBase } from '../core/ports';
+import type { RulesService } from '../core/rules-service';
+import type { SettingsService } from '../core/settings';
+import type { TeamsService } from '../core/teams-service';
+import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AgentDirectory } from './agent-directory';
+import type { SlackMessage } from './blocks/handoff-card';
 import type { HomePublisher } from './home-publisher';
 import type { SlackOutbox } from './outbox';
 import type { SlackBridge } from './slack-bridge';
@@ -23,10 +28,22 @@ export interface SlackContext {
   /** Agents' App Home tabs (views.publish through the outbox). */
   home: HomePublisher;
   knowledgeBase: KnowledgeBase;
+  /** Escalation rules (admins: /handoff rules); every change audited. */
+  rules: RulesService;
+  /** Run-time settings (admins: /handoff settings); every change audited. */
+  settings: SettingsService;
+  /** Teams and their channels (admins: /handoff settings). */
+  teams: TeamsService;
+  /** Handoff analytics (/handoff stats, the Home tab's team performance). */
+  analytics: AnalyticsService;
+  /** The copilot: summaries and drafts for agents (never answers the customer from Slack). */
+  ai: Ai;
+  /** A conversation as the AI reads it (throws DomainError not_found). */
+  aiContext(conversationId: string): ConversationContext;
   clock: Clock;
   logger: Logger;
-  /** Tell one person something, only them (chat.postEphemeral through the outbox). */
-  tellOnly(channel: string, user: string, text: string, threadTs?: string): void;
+  /** Tell one person something, only them (chat.postEphemeral through the outbox): text, or text and blocks. */
+  tellOnly(channel: string, user: string, message: string | SlackMessage, threadTs?: string): void;
   /** Runs work for one conversation after its earlier Slack work (keeps replies in order). */
   serial(conversationId: string, work: () => Promise<void>): Promise<void>;
 }

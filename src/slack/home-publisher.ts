@@ -1,4 +1,5 @@
 import type { AgentService } from '../core/agent-service';
+import type { AnalyticsReport } from '../core/analytics/metrics';
 import type { DomainEvent, EventBus } from '../core/events';
 import { detectFrustration } from '../core/intents';
 import type { Clock } from '../core/ports';
@@ -46,6 +47,7 @@ export type HomeOutcome =
 interface SharedLists {
   queue: HomeList;
   live: HomeList;
+  performance: AnalyticsReport | null;
 }
 
 export interface HomePublisherOptions {
@@ -60,6 +62,8 @@ export interface HomePublisherOptions {
   liveWindowMs?: number;
   /** How long a notice stays at the top of an agent's Home tab. */
   noticeTtlMs?: number;
+  /** The team's last 7 days for the "Team performance" section (cached by the caller); absent: no section. */
+  performance?: () => AnalyticsReport | null;
 }
 
 /**
@@ -147,6 +151,7 @@ export class HomePublisher {
       queue: shared.queue,
       live: shared.live,
       liveWindowMinutes: Math.round(this.liveWindowMs / 60_000),
+      performance: shared.performance,
     };
   }
 
@@ -163,7 +168,18 @@ export class HomePublisher {
     return {
       queue: this.list(this.d.dashboard.queue(HOME_LIST_LIMIT)),
       live: this.list(this.d.dashboard.live(since, HOME_LIST_LIMIT)),
+      performance: this.performance(),
     };
+  }
+
+  /** The performance section never keeps the Home tab from publishing. */
+  private performance(): AnalyticsReport | null {
+    try {
+      return this.d.performance?.() ?? null;
+    } catch (err) {
+      this.d.logger.error({ err }, 'could not compute the team performance for the Home tab');
+      return null;
+    }
   }
 
   private notice(outcome: HomeOutcome): HomeNotice {

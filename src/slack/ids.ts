@@ -40,6 +40,14 @@ export const ACTION = {
   ruleDelete: 'handoff_rule_delete',
   /** Rules modal: open the rule tester. */
   ruleTest: 'handoff_rule_test',
+  /** Rules modal: move a rule one place earlier (per row, see rowActionId). */
+  ruleUp: 'handoff_rule_up',
+  /** Rules modal: move a rule one place later (per row). */
+  ruleDown: 'handoff_rule_down',
+  /** Rules modal: switch a rule on or off (per row; the value says which). */
+  ruleToggle: 'handoff_rule_toggle',
+  /** Rules modal: previous / next page of rules. */
+  rulesPage: 'handoff_rules_page',
 } as const;
 
 /** callback_id of modals (views.open / views.push); view_submission listeners match on these. */
@@ -71,7 +79,16 @@ export const BLOCK = {
   cardActions: 'handoff_card_actions',
   // Suggested reply message
   suggestionText: 'handoff_suggestion_text',
+  suggestionSources: 'handoff_suggestion_sources',
   suggestionActions: 'handoff_suggestion_actions',
+  // Summary (the copilot's, shown to the clicker)
+  copilotSummary: 'handoff_copilot_summary',
+  copilotIntent: 'handoff_copilot_intent',
+  copilotKeyPoints: 'handoff_copilot_key_points',
+  copilotAiTried: 'handoff_copilot_ai_tried',
+  copilotArticles: 'handoff_copilot_articles',
+  // Knowledge-base results (/handoff kb, the message shortcut)
+  kbHeader: 'handoff_kb_header',
   // Edit-suggestion modal
   editSuggestionInput: 'handoff_edit_suggestion_input',
   // Rule editor / tester modals
@@ -84,6 +101,44 @@ export const BLOCK = {
   settingsHours: 'handoff_settings_hours',
   settingsMessages: 'handoff_settings_messages',
   settingsThreshold: 'handoff_settings_threshold',
+  // Rules list modal (rows: `${rulesRow}:${ruleId}` and `${rulesRowActions}:${ruleId}`)
+  rulesNotice: 'handoff_rules_notice',
+  rulesIntro: 'handoff_rules_intro',
+  rulesRow: 'handoff_rules_row',
+  rulesRowActions: 'handoff_rules_row_actions',
+  rulesInvalid: 'handoff_rules_invalid',
+  rulesPager: 'handoff_rules_pager',
+  rulesFooter: 'handoff_rules_footer',
+  // Rule editor modal (also ruleName, ruleCondition, ruleAction above)
+  ruleEnabled: 'handoff_rule_enabled',
+  ruleMatch: 'handoff_rule_match',
+  ruleHelp: 'handoff_rule_help',
+  // Rule tester modal (also ruleTestInput above: the sample message)
+  ruleTestUrl: 'handoff_rule_test_url',
+  ruleTestDate: 'handoff_rule_test_date',
+  ruleTestTime: 'handoff_rule_test_time',
+  ruleTestAttributes: 'handoff_rule_test_attributes',
+  ruleTestVerified: 'handoff_rule_test_verified',
+  ruleTestConfidence: 'handoff_rule_test_confidence',
+  ruleTestSummary: 'handoff_rule_test_summary',
+  ruleTestResult: 'handoff_rule_test_result',
+  // Settings modal (also settingsRouting and settingsThreshold above; hours: `${settingsDay}_${weekday}`)
+  settingsIntro: 'handoff_settings_intro',
+  settingsCapacity: 'handoff_settings_capacity',
+  settingsNudgeFirst: 'handoff_settings_nudge_first',
+  settingsNudgeBroadcast: 'handoff_settings_nudge_broadcast',
+  settingsHandoffMessage: 'handoff_settings_handoff_message',
+  settingsIntroduction: 'handoff_settings_introduction',
+  settingsQueuedMessage: 'handoff_settings_queued_message',
+  settingsWidgetTitle: 'handoff_settings_widget_title',
+  settingsWidgetGreeting: 'handoff_settings_widget_greeting',
+  settingsWidgetColour: 'handoff_settings_widget_colour',
+  settingsTimezone: 'handoff_settings_timezone',
+  settingsDay: 'handoff_settings_day',
+  settingsHolidays: 'handoff_settings_holidays',
+  settingsTeam: 'handoff_settings_team',
+  settingsSaved: 'handoff_settings_saved',
+  settingsDigestTime: 'handoff_settings_digest_time',
   // Home tab
   homeStatus: 'handoff_home_status',
   homeQueue: 'handoff_home_queue',
@@ -92,6 +147,14 @@ export const BLOCK = {
   homeMine: 'handoff_home_mine',
   homeLive: 'handoff_home_live',
   homeFooter: 'handoff_home_footer',
+  homeStats: 'handoff_home_stats',
+  // Analytics (/handoff stats and the daily digest)
+  statsTargets: 'handoff_stats_targets',
+  statsReasons: 'handoff_stats_reasons',
+  statsAgents: 'handoff_stats_agents',
+  statsTeams: 'handoff_stats_teams',
+  statsFixes: 'handoff_stats_fixes',
+  statsFooter: 'handoff_stats_footer',
 } as const;
 
 /** action_id of the elements inside input blocks (paired with BLOCK for `view.state.values`). */
@@ -105,6 +168,28 @@ export const INPUT = {
   settingsHours: 'handoff_settings_hours_value',
   settingsMessages: 'handoff_settings_messages_value',
   settingsThreshold: 'handoff_settings_threshold_value',
+  ruleEnabled: 'handoff_rule_enabled_value',
+  ruleMatch: 'handoff_rule_match_value',
+  ruleTestUrl: 'handoff_rule_test_url_value',
+  ruleTestDate: 'handoff_rule_test_date_value',
+  ruleTestTime: 'handoff_rule_test_time_value',
+  ruleTestAttributes: 'handoff_rule_test_attributes_value',
+  ruleTestVerified: 'handoff_rule_test_verified_value',
+  ruleTestConfidence: 'handoff_rule_test_confidence_value',
+  settingsCapacity: 'handoff_settings_capacity_value',
+  settingsNudgeFirst: 'handoff_settings_nudge_first_value',
+  settingsNudgeBroadcast: 'handoff_settings_nudge_broadcast_value',
+  settingsHandoffMessage: 'handoff_settings_handoff_message_value',
+  settingsIntroduction: 'handoff_settings_introduction_value',
+  settingsQueuedMessage: 'handoff_settings_queued_message_value',
+  settingsWidgetTitle: 'handoff_settings_widget_title_value',
+  settingsWidgetGreeting: 'handoff_settings_widget_greeting_value',
+  settingsWidgetColour: 'handoff_settings_widget_colour_value',
+  settingsTimezone: 'handoff_settings_timezone_value',
+  settingsDay: 'handoff_settings_day_value',
+  settingsHolidays: 'handoff_settings_holidays_value',
+  settingsTeam: 'handoff_settings_team_value',
+  settingsDigestTime: 'handoff_settings_digest_time_value',
 } as const;
 
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { ConversationService } from '../core/conversation-service';
 import type { EventBus } from '../core/events';
 import type { AgentService } from '../core/agent-service';
+import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { HandoffService } from '../core/handoff-service';
 import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
 import { DomainError } from '../core/errors';
@@ -18,6 +19,7 @@ import { createDashboardRepository } from '../db/dashboard-repository';
 import type { Database } from '../db/database';
 import type { MessageRepository } from '../db/message-repository';
 import type { VisitorRepository } from '../db/visitor-repository';
+import type { Message } from '../core/types';
 import type { Mailer } from '../email/mailer';
 import type { Logger } from '../logger';
 import { AgentDirectory } from './agent-directory';
@@ -49,6 +51,8 @@ export interface SlackDeps {
   messages: MessageRepository;
   agents: AgentRepository;
   conversations: ConversationRepository;
+  /** The message writer: Slack posts for new messages are queued in their transaction. */
+  log: { onWrite(hook: (message: Message) => void): () => void };
   /** The copilot (Summary, Suggest reply) and the card's summary. */
   ai: Ai;
   /** A summary at once, without the network, for the card posted at escalation. */
@@ -60,6 +64,8 @@ export interface SlackDeps {
   rules: RulesService;
   settings: SettingsService;
   teams: TeamsService;
+  /** Handoff analytics (/handoff stats, the Home tab's team performance). */
+  analytics: AnalyticsService;
   /** Outbox pacing and backoff (tests make them fast). */
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs'>;
 }
@@ -141,7 +147,14 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   });
   let teamUrl: string | null = null;
   const directory = new AgentDirectory(readClient, deps.agents, config.slack.adminUserIds, clock, slackLog);
-  const home = new HomePublisher({ dashboard: createDashboardRepository(db), agents: deps.agentService, outbox, clock, logger: slackLog });
+  const home = new HomePublisher({
+    dashboard: createDashboardRepository(db),
+    agents: deps.agentService,
+    outbox,
+    clock,
+    logger: slackLog,
+    performance: () => deps.analytics.cached('7d'),
+  });
 
   const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog });
   // Socket Mode: our own receiver instance, so stop() can wait until the socket has really closed.
@@ -174,6 +187,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     rules: deps.rules,
     settings: deps.settings,
     teams: deps.teams,
+    analytics: deps.analytics,
     ai: deps.ai,
     aiContext(conversationId) {
       const conversation = deps.customer.get(conversationId);
@@ -217,7 +231,12 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     slackLog.error({ err }, 'Slack listener failed');
   });
 
-  const unsubscribe = channel ? bridge.attach(deps.bus) : () => {};
+  const unsubscribeBus = channel ? bridge.attach(deps.bus) : () => {};
+  const unsubscribeLog = channel ? bridge.attachToLog(deps.log) : () => {};
+  const unsubscribe = () => {
+    unsubscribeBus();
+    unsubscribeLog();
+  };
   const unsubscribeHome = home.attach(deps.bus);
   if (!channel) {
     slackLog.error('SLACK_HANDOFF_CHANNEL is not set: handoffs cannot be posted to Slack and wait in the queue. Set it to the id of your support channel.');

@@ -1,8 +1,9 @@
 import { generatedVisitorName } from '../core/visitor-names';
 import type { DomainEvent, EventBus } from '../core/events';
-import type { Clock } from '../core/ports';
+import type { Ai, Clock, ConversationContext } from '../core/ports';
 import type { Conversation, Message } from '../core/types';
 import type { AgentRepository } from '../db/agent-repository';
+import type { ConversationRepository } from '../db/conversation-repository';
 import type { MessageRepository } from '../db/message-repository';
 import type { VisitorRepository } from '../db/visitor-repository';
 import type { Database } from '../db/database';
@@ -21,6 +22,11 @@ export interface SlackBridgeDeps {
   visitors: VisitorRepository;
   messages: MessageRepository;
   agents: AgentRepository;
+  conversations: ConversationRepository;
+  /** Writes the AI summary at the top of a new card. */
+  ai: Pick<Ai, 'summarise'>;
+  /** A summary at once, without the network (the built-in AI's): the card is posted without waiting. */
+  quickSummary: (ctx: ConversationContext) => string;
   clock: Clock;
   logger: Logger;
   /** Where new handoff threads go (SLACK_HANDOFF_CHANNEL). */
@@ -46,6 +52,17 @@ export const cardOf = (conversationId: string) => ({ $cardOf: conversationId });
  */
 export class SlackBridge {
   constructor(private readonly d: SlackBridgeDeps) {}
+
+  /**
+   * Later messages of an escalated conversation go to its thread through the outbox in the same
+   * transaction that stores them: a customer message is never acked without its Slack post queued.
+   */
+  attachToLog(log: { onWrite(hook: (message: Message) => void): () => void }): () => void {
+    return log.onWrite((message) => {
+      const conversation = this.d.conversations.get(message.conversationId);
+      if (conversation) this.messageCreated(conversation, message);
+    });
+  }
 
   attach(bus: EventBus): () => void {
     return bus.subscribe((e) => this.onEvent(e));
@@ -113,7 +130,8 @@ export class SlackBridge {
         }
         return;
       case 'message.created':
-        return this.messageCreated(e.conversation, e.message);
+        // Posted from inside the message's own transaction (see attachToLog).
+        return;
       case 'conversation.routed':
         return this.routed(e.conversation, e.agentIds, e.kind);
       case 'team.notified':
@@ -129,8 +147,12 @@ export class SlackBridge {
     const { d } = this;
     const now = d.clock.now().toISOString();
     const channel = (conversation.teamId && d.teamChannel(conversation.teamId)) || d.channel;
+    const visitor = d.visitors.get(conversation.visitorId);
     const created = d.db.tx(() => {
-      if (!d.slack.createThread(conversation.id, channel, now)) return false;
+      if (!d.slack.createThread(conversation.id, channel, now)) return null;
+      const turns = d.messages.after(conversation.id, 0).filter((m) => !m.deletedAt);
+      const summarised: ConversationContext | null = visitor ? { conversation, visitor, history: turns } : null;
+      if (summarised) d.slack.setSummary(conversation.id, d.quickSummary(summarised));
       const card = this.card(conversation);
       d.outbox.enqueue({
         lane: channel,
@@ -139,7 +161,6 @@ export class SlackBridge {
         key: `card:${conversation.id}`,
         ref: { conversationId: conversation.id, kind: 'card' },
       });
-      const turns = d.messages.after(conversation.id, 0).filter((m) => !m.deletedAt);
       const customerName = this.customerName(conversation);
       transcriptMessages(
         turns.map((m) => ({ role: m.role, text: m.text, at: m.createdAt, agentName: m.agent?.name })),
@@ -152,13 +173,33 @@ export class SlackBridge {
           key: `transcript:${conversation.id}:${i}`,
         });
       });
-      return true;
+      return { summarised };
     });
+    if (created?.summarised) this.refineSummary(created.summarised);
     if (!created) {
       // Escalated again (after a reopening or a hand back): the same thread carries on.
       this.updateCard(conversation);
       this.notice(conversation.id, `🔁 Escalated again: ${this.reasonLine(conversation)}`);
     }
+  }
+
+  /**
+   * Asks the AI for the card's summary after the card went out with the quick one; when it differs,
+   * it replaces it and the card (as it is by then) is rewritten.
+   */
+  private refineSummary(ctx: ConversationContext): void {
+    const { d } = this;
+    const id = ctx.conversation.id;
+    d.ai
+      .summarise(ctx)
+      .then((result) => {
+        const summary = result.summary.trim();
+        if (!summary || summary === d.slack.thread(id)?.summary) return;
+        d.slack.setSummary(id, summary);
+        const current = d.conversations.get(id);
+        if (current) this.updateCard(current);
+      })
+      .catch((err: unknown) => d.logger.warn({ err, conversationId: id }, 'the AI summary for the card failed; the card keeps the quick one'));
   }
 
   private messageCreated(conversation: Conversation, message: Message): void {
@@ -324,6 +365,7 @@ export class SlackBridge {
       },
       page: { url: conversation.pageUrl, title: conversation.pageTitle },
       reason: conversation.escalation ?? { kind: 'customer_asked' },
+      summary: d.slack.thread(conversation.id)?.summary ?? null,
       state: conversation.state,
       owner: owner ? { slackUserId: owner.id, name: owner.persona.name } : null,
       waitingSince: conversation.state === 'waiting' || conversation.state === 'queued' ? conversation.escalatedAt : null,

@@ -350,6 +350,14 @@ describe('slack-driver + emulator against a real Bolt app', () => {
       const b = body as any;
       await client.chat.update({ channel: b.channel.id, ts: b.message.ts, text: `claimed by <@${b.user.id}>`, blocks: [] });
     });
+    app.action('eph_replace', async ({ ack, respond }) => {
+      await ack();
+      await respond({ replace_original: true, text: 'replaced' });
+    });
+    app.action('eph_dismiss', async ({ ack, respond }) => {
+      await ack();
+      await respond({ delete_original: true });
+    });
     app.view('rules', async ({ ack, view }) => {
       const v = view.state.values.kw?.value?.value;
       if (!v) await ack({ response_action: 'errors', errors: { kw: 'Required' } });
@@ -400,6 +408,23 @@ describe('slack-driver + emulator against a real Bolt app', () => {
     expect(res.status).toBe(200);
     await emu.waitFor(() => emu.message('C0SUPPORT', card.ts!)?.text === `claimed by <@${SLACK_IDS.grace}>`, 3000, 'the card update');
     expect(emu.message('C0SUPPORT', card.ts!)!.blocks).toBeUndefined();
+  });
+
+  it('clicks buttons on an ephemeral message: respond() replaces or deletes it, for its user only', async () => {
+    const buttons = [
+      { type: 'actions', block_id: 'eph', elements: ['eph_replace', 'eph_dismiss'].map((id) => ({ type: 'button', action_id: id, text: { type: 'plain_text', text: id }, value: id })) },
+    ];
+    await app.client.chat.postEphemeral({ channel: 'C0SUPPORT', user: SLACK_IDS.ada, text: 'first', blocks: buttons as any });
+    await app.client.chat.postEphemeral({ channel: 'C0SUPPORT', user: SLACK_IDS.ada, text: 'second', blocks: buttons as any });
+    const [first, second] = emu.ephemerals(SLACK_IDS.ada);
+    await expect(driver.blockAction(SLACK_IDS.grace, { actionId: 'eph_replace', ephemeral: first! })).rejects.toThrow(/shown to U0ADA/);
+    const res = await driver.blockAction(SLACK_IDS.ada, { actionId: 'eph_replace', ephemeral: first! });
+    expect(res.payload.container).toMatchObject({ type: 'message', message_ts: first!.ts, is_ephemeral: true });
+    expect(res.payload.message).toBeUndefined();
+    await emu.waitFor(() => emu.ephemerals(SLACK_IDS.ada)[0]?.text === 'replaced', 3000, 'the replaced ephemeral');
+    await driver.blockAction(SLACK_IDS.ada, { actionId: 'eph_dismiss', ephemeral: second! });
+    await emu.waitFor(() => emu.ephemerals(SLACK_IDS.ada).length === 1, 3000, 'the deleted ephemeral');
+    expect(emu.ephemerals(SLACK_IDS.ada).map((e) => e.text)).toEqual(['replaced']);
   });
 
   it('opens a modal from a command and submits it (errors first, then closes)', async () => {

@@ -17,7 +17,7 @@
  *   const res = await driver.slashCommand('U0ADA', 'help');        // res.body.text, res.socket.ack
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { EmulatedMessage, EmulatedViewRecord, SlackBlock, SlackEmulator, SlackView, SocketAck, SocketEnvelope, SocketEnvelopeType } from './slack-emulator';
+import type { EmulatedMessage, EmulatedViewRecord, EphemeralMessage, SlackBlock, SlackEmulator, SlackView, SocketAck, SocketEnvelope, SocketEnvelopeType } from './slack-emulator';
 import { nowSeconds, signSlackRequest } from './slack-signing';
 
 /** How to sign a request: correctly (default) or in one of the ways a forged/replayed request would be. */
@@ -99,6 +99,8 @@ export interface BlockActionOptions extends SendOptions {
   channel?: string;
   /** A view (modal/Home) the element is in: id, view, or emulator view record. */
   view?: string | SlackView | EmulatedViewRecord;
+  /** An ephemeral message the element is in (shown to `user`): Slack sends no `message`, and its response_url can delete or replace it. */
+  ephemeral?: EphemeralMessage;
   /** Override the container object. */
   container?: Record<string, any>;
   /** Fields merged into the action (selected_option, selected_user, …). */
@@ -494,6 +496,23 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         blockId ??= hit?.block.block_id;
         base.container = opts.container ?? { type: 'view', view_id: rec.id };
         base.view = { ...rec.view, state: { values: stateValues(rec.view.blocks, opts.state) } };
+      } else if (opts.ephemeral !== undefined) {
+        const eph = opts.ephemeral;
+        if (eph.user !== user) throw new Error(`Slack driver: the ephemeral message ${eph.ts} is shown to ${eph.user}, not ${user}`);
+        const hit = findIn(eph.blocks ?? [], opts.actionId, opts.value);
+        element = hit?.element;
+        blockId ??= hit?.block.block_id;
+        responseUrl = emulator.issueResponseUrl({ kind: 'block_actions', user, channel: eph.channel, messageTs: eph.ts, threadTs: eph.thread_ts, isEphemeral: true });
+        base.container = opts.container ?? {
+          type: 'message',
+          message_ts: eph.ts,
+          channel_id: eph.channel,
+          is_ephemeral: true,
+          ...(eph.thread_ts ? { thread_ts: eph.thread_ts } : {}),
+        };
+        base.channel = channelObj(eph.channel);
+        base.state = { values: stateValues(eph.blocks ?? [], opts.state) };
+        base.response_url = responseUrl;
       } else {
         let msg: EmulatedMessage | undefined;
         if (opts.message) msg = resolveMessage(opts.message);

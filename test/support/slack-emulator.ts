@@ -1910,8 +1910,14 @@ export class SlackEmulator {
   /** Apply a response_url post or a command ack: delete/replace the original, post in channel, or ephemeral. */
   private deliverResponse(ctx: ResponseUrlContext, body: Record<string, any>, via: 'response_url' | 'ack'): void {
     const original = ctx.channel && ctx.messageTs && !ctx.isEphemeral ? this.find(ctx.channel, ctx.messageTs) : undefined;
+    // An ephemeral message can be deleted or replaced through the response_url of a click on it, only for its user.
+    const ephemeralIndex = ctx.isEphemeral && ctx.messageTs ? this.ephemeralList.findIndex((e) => e.ts === ctx.messageTs && e.user === ctx.user) : -1;
     if (bool(body.delete_original)) {
       if (original) this.remove(original);
+      if (ephemeralIndex !== -1) {
+        this.ephemeralList.splice(ephemeralIndex, 1);
+        this.changed();
+      }
       return;
     }
     const text = str(body.text) ?? '';
@@ -1920,6 +1926,14 @@ export class SlackEmulator {
       const v = new BlockValidator(`resp${this.seq++}`);
       blocks = v.blocks(body.blocks, '/blocks', BLOCK_KIT_LIMITS.messageBlocks);
       if (v.errors.length) throw new SlackApiError('invalid_blocks', { errors: v.errors });
+    }
+    if (bool(body.replace_original) && ephemeralIndex !== -1) {
+      const e = this.ephemeralList[ephemeralIndex]!;
+      e.text = text;
+      if (blocks) e.blocks = blocks;
+      else delete e.blocks;
+      this.changed();
+      return;
     }
     if (bool(body.replace_original) && original) {
       const previous = clone(original);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AppOptions } from '../../src/app';
 import { startTestApp, removeDir, type TestApp } from './app-harness';
 import { createSlackDriver, type SlackDriver } from './slack-driver';
 import { DEFAULT_BOT_TOKEN, SLACK_IDS, startSlackEmulator, type EmulatedMessage, type SlackEmulator } from './slack-emulator';
@@ -29,11 +30,12 @@ export interface SlackStack {
 
 /**
  * The real app wired to the Slack emulation, plus a signed driver playing Slack. `available` agents
- * (default: Ada, Grace and Linus) have set `/handoff available`.
+ * (default: Ada, Grace and Linus) have set `/handoff available`. `app` options go to createApp (e.g.
+ * short OpenAI timeouts).
  */
 export async function startSlackStack(
   env: Record<string, string> = {},
-  options: { available?: string[] } = {},
+  options: { available?: string[]; app?: Omit<AppOptions, 'config' | 'logger'> } = {},
 ): Promise<SlackStack> {
   const emulator = await startSlackEmulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-slack-'));
@@ -48,7 +50,7 @@ export async function startSlackStack(
   const stack: SlackStack = {
     emulator,
     dir,
-    t: await startTestApp(fullEnv, { dir, slackOutbox: FAST_OUTBOX }),
+    t: await startTestApp(fullEnv, { ...options.app, dir, slackOutbox: FAST_OUTBOX }),
     driver: undefined as unknown as SlackDriver,
     async widget() {
       const c = await WidgetClient.connect(stack.t.url);
@@ -57,7 +59,7 @@ export async function startSlackStack(
     },
     async restart() {
       await stack.t.stop();
-      stack.t = await startTestApp(fullEnv, { dir, slackOutbox: FAST_OUTBOX });
+      stack.t = await startTestApp(fullEnv, { ...options.app, dir, slackOutbox: FAST_OUTBOX });
       stack.driver = createSlackDriver({ appUrl: `${stack.t.url}/slack/events`, signingSecret: SIGNING_SECRET, emulator });
     },
     card(conversationId, timeoutMs = 5000) {

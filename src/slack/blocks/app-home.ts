@@ -15,6 +15,8 @@ import { ACTION, BLOCK, encodeValue, rowActionId } from '../ids';
 import { escapeForSlack, truncateEscaped } from '../text';
 import { LIMITS, actions, button, confirmDialog, context, mrkdwn, plainText } from './common';
 import { formatDuration, linkableUrl } from './handoff-card';
+import { homePerformanceBlocks } from './stats';
+import type { AnalyticsReport } from '../../core/analytics/metrics';
 
 export { validateBlocks } from './common';
 
@@ -79,6 +81,8 @@ export interface HomeModel {
   live: HomeList;
   /** How far back "live" goes, for the list's title. */
   liveWindowMinutes: number;
+  /** The team's last 7 days against the targets (2 blocks); absent: no such section. */
+  performance?: AnalyticsReport | null;
 }
 
 export interface HomeView {
@@ -359,6 +363,8 @@ export function appHome(model: HomeModel): HomeView {
       (n) => `…and ${n} more with the AI.`,
     ),
   );
+
+  if (model.performance) blocks.push({ type: 'divider' }, ...homePerformanceBlocks(model.performance));
 
   const at = parseTime(now);
   const updated = at !== null ? `Updated <!date^${Math.floor(at / 1000)}^{time}|${new Date(at).toISOString().slice(11, 16)} UTC>` : 'Updated just now';

@@ -1,52 +1,94 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { DomainError } from '../../../core/errors';
+import { editSuggestionModal, suggestionMessage, summaryMessage } from '../../blocks/copilot';
 import type { SlackContext } from '../../context';
 import { decodeValue } from '../../ids';
-import { escapeForSlack, truncate } from '../../text';
+import { sendAsAgent } from '../send-to-customer';
 
 /**
- * Summary and Suggest reply, answered only to the clicker. This first version works from the
- * conversation and the knowledge base without a language model: the escalation reason, the
- * customer's latest messages and the best matching articles.
+ * The copilot on a handoff card: Summary and Suggest reply, answered only to the clicker, and the
+ * suggestion's Send, Edit and Ignore. The AI assists the agent here; it never writes to the
+ * customer by itself (Send is the agent's own click, and goes out as them).
  */
+type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+/** Summary: the AI's summary, key points, intent, what it tried, frustration and related articles. */
 export function summaryButton(ctx: SlackContext) {
-  return async ({ ack, body, action }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+  return async ({ ack, body, action }: ButtonArgs) => {
     await ack();
     const value = decodeValue(action.value);
-    if (!value || !body.channel?.id) return;
-    const conversation = ctx.customer.get(value.conversationId);
-    const history = ctx.customer.replay(conversation.id, 0).filter((m) => !m.deletedAt);
-    const customerTurns = history.filter((m) => m.role === 'customer');
-    const lastAsked = customerTurns.slice(-3).map((m) => `• ${escapeForSlack(truncate(m.text, 300))}`);
-    const aiTried = history.filter((m) => m.role === 'ai').length;
-    const related = ctx.knowledgeBase.search(customerTurns.map((m) => m.text).slice(-3).join(' '), 3);
-    const lines = [
-      `*Summary* — ${history.length} messages, ${customerTurns.length} from the customer; the AI answered ${aiTried} time(s).`,
-      `*Why it was escalated:* ${conversation.escalation?.kind.replace(/_/g, ' ') ?? 'not escalated'}${conversation.escalation?.detail ? ` (${escapeForSlack(conversation.escalation.detail)})` : ''}`,
-      lastAsked.length ? `*The customer's latest messages:*\n${lastAsked.join('\n')}` : '',
-      related.length
-        ? `*Related articles:*\n${related.map((p) => `• ${p.url ? `<${p.url}|${escapeForSlack(p.title)}>` : escapeForSlack(p.title)} — ${escapeForSlack(p.heading)}`).join('\n')}`
-        : '',
-    ].filter(Boolean);
-    ctx.tellOnly(body.channel.id, body.user.id, lines.join('\n'), threadOf(body));
+    const channel = body.channel?.id;
+    if (!value || !channel) return;
+    try {
+      const summary = await ctx.ai.summarise(ctx.aiContext(value.conversationId));
+      ctx.tellOnly(channel, body.user.id, summaryMessage(summary), threadOf(body));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      ctx.tellOnly(channel, body.user.id, err.message, threadOf(body));
+    }
   };
 }
 
+/** Suggest reply: a draft grounded in the conversation and the knowledge base, with Send / Edit / Ignore. */
 export function suggestReplyButton(ctx: SlackContext) {
-  return async ({ ack, body, action }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+  return async ({ ack, body, action }: ButtonArgs) => {
     await ack();
     const value = decodeValue(action.value);
-    if (!value || !body.channel?.id) return;
-    const history = ctx.customer.replay(value.conversationId, 0).filter((m) => m.role === 'customer' && !m.deletedAt);
-    const question = history.slice(-2).map((m) => m.text).join(' ');
-    const best = ctx.knowledgeBase.search(question, 1)[0];
-    const text = best
-      ? `*Suggested reply* (from “${escapeForSlack(best.title)}”):\n>${escapeForSlack(truncate(best.body, 1200)).replace(/\n/g, '\n>')}${best.url ? `\nMore: ${best.url}` : ''}`
-      : '*Suggested reply:* nothing in the knowledge base matches; ask the customer for details.';
-    ctx.tellOnly(body.channel.id, body.user.id, text, threadOf(body));
+    const channel = body.channel?.id;
+    if (!value || !channel) return;
+    try {
+      const draft = await ctx.ai.draftReply(ctx.aiContext(value.conversationId));
+      ctx.tellOnly(channel, body.user.id, suggestionMessage(value.conversationId, draft), threadOf(body));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      ctx.tellOnly(channel, body.user.id, err.message, threadOf(body));
+    }
   };
 }
 
-function threadOf(body: BlockButtonAction): string | undefined {
+/** Send: the draft goes to the customer as the clicker; the suggestion becomes the outcome. */
+export function sendSuggestionButton(ctx: SlackContext) {
+  return async ({ ack, body, action, respond }: ButtonArgs) => {
+    await ack();
+    const value = decodeValue(action.value);
+    if (!value || typeof value.text !== 'string' || !value.text.trim()) return;
+    const result = await sendAsAgent(ctx, value.conversationId, body.user.id, value.text);
+    // Sent: the suggestion is replaced by the outcome. Not sent: it stays, and the reason comes below it.
+    await respond({ replace_original: result.sent, text: result.message });
+  };
+}
+
+/** Edit: a modal with the draft; submitting it sends the edited text (views/edit-suggestion-view.ts). */
+export function editSuggestionButton(ctx: SlackContext) {
+  return async ({ ack, body, action, client }: ButtonArgs) => {
+    await ack();
+    const value = decodeValue(action.value);
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    if (!value || typeof value.text !== 'string' || !channel) return;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: editSuggestionModal(value.text, {
+        conversationId: value.conversationId,
+        channel,
+        threadTs: threadOf(body),
+        responseUrl: body.response_url,
+      }),
+    });
+    ctx.logger.debug({ conversationId: value.conversationId }, 'suggestion opened for editing');
+  };
+}
+
+/** Ignore: the suggestion disappears. */
+export function ignoreSuggestionButton() {
+  return async ({ ack, respond }: ButtonArgs) => {
+    await ack();
+    await respond({ delete_original: true });
+  };
+}
+
+/** The thread the clicked message is in (ephemerals answer there). */
+export function threadOf(body: BlockButtonAction): string | undefined {
   const message = body.message as { thread_ts?: string } | undefined;
-  return message?.thread_ts;
+  const container = body.container as { thread_ts?: string } | undefined;
+  return message?.thread_ts ?? container?.thread_ts;
 }

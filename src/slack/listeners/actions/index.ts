@@ -2,10 +2,12 @@ import type { App } from '@slack/bolt';
 import type { SlackContext } from '../../context';
 import { ACTION, rowActionPattern } from '../../ids';
 import { claimButton } from './claim-button';
-import { summaryButton, suggestReplyButton } from './copilot-buttons';
+import { editSuggestionButton, ignoreSuggestionButton, sendSuggestionButton, summaryButton, suggestReplyButton } from './copilot-buttons';
 import { handBackButton } from './hand-back-button';
 import { homeClaimButton, homeStatusButton, takeOverButton } from './home-buttons';
 import { resolveButton } from './resolve-button';
+import { ruleDeleteButton, ruleDownButton, ruleEditButton, ruleTestButton, ruleToggleButton, ruleUpButton, rulesPageButton } from './rule-buttons';
+import { sendKbArticleButton } from './send-kb-article-button';
 
 export function registerActions(app: App, ctx: SlackContext): void {
   app.action(ACTION.claim, claimButton(ctx));
@@ -13,7 +15,19 @@ export function registerActions(app: App, ctx: SlackContext): void {
   app.action(ACTION.handBack, handBackButton(ctx));
   app.action(ACTION.summary, summaryButton(ctx));
   app.action(ACTION.suggestReply, suggestReplyButton(ctx));
+  app.action(ACTION.sendSuggestion, sendSuggestionButton(ctx));
+  app.action(ACTION.editSuggestion, editSuggestionButton(ctx));
+  app.action(ACTION.ignoreSuggestion, ignoreSuggestionButton());
+  app.action(rowActionPattern(ACTION.sendKbArticle), sendKbArticleButton(ctx));
   app.action(rowActionPattern(ACTION.homeSetStatus), homeStatusButton(ctx));
   app.action(rowActionPattern(ACTION.homeClaim), homeClaimButton(ctx));
   app.action(rowActionPattern(ACTION.takeOver), takeOverButton(ctx));
+  // Admins' rules modal (/handoff rules): per-row buttons carry the rule id in their action_id.
+  app.action(rowActionPattern(ACTION.ruleEdit), ruleEditButton(ctx));
+  app.action(rowActionPattern(ACTION.ruleUp), ruleUpButton(ctx));
+  app.action(rowActionPattern(ACTION.ruleDown), ruleDownButton(ctx));
+  app.action(rowActionPattern(ACTION.ruleToggle), ruleToggleButton(ctx));
+  app.action(rowActionPattern(ACTION.ruleDelete), ruleDeleteButton(ctx));
+  app.action(rowActionPattern(ACTION.rulesPage), rulesPageButton(ctx));
+  app.action(ACTION.ruleTest, ruleTestButton(ctx));
 }

@@ -2,6 +2,9 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AgentStatusSummary } from '../../../core/agent-service';
 import { AGENT_STATUSES, type AgentStatus } from '../../../core/availability';
 import type { SlackContext } from '../../context';
+import { adminCommand } from './admin-commands';
+import { kbCommand } from './kb-command';
+import { statsCommand } from './stats-command';
 
 export const HANDOFF_USAGE = [
   '*Handoff* — how to use `/handoff`:',
@@ -37,7 +40,7 @@ export function statusText(s: AgentStatusSummary): string {
 
 /** `/handoff …`: every answer goes only to the caller. */
 export function handoffCommand(ctx: SlackContext) {
-  return async ({ ack, command }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
+  return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const reply = (text: string) => ack({ response_type: 'ephemeral', text });
     const text = (command.text ?? '').trim();
     const [verb = '', ...rest] = text.split(/\s+/);
@@ -66,6 +69,13 @@ export function handoffCommand(ctx: SlackContext) {
         ctx.agents.setNotifyEmail(user, m[1]!.toLowerCase() === 'on');
         return reply(`Email notifications are ${m[1]!.toLowerCase()}.`);
       }
+      case 'kb':
+        return ack({ response_type: 'ephemeral', ...kbCommand(ctx, arg) });
+      case 'rules':
+      case 'settings':
+        return adminCommand(ctx, verb.toLowerCase() as 'rules' | 'settings', { ack, command, client });
+      case 'stats':
+        return ack({ response_type: 'ephemeral', ...(await statsCommand(ctx, arg, user)) });
       case 'help':
         return reply(HANDOFF_USAGE);
       default:

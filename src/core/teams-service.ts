@@ -1,0 +1,61 @@
+import type { Clock } from './ports';
+import type { RulesService } from './rules-service';
+import type { AuditRepository } from '../db/audit-repository';
+import type { RoutingRepository } from '../db/routing-repository';
+
+export interface Team {
+  id: string;
+  name: string;
+  /** The team's own Slack channel (heads-ups from notify_team); null: none set. */
+  channel: string | null;
+}
+
+/**
+ * Teams as admins see them: the stored teams plus those a rule names but that have no row yet
+ * (so their channel can be set before the first heads-up). Channel changes are audited and read
+ * fresh on every post, so they apply at once.
+ */
+export class TeamsService {
+  constructor(
+    private readonly d: {
+      repo: Pick<RoutingRepository, 'teams' | 'team' | 'upsertTeam'>;
+      audit: AuditRepository;
+      clock: Clock;
+      /** Teams the rules name (notify_team, route_to_team) count even before they have a row. */
+      rules?: Pick<RulesService, 'list'>;
+    },
+  ) {}
+
+  list(): Team[] {
+    const stored = this.d.repo.teams();
+    const known = new Set(stored.map((t) => t.id));
+    const named = [...new Set(teamsNamedBy(this.d.rules?.list() ?? []))].filter((id) => !known.has(id)).map((id) => ({ id, name: id, channel: null }));
+    return [...stored, ...named].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Sets teams' channels (creating a team named only by a rule); audited. Returns the ids that changed. */
+  setChannels(changes: readonly Team[], by: string): string[] {
+    const now = this.d.clock.now().toISOString();
+    const changed: string[] = [];
+    for (const change of changes) {
+      const before = this.d.repo.team(change.id);
+      if (before && before.channel === change.channel) continue;
+      if (!before && change.channel === null) continue;
+      this.d.repo.upsertTeam(change.id, before?.name ?? change.name, change.channel, now);
+      this.d.audit.record({
+        actor: by,
+        action: 'team.channel',
+        target: change.id,
+        detail: { before: before?.channel ?? null, after: change.channel },
+        at: now,
+      });
+      changed.push(change.id);
+    }
+    return changed;
+  }
+}
+
+/** The team ids rules name in notify_team and route_to_team actions, in rule order. */
+export function teamsNamedBy(rules: readonly { actions: readonly { type: string; team?: string }[] }[]): string[] {
+  return rules.flatMap((r) => r.actions.flatMap((a) => ((a.type === 'notify_team' || a.type === 'route_to_team') && a.team ? [a.team] : [])));
+}

@@ -1,0 +1,21 @@
+import type { PeriodReport } from '../core/analytics/analytics-service';
+import { digestMessage } from './blocks/stats';
+import type { SlackOutbox } from './outbox';
+
+/**
+ * Posts the daily digest in the handoff channel through the outbox (in the channel's lane, after
+ * the cards before it). Synchronous: it runs inside the transaction that records the digest, and
+ * the key makes a second enqueue of the same day a no-op.
+ */
+export function digestPoster(outbox: Pick<SlackOutbox, 'enqueue'>, channel: string) {
+  return (report: PeriodReport, o: { day: string; digestTime: string }): void => {
+    const message = digestMessage(report, o);
+    outbox.enqueue({
+      lane: channel,
+      method: 'chat.postMessage',
+      args: { channel, ...message, unfurl_links: false, unfurl_media: false },
+      key: `digest:${o.day}`,
+      ref: { kind: 'digest', day: o.day },
+    });
+  };
+}

@@ -1,0 +1,43 @@
+import { DomainError } from '../../core/errors';
+import type { ReplyResult } from '../../core/handoff-service';
+import type { SlackContext } from '../context';
+
+/**
+ * Sends text to the customer as the Slack user who clicked (Send on a suggestion, the edit modal,
+ * Send to customer on a knowledge-base result), exactly like a reply typed in the thread: it claims
+ * an unowned conversation first, and is refused in someone else's. Returns what to tell the clicker.
+ */
+export async function sendAsAgent(
+  ctx: SlackContext,
+  conversationId: string,
+  userId: string,
+  text: string,
+): Promise<{ sent: boolean; message: string }> {
+  const agent = await ctx.directory.get(userId);
+  let result: ReplyResult | DomainError | null = null;
+  await ctx.serial(conversationId, async () => {
+    try {
+      result = ctx.handoff.agentReply(conversationId, agent, text);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      result = err;
+    }
+  });
+  return outcome(result);
+}
+
+function outcome(result: ReplyResult | DomainError | null): { sent: boolean; message: string } {
+  if (result === null) return { sent: false, message: 'Something went wrong, so nothing was sent. Please try again.' };
+  if (result instanceof DomainError) return { sent: false, message: result.message };
+  if (result.relayed) {
+    return { sent: true, message: result.claimed ? '✅ Sent to the customer. You now own this conversation.' : '✅ Sent to the customer.' };
+  }
+  switch (result.reason) {
+    case 'not_owner':
+      return { sent: false, message: `🔒 <@${result.ownerId}> owns this conversation, so this was not sent.` };
+    case 'resolved':
+      return { sent: false, message: 'This conversation is resolved, so this was not sent. It reopens when the customer writes again.' };
+    case 'duplicate':
+      return { sent: false, message: 'This was already sent.' };
+  }
+}

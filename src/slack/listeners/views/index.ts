@@ -1,0 +1,15 @@
+import type { App } from '@slack/bolt';
+import type { SlackContext } from '../../context';
+import { VIEW } from '../../ids';
+import { editSuggestionView } from './edit-suggestion-view';
+import { ruleEditView } from './rule-edit-view';
+import { ruleTestSubmitView } from './rule-test-view';
+import { settingsSubmitView } from './settings-view';
+
+export function registerViews(app: App, ctx: SlackContext): void {
+  app.view(VIEW.editSuggestion, editSuggestionView(ctx));
+  // Admins (/handoff rules, /handoff settings); the rules list itself has no submit.
+  app.view(VIEW.ruleEdit, ruleEditView(ctx));
+  app.view(VIEW.ruleTest, ruleTestSubmitView(ctx));
+  app.view(VIEW.settings, settingsSubmitView(ctx));
+}
