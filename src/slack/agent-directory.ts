@@ -65,7 +65,7 @@ export class AgentDirectory {
         {
           displayName: u.profile?.display_name || null,
           realName: u.profile?.real_name || u.real_name || u.name || null,
-          avatarUrl: u.profile?.image_192 || u.profile?.image_72 || null,
+          avatarUrl: safeImageUrl(u.profile?.image_192) ?? safeImageUrl(u.profile?.image_72),
           email: u.profile?.email || null,
           isAdmin: Boolean(u.is_admin || u.is_owner),
         },
@@ -80,5 +80,16 @@ export class AgentDirectory {
 
   private withAdmin(agent: Agent): Agent {
     return this.adminIds.includes(agent.id) ? { ...agent, isAdmin: true } : agent;
+  }
+}
+
+/** Only https images reach the widget: a profile can hold anything, including javascript: URLs. */
+function safeImageUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' && !url.username && !url.password ? url.toString() : null;
+  } catch {
+    return null;
   }
 }
