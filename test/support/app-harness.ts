@@ -19,7 +19,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: Omit<AppOptions, 'config' | 'logger'> & { dir?: string } = {},
+  options: Omit<AppOptions, 'config' | 'logger'> & { dir?: string; logDestination?: { write(s: string): void } } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-test-'));
   const dbPath = path.join(dir, 'handoff.db');
@@ -32,7 +32,8 @@ export async function startTestApp(
     ...env,
   });
   // Scheduled jobs are driven by hand in tests (app.jobs.run) unless a test asks for them.
-  const app = await createApp({ jobs: false, ...options, config, logger: createLogger(config.logLevel) });
+  const { logDestination, ...appOptions } = options;
+  const app = await createApp({ jobs: false, ...appOptions, config, logger: createLogger(config.logLevel, logDestination) });
   const url = await app.start();
   return {
     app,

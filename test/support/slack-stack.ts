@@ -35,7 +35,7 @@ export interface SlackStack {
  */
 export async function startSlackStack(
   env: Record<string, string> = {},
-  options: { available?: string[]; app?: Omit<AppOptions, 'config' | 'logger'> } = {},
+  options: { available?: string[]; app?: Parameters<typeof startTestApp>[1] } = {},
 ): Promise<SlackStack> {
   const emulator = await startSlackEmulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-slack-'));
