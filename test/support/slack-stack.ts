@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AppOptions } from '../../src/app';
 import { startTestApp, removeDir, type TestApp } from './app-harness';
 import { createSlackDriver, type SlackDriver } from './slack-driver';
 import { DEFAULT_BOT_TOKEN, SLACK_IDS, startSlackEmulator, type EmulatedMessage, type SlackEmulator } from './slack-emulator';
