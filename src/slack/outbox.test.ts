@@ -158,6 +158,26 @@ describe('SlackOutbox', () => {
     expect(outbox.stats()).toMatchObject({ sent: 16, failed: 0 });
   });
 
+  it('honours a long Retry-After (30 s) on one channel while other channels go on', async () => {
+    const h = await setup();
+    const c2 = h.emulator.addChannel({ name: 'support-apac' }).id;
+    const outbox = h.make();
+    h.emulator.failNext('chat.postMessage', { status: 429, retryAfter: 30 }, 1);
+    outbox.enqueue(post(SLACK_IDS.support, 'held'));
+    outbox.start();
+    await h.emulator.waitFor(() => h.emulator.callsTo('chat.postMessage').some((c) => c.status === 429));
+    const limitedAt = Date.now();
+    outbox.enqueue(post(c2, 'free'));
+    outbox.enqueue(post(SLACK_IDS.support, 'behind'));
+    await h.emulator.waitFor(() => texts(h.emulator, c2).includes('free'), 3000);
+    await new Promise((r) => setTimeout(r, 500));
+    // Still held: nothing more was sent to the limited channel, and its items wait in order.
+    expect(texts(h.emulator, SLACK_IDS.support)).toEqual([]);
+    expect(outbox.pendingFor(SLACK_IDS.support)).toBe(2);
+    const item = h.db.sqlite.prepare("SELECT next_attempt_at FROM slack_outbox WHERE args LIKE '%held%'").get() as { next_attempt_at: string };
+    expect(Date.parse(item.next_attempt_at) - limitedAt).toBeGreaterThan(28_000);
+  });
+
   it('a 429 on a method limited workspace-wide holds that method in every lane, not other methods', async () => {
     const h = await setup();
     const seen: { method: string; lane: string; at: number }[] = [];
