@@ -21,6 +21,7 @@ const LEVEL = { debug: 20, info: 30, warn: 40, error: 50 } as const;
 const FAST = {
   pacing: { 'chat.postMessage': { perSecond: 1000, burst: 1000 } },
   backoff: { baseMs: 20, maxMs: 200 },
+  uncertainSettleMs: 50,
 };
 
 const cleanups: (() => unknown)[] = [];
@@ -207,6 +208,19 @@ describe('SlackOutbox', () => {
     expect(seen.filter((c) => c.lane === 'C').every((c) => c.at - limitedAt < 500)).toBe(true);
     expect(outbox.stats()).toMatchObject({ sent: 5, failed: 0 });
   });
+
+  it('a response slower than the client timeout: retried, and the post that did land is not made twice', async () => {
+    const h = await setup();
+    h.emulator.failNext('chat.postMessage', { delayMs: 3_500 }); // the client gives up after 3 s
+    const outbox = h.make({ uncertainSettleMs: 1_500 });
+    outbox.enqueue(post(SLACK_IDS.support, 'slow one'));
+    outbox.enqueue(post(SLACK_IDS.support, 'after it'));
+    outbox.start();
+    expect(await outbox.drain(15_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 800)); // the slow call finishes on Slack's side too
+    expect(texts(h.emulator, SLACK_IDS.support).filter((t) => t === 'slow one').length).toBe(1);
+    expect(texts(h.emulator, SLACK_IDS.support).at(-1)).toBe('after it');
+  }, 20_000);
 
   it('retries 500s, connection resets and internal_error with backoff; checks Slack before re-posting', async () => {
     const h = await setup();

@@ -38,6 +38,11 @@ export interface SlackOutboxOptions {
   concurrency?: number;
   /** Backoff after 5xx, network errors and timeouts: base doubling to max, with jitter. */
   backoff?: { baseMs?: number; maxMs?: number };
+  /**
+   * After a timeout or a reset the request may still land on Slack's side: wait at least this long
+   * before looking for the post and sending again (default 10 s).
+   */
+  uncertainSettleMs?: number;
   /** Transient failures are logged at debug, and at warn every Nth consecutive one of an item. */
   warnEvery?: number;
   /** How long an item may wait for its placeholders before it fails. */
@@ -99,7 +104,7 @@ export const OUTBOX_EVENT_TYPE = 'handoff_outbox';
 
 type Outcome =
   | { kind: 'rateLimited'; retryAfterMs: number }
-  | { kind: 'transient'; message: string }
+  | { kind: 'transient'; message: string; uncertain?: boolean }
   | { kind: 'alreadyDone'; code: string }
   | { kind: 'permanent'; code: string; data: Record<string, unknown> };
 
@@ -123,7 +128,8 @@ function classify(err: unknown, method: string): Outcome {
     return { kind: 'permanent', code, data };
   }
   // slack_webapi_request_error (network, reset, timeout), slack_webapi_http_error (5xx), anything else.
-  return { kind: 'transient', message };
+  // A request error may still be on its way to Slack: it is "uncertain".
+  return { kind: 'transient', message, uncertain: e?.code === 'slack_webapi_request_error' };
 }
 
 /** The fix for a permanent Slack error, in plain words for whoever reads the log or the admin page. */
@@ -302,6 +308,7 @@ export class SlackOutbox {
   private readonly pacing: Record<string, PacingRule>;
   private readonly concurrency: number;
   private readonly backoffBaseMs: number;
+  private readonly uncertainSettleMs: number;
   private readonly backoffMaxMs: number;
   private readonly warnEvery: number;
   private readonly refWaitMs: number;
@@ -337,6 +344,7 @@ export class SlackOutbox {
     this.pacing = { ...DEFAULT_PACING, ...options.pacing };
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.backoffBaseMs = options.backoff?.baseMs ?? 500;
+    this.uncertainSettleMs = options.uncertainSettleMs ?? 10_000;
     this.backoffMaxMs = options.backoff?.maxMs ?? 60_000;
     this.warnEvery = Math.max(1, options.warnEvery ?? 5);
     this.refWaitMs = options.refWaitMs ?? 5 * 60_000;
@@ -707,7 +715,8 @@ export class SlackOutbox {
         const streak = (this.failureStreak.get(item.id) ?? 0) + 1;
         this.failureStreak.set(item.id, streak);
         const cap = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(streak - 1, 30));
-        const delay = cap / 2 + Math.random() * (cap / 2);
+        const backoff = cap / 2 + Math.random() * (cap / 2);
+        const delay = outcome.uncertain && item.method === 'chat.postMessage' ? Math.max(backoff, this.uncertainSettleMs) : backoff;
         // The status stays 'sending' after a failed call: it may have reached Slack (timeout, 5xx).
         this.repo.reschedule(
           item.id,

@@ -67,7 +67,7 @@ export interface SlackDeps {
   /** Handoff analytics (/handoff stats, the Home tab's team performance). */
   analytics: AnalyticsService;
   /** Outbox pacing and backoff (tests make them fast). */
-  outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs'>;
+  outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs'>;
 }
 
 export interface SlackIntegration {

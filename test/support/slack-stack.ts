@@ -12,6 +12,7 @@ export const SIGNING_SECRET = 'test-signing-secret';
 export const FAST_OUTBOX = {
   pacing: { 'chat.postMessage': { perSecond: 200, burst: 50 } },
   backoff: { baseMs: 20, maxMs: 200 },
+  uncertainSettleMs: 50,
 };
 
 export interface SlackStack {
