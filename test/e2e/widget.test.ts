@@ -88,6 +88,10 @@ describe('the widget on the demo page', () => {
 
   it('answers a knowledge-base question, with safe links', async () => {
     const w = await visit();
+    // No token ever travels in a URL: not in the socket's address, not in any request.
+    const urls: string[] = [];
+    w.page.on('websocket', (ws) => urls.push(ws.url()));
+    w.page.on('request', (r) => urls.push(r.url()));
     const ui = widget(w.page);
     await ui.launcher.click();
     await ui.dialog.waitFor();
@@ -101,6 +105,11 @@ describe('the widget on the demo page', () => {
 
     await ui.message.fill('How do I reset my password?');
     await ui.send.click();
+    await waitUntil(() => urls.some((u) => u.includes('/widget/ws')), 10_000, 'the widget socket');
+    const token = await w.page.evaluate(() => localStorage.getItem('handoff.token'));
+    expect(urls.filter((u) => u.includes('/widget/ws'))).toEqual([expect.stringMatching(/\/widget\/ws$/)]);
+    expect(token).toBeTruthy();
+    expect(urls.some((u) => u.includes(token!))).toBe(false);
     await ui.bubble('customer', 'How do I reset my password?').waitFor();
     const answer = ui.bubble('ai', 'Forgot password');
     await answer.waitFor();
