@@ -1,0 +1,67 @@
+/** 1. Durable customer messages acknowledged per second, 200 concurrent widget sockets, vs a raw `ws` echo. */
+import { closeAll, connectMany, INSTANT_AI_NOTE, median, sleep, startChildServer, type Row, type ServerMode } from './lib';
+
+const SOCKETS = 200;
+const IN_FLIGHT = 4; // messages outstanding per socket (closed loop: a new one is sent on each ack)
+const WARMUP_MS = 1000;
+const WINDOW_MS = 3000;
+const RUNS = 3;
+
+async function oneRun(url: string, run: number): Promise<number> {
+  const sockets = await connectMany(url, SOCKETS, 50);
+  let counting = false;
+  let acks = 0;
+  let stopped = false;
+  sockets.forEach((s, si) => {
+    let n = 0;
+    const send = () => {
+      if (stopped) return;
+      n++;
+      s.ws.send(JSON.stringify({ type: 'message', clientId: `r${run}-s${si}-${n}`, text: `How do I export my data? (${n})` }));
+    };
+    s.onFrame = (f) => {
+      if (f.type !== 'ack') return;
+      if (counting) acks++;
+      send();
+    };
+    for (let i = 0; i < IN_FLIGHT; i++) send();
+  });
+  await sleep(WARMUP_MS);
+  counting = true;
+  const t0 = performance.now();
+  await sleep(WINDOW_MS);
+  counting = false;
+  const elapsed = performance.now() - t0;
+  stopped = true;
+  await closeAll(sockets);
+  return (acks / elapsed) * 1000;
+}
+
+async function measure(mode: ServerMode): Promise<number[]> {
+  const srv = await startChildServer(mode);
+  const out: number[] = [];
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      out.push(await oneRun(srv.url, r));
+      await Promise.race([srv.idle(), sleep(5000)]); // let queued AI turns finish (bounded) before the next run
+    }
+  } finally {
+    await srv.kill();
+  }
+  return out;
+}
+
+export async function run(): Promise<Row[]> {
+  const raw = await measure('raw');
+  const app = await measure('app');
+  const instant = await measure('app-instant-ai');
+  const rawM = median(raw);
+  const mk = (metric: string, runs: number[], note: string): Row => {
+    const ours = median(runs);
+    return { bench: 1, metric, unit: 'acks/s', ours, raw: rawM, ratio: ours / rawM, target: '≥ 0.5× raw', met: ours / rawM >= 0.5, note, runs: { ours: runs, raw } };
+  };
+  return [
+    mk('acks/s, 200 sockets (built-in AI)', app, `each message also runs a built-in AI turn after its ack; ${SOCKETS} sockets × ${IN_FLIGHT} in flight, ${WINDOW_MS / 1000}s window after ${WARMUP_MS / 1000}s warm-up, median of ${RUNS}`),
+    mk('acks/s, 200 sockets (instant AI)', instant, INSTANT_AI_NOTE),
+  ];
+}

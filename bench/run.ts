@@ -1,0 +1,42 @@
+/**
+ * `npm run bench` runs all benchmarks; `npm run bench -- 1 3` runs a subset. Prints one table and
+ * writes bench/results.json.
+ */
+import { fileURLToPath } from 'node:url';
+import { machine, printTable, writeJson, type Row } from './lib';
+
+const ALL: Record<string, { name: string; load: () => Promise<{ run(): Promise<Row[]> }> }> = {
+  '1': { name: 'throughput', load: () => import('./b1-throughput') },
+  '2': { name: 'latency', load: () => import('./b2-latency') },
+  '3': { name: 'agent reply path', load: () => import('./b3-agent-reply') },
+  '4': { name: 'idle socket memory', load: () => import('./b4-memory') },
+  '5': { name: 'message insert path', load: () => import('./b5-insert') },
+  '6': { name: 'widget size & time to usable', load: () => import('./b6-widget') },
+};
+
+const picked = process.argv.slice(2).filter((a) => ALL[a]);
+const ids = picked.length ? picked : Object.keys(ALL);
+const rows: Row[] = [];
+const errors: Record<string, string> = {};
+const timings: Record<string, number> = {};
+const started = Date.now();
+for (const id of ids) {
+  const t0 = Date.now();
+  console.error(`[bench ${id}] ${ALL[id]!.name}…`);
+  try {
+    const mod = await ALL[id]!.load();
+    rows.push(...(await mod.run()));
+  } catch (err) {
+    errors[id] = String((err as Error)?.stack ?? err);
+    console.error(`[bench ${id}] failed:`, err);
+  }
+  timings[id] = (Date.now() - t0) / 1000;
+  console.error(`[bench ${id}] ${timings[id]!.toFixed(1)} s`);
+}
+console.log('');
+printTable(rows);
+console.log(`\ntotal ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const out = fileURLToPath(new URL('./results.json', import.meta.url));
+writeJson(out, { machine: machine(), benchmarks: ids, secondsPerBenchmark: timings, rows, errors });
+console.log(`wrote ${out}`);
+process.exit(Object.keys(errors).length ? 1 : 0);

@@ -1,0 +1,83 @@
+/**
+ * A benchmark server in its own process: `app` (the real Handoff app, built-in AI), `app-instant-ai`
+ * (the real app with an AI that answers instantly) or `raw` (a plain `ws` server: welcome on hello,
+ * ack on message). Reports its URL over IPC and answers `mem`, `idle` and `stop`.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import type { Ai } from '../src/core/ports';
+import { removeDir, startTestApp } from '../test/support/app-harness';
+
+const mode = process.argv[2] ?? 'raw';
+
+export const instantAi: Ai = {
+  answer: async () => ({ reply: 'ok', confidence: 1, action: { type: 'answer' }, sources: [] }),
+  summarise: async () => ({ summary: 'ok', keyPoints: [], intent: 'ok', aiTried: [], frustration: 'none', articles: [] }),
+  draftReply: async () => ({ text: 'ok', sources: [] }),
+};
+
+async function main() {
+  let stop: () => Promise<void>;
+  let idle: () => Promise<void> = async () => {};
+  let url: string;
+  if (mode === 'raw') {
+    const server = http.createServer((_req, res) => res.end('raw'));
+    const wss = new WebSocketServer({ server, path: '/widget/ws', perMessageDeflate: false });
+    let seq = 0;
+    wss.on('connection', (ws) => {
+      ws.on('message', (data) => {
+        const f = JSON.parse(String(data));
+        if (f.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', token: randomUUID(), conversationId: randomUUID(), state: 'ai' }));
+        else if (f.type === 'message') ws.send(JSON.stringify({ type: 'ack', clientId: f.clientId, id: randomUUID(), seq: ++seq }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    stop = async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    };
+  } else {
+    const t = await startTestApp(
+      {},
+      {
+        socketRate: { perSecond: 1e9, burst: 1e9 },
+        socketsPerIp: 20_000,
+        heartbeatMs: 600_000,
+        ...(mode === 'app-instant-ai' ? { ai: instantAi } : {}),
+      },
+    );
+    url = t.url;
+    idle = () => t.app.core.idle();
+    stop = async () => {
+      await t.stop();
+      removeDir(t.dir);
+    };
+  }
+  process.on('message', async (m: any) => {
+    let value: unknown = null;
+    if (m.cmd === 'mem') {
+      for (let i = 0; i < 3; i++) {
+        (globalThis as any).gc?.();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      value = process.memoryUsage();
+    } else if (m.cmd === 'idle') {
+      await idle();
+    } else if (m.cmd === 'stop') {
+      await stop();
+      process.send!({ reply: m.id, value: null }, () => process.exit(0));
+      return;
+    }
+    process.send!({ reply: m.id, value });
+  });
+  process.send!({ url });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
