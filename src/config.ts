@@ -148,3 +148,16 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/** For entry points: the config, or every invalid variable named on stderr and exit 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) console.error(`Invalid environment variable ${problem}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

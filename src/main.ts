@@ -1,20 +1,11 @@
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { MigrationError } from './db/migrator';
 import { createLogger } from './logger';
 
 /** Entry point: `npm start`. Exits 1 on bad configuration or a failed migration. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const problem of err.problems) console.error(`Invalid environment variable ${problem}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit(process.env);
   const logger = createLogger(config.logLevel);
 
   let app;

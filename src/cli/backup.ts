@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { backupDatabase } from '../db/backup';
 
 /**
@@ -7,16 +7,7 @@ import { backupDatabase } from '../db/backup';
  * writes backups/handoff-<time>.db next to the database. Restoring is described in the README.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const p of err.problems) console.error(`Invalid environment variable ${p}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit(process.env);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const destination =
     process.argv[2] ?? path.join(path.dirname(path.resolve(config.databasePath)), 'backups', `handoff-${stamp}.db`);
