@@ -8,10 +8,10 @@ import type { MessageRepository } from '../db/message-repository';
 import type { VisitorRepository } from '../db/visitor-repository';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
+import { headsUpMessage } from './blocks/heads-up';
 import { customerMessageBlocks, handoffCard, threadNotice, transcriptMessages, type CardModel, type SlackMessage } from './blocks/handoff-card';
 import type { Mailer } from '../email/mailer';
 import { isPlaceholder, type SlackOutbox } from './outbox';
-import { ACTION, encodeValue } from './ids';
 import { escapeForSlack } from './text';
 import type { SlackRepository } from './slack-repository';
 
@@ -280,27 +280,17 @@ export class SlackBridge {
   private headsUp(conversation: Conversation, teamId: string): void {
     const { d } = this;
     const channel = d.teamChannel(teamId) || d.channel;
-    const visitor = d.visitors.get(conversation.visitorId);
-    const who = this.customerName(conversation);
-    const page = conversation.pageUrl ? ` on ${escapeForSlack(conversation.pageUrl.slice(0, 300))}` : '';
-    const text = `👀 Heads-up for *${escapeForSlack(teamId)}*: ${escapeForSlack(who)}${visitor?.verified ? ' (verified)' : ''} is chatting with the AI${page}. Take over if you want to help personally.`;
+    const message = headsUpMessage({
+      conversationId: conversation.id,
+      teamId,
+      customerName: this.customerName(conversation),
+      verified: d.visitors.get(conversation.visitorId)?.verified ?? false,
+      pageUrl: conversation.pageUrl,
+    });
     d.outbox.enqueue({
       lane: channel,
       method: 'chat.postMessage',
-      args: {
-        channel,
-        text,
-        blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text, verbatim: true } },
-          {
-            type: 'actions',
-            elements: [
-              { type: 'button', action_id: ACTION.takeOver, text: { type: 'plain_text', text: 'Take over' }, value: encodeValue({ conversationId: conversation.id }) },
-            ],
-          },
-        ],
-        unfurl_links: false,
-      },
+      args: { channel, ...message, unfurl_links: false },
       key: `heads-up:${conversation.id}:${teamId}`,
     });
   }
