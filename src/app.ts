@@ -256,8 +256,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       stopping ??= (async () => {
         // No new job runs; runs in progress end early (their signal aborts) before the database closes.
         await jobs.stop();
-        // Closing the server stops new connections and closes the widget sockets.
-        await server.close();
+        // Closing the server stops new connections and closes the widget sockets. A connection a
+        // client keeps open (keep-alive, a stuck request) may not hold the shutdown for long.
+        const closed = server.close();
+        const timer = setTimeout(() => server.server.closeAllConnections(), 5_000);
+        await closed;
+        clearTimeout(timer);
         aiShutdown.abort();
         await core.idle();
         // Flushes what it can to Slack; the rest stays in the outbox for the next start.

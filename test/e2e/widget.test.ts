@@ -314,6 +314,27 @@ describe('layout and theme', () => {
   });
 });
 
+describe('the reopen link of a follow-up email', () => {
+  it('opens the chat on the emailed conversation in a fresh browser and takes the token out of the address bar', async () => {
+    const { WidgetClient } = await import('../support/widget-client');
+    const { createReopenTokens } = await import('../../src/core/visitor-tokens');
+    const client = await WidgetClient.connect(t.url);
+    const welcome = await client.hello();
+    client.send({ type: 'message', clientId: 'r1', text: 'Where do I find my invoices?' });
+    await client.next('message', (m) => m.role === 'ai');
+    client.close();
+    const key = (t.app.db.sqlite.prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
+    const visitorId = (t.app.db.sqlite.prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
+    const token = createReopenTokens(key).issue(visitorId, new Date());
+
+    const w = await visit(`${t.url}/?handoff_reopen=${encodeURIComponent(token)}#pricing`);
+    const ui = widget(w.page);
+    await ui.bubble('customer', 'Where do I find my invoices?').waitFor();
+    expect(await ui.dialog.isVisible()).toBe(true);
+    expect(w.page.url()).toBe(`${t.url}/#pricing`);
+  });
+});
+
 describe('reliability', () => {
   it('shows an offline state when the server goes away, and delivers unsent messages once when it is back', async () => {
     const w = await visit();
@@ -363,25 +384,3 @@ describe('reliability', () => {
     expect(count('select count(*) n from messages where conversation_id = ? and role = ?', conversationId, 'customer')).toBe(3);
   });
 });
-
-describe('the reopen link of a follow-up email', () => {
-  it('opens the chat on the emailed conversation in a fresh browser and takes the token out of the address bar', async () => {
-    const { WidgetClient } = await import('../support/widget-client');
-    const { createReopenTokens } = await import('../../src/core/visitor-tokens');
-    const client = await WidgetClient.connect(t.url);
-    const welcome = await client.hello();
-    client.send({ type: 'message', clientId: 'r1', text: 'Where do I find my invoices?' });
-    await client.next('message', (m) => m.role === 'ai');
-    client.close();
-    const key = (t.app.db.sqlite.prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
-    const visitorId = (t.app.db.sqlite.prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
-    const token = createReopenTokens(key).issue(visitorId, new Date());
-
-    const w = await visit(`${t.url}/?handoff_reopen=${encodeURIComponent(token)}#pricing`);
-    const ui = widget(w.page);
-    await ui.bubble('customer', 'Where do I find my invoices?').waitFor();
-    expect(await ui.dialog.isVisible()).toBe(true);
-    expect(w.page.url()).toBe(`${t.url}/#pricing`);
-  });
-});
-
