@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import type { AiContext, KnowledgeBase } from '../core/ports';
-import type { KbPassage, Message } from '../core/types';
+import { newConversation, type KbPassage, type Message } from '../core/types';
 import { createKnowledgeBase, indexKnowledgeBase } from './knowledge-base';
 import { composeReply, createLocalAi, trimAtSentence } from './local-ai';
 
@@ -27,22 +27,8 @@ function context(text: string, earlier: { role: Message['role']; text: string }[
   }));
   return {
     conversation: {
-      id: 'c1',
-      visitorId: 'v1',
-      state: 'ai',
+      ...newConversation('c1', 'v1', AT),
       lastSeq: history.length,
-      pageUrl: null,
-      pageTitle: null,
-      escalation: null,
-      escalatedAt: null,
-      emailRequested: false,
-      ownerId: null,
-      claimedAt: null,
-      requiredSkills: [],
-      teamId: null,
-      priority: 'normal',
-      createdAt: AT,
-      updatedAt: AT,
     },
     visitor: { id: 'v1', name: null, email: null, userId: null, verified: false, attributes: {}, createdAt: AT },
     history,

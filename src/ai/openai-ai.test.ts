@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import type { AiContext, KnowledgeBase } from '../core/ports';
-import type { Conversation, Message } from '../core/types';
+import { newConversation, type Conversation, type Message } from '../core/types';
 import { startOpenAiServer, type OpenAiServer } from '../../test/support/openai-server';
 import { createAi } from './create-ai';
 import { withFallback } from './fallback-ai';
@@ -38,22 +38,8 @@ function context(text: string, earlier: Turn[] = [], conversation: Partial<Conve
   }));
   return {
     conversation: {
-      id: 'c1',
-      visitorId: 'v1',
-      state: 'ai',
+      ...newConversation('c1', 'v1', AT),
       lastSeq: history.length,
-      pageUrl: null,
-      pageTitle: null,
-      escalation: null,
-      escalatedAt: null,
-      emailRequested: false,
-      ownerId: null,
-      claimedAt: null,
-      requiredSkills: [],
-      teamId: null,
-      priority: 'normal',
-      createdAt: AT,
-      updatedAt: AT,
       ...conversation,
     },
     visitor: { id: 'v1', name: 'Jane Doe', email: null, userId: null, verified: false, attributes: {}, createdAt: AT },

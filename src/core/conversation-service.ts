@@ -9,7 +9,7 @@ import { newId } from './ids';
 import type { MessageLog, AppendResult } from './message-log';
 import type { Ai, Clock, HandoffDesk } from './ports';
 import type { SettingsService } from './settings';
-import type { AgentPersona, Conversation, ConversationState, EscalationReason, Message, Visitor } from './types';
+import { newConversation, type AgentPersona, type Conversation, type ConversationState, type EscalationReason, type Message, type Visitor } from './types';
 import { verifyIdentity, type VisitorTokens } from './visitor-tokens';
 import type { Database } from '../db/database';
 import type { ConversationRepository } from '../db/conversation-repository';
@@ -108,24 +108,7 @@ export class ConversationService {
           createdAt: nowIso,
         };
         d.visitors.insert(visitor, nowIso);
-        conversation = {
-          id: newId('c'),
-          visitorId: visitor.id,
-          state: 'ai',
-          lastSeq: 0,
-          pageUrl: null,
-          pageTitle: null,
-          escalation: null,
-          escalatedAt: null,
-          emailRequested: false,
-          ownerId: null,
-          claimedAt: null,
-          requiredSkills: [],
-          teamId: null,
-          priority: 'normal',
-          createdAt: nowIso,
-          updatedAt: nowIso,
-        };
+        conversation = newConversation(newId('c'), visitor.id, nowIso);
         d.conversations.insert(conversation);
         d.events.record(conversation.id, 'started', {}, nowIso);
       }

@@ -90,3 +90,25 @@ export interface KbPassage {
   /** 0..1, higher is better: how well the passage matches the query. */
   score: number;
 }
+
+/** A conversation as it starts: with the AI, nothing escalated, nobody owning it. */
+export function newConversation(id: string, visitorId: string, at: string): Conversation {
+  return {
+    id,
+    visitorId,
+    state: 'ai',
+    lastSeq: 0,
+    pageUrl: null,
+    pageTitle: null,
+    escalation: null,
+    escalatedAt: null,
+    emailRequested: false,
+    ownerId: null,
+    claimedAt: null,
+    requiredSkills: [],
+    teamId: null,
+    priority: 'normal',
+    createdAt: at,
+    updatedAt: at,
+  };
+}
