@@ -182,7 +182,19 @@ interface Parts {
   second: number;
 }
 
-function partsAt(timezone: string, instant: number): Parts {
+/** The last answer per zone: formatToParts is slow and rules ask about the same second many times. */
+const lastParts = new Map<string, { second: number; parts: Readonly<Parts> }>();
+
+function partsAt(timezone: string, instant: number): Readonly<Parts> {
+  const second = Math.floor(instant / 1000);
+  const last = lastParts.get(timezone);
+  if (last?.second === second) return last.parts;
+  const parts = computePartsAt(timezone, instant);
+  lastParts.set(timezone, { second, parts });
+  return parts;
+}
+
+function computePartsAt(timezone: string, instant: number): Parts {
   const out: Parts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of formatter(timezone).formatToParts(instant)) {
     if (p.type in out) out[p.type as keyof Parts] = Number(p.value);

@@ -73,6 +73,8 @@ const AI_HISTORY = 20;
  */
 export class ConversationService {
   private readonly turns = new Map<string, Promise<void>>();
+  /** Customer messages stored but not yet taken by a turn, per conversation. */
+  private readonly inbox = new Map<string, Message[]>();
 
   constructor(private readonly d: ConversationServiceDeps) {}
 
@@ -157,10 +159,23 @@ export class ConversationService {
     return this.d.desk.queueInfo(conversationId);
   }
 
-  /** Stores a customer message (idempotent by clientId); resolves after the commit. The reply comes later. */
+  /**
+   * Stores a customer message (idempotent by clientId); resolves after the commit. The reply comes
+   * later, in the conversation's next turn: messages that arrive while an earlier turn is still
+   * running (or waiting to run) are taken together, each checked for escalation and the rules, and
+   * the AI answers the latest with all of them in its history — one answer to a burst, not one per
+   * line, and never an answer to a question the customer has already moved on from.
+   */
   async customerMessage(conversationId: string, clientId: string, text: string): Promise<AppendResult> {
     const result = await this.d.log.appendDurably(conversationId, { role: 'customer', text, clientId });
-    if (!result.duplicate) this.enqueueTurn(conversationId, () => this.afterCustomerMessage(conversationId, result.message));
+    if (!result.duplicate) {
+      const waiting = this.inbox.get(conversationId);
+      if (waiting) waiting.push(result.message);
+      else {
+        this.inbox.set(conversationId, [result.message]);
+        this.enqueueTurn(conversationId, () => this.afterCustomerMessages(conversationId));
+      }
+    }
     return result;
   }
 
@@ -195,7 +210,7 @@ export class ConversationService {
     const conversation = this.get(conversationId);
     d.bus.emit({ type: 'conversation.page', conversation });
     this.enqueueTurn(conversationId, async () => {
-      this.applyRules(this.get(conversationId), { event: 'page' });
+      this.applyRules(this.get(conversationId), { event: 'page' }, []);
     });
   }
 
@@ -297,10 +312,15 @@ export class ConversationService {
     this.d.bus.emit({ type: 'conversation.state', conversation, previous, agent: null, queue });
   }
 
-  /** Runs work after the conversation's earlier turns; a failure is logged, never thrown at the socket. */
+  /**
+   * Runs work after the conversation's earlier turns; a failure is logged, never thrown at the
+   * socket. A turn starts on a later tick than the one that queued it, so the acks of everything
+   * that arrived together go out first and a turn never delays them.
+   */
   private enqueueTurn(conversationId: string, work: () => Promise<void>): void {
     const prev = this.turns.get(conversationId) ?? Promise.resolve();
     const next = prev
+      .then(nextTick)
       .then(work)
       .catch((err: unknown) => this.d.logger.error({ err, conversationId }, 'conversation turn failed'))
       .finally(() => {
@@ -309,8 +329,12 @@ export class ConversationService {
     this.turns.set(conversationId, next);
   }
 
-  private async afterCustomerMessage(conversationId: string, message: Message): Promise<void> {
+  private async afterCustomerMessages(conversationId: string): Promise<void> {
     const { d } = this;
+    const messages = this.inbox.get(conversationId) ?? [];
+    this.inbox.delete(conversationId);
+    const last = messages.at(-1);
+    if (!last) return;
     let conversation = this.get(conversationId);
     if (conversation.state === 'resolved') {
       const now = d.clock.now().toISOString();
@@ -328,15 +352,18 @@ export class ConversationService {
     // With a human on it (or on the way) the AI stays quiet; the message goes to the agent.
     if (conversation.state === 'human' || conversation.state === 'waiting') return;
 
+    const history = d.log.recent(conversationId, AI_HISTORY);
     if (conversation.state === 'ai') {
-      const reason = escalationForMessage(message.text);
-      if (reason) {
-        this.escalate(conversationId, reason);
-        return;
+      for (const message of messages) {
+        const reason = escalationForMessage(message.text);
+        if (reason) {
+          this.escalate(conversationId, reason);
+          return;
+        }
+        if (this.applyRules(conversation, { event: 'message', text: message.text }, history) === 'handled') return;
       }
-      if (this.applyRules(conversation, { event: 'message', text: message.text }) === 'handled') return;
     }
-    await this.aiTurn(conversation, message);
+    await this.aiTurn(conversation, last, history);
   }
 
   /**
@@ -347,16 +374,14 @@ export class ConversationService {
   private applyRules(
     conversation: Conversation,
     input: { event: 'message' | 'page'; text?: string; aiConfidence?: number },
+    history: readonly Message[],
     only?: (rule: { conditions: { type: string }[] }) => boolean,
   ): 'handled' | 'continue' {
     const { d } = this;
     if (!d.rules) return 'continue';
     const visitor = d.visitors.get(conversation.visitorId);
     if (!visitor) return 'continue';
-    const earlier = d.messages
-      .recent(conversation.id, 20)
-      .filter((m) => m.role === 'customer' && m.text !== input.text)
-      .map((m) => m.text);
+    const earlier = input.text ? history.filter((m) => m.role === 'customer' && m.text !== input.text).map((m) => m.text) : [];
     const evaluation: RuleEvaluationInput = {
       event: input.event,
       ...(input.text !== undefined ? { text: input.text } : {}),
@@ -425,7 +450,7 @@ export class ConversationService {
     return { queue: merged.queueForLater, askEmail: merged.askForEmail };
   }
 
-  private async aiTurn(conversation: Conversation, message: Message): Promise<void> {
+  private async aiTurn(conversation: Conversation, message: Message, history: readonly Message[]): Promise<void> {
     const { d } = this;
     const visitor = d.visitors.get(conversation.visitorId);
     if (!visitor) return;
@@ -435,7 +460,7 @@ export class ConversationService {
       answer = await d.ai.answer({
         conversation,
         visitor,
-        history: d.messages.recent(conversation.id, AI_HISTORY),
+        history: [...history],
         text: message.text,
       });
     } catch (err) {
@@ -453,7 +478,7 @@ export class ConversationService {
     if (now.state === 'ai' && answer) {
       // Rules on the AI's confidence can only be judged now that it has answered.
       const onConfidence = (rule: { conditions: { type: string }[] }) => rule.conditions.some((c) => c.type === 'ai_confidence_below');
-      if (this.applyRules(now, { event: 'message', text: message.text, aiConfidence: answer.confidence }, onConfidence) === 'handled') return;
+      if (this.applyRules(now, { event: 'message', text: message.text, aiConfidence: answer.confidence }, history, onConfidence) === 'handled') return;
     }
     if (now.state === 'ai') {
       if (!answer) {
@@ -470,10 +495,11 @@ export class ConversationService {
       }
     }
     // Queued: the AI keeps helping with whatever it has; it never re-announces the handoff.
+    // Group-committed with whatever else is being stored right now: one fsync for many replies.
     if (answer?.reply && (now.state === 'ai' || answer.action.type === 'answer')) {
-      d.log.append(conversation.id, { role: 'ai', text: answer.reply, confidence: answer.confidence });
+      await d.log.appendDurably(conversation.id, { role: 'ai', text: answer.reply, confidence: answer.confidence });
     } else if (now.state === 'queued') {
-      d.log.append(conversation.id, {
+      await d.log.appendDurably(conversation.id, {
         role: 'ai',
         text: "I'm not sure about that one. A team member will follow up as soon as they're back.",
         confidence: answer?.confidence ?? 0,
@@ -481,3 +507,5 @@ export class ConversationService {
     }
   }
 }
+
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -23,20 +23,32 @@ export interface AppendResult {
 interface Pending {
   conversationId: string;
   draft: MessageDraft;
+  alsoInTx: ((message: Message) => void) | undefined;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
 
+/** How many of a conversation's latest messages are kept in memory (the AI and the rules read them). */
+export const HISTORY_LIMIT = 20;
+/** How many conversations' histories are kept (least recently used ones are dropped). */
+const HISTORY_CONVERSATIONS = 2000;
+
 /**
  * The only writer of messages. Each message gets the conversation's next seq in the transaction that
- * stores it, so seqs never have gaps. Customer messages are group-committed: everything that arrives
- * within one tick is written in one transaction, and each promise resolves only after that commit
- * (ack after commit). message.created is emitted after the commit, in seq order.
+ * stores it, so seqs never have gaps. Messages are group-committed: everything appended durably
+ * within one tick is written in one transaction (one fsync), and each promise resolves only after
+ * that commit (ack after commit). message.created is emitted after the commit, in seq order.
+ *
+ * It also keeps the latest HISTORY_LIMIT messages of recently active conversations in memory, so a
+ * customer message's turn (rules, AI) does not read them back from disk: entries change only after a
+ * commit, and edits or deletions (message.updated / message.deleted) drop the entry.
  */
 export class MessageLog {
   private pending: Pending[] = [];
   private scheduled = false;
   private readonly hooks = new Set<(message: Message) => void>();
+  /** conversationId → its latest messages, oldest first; Map order = least recently used first. */
+  private readonly history = new Map<string, Message[]>();
 
   constructor(
     private readonly db: Database,
@@ -44,7 +56,25 @@ export class MessageLog {
     private readonly messages: MessageRepository,
     private readonly clock: Clock,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    bus.subscribe((e) => {
+      if (e.type === 'message.updated' || e.type === 'message.deleted') this.history.delete(e.conversation.id);
+    });
+  }
+
+  /** The conversation's latest `limit` (≤ HISTORY_LIMIT) committed messages, oldest first. */
+  recent(conversationId: string, limit = HISTORY_LIMIT): readonly Message[] {
+    if (limit > HISTORY_LIMIT) return this.messages.recent(conversationId, limit);
+    let list = this.history.get(conversationId);
+    if (list) {
+      this.history.delete(conversationId); // refresh its place in the LRU order
+    } else {
+      list = this.messages.recent(conversationId, HISTORY_LIMIT);
+      if (this.history.size >= HISTORY_CONVERSATIONS) this.history.delete(this.history.keys().next().value!);
+    }
+    this.history.set(conversationId, list);
+    return list.length > limit ? list.slice(-limit) : list;
+  }
 
   /**
    * Runs `hook` inside the transaction that stores each new message (after everything else the
@@ -73,10 +103,13 @@ export class MessageLog {
     return result.message;
   }
 
-  /** Queues a message for the next group commit; resolves once it is durably stored. */
-  appendDurably(conversationId: string, draft: MessageDraft): Promise<AppendResult> {
+  /**
+   * Queues a message for the next group commit; resolves once it is durably stored. `alsoInTx` runs
+   * in the same transaction, after the insert.
+   */
+  appendDurably(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ conversationId, draft, resolve, reject });
+      this.pending.push({ conversationId, draft, alsoInTx, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -98,13 +131,13 @@ export class MessageLog {
     if (!batch.length) return;
     let results: AppendResult[];
     try {
-      results = this.db.tx(() => batch.map((p) => this.writeWithHooks(p.conversationId, p.draft)));
+      results = this.db.tx(() => batch.map((p) => this.writeWithHooks(p)));
     } catch {
       // One bad item must not sink the others: retry each in its own transaction.
       results = [];
       for (const p of batch) {
         try {
-          results.push(this.db.tx(() => this.writeWithHooks(p.conversationId, p.draft)));
+          results.push(this.db.tx(() => this.writeWithHooks(p)));
         } catch (err) {
           p.reject(err);
           results.push(undefined as unknown as AppendResult);
@@ -121,9 +154,12 @@ export class MessageLog {
     this.announce(created);
   }
 
-  private writeWithHooks(conversationId: string, draft: MessageDraft): AppendResult {
-    const r = this.write(conversationId, draft);
-    if (!r.duplicate) this.runHooks(r.message);
+  private writeWithHooks(p: Pending): AppendResult {
+    const r = this.write(p.conversationId, p.draft);
+    if (!r.duplicate) {
+      p.alsoInTx?.(r.message);
+      this.runHooks(r.message);
+    }
     return r;
   }
 
@@ -158,6 +194,13 @@ export class MessageLog {
   private announce(created: Message[]): void {
     const byConversation = new Map<string, ReturnType<ConversationRepository['load']>>();
     for (const message of created) {
+      const list = this.history.get(message.conversationId);
+      if (list) {
+        // A new array: a turn holding the previous one keeps seeing what it read.
+        const next = list.length >= HISTORY_LIMIT ? list.slice(1 - HISTORY_LIMIT) : list.slice();
+        next.push(message);
+        this.history.set(message.conversationId, next);
+      }
       let conversation = byConversation.get(message.conversationId);
       if (!conversation) {
         conversation = this.conversations.load(message.conversationId);
