@@ -10,9 +10,12 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /**
  * Which sockets watch which conversation, and the translation of domain events into frames for
  * them. A customer may have several tabs open: each gets every frame.
+ *
+ * Almost every conversation has one socket: it is stored as is, and becomes a Set only while a
+ * second tab is open (no Set per idle connection).
  */
 export class ConnectionRegistry {
-  private readonly byConversation = new Map<string, Set<WebSocket>>();
+  private readonly byConversation = new Map<string, WebSocket | Set<WebSocket>>();
 
   constructor(
     private readonly logger: Logger,
@@ -25,36 +28,45 @@ export class ConnectionRegistry {
   }
 
   add(conversationId: string, socket: WebSocket): void {
-    let set = this.byConversation.get(conversationId);
-    if (!set) this.byConversation.set(conversationId, (set = new Set()));
-    set.add(socket);
+    const current = this.byConversation.get(conversationId);
+    if (!current) this.byConversation.set(conversationId, socket);
+    else if (current instanceof Set) current.add(socket);
+    else if (current !== socket) this.byConversation.set(conversationId, new Set([current, socket]));
   }
 
   remove(conversationId: string, socket: WebSocket): void {
-    const set = this.byConversation.get(conversationId);
-    if (!set) return;
-    set.delete(socket);
-    if (!set.size) this.byConversation.delete(conversationId);
+    const current = this.byConversation.get(conversationId);
+    if (!current) return;
+    if (!(current instanceof Set)) {
+      if (current === socket) this.byConversation.delete(conversationId);
+      return;
+    }
+    current.delete(socket);
+    if (current.size > 1) return;
+    const [last] = current;
+    if (last) this.byConversation.set(conversationId, last);
+    else this.byConversation.delete(conversationId);
   }
 
   /** Whether the customer has the widget open right now (for offline email decisions). */
   isOnline(conversationId: string): boolean {
-    return (this.byConversation.get(conversationId)?.size ?? 0) > 0;
+    return this.byConversation.has(conversationId);
   }
 
   get size(): number {
     let n = 0;
-    for (const set of this.byConversation.values()) n += set.size;
+    for (const entry of this.byConversation.values()) n += entry instanceof Set ? entry.size : 1;
     return n;
   }
 
   /** Sends to every socket of the conversation; true when at least one was open to receive it. */
   broadcast(conversationId: string, frame: ServerFrame): boolean {
-    const set = this.byConversation.get(conversationId);
-    if (!set) return false;
+    const entry = this.byConversation.get(conversationId);
+    if (!entry) return false;
     const data = JSON.stringify(frame);
+    if (!(entry instanceof Set)) return sendRaw(entry, data, this.logger);
     let delivered = false;
-    for (const socket of set) delivered = sendRaw(socket, data, this.logger) || delivered;
+    for (const socket of entry) delivered = sendRaw(socket, data, this.logger) || delivered;
     return delivered;
   }
 

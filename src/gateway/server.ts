@@ -7,7 +7,8 @@ import type { ConnectionRegistry } from './connection-registry';
 import { MAX_FRAME_BYTES } from './protocol';
 import { registerStatsRoutes, type StatsRoutesDeps } from './stats-routes';
 import type { WidgetBundle } from './widget-bundle';
-import { handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
+import { releaseUpgradeRequest } from './upgrade';
+import { connectionOf, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
 import type { ConversationService } from '../core/conversation-service';
 import type { SettingsService } from '../core/settings';
 import type { Logger } from '../logger';
@@ -135,17 +136,21 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Per-IP socket limit: one address cannot hold the gateway's connections hostage.
   const perIp = new Map<string, number>();
   const maxPerIp = deps.socketsPerIp ?? 50;
+  // Built once and shared by every socket: an idle connection holds a pointer to it, not a copy.
+  const socketDeps: WidgetSocketDeps = {
+    core: deps.core,
+    registry: deps.registry,
+    logger: deps.logger,
+    rate: deps.socketRate,
+    onClose: ({ ip }) => {
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n > 0) perIp.set(ip, n);
+      else perIp.delete(ip);
+    },
+  };
   // Half-open sockets (a vanished phone, a dead NAT) never say goodbye: ping, and drop the silent.
-  const alive = new WeakMap<object, boolean>();
   const heartbeat = setInterval(() => {
-    for (const socket of app.websocketServer?.clients ?? []) {
-      if (alive.get(socket) === false) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
+    for (const socket of app.websocketServer?.clients ?? []) connectionOf(socket)?.heartbeat();
   }, deps.heartbeatMs ?? 30_000);
   heartbeat.unref();
   app.addHook('onClose', async () => clearInterval(heartbeat));
@@ -169,14 +174,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     (socket, req) => {
       const ip = req.ip;
       perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-      alive.set(socket, true);
-      socket.on('pong', () => alive.set(socket, true));
-      socket.on('close', () => {
-        const n = (perIp.get(ip) ?? 1) - 1;
-        if (n > 0) perIp.set(ip, n);
-        else perIp.delete(ip);
-      });
-      handleWidgetSocket(socket, { core: deps.core, registry: deps.registry, logger: deps.logger, rate: deps.socketRate });
+      // Keep nothing of the HTTP request alive for the life of the socket (see upgrade.ts).
+      releaseUpgradeRequest(socket, req);
+      handleWidgetSocket(socket, socketDeps, ip);
     },
   );
 

@@ -12,6 +12,8 @@ export interface WidgetSocketDeps {
   logger: Logger;
   /** Frames a socket may send per second on average, and in a burst. */
   rate?: { perSecond: number; burst: number };
+  /** Called once when the socket has closed, after it left the registry. */
+  onClose?: (connection: WidgetConnection) => void;
 }
 
 const DEFAULT_RATE = { perSecond: 10, burst: 30 };
@@ -19,69 +21,162 @@ const DEFAULT_RATE = { perSecond: 10, burst: 30 };
 /** Drops `__proto__` keys while parsing so no frame can touch an object's prototype. */
 const safeReviver = (key: string, value: unknown) => (key === '__proto__' ? undefined : value);
 
+/** The tail of an idle connection's frame chain: one shared settled promise, not one per socket. */
+const SETTLED: Promise<void> = Promise.resolve();
+
+const kConnection = Symbol('widgetConnection');
+type ConnectedSocket = WebSocket & { [kConnection]?: WidgetConnection };
+
 /**
  * One widget connection. The message handler is attached before anything is awaited so no frame is
  * lost; frames are handled strictly in arrival order (a promise chain), so a message sent right
  * after `hello` is never processed before the session exists.
+ *
+ * `deps` is shared by every socket (build it once); `ip` is the address the per-IP limit counted.
  */
-export function handleWidgetSocket(socket: WebSocket, deps: WidgetSocketDeps): void {
-  const { core, registry, logger } = deps;
-  const rate = deps.rate ?? DEFAULT_RATE;
-  let conversationId: string | null = null;
-  let tokens = rate.burst;
-  let lastRefill = Date.now();
-  let chain: Promise<void> = Promise.resolve();
+export function handleWidgetSocket(socket: WebSocket, deps: WidgetSocketDeps, ip = ''): WidgetConnection {
+  const connection = new WidgetConnection(socket, deps, ip);
+  (socket as ConnectedSocket)[kConnection] = connection;
+  // Shared listeners (`this` is the socket): thousands of idle sockets hold no closures of their own.
+  socket.on('message', onSocketMessage);
+  socket.on('close', onSocketClose);
+  socket.on('error', onSocketError);
+  socket.on('pong', onSocketPong);
+  return connection;
+}
 
-  const reply = (frame: ServerFrame) => send(socket, frame, logger);
-  const fail = (code: ErrorCode, message: string, clientId?: string) =>
-    reply(clientId ? { type: 'error', code, message, clientId } : { type: 'error', code, message });
+/** The connection handleWidgetSocket made for this socket, if any. */
+export function connectionOf(socket: WebSocket): WidgetConnection | undefined {
+  return (socket as ConnectedSocket)[kConnection];
+}
 
-  socket.on('message', (data: RawData, isBinary: boolean) => {
-    // Nothing a client sends may throw out of here: that would take the process down.
-    try {
-      onFrame(data, isBinary);
-    } catch (err) {
-      logger.error({ err }, 'widget frame handling failed');
-      fail('internal', 'Something went wrong on our side. Please try again.');
-    }
-  });
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  connectionOf(this)?.onMessage(data, isBinary);
+}
+function onSocketClose(this: WebSocket): void {
+  connectionOf(this)?.onClosed();
+}
+function onSocketError(this: WebSocket, err: Error): void {
+  connectionOf(this)?.onError(err);
+}
+function onSocketPong(this: WebSocket): void {
+  const connection = connectionOf(this);
+  if (connection) connection.alive = true;
+}
 
-  function onFrame(data: RawData, isBinary: boolean): void {
-    const now = Date.now();
-    tokens = Math.min(rate.burst, tokens + ((now - lastRefill) / 1000) * rate.perSecond);
-    lastRefill = now;
-    if (tokens < 1) {
-      fail('rate_limited', 'You are sending messages too quickly. Please wait a moment.');
-      return;
-    }
-    tokens -= 1;
+/**
+ * The state of one widget socket, with its behaviour on the prototype: an idle connection costs
+ * this one small object (no per-socket closures or contexts).
+ */
+export class WidgetConnection {
+  /** Set by `hello`; the conversation this socket is registered for. */
+  conversationId: string | null = null;
+  /** Cleared by each heartbeat ping, set again by the pong that answers it. */
+  alive = true;
+  /** Token bucket of the per-socket rate limit. */
+  private tokens: number;
+  private lastRefill: number;
+  /** The last frame's handling; the next frame waits for it. */
+  private chain: Promise<void> = SETTLED;
 
-    if (isBinary) return fail('bad_frame', 'Frames must be JSON text.');
-    const frame = parseFrame(data);
-    if (!frame.ok) return fail('bad_frame', frame.message, frame.clientId);
-    chain = chain.then(() => handle(frame.value)).catch((err: unknown) => {
-      if (err instanceof DomainError) {
-        fail(err.code === 'invalid_email' || err.code === 'not_resolved' ? err.code : 'bad_frame', err.message, clientIdOf(frame.value));
-      } else if (isStorageUnavailable(err)) {
-        // Locked by another process, a full or read-only disk: nothing was stored; the widget
-        // keeps the message and sends it again with the same clientId.
-        logger.error({ err, type: frame.value.type }, 'the database refused a write');
-        fail('unavailable', "We couldn't save that just now. It will be sent again in a moment.", clientIdOf(frame.value));
-      } else {
-        logger.error({ err, type: frame.value.type }, 'widget frame failed');
-        fail('internal', 'Something went wrong on our side. Please try again.', clientIdOf(frame.value));
-      }
-    });
+  constructor(
+    readonly socket: WebSocket,
+    private readonly deps: WidgetSocketDeps,
+    /** The client address the per-IP socket limit counted this socket under. */
+    readonly ip: string,
+  ) {
+    this.tokens = (deps.rate ?? DEFAULT_RATE).burst;
+    this.lastRefill = Date.now();
   }
 
-  socket.on('close', () => {
-    if (conversationId) registry.remove(conversationId, socket);
-  });
-  socket.on('error', (err) => logger.debug({ err }, 'widget socket error'));
+  /** Half-open sockets never say goodbye: one missed pong since the last ping and the socket is dropped. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.socket.terminate();
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
 
-  async function handle(frame: ClientFrame): Promise<void> {
+  onMessage(data: RawData, isBinary: boolean): void {
+    // Nothing a client sends may throw out of here: that would take the process down.
+    try {
+      this.onFrame(data, isBinary);
+    } catch (err) {
+      this.deps.logger.error({ err }, 'widget frame handling failed');
+      this.fail('internal', 'Something went wrong on our side. Please try again.');
+    }
+  }
+
+  onClosed(): void {
+    if (this.conversationId) this.deps.registry.remove(this.conversationId, this.socket);
+    this.deps.onClose?.(this);
+  }
+
+  /** ws has already begun closing the socket (bad UTF-8, frame too big, reset…): let it go. */
+  onError(err: Error): void {
+    this.deps.logger.error({ err }, 'widget socket error');
+    this.socket.terminate();
+  }
+
+  private reply(frame: ServerFrame): void {
+    send(this.socket, frame, this.deps.logger);
+  }
+
+  private fail(code: ErrorCode, message: string, clientId?: string): void {
+    this.reply(clientId ? { type: 'error', code, message, clientId } : { type: 'error', code, message });
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    const rate = this.deps.rate ?? DEFAULT_RATE;
+    const now = Date.now();
+    this.tokens = Math.min(rate.burst, this.tokens + ((now - this.lastRefill) / 1000) * rate.perSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) {
+      this.fail('rate_limited', 'You are sending messages too quickly. Please wait a moment.');
+      return;
+    }
+    this.tokens -= 1;
+
+    if (isBinary) return this.fail('bad_frame', 'Frames must be JSON text.');
+    const frame = parseFrame(data);
+    if (!frame.ok) return this.fail('bad_frame', frame.message, frame.clientId);
+    const value = frame.value;
+    const link: Promise<void> = this.chain.then(() => this.handle(value)).then(
+      () => this.settled(link),
+      (err: unknown) => {
+        this.failed(err, value);
+        this.settled(link);
+      },
+    );
+    this.chain = link;
+  }
+
+  /** The last frame is handled: a quiet socket keeps the shared settled promise, none of its own. */
+  private settled(link: Promise<void>): void {
+    if (this.chain === link) this.chain = SETTLED;
+  }
+
+  private failed(err: unknown, frame: ClientFrame): void {
+    const { logger } = this.deps;
+    if (err instanceof DomainError) {
+      this.fail(err.code === 'invalid_email' || err.code === 'not_resolved' ? err.code : 'bad_frame', err.message, clientIdOf(frame));
+    } else if (isStorageUnavailable(err)) {
+      // Locked by another process, a full or read-only disk: nothing was stored; the widget
+      // keeps the message and sends it again with the same clientId.
+      logger.error({ err, type: frame.type }, 'the database refused a write');
+      this.fail('unavailable', "We couldn't save that just now. It will be sent again in a moment.", clientIdOf(frame));
+    } else {
+      logger.error({ err, type: frame.type }, 'widget frame failed');
+      this.fail('internal', 'Something went wrong on our side. Please try again.', clientIdOf(frame));
+    }
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    const { core, registry } = this.deps;
     if (frame.type === 'hello') {
-      if (conversationId) return fail('already_started', 'This connection already said hello.');
+      if (this.conversationId) return this.fail('already_started', 'This connection already said hello.');
       const session = core.openSession({ token: frame.token, reopen: frame.reopen, visitor: frame.visitor, page: frame.page });
       const { conversation } = session;
       const welcome: Extract<ServerFrame, { type: 'welcome' }> = {
@@ -92,24 +187,25 @@ export function handleWidgetSocket(socket: WebSocket, deps: WidgetSocketDeps): v
       };
       const agent = wireAgent(core.agentFor(conversation));
       if (agent) welcome.agent = agent;
-      reply(welcome);
+      this.reply(welcome);
       // Replay and registration happen in the same tick: nothing committed in between is missed or doubled.
       const replay = core.replay(conversation.id, frame.lastSeq ?? 0);
-      for (const m of replay) reply(messageFrame(m));
+      for (const m of replay) this.reply(messageFrame(m));
       // What was just sent has been seen: it need not be emailed.
       core.markSeen(conversation.id, Math.max(frame.lastSeq ?? 0, replay.at(-1)?.seq ?? 0));
-      conversationId = conversation.id;
-      registry.add(conversation.id, socket);
+      this.conversationId = conversation.id;
+      registry.add(conversation.id, this.socket);
       if (conversation.state === 'waiting') {
-        reply({ type: 'state', state: 'waiting', queue: core.queueInfo(conversation.id) });
+        this.reply({ type: 'state', state: 'waiting', queue: core.queueInfo(conversation.id) });
       }
       return;
     }
-    if (!conversationId) return fail('hello_required', 'Send a hello frame first.', clientIdOf(frame));
+    const conversationId = this.conversationId;
+    if (!conversationId) return this.fail('hello_required', 'Send a hello frame first.', clientIdOf(frame));
     switch (frame.type) {
       case 'message': {
         const { message } = await core.customerMessage(conversationId, frame.clientId, frame.text);
-        reply({ type: 'ack', clientId: frame.clientId, id: message.id, seq: message.seq });
+        this.reply({ type: 'ack', clientId: frame.clientId, id: message.id, seq: message.seq });
         return;
       }
       case 'request_human':
