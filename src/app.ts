@@ -15,6 +15,7 @@ import { SettingsService, defaultSettings } from './core/settings';
 import { OfflineFollowUp, REOPEN_TTL_DAYS } from './core/offline-followup';
 import { createReopenTokens, createVisitorTokens } from './core/visitor-tokens';
 import { createAgentRepository } from './db/agent-repository';
+import { GroupCommit } from './db/group-commit';
 import { createConversationRepository } from './db/conversation-repository';
 import { openDatabase, type Database } from './db/database';
 import { createAuditRepository } from './db/audit-repository';
@@ -119,7 +120,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const tokenKey = settingsRepo.secret('visitor_token_key', clock.now().toISOString());
   const tokens = createVisitorTokens(tokenKey);
   const reopenTokens = createReopenTokens(tokenKey, REOPEN_TTL_DAYS);
-  const log = new MessageLog(db, conversations, messages, clock, bus);
+  // One group commit for the hot writes (messages, seen marks, Slack event ids): one fsync per tick.
+  const commit = new GroupCommit(db);
+  const log = new MessageLog(db, conversations, messages, clock, bus, commit);
   const analytics = new AnalyticsService({
     repo: createAnalyticsRepository(db),
     clock,
@@ -153,7 +156,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
   core = new ConversationService({
-    db, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
+    db, commit, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
   });
@@ -176,7 +179,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       rules,
       settings,
       teams: new TeamsService({ repo: routingRepo, audit, clock, rules }),
-      config, db, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
+      config, db, commit, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
       conversations, ai, quickSummary: (ctx) => builtInAi.summariseNow(ctx).summary,
       outboxOptions: options.slackOutbox,
       analytics,

@@ -119,7 +119,7 @@ describe('conversation turns', () => {
     await core.idle();
     const agent: Agent = { id: 'U1', persona: { name: 'Ada' }, isAdmin: false };
     createAgentRepository(t.app.db).ensure(agent.id, new Date().toISOString()); // as the Slack directory does
-    const reply = t.app.handoff.agentReply(conversation.id, agent, 'The price is 10');
+    const reply = await t.app.handoff.agentReply(conversation.id, agent, 'The price is 10');
     if (!reply.relayed) throw new Error('not relayed');
     t.app.handoff.handBack(conversation.id, agent);
     t.app.handoff.editAgentMessage(reply.message.id, 'The price is 12');
@@ -137,5 +137,46 @@ describe('conversation turns', () => {
     expect(g.calls[1]!.history.find((m) => m.id === reply.message.id)?.deletedAt).toBeTruthy();
     g.releaseAll();
     await core.idle();
+  });
+});
+
+describe('agent replies (group-committed)', () => {
+  async function claimed() {
+    t = await startTestApp({});
+    const core = t.app.core;
+    const { conversation } = core.openSession({});
+    const ada: Agent = { id: 'U1', persona: { name: 'Ada' }, isAdmin: false };
+    const grace: Agent = { id: 'U2', persona: { name: 'Grace' }, isAdmin: true };
+    const repo = createAgentRepository(t.app.db);
+    for (const a of [ada, grace]) repo.ensure(a.id, new Date().toISOString());
+    expect(t.app.handoff.claim(conversation.id, ada).ok).toBe(true);
+    return { core, conversation, ada, grace, handoff: t.app.handoff };
+  }
+  const agentTexts = (id: string) => t!.app.core.replay(id, 0).filter((m) => m.role === 'agent').map((m) => m.text);
+
+  it('a reply racing a resolve that commits first is not stored and says so', async () => {
+    const { conversation, ada, handoff } = await claimed();
+    const pending = handoff.agentReply(conversation.id, ada, 'One more thing');
+    handoff.resolve(conversation.id, ada); // commits now, before the reply's group commit
+    await expect(pending).resolves.toEqual({ relayed: false, reason: 'resolved' });
+    expect(agentTexts(conversation.id)).not.toContain('One more thing');
+  });
+
+  it('a reply racing another agent taking over is not stored', async () => {
+    const { conversation, ada, grace, handoff } = await claimed();
+    const pending = handoff.agentReply(conversation.id, ada, 'Mine');
+    handoff.handBack(conversation.id, grace); // an admin hands it back…
+    expect(handoff.claim(conversation.id, grace).ok).toBe(true); // …and takes it
+    await expect(pending).resolves.toEqual({ relayed: false, reason: 'not_owner', ownerId: grace.id });
+    expect(agentTexts(conversation.id)).not.toContain('Mine');
+  });
+
+  it('replies sent together are stored in order with gapless seqs', async () => {
+    const { conversation, ada, handoff } = await claimed();
+    const results = await Promise.all(['one', 'two', 'three'].map((text) => handoff.agentReply(conversation.id, ada, text)));
+    expect(results.every((r) => r.relayed)).toBe(true);
+    const msgs = t!.app.core.replay(conversation.id, 0);
+    expect(msgs.map((m) => m.seq)).toEqual(msgs.map((_, i) => i + 1));
+    expect(agentTexts(conversation.id).slice(-3)).toEqual(['one', 'two', 'three']);
   });
 });

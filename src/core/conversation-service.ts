@@ -12,6 +12,7 @@ import type { SettingsService } from './settings';
 import { newConversation, type AgentPersona, type Conversation, type ConversationState, type EscalationReason, type Message, type Visitor } from './types';
 import { verifyIdentity, type VisitorTokens } from './visitor-tokens';
 import type { Database } from '../db/database';
+import type { GroupCommit } from '../db/group-commit';
 import type { ConversationRepository } from '../db/conversation-repository';
 import type { EventRepository } from '../db/event-repository';
 import type { MessageRepository } from '../db/message-repository';
@@ -20,6 +21,8 @@ import type { Logger } from '../logger';
 
 export interface ConversationServiceDeps {
   db: Database;
+  /** Writes that ride on the next group commit (seen marks). */
+  commit: GroupCommit;
   visitors: VisitorRepository;
   conversations: ConversationRepository;
   messages: MessageRepository;
@@ -134,9 +137,15 @@ export class ConversationService {
     });
   }
 
-  /** The customer's widget showed everything up to `seq`. */
+  /**
+   * The customer's widget showed everything up to `seq` (so it need not be emailed). Stored with the
+   * next group commit: a seen mark lost in a crash only means an email that was not needed.
+   */
   markSeen(conversationId: string, seq: number): void {
-    if (seq > 0) this.d.conversations.markSeen(conversationId, seq);
+    if (seq <= 0) return;
+    this.d.commit
+      .run(() => this.d.conversations.markSeen(conversationId, seq))
+      .catch((err: unknown) => this.d.logger.error({ err, conversationId }, 'could not store what the customer has seen'));
   }
 
   /** Messages after `afterSeq`, in order, for a (re)connecting widget. */
@@ -304,7 +313,7 @@ export class ConversationService {
 
   /** Resolves when every AI turn in progress has finished (graceful shutdown, tests). */
   async idle(): Promise<void> {
-    await this.d.log.drain();
+    await this.d.commit.drain();
     while (this.turns.size) await Promise.allSettled([...this.turns.values()]);
   }
 

@@ -99,11 +99,15 @@ export class HandoffService {
 
   /**
    * A reply written by an agent. The owner's reply reaches the customer; in an unowned conversation
-   * the reply claims it first; anyone else's stays internal. `remember` runs in the transaction that
-   * stores the relayed message (the adapter keys it by its Slack ts there).
+   * the reply claims it first; anyone else's stays internal. The reply is group-committed; `remember`
+   * runs in the transaction that stores it (the adapter keys it by its Slack ts there), and so does a
+   * last check that the conversation is still open and nobody else took it — a resolve or another
+   * agent's claim committed in between wins and the reply is not stored (what the agent wrote just
+   * as the conversation went back to the AI still reaches the customer).
    */
-  agentReply(conversationId: string, agent: Agent, text: string, remember?: (message: Message) => void): ReplyResult {
-    let conversation = this.d.customer.get(conversationId);
+  async agentReply(conversationId: string, agent: Agent, text: string, remember?: (message: Message) => void): Promise<ReplyResult> {
+    const { d } = this;
+    let conversation = d.customer.get(conversationId);
     if (conversation.state === 'resolved') return { relayed: false, reason: 'resolved' };
     let claimed = false;
     if (!conversation.ownerId) {
@@ -117,14 +121,24 @@ export class HandoffService {
       claimed = true;
     }
     if (conversation.ownerId !== agent.id) return { relayed: false, reason: 'not_owner', ownerId: conversation.ownerId! };
-    const now = this.d.clock.now().toISOString();
-    const message = this.d.log.append(conversationId, { role: 'agent', text, agent: agent.persona }, (m) => {
-      if (!this.d.events.list(conversationId).some((e) => e.type === 'first_agent_reply' && e.at >= (conversation.claimedAt ?? ''))) {
-        this.d.events.record(conversationId, 'first_agent_reply', { agentId: agent.id }, now);
-      }
-      remember?.(m);
-    });
-    return { relayed: true, message, claimed };
+    const now = d.clock.now().toISOString();
+    let refused: ReplyResult | null = null;
+    try {
+      const { message } = await d.log.appendDurably(conversationId, { role: 'agent', text, agent: agent.persona }, (m) => {
+        const current = d.customer.get(conversationId);
+        if (current.state === 'resolved') refused = { relayed: false, reason: 'resolved' };
+        else if (current.ownerId && current.ownerId !== agent.id) refused = { relayed: false, reason: 'not_owner', ownerId: current.ownerId };
+        if (refused) throw new ReplyRefused();
+        if (!d.events.list(conversationId).some((e) => e.type === 'first_agent_reply' && e.at >= (current.claimedAt ?? ''))) {
+          d.events.record(conversationId, 'first_agent_reply', { agentId: agent.id }, now);
+        }
+        remember?.(m);
+      });
+      return { relayed: true, message, claimed };
+    } catch (err) {
+      if (err instanceof ReplyRefused && refused) return refused;
+      throw err;
+    }
   }
 
   editAgentMessage(messageId: string, text: string): Message | null {
@@ -197,3 +211,6 @@ export class HandoffService {
     return conversation;
   }
 }
+
+/** Thrown inside the reply's transaction to roll it back when the agent no longer owns the conversation. */
+class ReplyRefused extends Error {}

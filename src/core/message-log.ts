@@ -5,6 +5,7 @@ import type { AgentPersona, Message, MessageRole } from './types';
 import type { Database } from '../db/database';
 import type { ConversationRepository } from '../db/conversation-repository';
 import type { MessageRepository } from '../db/message-repository';
+import { GroupCommit } from '../db/group-commit';
 
 export interface MessageDraft {
   role: MessageRole;
@@ -18,14 +19,6 @@ export interface AppendResult {
   message: Message;
   /** True when the clientId was seen before: the stored message is returned, nothing is added. */
   duplicate: boolean;
-}
-
-interface Pending {
-  conversationId: string;
-  draft: MessageDraft;
-  alsoInTx: ((message: Message) => void) | undefined;
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
 }
 
 /** How many of a conversation's latest messages are kept in memory (the AI and the rules read them). */
@@ -44,11 +37,10 @@ const HISTORY_CONVERSATIONS = 2000;
  * commit, and edits or deletions (message.updated / message.deleted) drop the entry.
  */
 export class MessageLog {
-  private pending: Pending[] = [];
-  private scheduled = false;
   private readonly hooks = new Set<(message: Message) => void>();
   /** conversationId → its latest messages, oldest first; Map order = least recently used first. */
   private readonly history = new Map<string, Message[]>();
+  private committed: Message[] = [];
 
   constructor(
     private readonly db: Database,
@@ -56,6 +48,8 @@ export class MessageLog {
     private readonly messages: MessageRepository,
     private readonly clock: Clock,
     private readonly bus: EventBus,
+    /** Shared with other writers that want to ride on the same fsync. */
+    private readonly commit: GroupCommit = new GroupCommit(db),
   ) {
     bus.subscribe((e) => {
       if (e.type === 'message.updated' || e.type === 'message.deleted') this.history.delete(e.conversation.id);
@@ -91,80 +85,47 @@ export class MessageLog {
    * transaction, after the insert (e.g. to remember which Slack message it came from).
    */
   append(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Message {
-    const result = this.db.tx(() => {
-      const r = this.write(conversationId, draft);
-      if (!r.duplicate) {
-        alsoInTx?.(r.message);
-        this.runHooks(r.message);
-      }
-      return r;
-    });
+    const result = this.db.tx(() => this.store(conversationId, draft, alsoInTx));
     if (!result.duplicate) this.announce([result.message]);
     return result.message;
   }
 
   /**
-   * Queues a message for the next group commit; resolves once it is durably stored. `alsoInTx` runs
-   * in the same transaction, after the insert.
+   * Queues a message for the next group commit; resolves once it is durably stored (and announced).
+   * `alsoInTx` runs in the same transaction, after the insert.
    */
   appendDurably(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Promise<AppendResult> {
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ conversationId, draft, alsoInTx, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.commit
+      .run(() => this.store(conversationId, draft, alsoInTx))
+      .then((r) => {
+        if (!r.duplicate) this.announceSoon(r.message);
+        return r;
+      });
   }
 
-  /** Resolves when every queued message has been committed (or refused). */
-  async drain(): Promise<void> {
-    while (this.pending.length || this.scheduled) {
-      await new Promise((r) => setImmediate(r));
+  /**
+   * Messages committed together are announced together, in seq order, before any of their
+   * writers resumes (the callbacks that queue them all run before this microtask).
+   */
+  private announceSoon(message: Message): void {
+    this.committed.push(message);
+    if (this.committed.length === 1) {
+      queueMicrotask(() => {
+        const created = this.committed;
+        this.committed = [];
+        this.announce(created);
+      });
     }
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (!batch.length) return;
-    let results: AppendResult[];
-    try {
-      results = this.db.tx(() => batch.map((p) => this.writeWithHooks(p)));
-    } catch {
-      // One bad item must not sink the others: retry each in its own transaction.
-      results = [];
-      for (const p of batch) {
-        try {
-          results.push(this.db.tx(() => this.writeWithHooks(p)));
-        } catch (err) {
-          p.reject(err);
-          results.push(undefined as unknown as AppendResult);
-        }
-      }
-    }
-    const created: Message[] = [];
-    batch.forEach((p, i) => {
-      const r = results[i];
-      if (!r) return;
-      if (!r.duplicate) created.push(r.message);
-      p.resolve(r);
-    });
-    this.announce(created);
-  }
-
-  private writeWithHooks(p: Pending): AppendResult {
-    const r = this.write(p.conversationId, p.draft);
+  /** Inserts the message, then what goes with it (alsoInTx, the onWrite hooks); call inside a transaction. */
+  private store(conversationId: string, draft: MessageDraft, alsoInTx: ((message: Message) => void) | undefined): AppendResult {
+    const r = this.write(conversationId, draft);
     if (!r.duplicate) {
-      p.alsoInTx?.(r.message);
-      this.runHooks(r.message);
+      alsoInTx?.(r.message);
+      for (const hook of this.hooks) hook(r.message);
     }
     return r;
-  }
-
-  private runHooks(message: Message): void {
-    for (const hook of this.hooks) hook(message);
   }
 
   private write(conversationId: string, draft: MessageDraft): AppendResult {

@@ -17,6 +17,7 @@ import type { AgentRepository } from '../db/agent-repository';
 import type { ConversationRepository } from '../db/conversation-repository';
 import { createDashboardRepository } from '../db/dashboard-repository';
 import type { Database } from '../db/database';
+import type { GroupCommit } from '../db/group-commit';
 import type { MessageRepository } from '../db/message-repository';
 import type { VisitorRepository } from '../db/visitor-repository';
 import type { Message } from '../core/types';
@@ -39,6 +40,8 @@ import { createSlackRepository } from './slack-repository';
 export interface SlackDeps {
   config: Config;
   db: Database;
+  /** Event ids are recorded with the next group commit (with the reply the event carried). */
+  commit: GroupCommit;
   bus: EventBus;
   clock: Clock;
   logger: Logger;
@@ -220,7 +223,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
       return;
     }
     await next();
-    slack.firstDelivery(eventId, clock.now().toISOString());
+    await deps.commit.run(() => slack.firstDelivery(eventId, clock.now().toISOString()));
   });
   registerActions(bolt, ctx);
   registerEvents(bolt, ctx);

@@ -17,7 +17,7 @@ export async function sendAsAgent(
   let result: ReplyResult | DomainError | null = null;
   await ctx.serial(conversationId, async () => {
     try {
-      result = ctx.handoff.agentReply(conversationId, agent, text);
+      result = await ctx.handoff.agentReply(conversationId, agent, text);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       result = err;

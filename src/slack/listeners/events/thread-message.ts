@@ -48,7 +48,7 @@ export function threadMessage(ctx: SlackContext) {
         return;
       }
       const agent = await ctx.directory.get(user);
-      const result = ctx.handoff.agentReply(conversationId, agent, text, (m) => ctx.slack.rememberRelay(e.channel, e.ts, m.id));
+      const result = await ctx.handoff.agentReply(conversationId, agent, text, (m) => ctx.slack.rememberRelay(e.channel, e.ts, m.id));
       if (result.relayed) return;
       if (result.reason === 'not_owner') {
         tellOnce(ctx, conversationId, user, e, `🔒 <@${result.ownerId}> owns this conversation, so your messages here stay internal.`);

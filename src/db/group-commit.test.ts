@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from './database';
+import { GroupCommit } from './group-commit';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function setup(): { db: Database; other: BetterSqlite3.Database; commit: GroupCommit; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-gc-'));
+  const file = path.join(dir, 'gc.db');
+  const db = openDatabase(file);
+  db.sqlite.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+  // A second connection sees only what was committed; its data_version counts others' commits.
+  const other = new BetterSqlite3(file);
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => db.close());
+  cleanups.push(() => other.close());
+  return { db, other, commit: new GroupCommit(db), file };
+}
+
+const insert = (db: Database, k: string, v = 'x') => () => db.sqlite.prepare('INSERT INTO t VALUES (?, ?)').run(k, v).changes;
+const count = (c: BetterSqlite3.Database) => (c.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n;
+const walSize = (file: string) => (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
+const version = (c: BetterSqlite3.Database) => c.pragma('data_version', { simple: true }) as number;
+
+describe('GroupCommit', () => {
+  it('commits everything queued in one tick in one transaction, and resolves each with its result after the commit', async () => {
+    const { db, other, commit, file } = setup();
+    const walBefore = walSize(file);
+    const seenAtResolve: number[] = [];
+    const all = Array.from({ length: 100 }, (_, i) =>
+      commit.run(insert(db, `k${i}`)).then((changes) => {
+        seenAtResolve.push(count(other));
+        return changes;
+      }),
+    );
+    expect(count(other)).toBe(0); // nothing runs before the tick ends
+    expect(await Promise.all(all)).toEqual(Array(100).fill(1));
+    // One commit appends the two changed pages (table, primary key index) to the WAL once; a
+    // commit per insert would append them 100 times (≥ 200 pages).
+    const pageSize = db.sqlite.pragma('page_size', { simple: true }) as number;
+    expect(walSize(file) - walBefore).toBeLessThanOrEqual(4 * (pageSize + 24));
+    expect(seenAtResolve.every((n) => n === 100)).toBe(true); // resolved = already visible to others
+  });
+
+  it('rolls back a write that throws on its own; the rest of the batch commits', async () => {
+    const { db, other, commit } = setup();
+    const a = commit.run(insert(db, 'a'));
+    const dup = commit.run(() => {
+      insert(db, 'b')();
+      insert(db, 'a')(); // primary key violation: b must go too
+    });
+    const c = commit.run(insert(db, 'c'));
+    await expect(a).resolves.toBe(1);
+    await expect(dup).rejects.toThrow(/UNIQUE/);
+    await expect(c).resolves.toBe(1);
+    expect(other.prepare('SELECT k FROM t ORDER BY k').all()).toEqual([{ k: 'a' }, { k: 'c' }]);
+  });
+
+  it('when the disk is full, every resolved write is stored and no rejected one is', async () => {
+    const { db, other, commit } = setup();
+    const pages = db.sqlite.pragma('page_count', { simple: true }) as number;
+    db.sqlite.pragma(`max_page_count = ${pages + 2}`);
+    const big = 'x'.repeat(3000);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => commit.run(insert(db, `k${i}`, big))));
+    const stored = new Set((other.prepare('SELECT k FROM t').all() as { k: string }[]).map((r) => r.k));
+    results.forEach((r, i) => expect(stored.has(`k${i}`)).toBe(r.status === 'fulfilled'));
+    expect(results.some((r) => r.status === 'rejected')).toBe(true);
+    for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/full/i);
+    // The database is usable again once there is room.
+    db.sqlite.pragma('max_page_count = 1073741823');
+    await expect(commit.run(insert(db, 'after'))).resolves.toBe(1);
+  });
+
+  it('drain waits for everything queued', async () => {
+    const { db, other, commit } = setup();
+    void commit.run(insert(db, 'a'));
+    void commit.run(insert(db, 'b'));
+    await commit.drain();
+    expect(count(other)).toBe(2);
+  });
+
+  it('a later tick starts a new batch', async () => {
+    const { db, other, commit } = setup();
+    const v0 = version(other);
+    await commit.run(insert(db, 'a'));
+    const v1 = version(other);
+    await commit.run(insert(db, 'b'));
+    expect(v1).not.toBe(v0);
+    expect(version(other)).not.toBe(v1);
+  });
+});
