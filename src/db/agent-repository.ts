@@ -26,13 +26,64 @@ export function toAgent(row: AgentsRow): Agent {
 
 export function createAgentRepository(db: Database) {
   const { q } = db;
+  // Built and compiled once; each call only binds its params (see Database.prepare).
+  const byId = db.prepare((p: { id: string }) => q.selectFrom('agents').selectAll().where('slack_user_id', '=', p.id));
+  const availabilityQuery = (all: boolean) => {
+    const query = q
+      .selectFrom('agents as a')
+      .select([
+        'a.slack_user_id as id',
+        'a.status',
+        'a.presence',
+        'a.capacity',
+        'a.skills',
+        'a.notify_email',
+        'a.email',
+        'a.last_routed_at',
+        'a.status_changed_at',
+        (eb) =>
+          eb
+            .selectFrom('conversations as c')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .whereRef('c.owner_id', '=', 'a.slack_user_id')
+            .where('c.state', '=', 'human')
+            .as('active'),
+        (eb) =>
+          eb
+            .selectFrom('team_members as tm')
+            .select(sql<string>`coalesce(json_group_array(tm.team_id), '[]')`.as('t'))
+            .whereRef('tm.agent_id', '=', 'a.slack_user_id')
+            .as('teams'),
+      ])
+      .orderBy('a.slack_user_id');
+    return all ? query : query.where('a.status', '!=', 'offline');
+  };
+  // The shape differs with `all`: one prepared query for each.
+  const availabilityAll = db.prepare(() => availabilityQuery(true));
+  const availabilityOnline = db.prepare(() => availabilityQuery(false));
+  const anyStatus = db.prepare(() => q.selectFrom('agents').select('slack_user_id').where('status_changed_at', 'is not', null).limit(1));
+  const setStatusRow = db.prepare((p: { id: string; status: string; now: string }) =>
+    q.updateTable('agents').set({ status: p.status, status_changed_at: p.now, presence: null }).where('slack_user_id', '=', p.id),
+  );
+  const setPresenceRow = db.prepare((p: { id: string; presence: string; now: string }) =>
+    q.updateTable('agents').set({ presence: p.presence, presence_checked_at: p.now }).where('slack_user_id', '=', p.id),
+  );
+  const insertStatusChange = db.prepare((p: { id: string; status: string; effective: string; source: string; now: string }) =>
+    q.insertInto('agent_status_changes').values({ agent_id: p.id, status: p.status, effective: p.effective, source: p.source, at: p.now }),
+  );
+  const lastEffective = db.prepare((p: { id: string }) =>
+    q.selectFrom('agent_status_changes').select('effective').where('agent_id', '=', p.id).orderBy('id', 'desc').limit(1),
+  );
+  const ensureRow = db.prepare((p: { id: string; now: string }) =>
+    q.insertInto('agents').values({ slack_user_id: p.id, created_at: p.now, is_admin: 0 }).onConflict((oc) => oc.column('slack_user_id').doNothing()),
+  );
   return {
     get(id: string): Agent | undefined {
-      const row = db.first(q.selectFrom('agents').selectAll().where('slack_user_id', '=', id));
+      const row = byId.first({ id });
       return row && toAgent(row);
     },
     row(id: string): AgentsRow | undefined {
-      return db.first(q.selectFrom('agents').selectAll().where('slack_user_id', '=', id));
+      return byId.first({ id });
     },
     /** Creates the agent or refreshes their profile. */
     upsertProfile(id: string, p: AgentProfile, now: string): void {
@@ -53,35 +104,7 @@ export function createAgentRepository(db: Database) {
     },
     /** Every agent who is not offline, or everyone with `all`, with what routing needs to know. */
     availability(options: { all?: boolean } = {}): AgentAvailability[] {
-      let query = q
-        .selectFrom('agents as a')
-        .select([
-          'a.slack_user_id as id',
-          'a.status',
-          'a.presence',
-          'a.capacity',
-          'a.skills',
-          'a.notify_email',
-          'a.email',
-          'a.last_routed_at',
-          'a.status_changed_at',
-          (eb) =>
-            eb
-              .selectFrom('conversations as c')
-              .select((e) => e.fn.countAll<number>().as('n'))
-              .whereRef('c.owner_id', '=', 'a.slack_user_id')
-              .where('c.state', '=', 'human')
-              .as('active'),
-          (eb) =>
-            eb
-              .selectFrom('team_members as tm')
-              .select(sql<string>`coalesce(json_group_array(tm.team_id), '[]')`.as('t'))
-              .whereRef('tm.agent_id', '=', 'a.slack_user_id')
-              .as('teams'),
-        ])
-        .orderBy('a.slack_user_id');
-      if (!options.all) query = query.where('a.status', '!=', 'offline');
-      return db.all(query).map((r) => ({
+      return (options.all ? availabilityAll : availabilityOnline).all().map((r) => ({
         id: r.id,
         status: r.status as AgentStatus,
         presence: (r.presence as 'active' | 'away' | null) ?? null,
@@ -97,13 +120,13 @@ export function createAgentRepository(db: Database) {
     /** A manual change also forgets the last presence: it is polled again before it counts. */
     /** Whether any agent has ever set a status (before that, availability is not in use). */
     anyStatusSet(): boolean {
-      return db.first(q.selectFrom('agents').select('slack_user_id').where('status_changed_at', 'is not', null).limit(1)) !== undefined;
+      return anyStatus.first() !== undefined;
     },
     setStatus(id: string, status: AgentStatus, now: string): void {
-      db.run(q.updateTable('agents').set({ status, status_changed_at: now, presence: null }).where('slack_user_id', '=', id));
+      setStatusRow.run({ id, status, now });
     },
     setPresence(id: string, presence: 'active' | 'away', now: string): void {
-      db.run(q.updateTable('agents').set({ presence, presence_checked_at: now }).where('slack_user_id', '=', id));
+      setPresenceRow.run({ id, presence, now });
     },
     setSkills(id: string, skills: string[]): void {
       db.run(q.updateTable('agents').set({ skills: JSON.stringify(skills) }).where('slack_user_id', '=', id));
@@ -118,16 +141,14 @@ export function createAgentRepository(db: Database) {
       if (ids.length) db.run(q.updateTable('agents').set({ last_routed_at: now }).where('slack_user_id', 'in', ids));
     },
     recordStatusChange(id: string, status: AgentStatus, effective: AgentStatus, source: string, now: string): void {
-      db.run(q.insertInto('agent_status_changes').values({ agent_id: id, status, effective, source, at: now }));
+      insertStatusChange.run({ id, status, effective, source, now });
     },
     lastEffectiveStatus(id: string): AgentStatus | undefined {
-      return db.first(
-        q.selectFrom('agent_status_changes').select('effective').where('agent_id', '=', id).orderBy('id', 'desc').limit(1),
-      )?.effective as AgentStatus | undefined;
+      return lastEffective.first({ id })?.effective as AgentStatus | undefined;
     },
     /** Makes sure a row exists (profile unknown yet), e.g. before it is referenced as an owner. */
     ensure(id: string, now: string): void {
-      db.run(q.insertInto('agents').values({ slack_user_id: id, created_at: now, is_admin: 0 }).onConflict((oc) => oc.column('slack_user_id').doNothing()));
+      ensureRow.run({ id, now });
     },
   };
 }

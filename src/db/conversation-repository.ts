@@ -29,10 +29,102 @@ function toConversation(row: ConversationsRow): Conversation {
   };
 }
 
+/** Every state, for the bounded set of `from` lists (see transition and claim). */
+const STATES: readonly ConversationState[] = ['ai', 'waiting', 'human', 'queued', 'resolved'];
+
 export function createConversationRepository(db: Database) {
   const { q } = db;
+  // Built and compiled once; each call only binds its params (see Database.prepare).
+  const byId = db.prepare((p: { id: string }) => q.selectFrom('conversations').selectAll().where('id', '=', p.id));
+  const byVisitorId = db.prepare((p: { visitorId: string }) =>
+    q.selectFrom('conversations').selectAll().where('visitor_id', '=', p.visitorId),
+  );
+  const insertRow = db.prepare(
+    (p: { id: string; visitorId: string; state: string; lastSeq: number; pageUrl: string | null; pageTitle: string | null; createdAt: string; updatedAt: string }) =>
+      q.insertInto('conversations').values({
+        id: p.id,
+        visitor_id: p.visitorId,
+        state: p.state,
+        last_seq: p.lastSeq,
+        page_url: p.pageUrl,
+        page_title: p.pageTitle,
+        escalation_reason: null,
+        escalation_detail: null,
+        escalated_at: null,
+        email_requested: 0,
+        owner_id: null,
+        claimed_at: null,
+        created_at: p.createdAt,
+        updated_at: p.updatedAt,
+      }),
+  );
+  const bumpSeq = db.prepare((p: { id: string; now: string }) =>
+    q
+      .updateTable('conversations')
+      .set({ last_seq: sql<number>`last_seq + 1`, updated_at: p.now })
+      .where('id', '=', p.id)
+      .returning('last_seq'),
+  );
+  const clearOwner = db.prepare((p: { id: string; now: string }) =>
+    q.updateTable('conversations').set({ owner_id: null, claimed_at: null, updated_at: p.now }).where('id', '=', p.id),
+  );
+  const setEscalationRow = db.prepare((p: { id: string; reason: string; detail: string; now: string }) =>
+    q
+      .updateTable('conversations')
+      .set({ escalation_reason: p.reason, escalation_detail: p.detail, escalated_at: p.now, updated_at: p.now })
+      .where('id', '=', p.id),
+  );
+  const setPageRow = db.prepare((p: { id: string; url: string; title: string | null; now: string }) =>
+    q.updateTable('conversations').set({ page_url: p.url, page_title: p.title, updated_at: p.now }).where('id', '=', p.id),
+  );
+  const seen = db.prepare((p: { id: string; seq: number }) =>
+    q.updateTable('conversations').set({ last_seen_seq: sql<number>`max(last_seen_seq, ${p.seq})` }).where('id', '=', p.id),
+  );
+  const emailRequested = db.prepare((p: { id: string; now: string }) =>
+    q.updateTable('conversations').set({ email_requested: 1, updated_at: p.now }).where('id', '=', p.id),
+  );
+  const position = db.prepare((p: { id: string }) =>
+    q
+      .selectFrom('conversations as c')
+      .select((eb) => eb.fn.countAll<number>().as('ahead'))
+      .where('c.state', '=', 'waiting')
+      .where((eb) => eb('c.escalated_at', '<', eb.selectFrom('conversations').select('escalated_at').where('id', '=', p.id))),
+  );
+
+  /**
+   * `in` lists are part of the SQL, so transition and claim keep one prepared query per set of
+   * `from` states, captured as constants. Sets are keyed in a fixed order, so there are at most 31;
+   * a value that is not a known state (never, when typed) gets a query of its own, not cached.
+   */
+  const perFromSet = <T>(make: (from: readonly ConversationState[]) => T) => {
+    const cache = new Map<string, T>();
+    return (from: readonly ConversationState[]): T => {
+      if (!from.every((s) => STATES.includes(s))) return make([...from]);
+      const states = STATES.filter((s) => from.includes(s));
+      const key = states.join(',');
+      let entry = cache.get(key);
+      if (!entry) cache.set(key, (entry = make(states)));
+      return entry;
+    };
+  };
+  const transitionFrom = perFromSet((from) =>
+    db.prepare((p: { id: string; to: string; now: string }) =>
+      q.updateTable('conversations').set({ state: p.to, updated_at: p.now }).where('id', '=', p.id).where('state', 'in', from),
+    ),
+  );
+  const claimFrom = perFromSet((from) =>
+    db.prepare((p: { id: string; ownerId: string; now: string }) =>
+      q
+        .updateTable('conversations')
+        .set({ state: 'human', owner_id: p.ownerId, claimed_at: p.now, updated_at: p.now })
+        .where('id', '=', p.id)
+        .where('owner_id', 'is', null)
+        .where('state', 'in', from),
+    ),
+  );
+
   const get = (id: string): Conversation | undefined => {
-    const row = db.first(q.selectFrom('conversations').selectAll().where('id', '=', id));
+    const row = byId.first({ id });
     return row && toConversation(row);
   };
   return {
@@ -44,38 +136,24 @@ export function createConversationRepository(db: Database) {
       return c;
     },
     byVisitor(visitorId: string): Conversation | undefined {
-      const row = db.first(q.selectFrom('conversations').selectAll().where('visitor_id', '=', visitorId));
+      const row = byVisitorId.first({ visitorId });
       return row && toConversation(row);
     },
     insert(c: Conversation): void {
-      db.run(
-        q.insertInto('conversations').values({
-          id: c.id,
-          visitor_id: c.visitorId,
-          state: c.state,
-          last_seq: c.lastSeq,
-          page_url: c.pageUrl,
-          page_title: c.pageTitle,
-          escalation_reason: null,
-          escalation_detail: null,
-          escalated_at: null,
-          email_requested: 0,
-          owner_id: null,
-          claimed_at: null,
-          created_at: c.createdAt,
-          updated_at: c.updatedAt,
-        }),
-      );
+      insertRow.run({
+        id: c.id,
+        visitorId: c.visitorId,
+        state: c.state,
+        lastSeq: c.lastSeq,
+        pageUrl: c.pageUrl,
+        pageTitle: c.pageTitle,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+      });
     },
     /** Reserves the next seq of a conversation (call inside the transaction that inserts the message). */
     nextSeq(id: string, now: string): number {
-      const row = db.first(
-        q
-          .updateTable('conversations')
-          .set({ last_seq: sql<number>`last_seq + 1`, updated_at: now })
-          .where('id', '=', id)
-          .returning('last_seq'),
-      );
+      const row = bumpSeq.first({ id, now });
       if (!row) throw new Error(`conversation ${id} not found`);
       return row.last_seq;
     },
@@ -84,41 +162,25 @@ export function createConversationRepository(db: Database) {
      * there first, which is how concurrent transitions stay atomic.
      */
     transition(id: string, from: readonly ConversationState[], to: ConversationState, now: string): boolean {
-      const res = db.run(
-        q.updateTable('conversations').set({ state: to, updated_at: now }).where('id', '=', id).where('state', 'in', from),
-      );
-      return res.changes === 1;
+      return transitionFrom(from).run({ id, to, now }).changes === 1;
     },
     /**
      * Makes `ownerId` the owner when nobody owns it and the state is one of `from`. Atomic: of two
      * agents claiming together exactly one gets `true`.
      */
     claim(id: string, ownerId: string, from: readonly ConversationState[], now: string): boolean {
-      const res = db.run(
-        q
-          .updateTable('conversations')
-          .set({ state: 'human', owner_id: ownerId, claimed_at: now, updated_at: now })
-          .where('id', '=', id)
-          .where('owner_id', 'is', null)
-          .where('state', 'in', from),
-      );
-      return res.changes === 1;
+      return claimFrom(from).run({ id, ownerId, now }).changes === 1;
     },
     /** Clears the owner (hand back to the AI, reopening). */
     release(id: string, now: string): void {
-      db.run(q.updateTable('conversations').set({ owner_id: null, claimed_at: null, updated_at: now }).where('id', '=', id));
+      clearOwner.run({ id, now });
     },
     setEscalation(id: string, reason: EscalationReason, now: string): void {
       const { kind, ...detail } = reason;
-      db.run(
-        q
-          .updateTable('conversations')
-          .set({ escalation_reason: kind, escalation_detail: JSON.stringify(detail), escalated_at: now, updated_at: now })
-          .where('id', '=', id),
-      );
+      setEscalationRow.run({ id, reason: kind, detail: JSON.stringify(detail), now });
     },
     setPage(id: string, url: string, title: string | null, now: string): void {
-      db.run(q.updateTable('conversations').set({ page_url: url, page_title: title, updated_at: now }).where('id', '=', id));
+      setPageRow.run({ id, url, title, now });
     },
     setRouting(id: string, patch: { requiredSkills?: string[]; teamId?: string | null; priority?: Conversation['priority'] }, now: string): void {
       db.run(
@@ -134,28 +196,14 @@ export function createConversationRepository(db: Database) {
       );
     },
     markSeen(id: string, seq: number): void {
-      db.run(
-        q.updateTable('conversations').set({ last_seen_seq: sql<number>`max(last_seen_seq, ${seq})` }).where('id', '=', id),
-      );
+      seen.run({ id, seq });
     },
     markEmailRequested(id: string, now: string): void {
-      db.run(q.updateTable('conversations').set({ email_requested: 1, updated_at: now }).where('id', '=', id));
+      emailRequested.run({ id, now });
     },
     /** 1-based position among conversations waiting for an agent, by escalation time. */
     queuePosition(id: string): number {
-      const row = db.first(
-        q
-          .selectFrom('conversations as c')
-          .select((eb) => eb.fn.countAll<number>().as('ahead'))
-          .where('c.state', '=', 'waiting')
-          .where((eb) =>
-            eb(
-              'c.escalated_at',
-              '<',
-              eb.selectFrom('conversations').select('escalated_at').where('id', '=', id),
-            ),
-          ),
-      );
+      const row = position.first({ id });
       return Number(row?.ahead ?? 0) + 1;
     },
   };

@@ -16,6 +16,9 @@ import type { DB } from './schema';
  * one Node thread makes every transaction atomic with respect to the rest of the process (a claim
  * race cannot interleave) and keeps the hot path free of promise hops. Prepared statements are
  * cached by their SQL text.
+ *
+ * Building and compiling a Kysely query costs ~15 µs; hot queries use `prepare`, which builds and
+ * compiles once per query shape so that later calls only bind their parameters.
  */
 export interface Database {
   readonly sqlite: BetterSqlite3.Database;
@@ -24,9 +27,65 @@ export interface Database {
   run(query: Compilable<unknown>): BetterSqlite3.RunResult;
   all<T>(query: Compilable<T>): T[];
   first<T>(query: Compilable<T>): T | undefined;
+  /**
+   * A query whose shape is fixed, built and compiled once (lazily, on first use) and then run with
+   * named parameters:
+   *
+   * ```ts
+   * const byId = db.prepare((p: { id: string }) => q.selectFrom('messages').selectAll().where('id', '=', p.id));
+   * byId.first({ id }); // binds id, nothing is built or compiled again
+   * ```
+   *
+   * `build` is called once, with a stand-in for `p` whose every property is a placeholder; each
+   * placeholder must reach the query untouched, as a whole value (`where(col, op, p.x)`, `values({ c: p.x })`,
+   * `set({ c: p.x })`, `limit(p.x)`, `sql\`…${p.x}…\``; `p.x ?? null` and destructuring are fine too).
+   * Literals written in `build` stay constants. At call time `undefined` is bound as NULL.
+   *
+   * Only for queries whose SQL does not depend on the values. Never:
+   * - derive anything from a param inside `build` (`p.x?.y`, `p.flag ? 1 : 0`, `JSON.stringify(p.x)`,
+   *   `'%' + p.x`, `Number(p.x)`): compute it before the call and pass it as its own param;
+   * - choose the shape from a param (`if (p.limit) query = query.limit(p.limit)`, optional columns
+   *   left out when undefined — here they would be written as NULL): use `db.run/all/first`;
+   * - pass lists (`where(col, 'in', ids)`): the length is part of the SQL, so use `db.run/all/first`
+   *   (or one prepared query per fixed constant list, captured by `build`);
+   * - use a param as a column, table or raw SQL (`sql.raw`, `sql.lit`, `sql.ref`);
+   * - read anything else that can change (outer variables) inside `build`: it is frozen at first use.
+   *
+   * Param types only allow what SQLite binds. When first compiled, the query is checked: a placeholder
+   * found in the SQL text, a placeholder bound in a transformed form (concatenated, stringified…), or
+   * a param read by `build` but not bound as a whole value all throw a `PreparedQueryError`. Shape
+   * choices made by testing a param (`p.x ? a : b`) cannot all be caught: keep `build` to plain
+   * references. After `close()` every call throws.
+   */
+  prepare<P extends Params<P>, R>(build: (p: P) => Compilable<R>): Prepared<P, R>;
   /** Runs fn in a transaction (nested calls become savepoints). */
   tx<T>(fn: () => T): T;
   close(): void;
+}
+
+/** What SQLite can bind (better-sqlite3 refuses booleans: use 0/1). */
+export type SqlValue = string | number | bigint | Uint8Array | null;
+
+/** Named parameters of a prepared query: scalars only (undefined binds NULL). */
+export type Params<P> = { [K in keyof P]: SqlValue | undefined };
+
+/** Params may be left out when the query has none (or all are optional). */
+type ParamArgs<P> = {} extends P ? [params?: P] : [params: P];
+
+/** A query compiled once by `Database.prepare`; each call binds the params and runs the statement. */
+export interface Prepared<P, R> {
+  /** The first row, or undefined. */
+  first(...params: ParamArgs<P>): R | undefined;
+  /** Every row (none for a statement that returns no data). */
+  all(...params: ParamArgs<P>): R[];
+  run(...params: ParamArgs<P>): BetterSqlite3.RunResult;
+  /** The compiled SQL (compiles and checks the query if it was not used yet). */
+  readonly sql: string;
+}
+
+/** A prepared query that is misused (see `Database.prepare`) or used after `close()`. */
+export class PreparedQueryError extends Error {
+  override readonly name = 'PreparedQueryError';
 }
 
 export interface OpenOptions {
@@ -54,15 +113,21 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   });
 
   const statements = new Map<string, BetterSqlite3.Statement>();
+  const statementFor = (sql: string) => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = sqlite.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  };
   const prepare = (query: Compilable<unknown>) => {
     const compiled = query.compile();
-    let stmt = statements.get(compiled.sql);
-    if (!stmt) {
-      stmt = sqlite.prepare(compiled.sql);
-      statements.set(compiled.sql, stmt);
-    }
-    return { stmt, params: compiled.parameters as unknown[] };
+    return { stmt: statementFor(compiled.sql), params: compiled.parameters as unknown[] };
   };
+  let closed = false;
+  // One transaction wrapper for every tx(fn): better-sqlite3 builds four functions per transaction().
+  const inTransaction = sqlite.transaction((fn: () => unknown) => fn());
 
   return {
     sqlite,
@@ -79,12 +144,143 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       const { stmt, params } = prepare(query);
       return stmt.get(...params) as T | undefined;
     },
+    prepare<P extends Params<P>, R>(build: (p: P) => Compilable<R>): Prepared<P, R> {
+      let state: PreparedState | undefined;
+      const ready = (): PreparedState => {
+        if (closed) {
+          const sql = state?.sql;
+          state = undefined;
+          throw new PreparedQueryError(`The database is closed: cannot run the prepared query${sql ? ` ${sql}` : ''}`);
+        }
+        return (state ??= compilePrepared(build as (p: unknown) => Compilable<unknown>, statementFor));
+      };
+      return {
+        first(params?: P) {
+          const s = ready();
+          return s.stmt.get(...bindParams(s, params)) as R | undefined;
+        },
+        all(params?: P) {
+          const s = ready();
+          const args = bindParams(s, params);
+          return s.stmt.reader ? (s.stmt.all(...args) as R[]) : (s.stmt.run(...args), []);
+        },
+        run(params?: P) {
+          const s = ready();
+          return s.stmt.run(...bindParams(s, params));
+        },
+        get sql() {
+          return ready().sql;
+        },
+      };
+    },
     tx<T>(fn: () => T): T {
-      return sqlite.transaction(fn)();
+      return inTransaction(fn) as T;
     },
     close() {
+      closed = true;
       statements.clear();
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+/** A compiled prepared query: slot i binds params[keys[i]] when keys[i] is set, else the constant consts[i]. */
+interface PreparedState {
+  readonly sql: string;
+  readonly stmt: BetterSqlite3.Statement;
+  readonly keys: readonly (string | undefined)[];
+  readonly consts: readonly unknown[];
+}
+
+/** Placeholders look like `\0handoff-prepared-param:<key>\0`; the mark also survives escaping (JSON). */
+const PLACEHOLDER_MARK = 'handoff-prepared-param:';
+const placeholder = (key: string) => `\u0000${PLACEHOLDER_MARK}${key}\u0000`;
+const placeholderKey = (value: string): string | undefined =>
+  value.length > PLACEHOLDER_MARK.length + 2 && value.startsWith(`\u0000${PLACEHOLDER_MARK}`) && value.endsWith('\u0000')
+    ? value.slice(PLACEHOLDER_MARK.length + 1, -1)
+    : undefined;
+/** The param named in text that contains a (possibly escaped or transformed) placeholder. */
+const keyIn = (text: string) => /handoff-prepared-param:([^\u0000\\"'`]*)/.exec(text)?.[1] ?? '?';
+
+function compilePrepared(build: (p: unknown) => Compilable<unknown>, statementFor: (sql: string) => BetterSqlite3.Statement): PreparedState {
+  const read = new Set<string>();
+  const standIn = new Proxy(Object.create(null) as object, {
+    get(_target, key) {
+      if (typeof key !== 'string') return undefined;
+      read.add(key);
+      return placeholder(key);
+    },
+  });
+  let compiled;
+  try {
+    compiled = build(standIn).compile();
+  } catch (err) {
+    throw new PreparedQueryError(`Could not build the prepared query with placeholder params: ${(err as Error)?.message ?? err}`, { cause: err });
+  }
+  const { sql } = compiled;
+  if (sql.includes(PLACEHOLDER_MARK)) {
+    throw new PreparedQueryError(
+      `Prepared query: param "${keyIn(sql)}" ended up in the SQL text instead of being bound (used as a column, table, sql.raw, sql.lit or sql.ref?). ` +
+        `Only values can be params; use db.run/all/first for dynamic SQL. SQL: ${sql}`,
+    );
+  }
+  const keys: (string | undefined)[] = [];
+  const consts: unknown[] = [];
+  const bound = new Set<string>();
+  for (const value of compiled.parameters) {
+    const key = typeof value === 'string' ? placeholderKey(value) : undefined;
+    if (key !== undefined && read.has(key)) {
+      keys.push(key);
+      consts.push(undefined);
+      bound.add(key);
+      continue;
+    }
+    const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' && !(value instanceof Uint8Array) ? safeJson(value) : '';
+    if (text.includes(PLACEHOLDER_MARK)) {
+      throw new PreparedQueryError(
+        `Prepared query: param "${keyIn(text)}" is transformed inside the build function (concatenated, stringified, wrapped…) instead of being bound as a whole value. ` +
+          `Compute the derived value before the call and pass it as its own param. SQL: ${sql}`,
+      );
+    }
+    keys.push(undefined);
+    consts.push(value);
+  }
+  for (const key of read) {
+    if (!bound.has(key)) {
+      throw new PreparedQueryError(
+        `Prepared query: param "${key}" is read by the build function but never bound as a whole value ` +
+          `(derived with p.${key}?.x, p.${key} ? a : b, Number(p.${key})…, or it decides the query's shape?). ` +
+          `Pass derived values as their own params; use db.run/all/first when the shape depends on values. SQL: ${sql}`,
+      );
+    }
+  }
+  return { sql, stmt: statementFor(sql), keys, consts };
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function bindParams(state: PreparedState, params: object | undefined): unknown[] {
+  const { keys, consts } = state;
+  const values = params as Record<string, unknown> | undefined;
+  const args = new Array<unknown>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === undefined) {
+      args[i] = consts[i];
+      continue;
+    }
+    const value = values?.[key];
+    if (value === undefined) args[i] = null;
+    else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+      // better-sqlite3 would spread an array over several slots or read an object as named params.
+      throw new PreparedQueryError(`Prepared query: param "${key}" is ${Array.isArray(value) ? 'an array' : 'an object'}; only scalars can be bound. SQL: ${state.sql}`);
+    } else args[i] = value;
+  }
+  return args;
 }

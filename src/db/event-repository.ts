@@ -3,19 +3,20 @@ import type { Database } from './database';
 /** The conversation_events log: what happened to a conversation and when. */
 export function createEventRepository(db: Database) {
   const { q } = db;
+  // Built and compiled once; each call only binds its params (see Database.prepare).
+  const insertRow = db.prepare((p: { conversationId: string; type: string; detail: string; at: string }) =>
+    q.insertInto('conversation_events').values({ conversation_id: p.conversationId, type: p.type, detail: p.detail, at: p.at }),
+  );
+  const byConversation = db.prepare((p: { conversationId: string }) =>
+    q.selectFrom('conversation_events').select(['type', 'detail', 'at']).where('conversation_id', '=', p.conversationId).orderBy('id'),
+  );
   return {
     record(conversationId: string, type: string, detail: Record<string, unknown>, at: string): void {
-      db.run(q.insertInto('conversation_events').values({ conversation_id: conversationId, type, detail: JSON.stringify(detail), at }));
+      insertRow.run({ conversationId, type, detail: JSON.stringify(detail), at });
     },
     list(conversationId: string): { type: string; detail: Record<string, unknown>; at: string }[] {
-      return db
-        .all(
-          q
-            .selectFrom('conversation_events')
-            .select(['type', 'detail', 'at'])
-            .where('conversation_id', '=', conversationId)
-            .orderBy('id'),
-        )
+      return byConversation
+        .all({ conversationId })
         .map((r) => ({ type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
     },
   };

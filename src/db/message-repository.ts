@@ -20,80 +20,106 @@ function toMessage(row: MessagesTable): Message {
 
 export function createMessageRepository(db: Database) {
   const { q } = db;
+  // Built and compiled once; each call only binds its params (see Database.prepare).
+  const insertRow = db.prepare(
+    (p: {
+      id: string;
+      conversationId: string;
+      seq: number;
+      role: string;
+      text: string;
+      clientId: string | null;
+      agentName: string | null;
+      agentAvatarUrl: string | null;
+      confidence: number | null;
+      createdAt: string;
+    }) =>
+      q.insertInto('messages').values({
+        id: p.id,
+        conversation_id: p.conversationId,
+        seq: p.seq,
+        role: p.role,
+        text: p.text,
+        client_id: p.clientId,
+        agent_name: p.agentName,
+        agent_avatar_url: p.agentAvatarUrl,
+        confidence: p.confidence,
+        created_at: p.createdAt,
+        edited_at: null,
+        deleted_at: null,
+      }),
+  );
+  const byId = db.prepare((p: { id: string }) => q.selectFrom('messages').selectAll().where('id', '=', p.id));
+  const byClient = db.prepare((p: { conversationId: string; clientId: string }) =>
+    q.selectFrom('messages').selectAll().where('conversation_id', '=', p.conversationId).where('client_id', '=', p.clientId),
+  );
+  const afterSeqQuery = db.prepare((p: { conversationId: string; afterSeq: number; limit: number }) =>
+    q
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', p.conversationId)
+      .where('seq', '>', p.afterSeq)
+      .orderBy('seq')
+      .limit(p.limit),
+  );
+  const latest = db.prepare((p: { conversationId: string; limit: number }) =>
+    q.selectFrom('messages').selectAll().where('conversation_id', '=', p.conversationId).orderBy('seq', 'desc').limit(p.limit),
+  );
+  const unseen = db.prepare(() =>
+    q
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .innerJoin('visitors as v', 'v.id', 'c.visitor_id')
+      .select(['m.id', 'm.conversation_id', 'm.text', 'm.agent_name', 'm.created_at', 'v.email', 'c.visitor_id'])
+      .where('m.role', '=', 'agent')
+      .where('m.emailed_at', 'is', null)
+      .where('m.deleted_at', 'is', null)
+      .whereRef('m.seq', '>', 'c.last_seen_seq')
+      .where('v.email', 'is not', null)
+      .orderBy('m.conversation_id')
+      .orderBy('m.seq'),
+  );
+  const setText = db.prepare((p: { id: string; text: string; now: string }) =>
+    q.updateTable('messages').set({ text: p.text, edited_at: p.now }).where('id', '=', p.id),
+  );
+  const setDeleted = db.prepare((p: { id: string; now: string }) =>
+    q.updateTable('messages').set({ deleted_at: p.now }).where('id', '=', p.id),
+  );
   return {
     insert(m: Message): void {
-      db.run(
-        q.insertInto('messages').values({
-          id: m.id,
-          conversation_id: m.conversationId,
-          seq: m.seq,
-          role: m.role,
-          text: m.text,
-          client_id: m.clientId,
-          agent_name: m.agent?.name ?? null,
-          agent_avatar_url: m.agent?.avatarUrl ?? null,
-          confidence: m.confidence,
-          created_at: m.createdAt,
-          edited_at: null,
-          deleted_at: null,
-        }),
-      );
+      insertRow.run({
+        id: m.id,
+        conversationId: m.conversationId,
+        seq: m.seq,
+        role: m.role,
+        text: m.text,
+        clientId: m.clientId,
+        agentName: m.agent?.name ?? null,
+        agentAvatarUrl: m.agent?.avatarUrl ?? null,
+        confidence: m.confidence,
+        createdAt: m.createdAt,
+      });
     },
     get(id: string): Message | undefined {
-      const row = db.first(q.selectFrom('messages').selectAll().where('id', '=', id));
+      const row = byId.first({ id });
       return row && toMessage(row);
     },
     byClientId(conversationId: string, clientId: string): Message | undefined {
-      const row = db.first(
-        q.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).where('client_id', '=', clientId),
-      );
+      const row = byClient.first({ conversationId, clientId });
       return row && toMessage(row);
     },
     /** Messages with seq greater than afterSeq, in seq order. */
     after(conversationId: string, afterSeq: number, limit = 10_000): Message[] {
-      return db
-        .all(
-          q
-            .selectFrom('messages')
-            .selectAll()
-            .where('conversation_id', '=', conversationId)
-            .where('seq', '>', afterSeq)
-            .orderBy('seq')
-            .limit(limit),
-        )
-        .map(toMessage);
+      return afterSeqQuery.all({ conversationId, afterSeq, limit }).map(toMessage);
     },
     /** The last `limit` messages, oldest first. */
     recent(conversationId: string, limit: number): Message[] {
-      return db
-        .all(
-          q
-            .selectFrom('messages')
-            .selectAll()
-            .where('conversation_id', '=', conversationId)
-            .orderBy('seq', 'desc')
-            .limit(limit),
-        )
-        .map(toMessage)
-        .reverse();
+      return latest.all({ conversationId, limit }).map(toMessage).reverse();
     },
     /** Agent replies not emailed, not deleted and not yet seen by a customer whose email we know. */
     unseenAgentReplies(): { id: string; conversationId: string; text: string; agentName: string | null; createdAt: string; email: string; visitorId: string }[] {
-      return db
-        .all(
-          q
-            .selectFrom('messages as m')
-            .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
-            .innerJoin('visitors as v', 'v.id', 'c.visitor_id')
-            .select(['m.id', 'm.conversation_id', 'm.text', 'm.agent_name', 'm.created_at', 'v.email', 'c.visitor_id'])
-            .where('m.role', '=', 'agent')
-            .where('m.emailed_at', 'is', null)
-            .where('m.deleted_at', 'is', null)
-            .whereRef('m.seq', '>', 'c.last_seen_seq')
-            .where('v.email', 'is not', null)
-            .orderBy('m.conversation_id')
-            .orderBy('m.seq'),
-        )
+      return unseen
+        .all()
         .map((r) => ({
           id: r.id,
           conversationId: r.conversation_id,
@@ -108,10 +134,10 @@ export function createMessageRepository(db: Database) {
       if (ids.length) db.run(q.updateTable('messages').set({ emailed_at: at }).where('id', 'in', ids));
     },
     updateText(id: string, text: string, now: string): void {
-      db.run(q.updateTable('messages').set({ text, edited_at: now }).where('id', '=', id));
+      setText.run({ id, text, now });
     },
     markDeleted(id: string, now: string): void {
-      db.run(q.updateTable('messages').set({ deleted_at: now }).where('id', '=', id));
+      setDeleted.run({ id, now });
     },
   };
 }

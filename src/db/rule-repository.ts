@@ -106,6 +106,13 @@ function validInput(input: unknown) {
 export function createRuleRepository(db: Database, options: RuleRepositoryOptions = {}) {
   const { q } = db;
   const columns = ['id', 'name', 'enabled', 'position', 'definition', 'created_at', 'updated_at', 'updated_by'] as const;
+  // Hot (per customer message when rules fire): built and compiled once (see Database.prepare).
+  const insertFiring = db.prepare((p: { ruleId: string; ruleName: string; conversationId: string; actions: string; at: string }) =>
+    q.insertInto('rule_firings').values({ rule_id: p.ruleId, rule_name: p.ruleName, conversation_id: p.conversationId, actions: p.actions, at: p.at }),
+  );
+  const anyFiring = db.prepare((p: { conversationId: string; ruleId: string }) =>
+    q.selectFrom('rule_firings').select('id').where('conversation_id', '=', p.conversationId).where('rule_id', '=', p.ruleId).limit(1),
+  );
 
   const orderedRows = (): Row[] =>
     db.all(q.selectFrom('rules').select(columns).orderBy('position').orderBy('created_at').orderBy('id'));
@@ -254,15 +261,7 @@ export function createRuleRepository(db: Database, options: RuleRepositoryOption
       if (fired.length === 0) return;
       db.tx(() => {
         for (const f of fired) {
-          db.run(
-            q.insertInto('rule_firings').values({
-              rule_id: f.rule.id,
-              rule_name: f.rule.name,
-              conversation_id: conversationId,
-              actions: JSON.stringify(f.actions),
-              at,
-            }),
-          );
+          insertFiring.run({ ruleId: f.rule.id, ruleName: f.rule.name, conversationId, actions: JSON.stringify(f.actions), at });
         }
       });
     },
@@ -282,9 +281,7 @@ export function createRuleRepository(db: Database, options: RuleRepositoryOption
 
     /** Whether a rule already fired for a conversation (to give a team one heads-up, not one per message). */
     firedBefore(conversationId: string, ruleId: string): boolean {
-      return !!db.first(
-        q.selectFrom('rule_firings').select('id').where('conversation_id', '=', conversationId).where('rule_id', '=', ruleId).limit(1),
-      );
+      return !!anyFiring.first({ conversationId, ruleId });
     },
 
     /** How often each rule fired in [since, until), most first: "handoffs by reason". */

@@ -16,45 +16,53 @@ function toVisitor(row: VisitorsTable): Visitor {
 
 export function createVisitorRepository(db: Database) {
   const { q } = db;
+  // Built and compiled once; each call only binds its params (see Database.prepare).
+  type Row = { id: string; name: string | null; email: string | null; userId: string | null; verified: number; attributes: string; now: string };
+  const byId = db.prepare((p: { id: string }) => q.selectFrom('visitors').selectAll().where('id', '=', p.id));
+  const verifiedByUserId = db.prepare((p: { userId: string }) =>
+    q.selectFrom('visitors').selectAll().where('user_id', '=', p.userId).where('verified', '=', 1),
+  );
+  const insertRow = db.prepare((p: Row & { createdAt: string }) =>
+    q.insertInto('visitors').values({
+      id: p.id,
+      name: p.name,
+      email: p.email,
+      user_id: p.userId,
+      verified: p.verified,
+      attributes: p.attributes,
+      created_at: p.createdAt,
+      last_seen_at: p.now,
+    }),
+  );
+  const updateRow = db.prepare((p: Row) =>
+    q
+      .updateTable('visitors')
+      .set({ name: p.name, email: p.email, user_id: p.userId, verified: p.verified, attributes: p.attributes, last_seen_at: p.now })
+      .where('id', '=', p.id),
+  );
+  const row = (v: Visitor, now: string): Row => ({
+    id: v.id,
+    name: v.name,
+    email: v.email,
+    userId: v.userId,
+    verified: v.verified ? 1 : 0,
+    attributes: JSON.stringify(v.attributes),
+    now,
+  });
   return {
     get(id: string): Visitor | undefined {
-      const row = db.first(q.selectFrom('visitors').selectAll().where('id', '=', id));
-      return row && toVisitor(row);
+      const r = byId.first({ id });
+      return r && toVisitor(r);
     },
     findVerified(userId: string): Visitor | undefined {
-      const row = db.first(
-        q.selectFrom('visitors').selectAll().where('user_id', '=', userId).where('verified', '=', 1),
-      );
-      return row && toVisitor(row);
+      const r = verifiedByUserId.first({ userId });
+      return r && toVisitor(r);
     },
     insert(v: Visitor, now: string): void {
-      db.run(
-        q.insertInto('visitors').values({
-          id: v.id,
-          name: v.name,
-          email: v.email,
-          user_id: v.userId,
-          verified: v.verified ? 1 : 0,
-          attributes: JSON.stringify(v.attributes),
-          created_at: v.createdAt,
-          last_seen_at: now,
-        }),
-      );
+      insertRow.run({ ...row(v, now), createdAt: v.createdAt });
     },
     update(v: Visitor, now: string): void {
-      db.run(
-        q
-          .updateTable('visitors')
-          .set({
-            name: v.name,
-            email: v.email,
-            user_id: v.userId,
-            verified: v.verified ? 1 : 0,
-            attributes: JSON.stringify(v.attributes),
-            last_seen_at: now,
-          })
-          .where('id', '=', v.id),
-      );
+      updateRow.run(row(v, now));
     },
   };
 }
