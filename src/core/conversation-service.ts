@@ -81,6 +81,12 @@ export class ConversationService {
 
   constructor(private readonly d: ConversationServiceDeps) {}
 
+  /** openSession, stored with the next group commit (the widget's hello). */
+  openSessionGrouped(input: SessionInput): Promise<Session> {
+    return this.d.commit.run(() => this.openSession(input));
+  }
+
+  /** Finds or creates the visitor and their conversation; commits at once. */
   openSession(input: SessionInput): Session {
     const { d } = this;
     const now = d.clock.now();

@@ -177,7 +177,10 @@ export class WidgetConnection {
     const { core, registry } = this.deps;
     if (frame.type === 'hello') {
       if (this.conversationId) return this.fail('already_started', 'This connection already said hello.');
-      const session = core.openSession({ token: frame.token, reopen: frame.reopen, visitor: frame.visitor, page: frame.page });
+      // Stored with the next group commit: many customers arriving together share one fsync.
+      const session = await core.openSessionGrouped({ token: frame.token, reopen: frame.reopen, visitor: frame.visitor, page: frame.page });
+      // Gone while the session was being stored: nothing to register (its close handler already ran).
+      if (this.socket.readyState !== this.socket.OPEN) return;
       const { conversation } = session;
       const welcome: Extract<ServerFrame, { type: 'welcome' }> = {
         type: 'welcome',
