@@ -1,5 +1,5 @@
 /** 1. Durable customer messages acknowledged per second, 200 concurrent widget sockets, vs a raw `ws` echo. */
-import { closeAll, connectMany, INSTANT_AI_NOTE, median, sleep, startChildServer, type Row, type ServerMode } from './lib';
+import { closeAll, connectMany, INSTANT_AI_NOTE, median, sleep, startChildServer, type ChildServer, type Row, type ServerMode } from './lib';
 
 const SOCKETS = 200;
 const IN_FLIGHT = 4; // messages outstanding per socket (closed loop: a new one is sent on each ack)
@@ -7,8 +7,9 @@ const WARMUP_MS = 1000;
 const WINDOW_MS = 3000;
 const RUNS = 3;
 
-async function oneRun(url: string, run: number): Promise<number> {
-  const sockets = await connectMany(url, SOCKETS, 50);
+async function oneRun(srv: ChildServer, run: number, agentOwned: boolean): Promise<number> {
+  const sockets = await connectMany(srv.url, SOCKETS, 50);
+  if (agentOwned) await srv.claimAll();
   let counting = false;
   let acks = 0;
   let stopped = false;
@@ -37,12 +38,12 @@ async function oneRun(url: string, run: number): Promise<number> {
   return (acks / elapsed) * 1000;
 }
 
-async function measure(mode: ServerMode): Promise<number[]> {
+async function measure(mode: ServerMode, agentOwned = false): Promise<number[]> {
   const srv = await startChildServer(mode);
   const out: number[] = [];
   try {
     for (let r = 0; r < RUNS; r++) {
-      out.push(await oneRun(srv.url, r));
+      out.push(await oneRun(srv, r, agentOwned));
       await Promise.race([srv.idle(), sleep(5000)]); // let queued AI turns finish (bounded) before the next run
     }
   } finally {
@@ -55,6 +56,7 @@ export async function run(): Promise<Row[]> {
   const raw = await measure('raw');
   const app = await measure('app');
   const instant = await measure('app-instant-ai');
+  const owned = await measure('app', true);
   const rawM = median(raw);
   const mk = (metric: string, runs: number[], note: string): Row => {
     const ours = median(runs);
@@ -63,5 +65,6 @@ export async function run(): Promise<Row[]> {
   return [
     mk('acks/s, 200 sockets (built-in AI)', app, `each message also runs a built-in AI turn after its ack; ${SOCKETS} sockets × ${IN_FLIGHT} in flight, ${WINDOW_MS / 1000}s window after ${WARMUP_MS / 1000}s warm-up, median of ${RUNS}`),
     mk('acks/s, 200 sockets (instant AI)', instant, INSTANT_AI_NOTE),
+    mk('acks/s, 200 sockets (agent-owned, no AI turn)', owned, 'every conversation claimed by an agent first: the AI stays quiet, so this is the gateway + durable storage path alone (validate, group commit, ack)'),
   ];
 }

@@ -83,6 +83,8 @@ export interface ChildServer {
   mode: ServerMode;
   memory(): Promise<NodeJS.MemoryUsage>;
   idle(): Promise<void>;
+  /** app modes: an agent claims every conversation with the AI; resolves with how many. */
+  claimAll(): Promise<number>;
   stop(): Promise<void>;
   /** SIGKILL: skips the app's drain of queued AI turns (used between load runs). */
   kill(): Promise<void>;
@@ -125,6 +127,7 @@ export function startChildServer(mode: ServerMode, extraArgs: string[] = []): Pr
         proc,
         memory: () => call('mem'),
         idle: () => call('idle'),
+        claimAll: () => call('claim-all'),
         async kill() {
           proc.removeAllListeners('exit');
           const exited = new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once('exit', () => r())));

@@ -1,5 +1,5 @@
 /**
- * CPU-profiles the app server under the benchmark-1 load: `tsx bench/profile.ts [app|app-instant-ai]`.
+ * CPU-profiles the app server under the benchmark-1 load: `tsx bench/profile.ts [app|app-instant-ai|agent-owned]`.
  * Writes a .cpuprofile to /tmp/handoff-prof and prints the top self-time functions.
  */
 import fs from 'node:fs';
@@ -10,8 +10,11 @@ const dir = '/tmp/handoff-prof';
 fs.rmSync(dir, { recursive: true, force: true });
 fs.mkdirSync(dir, { recursive: true });
 process.env.BENCH_CPU_PROF = dir;
-const srv = await startChildServer((process.argv[2] ?? 'app-instant-ai') as ServerMode);
+// `agent-owned`: the app with every conversation claimed by an agent (no AI turns).
+const arg = process.argv[2] ?? 'app-instant-ai';
+const srv = await startChildServer((arg === 'agent-owned' ? 'app' : arg) as ServerMode);
 const sockets = await connectMany(srv.url, 200, 50);
+if (arg === 'agent-owned') await srv.claimAll();
 let acks = 0;
 let stopped = false;
 sockets.forEach((s, si) => {

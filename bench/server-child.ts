@@ -1,12 +1,13 @@
 /**
  * A benchmark server in its own process: `app` (the real Handoff app, built-in AI), `app-instant-ai`
- * (the real app with an AI that answers instantly) or `raw` (a plain `ws` server: welcome on hello,
+ * (the real app with an AI that answers instantly; `claim-all` hands every conversation to an agent) or `raw` (a plain `ws` server: welcome on hello,
  * ack on message). Reports its URL over IPC and answers `mem`, `idle` and `stop`.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import type { Ai } from '../src/core/ports';
+import { createAgentRepository } from '../src/db/agent-repository';
 import { removeDir, startTestApp } from '../test/support/app-harness';
 
 const mode = process.argv[2] ?? 'raw';
@@ -20,6 +21,7 @@ export const instantAi: Ai = {
 async function main() {
   let stop: () => Promise<void>;
   let idle: () => Promise<void> = async () => {};
+  let claimAll: () => number = () => 0;
   let url: string;
   if (mode === 'raw') {
     const server = http.createServer((_req, res) => res.end('raw'));
@@ -52,6 +54,14 @@ async function main() {
     );
     url = t.url;
     idle = () => t.app.core.idle();
+    // Every open conversation is taken by an agent: the AI stays quiet, messages are stored and acked.
+    claimAll = () => {
+      const agent = { id: 'UBENCH', persona: { name: 'Bench' }, isAdmin: false };
+      createAgentRepository(t.app.db).ensure(agent.id, new Date().toISOString());
+      const ids = t.app.db.sqlite.prepare("SELECT id FROM conversations WHERE state = 'ai'").pluck().all() as string[];
+      for (const id of ids) t.app.handoff.claim(id, agent);
+      return ids.length;
+    };
     stop = async () => {
       await t.stop();
       removeDir(t.dir);
@@ -67,6 +77,8 @@ async function main() {
       value = process.memoryUsage();
     } else if (m.cmd === 'idle') {
       await idle();
+    } else if (m.cmd === 'claim-all') {
+      value = claimAll();
     } else if (m.cmd === 'stop') {
       await stop();
       process.send!({ reply: m.id, value: null }, () => process.exit(0));

@@ -66,6 +66,12 @@ export interface Session {
 const emailSchema = z.email();
 /** Rule actions that only shape a handoff when one happens. */
 const HANDOFF_MODIFIERS = new Set(['ask_for_email', 'queue_for_later']);
+/** What one turn reads once and its steps share. */
+interface Turn {
+  history: readonly Message[];
+  visitor?: Visitor | undefined;
+}
+
 /** How many earlier messages the AI sees. */
 const AI_HISTORY = 20;
 
@@ -225,7 +231,7 @@ export class ConversationService {
     const conversation = this.get(conversationId);
     d.bus.emit({ type: 'conversation.page', conversation });
     this.enqueueTurn(conversationId, async () => {
-      this.applyRules(this.get(conversationId), { event: 'page' }, []);
+      this.applyRules(this.get(conversationId), { event: 'page' }, { history: [] });
     });
   }
 
@@ -367,7 +373,8 @@ export class ConversationService {
     // With a human on it (or on the way) the AI stays quiet; the message goes to the agent.
     if (conversation.state === 'human' || conversation.state === 'waiting') return;
 
-    const history = d.log.recent(conversationId, AI_HISTORY);
+    // Read once for the whole turn: the rules and the AI see the same history and visitor.
+    const turn: Turn = { history: d.log.recent(conversationId, AI_HISTORY), visitor: d.visitors.get(conversation.visitorId) };
     if (conversation.state === 'ai') {
       for (const message of messages) {
         const reason = escalationForMessage(message.text);
@@ -375,10 +382,10 @@ export class ConversationService {
           this.escalate(conversationId, reason);
           return;
         }
-        if (this.applyRules(conversation, { event: 'message', text: message.text }, history) === 'handled') return;
+        if (this.applyRules(conversation, { event: 'message', text: message.text }, turn) === 'handled') return;
       }
     }
-    await this.aiTurn(conversation, last, history);
+    await this.aiTurn(conversation, last, turn);
   }
 
   /**
@@ -389,14 +396,14 @@ export class ConversationService {
   private applyRules(
     conversation: Conversation,
     input: { event: 'message' | 'page'; text?: string; aiConfidence?: number },
-    history: readonly Message[],
+    turn: Turn,
     only?: (rule: { conditions: { type: string }[] }) => boolean,
   ): 'handled' | 'continue' {
     const { d } = this;
     if (!d.rules) return 'continue';
-    const visitor = d.visitors.get(conversation.visitorId);
+    const visitor = turn.visitor ?? d.visitors.get(conversation.visitorId);
     if (!visitor) return 'continue';
-    const earlier = input.text ? history.filter((m) => m.role === 'customer' && m.text !== input.text).map((m) => m.text) : [];
+    const earlier = input.text ? turn.history.filter((m) => m.role === 'customer' && m.text !== input.text).map((m) => m.text) : [];
     const evaluation: RuleEvaluationInput = {
       event: input.event,
       ...(input.text !== undefined ? { text: input.text } : {}),
@@ -465,9 +472,9 @@ export class ConversationService {
     return { queue: merged.queueForLater, askEmail: merged.askForEmail };
   }
 
-  private async aiTurn(conversation: Conversation, message: Message, history: readonly Message[]): Promise<void> {
+  private async aiTurn(conversation: Conversation, message: Message, turn: Turn): Promise<void> {
     const { d } = this;
-    const visitor = d.visitors.get(conversation.visitorId);
+    const { visitor, history } = turn;
     if (!visitor) return;
     d.bus.emit({ type: 'typing', conversationId: conversation.id, role: 'ai', typing: true });
     let answer;
@@ -493,7 +500,7 @@ export class ConversationService {
     if (now.state === 'ai' && answer) {
       // Rules on the AI's confidence can only be judged now that it has answered.
       const onConfidence = (rule: { conditions: { type: string }[] }) => rule.conditions.some((c) => c.type === 'ai_confidence_below');
-      if (this.applyRules(now, { event: 'message', text: message.text, aiConfidence: answer.confidence }, history, onConfidence) === 'handled') return;
+      if (this.applyRules(now, { event: 'message', text: message.text, aiConfidence: answer.confidence }, turn, onConfidence) === 'handled') return;
     }
     if (now.state === 'ai') {
       if (!answer) {

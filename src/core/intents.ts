@@ -242,16 +242,43 @@ function isShouting(text: string): boolean {
 
 const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'i', 'my', 'me', 'we', 'our', 'you', 'your', 'to', 'of', 'in', 'on', 'for', 'is', 'are', 'it', 'do', 'does', 'can', 'how', 'what', 'and', 'or', 'this', 'that', 'please', 'again', 'so', 'just', 'still', 'with']);
 
+interface QuestionShape {
+  /** The folded words, joined. */
+  joined: string;
+  wordCount: number;
+  /** Content words, roughly stemmed. */
+  content: Set<string>;
+}
+
+/**
+ * Shapes of recently compared texts: each customer message is compared with up to twenty earlier
+ * ones on every turn, and folding and splitting them again each time was most of a turn's cost.
+ */
+const shapes = new Map<string, QuestionShape>();
+const SHAPES_KEPT = 4096;
+
+function questionShape(text: string): QuestionShape {
+  let shape = shapes.get(text);
+  if (!shape) {
+    const w = words(text);
+    shape = { joined: w.join(' '), wordCount: w.length, content: new Set(w.filter((x) => !FUNCTION_WORDS.has(x)).map(roughStem)) };
+    if (shapes.size >= SHAPES_KEPT) shapes.clear();
+    shapes.set(text, shape);
+  }
+  return shape;
+}
+
 /** The same question again: equal after folding, or sharing most of its content words. */
 function isSameQuestion(a: string, b: string): boolean {
-  const wa = words(a);
-  const wb = words(b);
-  if (wa.length === 0 || wb.length === 0) return false;
-  if (wa.join(' ') === wb.join(' ')) return wa.length >= 2;
-  const ca = new Set(wa.filter((w) => !FUNCTION_WORDS.has(w)).map(roughStem));
-  const cb = new Set(wb.filter((w) => !FUNCTION_WORDS.has(w)).map(roughStem));
+  const sa = questionShape(a);
+  const sb = questionShape(b);
+  if (sa.wordCount === 0 || sb.wordCount === 0) return false;
+  if (sa.joined === sb.joined) return sa.wordCount >= 2;
+  const ca = sa.content;
+  const cb = sb.content;
   if (ca.size < 2 || cb.size < 2) return false;
-  const shared = [...ca].filter((w) => cb.has(w)).length;
+  let shared = 0;
+  for (const w of ca) if (cb.has(w)) shared++;
   return shared / (ca.size + cb.size - shared) >= 0.6;
 }
 

@@ -123,9 +123,26 @@ export function createConversationRepository(db: Database) {
     ),
   );
 
+  // Recently read conversations, so a message's path does not read the same row three times. This
+  // repository is the only writer of the table: every write drops the entry, and an entry is only
+  // filled outside a transaction, so it never holds a change that might still roll back.
+  const cache = new Map<string, Readonly<Conversation>>();
+  const CACHED = 5000;
   const get = (id: string): Conversation | undefined => {
+    const hit = cache.get(id);
+    if (hit) return hit;
     const row = byId.first({ id });
-    return row && toConversation(row);
+    if (!row) return undefined;
+    const c = Object.freeze(toConversation(row));
+    if (!db.sqlite.inTransaction) {
+      if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
+      cache.set(id, c);
+    }
+    return c;
+  };
+  const changed = <T>(id: string, result: T): T => {
+    cache.delete(id);
+    return result;
   };
   return {
     get,
@@ -153,7 +170,7 @@ export function createConversationRepository(db: Database) {
     },
     /** Reserves the next seq of a conversation (call inside the transaction that inserts the message). */
     nextSeq(id: string, now: string): number {
-      const row = bumpSeq.first({ id, now });
+      const row = changed(id, bumpSeq.first({ id, now }));
       if (!row) throw new Error(`conversation ${id} not found`);
       return row.last_seq;
     },
@@ -162,28 +179,28 @@ export function createConversationRepository(db: Database) {
      * there first, which is how concurrent transitions stay atomic.
      */
     transition(id: string, from: readonly ConversationState[], to: ConversationState, now: string): boolean {
-      return transitionFrom(from).run({ id, to, now }).changes === 1;
+      return changed(id, transitionFrom(from).run({ id, to, now })).changes === 1;
     },
     /**
      * Makes `ownerId` the owner when nobody owns it and the state is one of `from`. Atomic: of two
      * agents claiming together exactly one gets `true`.
      */
     claim(id: string, ownerId: string, from: readonly ConversationState[], now: string): boolean {
-      return claimFrom(from).run({ id, ownerId, now }).changes === 1;
+      return changed(id, claimFrom(from).run({ id, ownerId, now })).changes === 1;
     },
     /** Clears the owner (hand back to the AI, reopening). */
     release(id: string, now: string): void {
-      clearOwner.run({ id, now });
+      changed(id, clearOwner.run({ id, now }));
     },
     setEscalation(id: string, reason: EscalationReason, now: string): void {
       const { kind, ...detail } = reason;
-      setEscalationRow.run({ id, reason: kind, detail: JSON.stringify(detail), now });
+      changed(id, setEscalationRow.run({ id, reason: kind, detail: JSON.stringify(detail), now }));
     },
     setPage(id: string, url: string, title: string | null, now: string): void {
-      setPageRow.run({ id, url, title, now });
+      changed(id, setPageRow.run({ id, url, title, now }));
     },
     setRouting(id: string, patch: { requiredSkills?: string[]; teamId?: string | null; priority?: Conversation['priority'] }, now: string): void {
-      db.run(
+      changed(id, db.run(
         q
           .updateTable('conversations')
           .set({
@@ -193,13 +210,13 @@ export function createConversationRepository(db: Database) {
             updated_at: now,
           })
           .where('id', '=', id),
-      );
+      ));
     },
     markSeen(id: string, seq: number): void {
-      seen.run({ id, seq });
+      changed(id, seen.run({ id, seq }));
     },
     markEmailRequested(id: string, now: string): void {
-      emailRequested.run({ id, now });
+      changed(id, emailRequested.run({ id, now }));
     },
     /** 1-based position among conversations waiting for an agent, by escalation time. */
     queuePosition(id: string): number {

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { newConversation } from '../core/types';
+import { createConversationRepository } from './conversation-repository';
+import { openDatabase, type Database } from './database';
+import { migrate } from './migrator';
+
+let db: Database | undefined;
+let dir: string | undefined;
+afterEach(() => {
+  db?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  db = dir = undefined;
+});
+
+function setup() {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-conv-'));
+  db = openDatabase(path.join(dir, 'h.db'));
+  migrate(db);
+  const now = new Date().toISOString();
+  db.sqlite.prepare("INSERT INTO visitors (id, created_at, last_seen_at) VALUES ('v1', ?, ?)").run(now, now);
+  const repo = createConversationRepository(db);
+  repo.insert(newConversation('c1', 'v1', now));
+  return { db, repo, now };
+}
+
+describe('conversation repository (read cache)', () => {
+  it('a read after a write sees the write', () => {
+    const { repo, now } = setup();
+    expect(repo.get('c1')!.state).toBe('ai');
+    expect(repo.transition('c1', ['ai'], 'waiting', now)).toBe(true);
+    expect(repo.get('c1')!.state).toBe('waiting');
+    expect(repo.nextSeq('c1', now)).toBe(1);
+    expect(repo.get('c1')!.lastSeq).toBe(1);
+    repo.setPage('c1', 'https://x.example/pricing', 'Pricing', now);
+    expect(repo.get('c1')!.pageUrl).toBe('https://x.example/pricing');
+    repo.setRouting('c1', { priority: 'high' }, now);
+    expect(repo.get('c1')!.priority).toBe('high');
+  });
+
+  it('a change that rolls back is never served, even when read inside its transaction', () => {
+    const { db, repo, now } = setup();
+    repo.get('c1'); // cached as 'ai'
+    expect(() =>
+      db.tx(() => {
+        repo.transition('c1', ['ai'], 'waiting', now);
+        expect(repo.get('c1')!.state).toBe('waiting'); // read inside: the uncommitted change
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(repo.get('c1')!.state).toBe('ai');
+    expect(repo.get('c1')!.state).toBe('ai');
+  });
+
+  it('hands out frozen objects, so no caller can change the cached copy', () => {
+    const { repo } = setup();
+    const c = repo.get('c1')!;
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(() => ((c as { state: string }).state = 'human')).toThrow(TypeError);
+  });
+});
