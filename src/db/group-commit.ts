@@ -8,9 +8,9 @@ interface Item {
 
 /**
  * Group commit: writes queued during one tick run together in one transaction, so many of them
- * share one fsync (synchronous=FULL makes each commit wait for the disk). Each write runs in its
- * own savepoint, so one that throws is rolled back alone and its promise rejects; the others
- * commit. Every promise settles only after the commit, so "resolved" always means "on disk".
+ * share one fsync (synchronous=FULL makes each commit wait for the disk). A write that throws is
+ * rolled back alone and its promise rejects; the others commit (the batch is then run again with a
+ * savepoint per write, so writes must be repeatable: they only touch the database). Every promise settles only after the commit, so "resolved" always means "on disk".
  * If the transaction itself cannot commit (disk full, I/O error, locked) nothing is stored and
  * every promise in the batch rejects with that error.
  */
@@ -41,22 +41,20 @@ export class GroupCommit {
     const batch = this.queue;
     this.queue = [];
     if (!batch.length) return;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+    let outcomes: Outcome[];
     try {
-      this.db.tx(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: true, value: this.db.tx(item.fn) });
-          } catch (err) {
-            // Some errors (a full disk, an I/O error) end the whole transaction: then nothing commits.
-            if (!this.db.sqlite.inTransaction) throw err;
-            outcomes.push({ ok: false, value: err });
-          }
-        }
-      });
-    } catch (err) {
-      for (const item of batch) item.reject(err);
-      return;
+      // The common case: nothing throws, and the batch costs no savepoints.
+      outcomes = this.db.tx(() => batch.map((item): Outcome => ({ ok: true, value: item.fn() })));
+    } catch (first) {
+      try {
+        // Something threw (and everything was rolled back): again, each write in its own
+        // savepoint, so only the writes that fail are refused.
+        outcomes = this.db.tx(() => batch.map((item) => this.isolated(item)));
+      } catch (err) {
+        for (const item of batch) item.reject(err);
+        return;
+      }
+      void first;
     }
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
@@ -64,4 +62,16 @@ export class GroupCommit {
       else item.reject(outcome.value);
     });
   }
+
+  private isolated(item: Item): Outcome {
+    try {
+      return { ok: true, value: this.db.tx(item.fn) };
+    } catch (err) {
+      // Some errors (a full disk, an I/O error) end the whole transaction: then nothing commits.
+      if (!this.db.sqlite.inTransaction) throw err;
+      return { ok: false, value: err };
+    }
+  }
 }
+
+type Outcome = { ok: boolean; value: unknown };
