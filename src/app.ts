@@ -270,6 +270,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         // Flushes what it can to Slack; the rest stays in the outbox for the next start.
         await slack?.stop();
         await mailer.stop();
+        await commit.drain();
+        commit.close();
         db.close();
       })();
       return stopping;

@@ -84,6 +84,7 @@ export class ConversationService {
   private readonly turns = new Map<string, Promise<void>>();
   /** Customer messages stored but not yet taken by a turn, per conversation. */
   private readonly inbox = new Map<string, Message[]>();
+  private readonly slots = new TurnSlots(TURNS_PER_TICK);
 
   constructor(private readonly d: ConversationServiceDeps) {}
 
@@ -335,13 +336,14 @@ export class ConversationService {
 
   /**
    * Runs work after the conversation's earlier turns; a failure is logged, never thrown at the
-   * socket. A turn starts on a later tick than the one that queued it, so the acks of everything
-   * that arrived together go out first and a turn never delays them.
+   * socket. A turn starts on a later tick than the one that queued it, and only a few start per
+   * tick (TurnSlots), so the acks of what arrived meanwhile go out between them: under load the AI
+   * answers later (and takes more lines together), but storing and acking never waits for it.
    */
   private enqueueTurn(conversationId: string, work: () => Promise<void>): void {
     const prev = this.turns.get(conversationId) ?? Promise.resolve();
     const next = prev
-      .then(nextTick)
+      .then(() => this.slots.next())
       .then(work)
       .catch((err: unknown) => this.d.logger.error({ err, conversationId }, 'conversation turn failed'))
       .finally(() => {
@@ -530,4 +532,31 @@ export class ConversationService {
   }
 }
 
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** How many turns may start in one turn of the event loop before I/O (new messages, acks) runs again. */
+const TURNS_PER_TICK = 8;
+
+/** Hands out at most `perTick` starts per event-loop turn, in the order they were asked for. */
+class TurnSlots {
+  private waiting: (() => void)[] = [];
+  private scheduled = false;
+
+  constructor(private readonly perTick: number) {}
+
+  next(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const now = this.waiting.splice(0, this.perTick);
+      if (this.waiting.length) this.schedule();
+      for (const start of now) start();
+    });
+  }
+}

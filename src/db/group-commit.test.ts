@@ -21,7 +21,9 @@ function setup(): { db: Database; other: BetterSqlite3.Database; commit: GroupCo
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => db.close());
   cleanups.push(() => other.close());
-  return { db, other, commit: new GroupCommit(db), file };
+  const commit = new GroupCommit(db);
+  cleanups.push(() => commit.close());
+  return { db, other, commit, file };
 }
 
 const insert = (db: Database, k: string, v = 'x') => () => db.sqlite.prepare('INSERT INTO t VALUES (?, ?)').run(k, v).changes;
@@ -94,5 +96,26 @@ describe('GroupCommit', () => {
     await commit.run(insert(db, 'b'));
     expect(v1).not.toBe(v0);
     expect(version(other)).not.toBe(v1);
+  });
+
+  it('leaves the connection at synchronous=FULL outside its batches, so other transactions stay durable at commit', async () => {
+    const { db, commit } = setup();
+    const syncs: number[] = [];
+    await commit.run(() => {
+      syncs.push(db.sqlite.pragma('synchronous', { simple: true }) as number);
+      return insert(db, 'a')();
+    });
+    expect(syncs).toEqual([1]); // NORMAL while the batch runs (its fsync follows off the loop)…
+    expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2); // …FULL again afterwards
+  });
+
+  it('works without a log file to sync (an in-memory database)', async () => {
+    const db = openDatabase(':memory:');
+    cleanups.push(() => db.close());
+    db.sqlite.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+    const commit = new GroupCommit(db);
+    await expect(Promise.all([commit.run(insert(db, 'a')), commit.run(insert(db, 'b'))])).resolves.toEqual([1, 1]);
+    await commit.drain();
+    expect((db.sqlite.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Database } from './database';
 
 interface Item {
@@ -6,21 +7,37 @@ interface Item {
   reject: (err: unknown) => void;
 }
 
+type Outcome = { ok: boolean; value: unknown };
+
 /**
  * Group commit: writes queued during one tick run together in one transaction, so many of them
- * share one fsync (synchronous=FULL makes each commit wait for the disk). A write that throws is
- * rolled back alone and its promise rejects; the others commit (the batch is then run again with a
- * savepoint per write, so writes must be repeatable: they only touch the database). Every promise settles only after the commit, so "resolved" always means "on disk".
- * If the transaction itself cannot commit (disk full, I/O error, locked) nothing is stored and
- * every promise in the batch rejects with that error.
+ * share one fsync. A write that throws is rolled back alone and its promise rejects; the others
+ * commit (the batch is then run again with a savepoint per write, so writes must be repeatable:
+ * they only touch the database). If the transaction itself cannot commit (disk full, I/O error,
+ * locked) nothing is stored and every promise in the batch rejects with that error.
+ *
+ * Every promise settles only once its batch is on disk, as with synchronous=FULL, but the fsync
+ * does not block the event loop: in WAL mode the batch commits with synchronous=NORMAL (its frames
+ * are written to the log, which survives a crash of the process) and the log file is then fsync'd
+ * on libuv's thread pool; the promises settle when that fsync — started after the commit — is done.
+ * Meanwhile the loop keeps reading sockets and the next batch can commit. (Another connection
+ * could read a row in that window that a power cut would still take back; nothing is acked or
+ * announced from here before it is durable.) Without a WAL file (`:memory:`, other journal modes)
+ * the batch simply commits with the connection's own synchronous setting.
  */
 export class GroupCommit {
   private queue: Item[] = [];
   private scheduled = false;
+  private syncing = 0;
+  private walFd: number | null = null;
+  private readonly walPath: string | null;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    const wal = String(db.sqlite.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    this.walPath = wal && db.sqlite.name !== ':memory:' && db.sqlite.name !== '' ? `${db.sqlite.name}-wal` : null;
+  }
 
-  /** Runs `fn` in the next group transaction; resolves with its result once committed. */
+  /** Runs `fn` in the next group transaction; resolves with its result once it is durably committed. */
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve, reject });
@@ -31,9 +48,15 @@ export class GroupCommit {
     });
   }
 
-  /** Resolves when everything queued so far has been committed (or refused). */
+  /** Resolves when everything queued so far has been committed and synced (or refused). */
   async drain(): Promise<void> {
-    while (this.queue.length || this.scheduled) await new Promise((r) => setImmediate(r));
+    while (this.queue.length || this.scheduled || this.syncing) await new Promise((r) => setImmediate(r));
+  }
+
+  /** Closes the log file handle (after drain, before the database closes). */
+  close(): void {
+    if (this.walFd !== null) fs.closeSync(this.walFd);
+    this.walFd = null;
   }
 
   private flush(): void {
@@ -41,26 +64,41 @@ export class GroupCommit {
     const batch = this.queue;
     this.queue = [];
     if (!batch.length) return;
+    const deferSync = this.walPath !== null && !this.db.sqlite.inTransaction;
     let outcomes: Outcome[];
     try {
-      // The common case: nothing throws, and the batch costs no savepoints.
-      outcomes = this.db.tx(() => batch.map((item): Outcome => ({ ok: true, value: item.fn() })));
-    } catch (first) {
-      try {
-        // Something threw (and everything was rolled back): again, each write in its own
-        // savepoint, so only the writes that fail are refused.
-        outcomes = this.db.tx(() => batch.map((item) => this.isolated(item)));
-      } catch (err) {
-        for (const item of batch) item.reject(err);
-        return;
-      }
-      void first;
+      if (deferSync) this.db.sqlite.pragma('synchronous = NORMAL');
+      outcomes = this.commit(batch);
+    } catch (err) {
+      for (const item of batch) item.reject(err);
+      return;
+    } finally {
+      if (deferSync) this.db.sqlite.pragma('synchronous = FULL');
     }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.value);
+    const settle = () =>
+      batch.forEach((item, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) item.resolve(outcome.value);
+        else item.reject(outcome.value);
+      });
+    if (!deferSync) return settle();
+    this.syncing++;
+    this.syncLog((err) => {
+      this.syncing--;
+      if (err) for (const item of batch) item.reject(err);
+      else settle();
     });
+  }
+
+  private commit(batch: Item[]): Outcome[] {
+    try {
+      // The common case: nothing throws, and the batch costs no savepoints.
+      return this.db.tx(() => batch.map((item): Outcome => ({ ok: true, value: item.fn() })));
+    } catch {
+      // Something threw (and everything was rolled back): again, each write in its own savepoint,
+      // so only the writes that fail are refused.
+      return this.db.tx(() => batch.map((item) => this.isolated(item)));
+    }
   }
 
   private isolated(item: Item): Outcome {
@@ -72,6 +110,13 @@ export class GroupCommit {
       return { ok: false, value: err };
     }
   }
-}
 
-type Outcome = { ok: boolean; value: unknown };
+  private syncLog(done: (err: Error | null) => void): void {
+    try {
+      this.walFd ??= fs.openSync(this.walPath!, 'r'); // fsync needs no write access on Linux
+    } catch (err) {
+      return done(err as Error);
+    }
+    fs.fsync(this.walFd, done);
+  }
+}
