@@ -533,7 +533,7 @@ export class ConversationService {
 }
 
 /** How many turns may start in one turn of the event loop before I/O (new messages, acks) runs again. */
-const TURNS_PER_TICK = 8;
+const TURNS_PER_TICK = 4;
 
 /** Hands out at most `perTick` starts per event-loop turn, in the order they were asked for. */
 class TurnSlots {

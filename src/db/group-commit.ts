@@ -28,7 +28,9 @@ type Outcome = { ok: boolean; value: unknown };
 export class GroupCommit {
   private queue: Item[] = [];
   private scheduled = false;
-  private syncing = 0;
+  private syncing = false;
+  /** Committed batches waiting for an fsync that starts after their commit. */
+  private unsynced: { settle: () => void; fail: (err: Error) => void }[] = [];
   private walFd: number | null = null;
   private readonly walPath: string | null;
 
@@ -50,7 +52,7 @@ export class GroupCommit {
 
   /** Resolves when everything queued so far has been committed and synced (or refused). */
   async drain(): Promise<void> {
-    while (this.queue.length || this.scheduled || this.syncing) await new Promise((r) => setImmediate(r));
+    while (this.queue.length || this.scheduled || this.syncing || this.unsynced.length) await new Promise((r) => setImmediate(r));
   }
 
   /** Closes the log file handle (after drain, before the database closes). */
@@ -82,12 +84,33 @@ export class GroupCommit {
         else item.reject(outcome.value);
       });
     if (!deferSync) return settle();
-    this.syncing++;
-    this.syncLog((err) => {
-      this.syncing--;
-      if (err) for (const item of batch) item.reject(err);
-      else settle();
-    });
+    this.unsynced.push({ settle, fail: (err) => batch.forEach((item) => item.reject(err)) });
+    this.syncLog();
+  }
+
+  /**
+   * One fsync at a time: batches committed while one is running wait for the next, which starts
+   * when it ends and covers all of them (concurrent fsyncs of one file only queue up in the kernel).
+   */
+  private syncLog(): void {
+    if (this.syncing || !this.unsynced.length) return;
+    const covered = this.unsynced;
+    this.unsynced = [];
+    this.syncing = true;
+    const done = (err: Error | null) => {
+      this.syncing = false;
+      for (const b of covered) {
+        if (err) b.fail(err);
+        else b.settle();
+      }
+      this.syncLog();
+    };
+    try {
+      this.walFd ??= fs.openSync(this.walPath!, 'r'); // fsync needs no write access on Linux
+    } catch (err) {
+      return done(err as Error);
+    }
+    fs.fsync(this.walFd, done);
   }
 
   private commit(batch: Item[]): Outcome[] {
@@ -109,14 +132,5 @@ export class GroupCommit {
       if (!this.db.sqlite.inTransaction) throw err;
       return { ok: false, value: err };
     }
-  }
-
-  private syncLog(done: (err: Error | null) => void): void {
-    try {
-      this.walFd ??= fs.openSync(this.walPath!, 'r'); // fsync needs no write access on Linux
-    } catch (err) {
-      return done(err as Error);
-    }
-    fs.fsync(this.walFd, done);
   }
 }
