@@ -1,7 +1,8 @@
 /**
  * 3. Agent reply path: a signed Slack message event (a thread reply on a claimed handoff) in → the
  * widget's agent message frame out, at 200 events/s open loop; vs a raw HTTP server that checks the
- * signature, answers 200 and forwards the text to a `ws` socket.
+ * signature, answers 200 and forwards the text to a `ws` socket. `B3_CALLS=1` prints the Slack Web
+ * API calls the app made during each run (there should be none per event).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -175,8 +176,14 @@ export async function run(): Promise<Row[]> {
     for (let i = 0; i < RUNS; i++) base.push(await runLoad(rawUrl, rawDriver, s, rawTargets, `r${i}`));
     await runLoad(appUrl, s.driver, s, targets, 'w'); // warm-up
     await Promise.race([s.t.app.core.idle(), sleep(5000)]);
+    const before = s.emulator.calls.length;
     for (let i = 0; i < RUNS; i++) {
       ours.push(await runLoad(appUrl, s.driver, s, targets, `o${i}`));
+      if (process.env.B3_CALLS) {
+        const calls: Record<string, number> = {};
+        for (const c of s.emulator.calls.slice(before)) calls[c.method] = (calls[c.method] ?? 0) + 1;
+        console.error(`[bench 3] Web API calls so far:`, calls);
+      }
       await Promise.race([s.t.app.core.idle(), sleep(5000)]);
       await sleep(300);
     }

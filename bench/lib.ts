@@ -209,4 +209,5 @@ export async function closeAll(sockets: BenchSocket[]): Promise<void> {
   );
 }
 
-export const INSTANT_AI_NOTE = "app-instant-ai = createApp's options.ai answers instantly ('ok', confidence 1): gateway + storage path only";
+export const INSTANT_AI_NOTE =
+  "app-instant-ai = createApp's options.ai answers at once ('ok', confidence 1): every turn still runs (escalation checks, rules, the reply stored and sent), only the AI's own work is free";

@@ -126,6 +126,17 @@ describe('relay', () => {
     expect(w.frames('message').filter((m) => m.role === 'ai' && m.seq > reply.seq)).toEqual([]);
   });
 
+  it('asks Slack who the app is once, not on every event (auth.test)', async () => {
+    const { w, card } = await claimed();
+    const before = s.emulator.count('auth.test');
+    for (let i = 0; i < 5; i++) {
+      await s.driver.userReply(SLACK_IDS.ada, C, card.ts, `reply ${i}`);
+      await w.next('message', (m) => m.role === 'agent' && m.text === `reply ${i}`);
+    }
+    expect(s.emulator.count('auth.test') - before).toBe(0);
+    expect(s.emulator.count('auth.test')).toBeLessThanOrEqual(1);
+  });
+
   it('a reply in an unowned conversation claims it for its author first', async () => {
     const { w, card } = await escalated();
     await s.driver.userReply(SLACK_IDS.grace, C, card.ts, 'Hello, Grace here.');

@@ -168,11 +168,27 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
         installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
     : null;
+  // The app's identity, asked once (a failure is asked again next time). Given `token` with
+  // tokenVerificationEnabled: false, Bolt 4/5 calls auth.test again for every incoming request (its
+  // cached promise is overwritten on each call): 200 thread replies a second were 200 auth.test calls.
+  let identity: ReturnType<typeof readClient.auth.test> | null = null;
+  const whoAmI = () =>
+    (identity ??= readClient.auth.test().catch((err: unknown) => {
+      identity = null;
+      throw err;
+    }));
   const bolt = new App({
-    token: botToken,
+    authorize: async () => {
+      const me = await whoAmI();
+      return {
+        botToken,
+        ...(me.bot_id ? { botId: me.bot_id } : {}),
+        ...(me.user_id ? { botUserId: me.user_id } : {}),
+        ...(me.team_id ? { teamId: me.team_id } : {}),
+      };
+    },
     receiver: receiver ?? socketReceiver!,
     logger: boltLogger(logger),
-    tokenVerificationEnabled: false,
     clientOptions: { slackApiUrl: config.slack.apiUrl },
   });
 
@@ -262,8 +278,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     async start() {
       outbox.start();
       // The workspace URL makes permalinks; Slack being unreachable now only makes them plainer.
-      readClient.auth
-        .test()
+      whoAmI()
         .then((r) => {
           teamUrl = typeof r.url === 'string' ? r.url : null;
         })

@@ -2037,8 +2037,11 @@ export class SlackEmulator {
 
   private insert(msg: EmulatedMessage, source: MessageSource): void {
     const list = this.store.get(msg.channel) ?? [];
+    const last = list.at(-1);
     list.push(msg);
-    list.sort((a, b) => tsToMicros(a.ts) - tsToMicros(b.ts));
+    // New messages nearly always come last: sort only when one does not (a busy channel would
+    // otherwise re-sort thousands of messages per post).
+    if (last && tsToMicros(last.ts) > tsToMicros(msg.ts)) list.sort((a, b) => tsToMicros(a.ts) - tsToMicros(b.ts));
     this.store.set(msg.channel, list);
     if (msg.thread_ts && msg.thread_ts !== msg.ts) {
       this.refreshThread(msg.channel, msg.thread_ts);
