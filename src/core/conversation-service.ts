@@ -161,9 +161,15 @@ export class ConversationService {
       .catch((err: unknown) => this.d.logger.error({ err, conversationId }, 'could not store what the customer has seen'));
   }
 
-  /** Messages after `afterSeq`, in order, for a (re)connecting widget. */
+  /**
+   * Messages after `afterSeq`, in order, for a (re)connecting widget: those already announced. Any
+   * later one is committed but still waiting for its fsync, and reaches a socket registered now with
+   * its announcement.
+   */
   replay(conversationId: string, afterSeq: number): Message[] {
-    return this.d.messages.after(conversationId, afterSeq);
+    const messages = this.d.messages.after(conversationId, afterSeq);
+    const pending = this.d.log.firstUnannounced(conversationId);
+    return pending === undefined ? messages : messages.filter((m) => m.seq < pending);
   }
 
   get(conversationId: string): Conversation {

@@ -41,6 +41,8 @@ export class MessageLog {
   /** conversationId → its latest messages, oldest first; Map order = least recently used first. */
   private readonly history = new Map<string, Message[]>();
   private committed: Message[] = [];
+  /** Committed, waiting for their batch's fsync to be announced. */
+  private readonly unannounced = new Set<Message>();
 
   constructor(
     private readonly db: Database,
@@ -86,7 +88,15 @@ export class MessageLog {
    */
   append(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Message {
     const result = this.db.tx(() => this.store(conversationId, draft, alsoInTx));
-    if (!result.duplicate) this.announce([result.message]);
+    if (!result.duplicate) {
+      const m = result.message;
+      if (this.firstUnannounced(conversationId) === undefined) this.announce([m]);
+      else {
+        // Earlier messages of this conversation wait for their batch's fsync: announce after them.
+        this.unannounced.add(m);
+        this.commit.whenSynced(() => this.announceSoon(m));
+      }
+    }
     return result.message;
   }
 
@@ -95,12 +105,37 @@ export class MessageLog {
    * `alsoInTx` runs in the same transaction, after the insert.
    */
   appendDurably(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Promise<AppendResult> {
+    let stored: Message | null = null;
     return this.commit
-      .run(() => this.store(conversationId, draft, alsoInTx))
-      .then((r) => {
-        if (!r.duplicate) this.announceSoon(r.message);
-        return r;
-      });
+      .run(
+        () => this.store(conversationId, draft, alsoInTx),
+        (r) => {
+          if (!r.duplicate) this.unannounced.add((stored = r.message));
+        },
+      )
+      .then(
+        (r) => {
+          if (!r.duplicate) this.announceSoon(r.message);
+          return r;
+        },
+        (err: unknown) => {
+          if (stored) this.unannounced.delete(stored);
+          throw err;
+        },
+      );
+  }
+
+  /**
+   * The first seq of the conversation that is committed but not announced yet (its batch's fsync is
+   * still running), if any. A reader that sends messages itself (the widget's replay on hello) stops
+   * before it: those arrive with their announcement, never twice.
+   */
+  firstUnannounced(conversationId: string): number | undefined {
+    let first: number | undefined;
+    for (const m of this.unannounced) {
+      if (m.conversationId === conversationId && (first === undefined || m.seq < first)) first = m.seq;
+    }
+    return first;
   }
 
   /**
@@ -113,6 +148,7 @@ export class MessageLog {
       queueMicrotask(() => {
         const created = this.committed;
         this.committed = [];
+        for (const m of created) this.unannounced.delete(m);
         this.announce(created);
       });
     }

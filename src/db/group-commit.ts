@@ -3,6 +3,8 @@ import type { Database } from './database';
 
 interface Item {
   fn: () => unknown;
+  /** Called right after the transaction commits, before the fsync (see run). */
+  committed: ((value: any) => void) | undefined;
   resolve: (value: any) => void;
   reject: (err: unknown) => void;
 }
@@ -30,7 +32,11 @@ export class GroupCommit {
   private scheduled = false;
   private syncing = false;
   /** Committed batches waiting for an fsync that starts after their commit. */
-  private unsynced: { settle: () => void; fail: (err: Error) => void }[] = [];
+  private unsynced: { n: number; settle: () => void; fail: (err: Error) => void }[] = [];
+  /** Batches committed so far, and the last one whose fsync is done (they finish in order). */
+  private committedBatches = 0;
+  private syncedBatches = 0;
+  private readonly afterSync: { n: number; cb: () => void }[] = [];
   private walFd: number | null = null;
   private readonly walPath: string | null;
 
@@ -39,10 +45,14 @@ export class GroupCommit {
     this.walPath = wal && db.sqlite.name !== ':memory:' && db.sqlite.name !== '' ? `${db.sqlite.name}-wal` : null;
   }
 
-  /** Runs `fn` in the next group transaction; resolves with its result once it is durably committed. */
-  run<T>(fn: () => T): Promise<T> {
+  /**
+   * Runs `fn` in the next group transaction; resolves with its result once it is durably committed.
+   * `committed` is called as soon as the transaction has committed, before the fsync: from then on
+   * other readers can see the write although the promise has not settled yet.
+   */
+  run<T>(fn: () => T, committed?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve, reject });
+      this.queue.push({ fn, committed, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -77,6 +87,11 @@ export class GroupCommit {
     } finally {
       if (deferSync) this.db.sqlite.pragma('synchronous = FULL');
     }
+    // Counted before the callbacks run, so a whenSynced() from one of them waits for this batch.
+    const n = deferSync ? ++this.committedBatches : 0;
+    batch.forEach((item, i) => {
+      if (outcomes[i]!.ok) item.committed?.(outcomes[i]!.value);
+    });
     const settle = () =>
       batch.forEach((item, i) => {
         const outcome = outcomes[i]!;
@@ -84,8 +99,18 @@ export class GroupCommit {
         else item.reject(outcome.value);
       });
     if (!deferSync) return settle();
-    this.unsynced.push({ settle, fail: (err) => batch.forEach((item) => item.reject(err)) });
+    this.unsynced.push({ n, settle, fail: (err) => batch.forEach((item) => item.reject(err)) });
     this.syncLog();
+  }
+
+  /**
+   * Calls `cb` (as a microtask) once every batch committed so far has settled — after their
+   * promises' own callbacks. For a write committed outside the group that must not be announced
+   * ahead of group writes committed before it.
+   */
+  whenSynced(cb: () => void): void {
+    if (this.syncedBatches >= this.committedBatches) queueMicrotask(cb);
+    else this.afterSync.push({ n: this.committedBatches, cb });
   }
 
   /**
@@ -103,6 +128,8 @@ export class GroupCommit {
         if (err) b.fail(err);
         else b.settle();
       }
+      this.syncedBatches = covered.at(-1)!.n;
+      while (this.afterSync.length && this.afterSync[0]!.n <= this.syncedBatches) queueMicrotask(this.afterSync.shift()!.cb);
       this.syncLog();
     };
     try {
