@@ -156,7 +156,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
   core = new ConversationService({
-    db, commit, visitors, conversations, messages, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
+    db, commit, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
   });

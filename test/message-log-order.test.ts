@@ -33,13 +33,22 @@ describe('MessageLog between a batch commit and its fsync', () => {
   it('reports the committed but unannounced messages, until they are announced', async () => {
     const { c, commit, log, announced } = await setup();
     let during: number | undefined;
+    let replayedDuring: string[] = [];
     const one = log.appendDurably(c, { role: 'ai', text: 'one' });
     // Runs in the same batch, right after it commits — the window in which a widget's hello could read it.
-    void commit.run(() => 0, () => (during = log.firstUnannounced(c)));
+    void commit.run(
+      () => 0,
+      () => {
+        during = log.firstUnannounced(c);
+        replayedDuring = log.announcedAfter(c, 0).map((m) => m.text);
+      },
+    );
     const { message } = await one;
     expect(during).toBe(message.seq);
+    expect(replayedDuring).not.toContain('one'); // a replay now would send it, and so would its announcement
     expect(announced).toEqual([message.seq]);
     expect(log.firstUnannounced(c)).toBeUndefined();
+    expect(log.announcedAfter(c, 0).map((m) => m.text)).toContain('one');
     commit.close();
   });
 

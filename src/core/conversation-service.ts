@@ -15,7 +15,6 @@ import type { Database } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { ConversationRepository } from '../db/conversation-repository';
 import type { EventRepository } from '../db/event-repository';
-import type { MessageRepository } from '../db/message-repository';
 import type { VisitorRepository } from '../db/visitor-repository';
 import type { Logger } from '../logger';
 
@@ -25,7 +24,6 @@ export interface ConversationServiceDeps {
   commit: GroupCommit;
   visitors: VisitorRepository;
   conversations: ConversationRepository;
-  messages: MessageRepository;
   events: EventRepository;
   log: MessageLog;
   bus: EventBus;
@@ -162,14 +160,11 @@ export class ConversationService {
   }
 
   /**
-   * Messages after `afterSeq`, in order, for a (re)connecting widget: those already announced. Any
-   * later one is committed but still waiting for its fsync, and reaches a socket registered now with
-   * its announcement.
+   * Messages after `afterSeq`, in order, for a (re)connecting widget: those already announced (a
+   * later one reaches a socket registered now with its announcement).
    */
   replay(conversationId: string, afterSeq: number): Message[] {
-    const messages = this.d.messages.after(conversationId, afterSeq);
-    const pending = this.d.log.firstUnannounced(conversationId);
-    return pending === undefined ? messages : messages.filter((m) => m.seq < pending);
+    return this.d.log.announcedAfter(conversationId, afterSeq);
   }
 
   get(conversationId: string): Conversation {

@@ -83,8 +83,9 @@ export class MessageLog {
   }
 
   /**
-   * Appends now, synchronously (AI, agent and system messages). `alsoInTx` runs in the same
-   * transaction, after the insert (e.g. to remember which Slack message it came from).
+   * Appends now, in its own transaction (system messages and the AI's scripted lines after a state
+   * change; customer messages, AI answers and agent replies use appendDurably). `alsoInTx` runs in
+   * the same transaction, after the insert.
    */
   append(conversationId: string, draft: MessageDraft, alsoInTx?: (message: Message) => void): Message {
     const result = this.db.tx(() => this.store(conversationId, draft, alsoInTx));
@@ -123,6 +124,17 @@ export class MessageLog {
           throw err;
         },
       );
+  }
+
+  /**
+   * The conversation's messages after `afterSeq`, in order, that have been announced: a reader that
+   * sends messages itself (the widget's replay on hello) and then listens for announcements gets
+   * each message exactly once, in order. Later ones are committed but wait for their batch's fsync.
+   */
+  announcedAfter(conversationId: string, afterSeq: number): Message[] {
+    const messages = this.messages.after(conversationId, afterSeq);
+    const pending = this.firstUnannounced(conversationId);
+    return pending === undefined ? messages : messages.filter((m) => m.seq < pending);
   }
 
   /**
