@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, withDotEnv } from './config';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -81,5 +84,45 @@ describe('loadConfig', () => {
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: /)]);
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toEqual([]);
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'x' })).toEqual([]);
+  });
+
+  it('says what PORT must be instead of "received NaN"', () => {
+    expect(problems({ PORT: 'abc' })).toEqual(['PORT: must be a port number from 0 to 65535']);
+    expect(problems({ PORT: '70000' })).toEqual(['PORT: must be a port number from 0 to 65535']);
+    expect(problems({ PORT: '80.5' })).toEqual(['PORT: must be a port number from 0 to 65535']);
+    expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
+  });
+
+  it('trusts no proxy by default; TRUST_PROXY takes a hop count or the proxies\' addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,::1' }).trustProxy).toEqual(['10.0.0.1', '10.1.0.0/16', '::1']);
+    for (const bad of ['true', 'everyone', '10.0.0.1/33', '10.0.0', '99']) {
+      expect(problems({ TRUST_PROXY: bad }), bad).toEqual([expect.stringMatching(/^TRUST_PROXY: must be off, a hop count/)]);
+    }
+  });
+
+  it('reads WIDGET_MAX_SOCKETS_PER_IP (default 50)', () => {
+    expect(loadConfig({}).widgetMaxSocketsPerIp).toBe(50);
+    expect(loadConfig({ WIDGET_MAX_SOCKETS_PER_IP: '5' }).widgetMaxSocketsPerIp).toBe(5);
+    expect(problems({ WIDGET_MAX_SOCKETS_PER_IP: '0' })).toEqual([expect.stringMatching(/^WIDGET_MAX_SOCKETS_PER_IP: /)]);
+  });
+});
+
+describe('withDotEnv', () => {
+  it('reads .env from the folder, and the environment wins', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-env-'));
+    fs.writeFileSync(path.join(dir, '.env'), '# a comment\nPORT=4001\nKB_DIR="./docs kb"\nEMAIL_FROM=a@b.example\n');
+    const env = withDotEnv({ EMAIL_FROM: 'env@example.com' }, dir);
+    const c = loadConfig(env);
+    expect(c.port).toBe(4001);
+    expect(c.kbDir).toBe('./docs kb');
+    expect(c.emailFrom).toBe('env@example.com');
+  });
+
+  it('is no error without a .env', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-env-'));
+    expect(withDotEnv({ PORT: '1' }, dir)).toEqual({ PORT: '1' });
   });
 });

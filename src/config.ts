@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 /**
@@ -18,11 +22,55 @@ const url = (what: string) =>
     }
   }, `must be an http(s) URL (${what})`);
 
+/** A whole number; "abc" is reported as what it is, not as zod's "received NaN". */
+const wholeNumber = (min: number, max: number, fallback: number, what = `a whole number from ${min} to ${max}`) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .union([z.number(), z.string()])
+      .optional()
+      .transform((v) => (v === undefined ? fallback : typeof v === 'number' ? v : /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN))
+      .refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be ${what}`),
+  );
+
+/** An IPv4/IPv6 address, optionally with a /prefix. */
+function isAddressOrCidr(v: string): boolean {
+  const [addr, prefix, extra] = v.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY: whose X-Forwarded-For is believed. Off by default: any client could otherwise pick
+ * its own address. A hop count, or the proxies' addresses/CIDRs (never "trust everyone").
+ */
+const trustProxy = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): false | number | string[] => {
+      const t = (v ?? 'off').trim().toLowerCase();
+      if (t === 'off' || t === 'false' || t === 'no' || t === '0') return false;
+      if (/^\d+$/.test(t)) {
+        const hops = Number(t);
+        if (hops <= 16) return hops;
+      }
+      const list = t.split(',').map((x) => x.trim()).filter(Boolean);
+      if (list.length && list.every(isAddressOrCidr)) return list;
+      ctx.addIssue({ code: 'custom', message: 'must be off, a hop count (1-16), or comma-separated proxy addresses/CIDRs such as 10.0.0.1,10.1.0.0/16' });
+      return z.NEVER;
+    }),
+);
+
 const numberIn = (min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().refine((n) => Number.isFinite(n) && n >= min && n <= max, `must be a number from ${min} to ${max}`));
 
 const envSchema = z.object({
-  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int('must be a whole number').min(0).max(65535).default(3000)),
+  PORT: wholeNumber(0, 65535, 3000, 'a port number from 0 to 65535'),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   PUBLIC_URL: z.preprocess(emptyToUndefined, url('e.g. https://support.example.com').optional()),
   DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/handoff.db')),
@@ -55,7 +103,7 @@ const envSchema = z.object({
   EMAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('support@localhost')),
   KB_DIR: z.preprocess(emptyToUndefined, z.string().default('./kb')),
   AI_CONFIDENCE_THRESHOLD: numberIn(0, 1).default(0.5),
-  OFFLINE_EMAIL_DELAY_S: z.preprocess(emptyToUndefined, z.coerce.number().int('must be a whole number').min(0).default(120)),
+  OFFLINE_EMAIL_DELAY_S: wholeNumber(0, 365 * 24 * 3600, 120, 'a whole number of seconds (0 or more)'),
   IDENTITY_SECRET: optionalString,
   WIDGET_ALLOWED_ORIGINS: z.preprocess(
     emptyToUndefined,
@@ -65,6 +113,8 @@ const envSchema = z.object({
       .transform((v) => (v && v.trim() !== '*' ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : null))
       .refine((list) => list === null || list.every((o) => /^https?:\/\/[^/]+$/.test(o)), 'must be comma-separated origins such as https://www.example.com'),
   ),
+  TRUST_PROXY: trustProxy,
+  WIDGET_MAX_SOCKETS_PER_IP: wholeNumber(1, 100_000, 50),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -93,6 +143,10 @@ export interface Config {
   /** null means any origin may open the widget socket. */
   readonly widgetAllowedOrigins: readonly string[] | null;
   readonly logLevel: Env['LOG_LEVEL'];
+  /** Whose X-Forwarded-For is believed: false (nobody), a hop count, or the proxies' addresses/CIDRs. */
+  readonly trustProxy: false | number | readonly string[];
+  /** Widget sockets one client address may hold open. */
+  readonly widgetMaxSocketsPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +191,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     identitySecret: e.IDENTITY_SECRET,
     widgetAllowedOrigins: e.WIDGET_ALLOWED_ORIGINS ? Object.freeze(e.WIDGET_ALLOWED_ORIGINS) : null,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY ?? false,
+    widgetMaxSocketsPerIp: e.WIDGET_MAX_SOCKETS_PER_IP,
   };
   return deepFreeze(config);
 }
@@ -149,10 +205,32 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** For entry points: the config, or every invalid variable named on stderr and exit 1. */
-export function loadConfigOrExit(env: Record<string, string | undefined>): Config {
+/**
+ * The environment with `.env` (in `dir`, the working folder by default) filled in underneath it:
+ * variables already in the environment win. A missing `.env` is no error; an unreadable one is.
+ */
+export function withDotEnv(env: Record<string, string | undefined>, dir = process.cwd()): Record<string, string | undefined> {
+  const file = path.join(dir, '.env');
+  let text: string;
   try {
-    return loadConfig(env);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new ConfigError([`.env: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`]);
+  }
+  const fromFile = parseEnv(text) as Record<string, string>;
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) merged[k] = v;
+  return merged;
+}
+
+/**
+ * For entry points: the config (environment over `.env`), or every invalid variable named on
+ * stderr and exit 1.
+ */
+export function loadConfigOrExit(env: Record<string, string | undefined>, dir?: string): Config {
+  try {
+    return loadConfig(withDotEnv(env, dir));
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const problem of err.problems) console.error(`Invalid environment variable ${problem}`);
