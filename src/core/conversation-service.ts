@@ -97,9 +97,15 @@ export class ConversationService {
     const now = d.clock.now();
     const nowIso = now.toISOString();
     return d.db.tx(() => {
-      const reopenVisitorId = input.reopen ? d.reopenTokens.verify(input.reopen, now) : null;
-      const tokenVisitorId = reopenVisitorId ?? (input.token ? d.tokens.verify(input.token, now) : null);
-      let visitor = tokenVisitorId ? d.visitors.get(tokenVisitorId) : undefined;
+      // A reopen link opens its conversation once (recorded in this transaction, so of two uses,
+      // even concurrent, one wins); used again it counts for nothing.
+      const link = input.reopen ? d.reopenTokens.read(input.reopen, now) : null;
+      const reopened =
+        link && d.visitors.get(link.visitorId) && d.visitors.useReopenLink(link.id, link.visitorId, nowIso, new Date(link.exp! * 1000).toISOString())
+          ? link
+          : null;
+      const claims = reopened ?? (input.token ? d.tokens.read(input.token, now) : null);
+      let visitor = claims ? d.visitors.get(claims.visitorId) : undefined;
 
       const claimed = input.visitor;
       const verifiedUserId =
@@ -144,7 +150,10 @@ export class ConversationService {
         d.conversations.setPage(conversation.id, input.page.url, input.page.title ?? null, nowIso);
         conversation = d.conversations.load(conversation.id);
       }
-      return { token: d.tokens.issue(visitor.id, now), visitor, conversation };
+      // A session opened by a reopen link ends when the link would have: its token, renewed at every
+      // welcome, keeps the link's expiry (a verified identity grants access on its own).
+      const exp = claims?.visitorId === visitor.id && !verifiedUserId ? claims.exp : undefined;
+      return { token: d.tokens.issue(visitor.id, now, exp), visitor, conversation };
     });
   }
 

@@ -28,6 +28,18 @@ describe('visitor tokens', () => {
     expect(tokens.verify(t, new Date(now.getTime() + 181 * 86_400_000))).toBeNull();
   });
 
+  it('end at their own expiry when they carry one (a session opened by a reopen link), renewed or not', () => {
+    const exp = now.getTime() / 1000 + 7 * 86_400;
+    const t = tokens.issue('v_abc', now, exp);
+    expect(tokens.read(t, now)).toMatchObject({ visitorId: 'v_abc', exp });
+    const later = new Date(now.getTime() + 6 * 86_400_000);
+    const renewed = tokens.issue('v_abc', later, tokens.read(t, later)!.exp);
+    expect(tokens.verify(renewed, later)).toBe('v_abc');
+    expect(tokens.verify(renewed, new Date((exp + 1) * 1000))).toBeNull();
+    expect(tokens.verify(t, new Date((exp + 1) * 1000))).toBeNull();
+    expect(tokens.read(tokens.issue('v_abc', now), now)!.exp).toBeUndefined();
+  });
+
   it('verifies identity hashes only with the secret', () => {
     const hash = createHmac('sha256', 's3cret').update('user-42').digest('hex');
     expect(verifyIdentity('s3cret', 'user-42', hash)).toBe(true);
@@ -50,5 +62,14 @@ describe('reopen tokens', () => {
     expect(createVisitorTokens('k').verify(t, now)).toBeNull();
     expect(reopen.verify(createVisitorTokens('k').issue('v_1', now), now)).toBeNull();
     expect(createReopenTokens('other').verify(t, now)).toBeNull();
+  });
+
+  it('are each distinct (two links for one visitor are used up separately) and carry their expiry', async () => {
+    const { createReopenTokens } = await import('./visitor-tokens');
+    const reopen = createReopenTokens('k', 7);
+    const [a, b] = [reopen.issue('v_1', now), reopen.issue('v_1', now)];
+    expect(a).not.toBe(b);
+    expect(reopen.read(a, now)!.id).not.toBe(reopen.read(b, now)!.id);
+    expect(reopen.read(a, now)).toMatchObject({ visitorId: 'v_1', exp: now.getTime() / 1000 + 7 * 86_400 });
   });
 });

@@ -142,6 +142,14 @@ export interface RoutingStateTable {
   value: string;
 }
 
+/** Reopen links already opened once (single use), by the hash of their token. */
+export interface ReopenLinksUsedTable {
+  token_hash: string;
+  visitor_id: string;
+  used_at: string;
+  expires_at: string;
+}
+
 export interface EmailsTable {
   id: number | null;
   kind: string;
@@ -215,6 +223,7 @@ export interface DB {
   conversation_assignments: ConversationAssignmentsTable;
   routing_state: RoutingStateTable;
   emails: EmailsTable;
+  reopen_links_used: ReopenLinksUsedTable;
   admin_audit: AdminAuditTable;
   rules: RulesTable;
   rule_firings: RuleFiringsTable;

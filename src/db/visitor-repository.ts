@@ -40,6 +40,12 @@ export function createVisitorRepository(db: Database) {
       .set({ name: p.name, email: p.email, user_id: p.userId, verified: p.verified, attributes: p.attributes, last_seen_at: p.now })
       .where('id', '=', p.id),
   );
+  const useLink = db.prepare((p: { hash: string; visitorId: string; now: string; expiresAt: string }) =>
+    q
+      .insertInto('reopen_links_used')
+      .values({ token_hash: p.hash, visitor_id: p.visitorId, used_at: p.now, expires_at: p.expiresAt })
+      .onConflict((oc) => oc.column('token_hash').doNothing()),
+  );
   const row = (v: Visitor, now: string): Row => ({
     id: v.id,
     name: v.name,
@@ -63,6 +69,13 @@ export function createVisitorRepository(db: Database) {
     },
     update(v: Visitor, now: string): void {
       updateRow.run(row(v, now));
+    },
+    /**
+     * Records a reopen link as used; false when it already was. One INSERT, so of two uses (even
+     * racing in two processes) exactly one gets true.
+     */
+    useReopenLink(hash: string, visitorId: string, now: string, expiresAt: string): boolean {
+      return useLink.run({ hash, visitorId, now, expiresAt }).changes === 1;
     },
   };
 }

@@ -57,12 +57,20 @@ export class Mailer {
     return this.running;
   }
 
+  /** Where an operator reads a stored email (the log line names it instead of showing its body). */
+  private howToRead(id: number): string {
+    const file = this.d.db.sqlite.name;
+    const query = `SELECT text_body FROM emails WHERE id = ${id}`;
+    return file === ':memory:' || file === '' ? `${query} (in the in-memory database)` : `sqlite3 '${file}' "${query}"`;
+  }
+
   private async deliverDue(): Promise<void> {
     const { d } = this;
     for (const e of this.repo.due(d.clock.now().toISOString(), 20)) {
       const now = () => d.clock.now().toISOString();
       if (!this.transport) {
-        d.logger.info({ emailId: e.id, to: e.to_address, subject: e.subject, kind: e.kind, text: e.text_body }, 'email stored (SMTP_URL is not set, so it was not sent)');
+        // Never the body: it may hold a reopen link, whose token opens the customer's conversation.
+        d.logger.info({ emailId: e.id, to: e.to_address, subject: e.subject, kind: e.kind, read: this.howToRead(e.id!) }, 'email stored (SMTP_URL is not set, so it was not sent)');
         this.repo.mark(e.id!, 'stored', now());
         continue;
       }
