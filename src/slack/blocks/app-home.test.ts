@@ -135,6 +135,15 @@ describe('appHome', () => {
     expect(all).not.toContain('\\nsecond line');
   });
 
+  it("shows the page title as text and links the real URL with its own address, never the visitor's title", () => {
+    const phish = conversation(1, { page: { url: 'https://evil.example/phish|x>y', title: 'https://ws.slack.com/admin/billing' } });
+    const view = appHome(model({ queue: list(1, () => phish) }));
+    expect(validateBlocks(view.blocks, 'home')).toEqual([]);
+    const all = text(view.blocks);
+    expect(all).toContain('📄 https://ws.slack.com/admin/billing · <https://evil.example/phish%7Cx%3Ey|https://evil.example/phish%7Cx%3Ey>');
+    for (const [, token] of all.matchAll(/<([^<>]*)>/g)) expect(token).not.toMatch(/\|https:\/\/ws\.slack\.com/);
+  });
+
   it('cuts long names, pages and messages to a budget', () => {
     const long = conversation(1, {
       customer: { name: 'N'.repeat(5000), generatedName: 'x', email: `${'e'.repeat(3000)}@example.com` },

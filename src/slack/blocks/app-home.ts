@@ -14,7 +14,8 @@ import type { ConversationState, EscalationReasonKind } from '../../core/types';
 import { ACTION, BLOCK, encodeValue, rowActionId } from '../ids';
 import { escapeForSlack, truncateEscaped } from '../text';
 import { LIMITS, actions, button, confirmDialog, context, mrkdwn, plainText } from './common';
-import { formatDuration, linkableUrl } from './handoff-card';
+import { formatDuration } from './handoff-card';
+import { pageMrkdwn } from './page-link';
 import { homePerformanceBlocks } from './stats';
 import type { AnalyticsReport } from '../../core/analytics/metrics';
 
@@ -170,13 +171,11 @@ export function threadLink(thread: { channel: string; ts: string | null } | null
   return `thread in <#${thread.channel}>`;
 }
 
+/** The title as text and the URL linked with its own address (never the visitor's title as a label). */
 function pageText(page: HomeConversation['page']): string | null {
-  const title = page.title !== null && page.title.trim() !== '' ? page.title : null;
-  const raw = page.url !== null && page.url.trim() !== '' ? page.url : null;
-  if (title === null && raw === null) return null;
-  const label = inline(title ?? raw ?? '', BUDGET.page);
-  const href = linkableUrl(raw);
-  return href !== null && href.length <= 1000 ? `📄 <${href}|${label}>` : `📄 ${label}`;
+  const { title, url } = pageMrkdwn(page, { title: BUDGET.page, url: BUDGET.page });
+  const parts = [title, url].filter((p): p is string => p !== null);
+  return parts.length > 0 ? `📄 ${parts.join(' · ')}` : null;
 }
 
 function quote(message: HomeConversation['lastCustomerMessage']): string {

@@ -148,14 +148,29 @@ describe('handoffCard: fields', () => {
     expect(anonymous.text).toBe('New handoff: Blue Fox — customer asked for a person');
   });
 
-  it('links the page title to an http(s) URL', () => {
+  it('shows the page title as text and links an http(s) URL with its own address', () => {
     const field = texts(handoffCard(model({ page: { url: 'https://shop.example/a?b=1&c=x|y', title: 'Pay > now' } })).blocks);
-    expect(field).toContain('*Page*\n<https://shop.example/a?b=1&amp;c=x%7Cy|Pay &gt; now>');
+    expect(field).toContain('*Page*\nPay &gt; now\n<https://shop.example/a?b=1&amp;c=x%7Cy|https://shop.example/a?b=1&amp;c=x%7Cy>');
     expect(texts(handoffCard(model({ page: { url: 'http://a.example/', title: null } })).blocks)).toContain(
       '*Page*\n<http://a.example/|http://a.example/>',
     );
     expect(texts(handoffCard(model({ page: { url: null, title: 'Home' } })).blocks)).toContain('*Page*\nHome');
     expect(texts(handoffCard(model({ page: { url: null, title: null } })).blocks)).toContain('*Page*\n_unknown_');
+  });
+
+  it('never lets the visitor\'s title be the label of a link: the real address is what is shown', () => {
+    const card = handoffCard(model({ page: { url: 'https://evil.example/phish', title: 'https://ws.slack.com/admin/billing' } }));
+    const page = texts(card.blocks).find((t) => t.startsWith('*Page*')) ?? '';
+    expect(page).toBe('*Page*\nhttps://ws.slack.com/admin/billing\n<https://evil.example/phish|https://evil.example/phish>');
+    for (const t of tokens(allText(card))) expect(t).not.toMatch(/\|https:\/\/ws\.slack\.com/);
+  });
+
+  it.each([
+    ['https://evil.example/phish|https://ws.slack.com/admin/billing', '<https://evil.example/phish%7Chttps://ws.slack.com/admin/billing|https://evil.example/phish%7Chttps://ws.slack.com/admin/billing>'],
+    ['https://evil.example/a>b<!channel>', '<https://evil.example/a%3Eb%3C!channel%3E|https://evil.example/a%3Eb%3C!channel%3E>'],
+  ])('a URL with markup in it (%j) stays one link to itself', (url, link) => {
+    const page = texts(handoffCard(model({ page: { url, title: null } })).blocks).find((t) => t.startsWith('*Page*')) ?? '';
+    expect(page).toBe(`*Page*\n${link}`);
   });
 
   it.each([

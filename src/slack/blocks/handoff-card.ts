@@ -11,6 +11,7 @@ import type { ConversationState, EscalationReasonKind, MessageRole } from '../..
 import { ACTION, BLOCK, encodeValue } from '../ids';
 import { escapeForSlack, truncateEscaped } from '../text';
 import { LIMITS, actions, button, confirmDialog, context, fieldsSection, section, splitMrkdwn } from './common';
+import { pageMrkdwn } from './page-link';
 
 export { validateBlocks } from './common';
 export type { Surface } from './common';
@@ -46,8 +47,6 @@ const BUDGET = {
   email: 254,
   detail: 300,
   pageTitle: 300,
-  /** A longer URL is shown as text, not linked: the link would dominate the card. */
-  linkUrl: 1000,
   pageUrlText: 500,
   summary: 2000,
   mentions: 1000,
@@ -83,19 +82,8 @@ function userMention(owner: { slackUserId: string; name: string }): string {
   return isSlackUserId(owner.slackUserId) ? `<@${owner.slackUserId}>` : inline(owner.name, BUDGET.ownerName);
 }
 
-/** A link target only for http(s); returned ready for `<url|label>` (no `|`, entities escaped). */
-export function linkableUrl(raw: string | null): string | null {
-  if (raw === null) return null;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-  if (url.username !== '' || url.password !== '') return null;
-  return escapeForSlack(url.href.replace(/\|/g, '%7C'));
-}
+/** A link target only for http(s) (see page-link.ts, where page titles and URLs are shaped). */
+export { linkableUrl } from './page-link';
 
 function parseTime(iso: string | null): number | null {
   if (iso === null) return null;
@@ -200,20 +188,14 @@ function customerField(customer: CardModel['customer']): string {
   return lines.join('\n');
 }
 
+/**
+ * The title as text on its own line, then the URL: linked with its own address as the label when
+ * http(s), else as text. The visitor's title is never a link's label (it could name another site).
+ */
 function pageField(page: CardModel['page']): string {
-  const title = page.title !== null && page.title.trim() !== '' ? page.title : null;
-  const rawUrl = page.url !== null && page.url.trim() !== '' ? page.url : null;
-  const href = linkableUrl(rawUrl);
-  let body: string;
-  if (href !== null && href.length <= BUDGET.linkUrl) {
-    body = `<${href}|${inline(title ?? rawUrl ?? '', BUDGET.pageTitle)}>`;
-  } else if (rawUrl !== null) {
-    // Not linkable (javascript:, data:, too long…): shown as text only; `verbatim` keeps Slack from linking it.
-    body = title !== null ? `${inline(title, BUDGET.pageTitle)}\n${inline(rawUrl, BUDGET.pageUrlText)}` : inline(rawUrl, BUDGET.pageUrlText);
-  } else {
-    body = title !== null ? inline(title, BUDGET.pageTitle) : '_unknown_';
-  }
-  return `*Page*\n${body}`;
+  const { title, url } = pageMrkdwn(page, { title: BUDGET.pageTitle, url: BUDGET.pageUrlText });
+  const lines = [title, url].filter((l): l is string => l !== null);
+  return `*Page*\n${lines.length > 0 ? lines.join('\n') : '_unknown_'}`;
 }
 
 function waitingField(model: CardModel): string | null {

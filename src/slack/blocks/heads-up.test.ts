@@ -16,6 +16,16 @@ describe('headsUpMessage', () => {
     expect(validateBlocks(m.blocks, 'message')).toEqual([]);
   });
 
+  it('links the page with its own address; a URL carrying markup cannot inject any', () => {
+    const base = { conversationId: 'c_1', teamId: 'sales', customerName: 'Eve', verified: false };
+    const linked = headsUpMessage({ ...base, pageUrl: 'https://evil.example/x|https://ws.slack.com/admin>\u202E' });
+    const tokens = [...linked.text.matchAll(/<([^<>]*)>/g)].map((m) => m[1]);
+    expect(tokens).toEqual(['https://evil.example/x%7Chttps://ws.slack.com/admin%3E%E2%80%AE|https://evil.example/x%7Chttps://ws.slack.com/admin%3E%E2%80%AE']);
+    const text = headsUpMessage({ ...base, pageUrl: 'javascript:alert(1)//<https://ws.slack.com|x>' });
+    expect(text.text).toContain(' on javascript:alert(1)//&lt;https://ws.slack.com|x&gt;.');
+    expect(text.text).not.toMatch(/<[^@]/);
+  });
+
   it('stays within Block Kit limits with huge inputs', () => {
     const m = headsUpMessage({ conversationId: 'c_1', teamId: 't'.repeat(5000), customerName: 'n'.repeat(10000), verified: false, pageUrl: 'https://x/' + 'p'.repeat(10000) });
     expect(validateBlocks(m.blocks, 'message')).toEqual([]);
