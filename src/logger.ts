@@ -1,12 +1,27 @@
 import { pino, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger };
+
+/** Where log lines go; `isTTY` (as on process.stdout) says a person is reading it. */
+export type LogDestination = pino.DestinationStream & { isTTY?: boolean };
+
+export interface LoggerOptions {
+  /** Human-readable lines instead of JSON. Default: when the destination (stdout by default) is a terminal. */
+  pretty?: boolean;
+}
 
 /**
  * The one logger shared by Fastify, Bolt and the jobs. Secrets are redacted wherever they may
  * appear in logged objects (tokens, signatures, cookies).
+ *
+ * On a terminal the lines are made readable by pino-pretty; anywhere else (a pipe, a file, a log
+ * collector) they stay JSON, one object a line. Prettifying runs in the write call itself, not in a
+ * worker thread: lines come out in order, none is lost at exit, and it works under tsx. Redaction
+ * happens before, so pretty lines hide the same secrets.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: LogDestination, options: LoggerOptions = {}): Logger {
+  const pretty = options.pretty ?? Boolean((destination ?? process.stdout).isTTY);
   return pino(
     {
       level,
@@ -28,6 +43,19 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
     },
-    destination,
+    pretty ? prettyDestination(destination) : destination,
   );
+}
+
+/** Writes each JSON line as `[12:34:56.789] INFO (component): message` and the other fields below it. */
+function prettyDestination(destination: LogDestination | undefined): pino.DestinationStream {
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const prettify = prettyFactory({
+    // Colours only on the real terminal, and only where it takes them (NO_COLOR, TERM=dumb).
+    colorize: destination === undefined && process.stdout.isTTY === true && process.stdout.hasColors(),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,app,component',
+    messageFormat: (log, messageKey) => `${log.component ? `(${String(log.component)}) ` : ''}${String(log[messageKey] ?? '')}`,
+  });
+  return { write: (line: string) => void out.write(prettify(line)) };
 }
