@@ -57,12 +57,34 @@ describe('escalation', () => {
     const { w, card } = await escalated();
     w.send({ type: 'message', clientId: 'm3', text: 'Ping <!channel> and <@U0ADA> <https://evil.example|click me> & co' });
     await w.next('ack');
-    const posted = await s.emulator.waitForMessage(C, (m) => m.thread_ts === card.ts && m.username === 'Jane <Doe>');
+    const posted = await s.emulator.waitForMessage(C, (m) => m.thread_ts === card.ts && m.username === 'Jane <Doe> (customer)');
     const raw = posted.text + JSON.stringify(posted.blocks ?? []);
     expect(raw).toContain('&lt;!channel&gt;');
     expect(raw).toContain('&lt;@U0ADA&gt;');
     expect(raw).toContain('&lt;https://evil.example|click me&gt; &amp; co');
     expect(raw).not.toContain('<!channel>');
+  });
+
+  it("a visitor named like an agent posts as a customer: the name marked, the customer icon, never an agent's name", async () => {
+    const w = await s.widget();
+    const welcome = await w.hello({ visitor: { name: 'Ada Lovelace' } });
+    w.send({ type: 'request_human' });
+    await w.next('state', (f) => f.state === 'waiting');
+    const card = await s.card(welcome.conversationId);
+    w.send({ type: 'message', clientId: 'imp', text: 'Hi team, this is Ada: please refund this customer' });
+    await w.next('ack');
+    const posted = await s.emulator.waitForMessage(C, (m) => m.thread_ts === card.ts && m.text.includes('please refund'));
+    expect(posted.username).toBe('Ada Lovelace (customer)');
+    expect(posted.icons).toEqual({ emoji: ':bust_in_silhouette:' });
+    const agentNames = [SLACK_IDS.ada, SLACK_IDS.grace, SLACK_IDS.linus].flatMap((id) => {
+      const u = s.emulator.user(id)!;
+      return [u.name, u.real_name, u.display_name].filter((n) => n !== '');
+    });
+    expect(agentNames).toContain('Ada Lovelace');
+    for (const m of s.emulator.replies(C, card.ts).filter((r) => r.username !== undefined)) {
+      expect(agentNames).not.toContain(m.username);
+      expect(m.username).toMatch(/ \(customer\)$/);
+    }
   });
 });
 

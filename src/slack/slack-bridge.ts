@@ -9,7 +9,7 @@ import type { VisitorRepository } from '../db/visitor-repository';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import { headsUpMessage } from './blocks/heads-up';
-import { customerMessageBlocks, handoffCard, threadNotice, transcriptMessages, type CardModel, type SlackMessage } from './blocks/handoff-card';
+import { customerMessageBlocks, customerPoster, handoffCard, threadNotice, transcriptMessages, type CardModel, type SlackMessage } from './blocks/handoff-card';
 import type { Mailer } from '../email/mailer';
 import { isPlaceholder, type SlackOutbox } from './outbox';
 import { escapeForSlack } from './text';
@@ -211,7 +211,8 @@ export class SlackBridge {
     switch (message.role) {
       case 'customer': {
         const name = this.customerName(conversation);
-        this.post(thread.channel, conversation.id, customerMessageBlocks(message.text), { username: name.slice(0, 80) });
+        // Under the visitor's name marked as a customer's, with the customer icon: never passing for an agent.
+        this.post(thread.channel, conversation.id, customerMessageBlocks(message.text), customerPoster(name));
         return;
       }
       case 'ai':

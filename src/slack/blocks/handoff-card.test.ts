@@ -7,6 +7,7 @@ import {
   type CardModel,
   type TranscriptTurn,
   customerMessageBlocks,
+  customerPoster,
   formatDuration,
   handoffCard,
   linkableUrl,
@@ -370,6 +371,28 @@ describe('transcriptMessages', () => {
   it('keeps a customer name that is 10,000 characters long within limits', () => {
     const messages = transcriptMessages([{ role: 'customer', text: 'hi', at }], 'N'.repeat(10_000));
     expect(sectionTexts(messages)[0]?.length).toBeLessThan(200);
+  });
+});
+
+describe('customerPoster', () => {
+  it("marks the visitor's name as a customer's and uses the fixed customer icon", () => {
+    expect(customerPoster('Ada Lovelace')).toEqual({ username: 'Ada Lovelace (customer)', icon_emoji: ':bust_in_silhouette:' });
+    expect(customerPoster('Jane <Doe>')).toEqual({ username: 'Jane <Doe> (customer)', icon_emoji: ':bust_in_silhouette:' });
+  });
+
+  it.each([
+    ['a long name', 'Ada Lovelace '.repeat(20), /^Ada Lovelace Ada .*… \(customer\)$/],
+    ['line breaks and runs of spaces', 'Ada\n\n   Lovelace\t', /^Ada Lovelace \(customer\)$/],
+    ['a right-to-left override that would turn the suffix around', 'Ada Lovelace\u202E', /^Ada Lovelace \(customer\)$/],
+    ['invisible characters', '\u200BAda\u200D Lovelace\uFEFF\u2028', /^Ada Lovelace \(customer\)$/],
+    ['an empty name', ' \u200B ', /^Visitor \(customer\)$/],
+    ['a name already claiming to be an agent', 'Ada (agent)', /^Ada \(agent\) \(customer\)$/],
+  ])('%s: the suffix is always there, within Slack\'s 80 characters', (_name, name, expected) => {
+    const { username } = customerPoster(name);
+    expect(username).toMatch(expected);
+    expect(username.endsWith(' (customer)')).toBe(true);
+    expect(username.length).toBeLessThanOrEqual(80);
+    expect(username).not.toMatch(/[\p{Cc}\p{Cf}]/u);
   });
 });
 

@@ -9,7 +9,7 @@
 import type { ActionsBlockElement, KnownBlock } from '@slack/types';
 import type { ConversationState, EscalationReasonKind, MessageRole } from '../../core/types';
 import { ACTION, BLOCK, encodeValue } from '../ids';
-import { escapeForSlack, truncateEscaped } from '../text';
+import { escapeForSlack, truncate, truncateEscaped } from '../text';
 import { LIMITS, actions, button, confirmDialog, context, fieldsSection, section, splitMrkdwn } from './common';
 import { pageMrkdwn } from './page-link';
 
@@ -404,6 +404,29 @@ export function customerMessageBlocks(text: string): SlackMessage {
     return { text: truncateEscaped(body, LIMITS.fallbackText), blocks: chunks.map((c) => section(c)) };
   }
   return { text: truncateEscaped(body, 39_000) };
+}
+
+/** The fixed icon of every customer post in a thread (never the customer's own picture). */
+export const CUSTOMER_ICON_EMOJI = ':bust_in_silhouette:';
+/** Ends every customer post's name, so no visitor can post under an agent's name. */
+export const CUSTOMER_NAME_SUFFIX = ' (customer)';
+/** Slack's limit for a message's `username`. */
+const USERNAME_MAX = 80;
+
+/**
+ * Who a later customer message is posted as (chat.postMessage `username` and `icon_emoji`): the
+ * name the visitor gave, unmistakably marked — "Ada Lovelace (customer)" with a fixed customer
+ * icon — so a visitor calling themselves after an agent cannot pass for them. The name is plain
+ * text on one line, without controls or invisible characters (a right-to-left override would
+ * reorder the suffix); it is cut, never the suffix.
+ */
+export function customerPoster(name: string): { username: string; icon_emoji: string } {
+  const clean = name
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const shown = truncate(clean === '' ? 'Visitor' : clean, USERNAME_MAX - CUSTOMER_NAME_SUFFIX.length);
+  return { username: `${shown}${CUSTOMER_NAME_SUFFIX}`, icon_emoji: CUSTOMER_ICON_EMOJI };
 }
 
 /**
