@@ -29,6 +29,8 @@ describe('backup and the write-ahead log', () => {
       env: { PATH: process.env.PATH ?? '', DATABASE_PATH: t.dbPath },
     });
     expect(stdout).toMatch(/integrity ok/);
+    // Only the backup: no copy.db.partial, no -wal or -shm beside it.
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['copy.db']);
     for (let i = 0; i < 50; i++) await w.next('ack');
     w.close();
     const copy = new BetterSqlite3(file, { readonly: true });

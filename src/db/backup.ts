@@ -15,8 +15,12 @@ export async function backupDatabase(source: string, destination: string): Promi
   db.pragma('busy_timeout = 5000');
   try {
     const result = await db.backup(tmp);
-    const check = new BetterSqlite3(tmp, { readonly: true });
+    // The copy says WAL like its source, and a WAL database opened read-only leaves -wal and -shm
+    // files behind. A backup is one self-contained file: switch it to a rollback journal (the app
+    // turns WAL back on when it opens a restored copy), then check it.
+    const check = new BetterSqlite3(tmp, { fileMustExist: true });
     try {
+      check.pragma('journal_mode = DELETE');
       const status = check.pragma('integrity_check', { simple: true });
       if (status !== 'ok') throw new Error(`The backup failed its integrity check: ${String(status)}`);
     } finally {
@@ -29,5 +33,6 @@ export async function backupDatabase(source: string, destination: string): Promi
     throw err;
   } finally {
     db.close();
+    for (const side of ['-wal', '-shm', '-journal']) fs.rmSync(`${tmp}${side}`, { force: true });
   }
 }
