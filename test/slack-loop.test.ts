@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION } from '../src/slack/ids';
+import { ACTION, encodeValue } from '../src/slack/ids';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
 import type { WidgetClient } from './support/widget-client';
@@ -235,6 +235,35 @@ describe('resolve and reopen', () => {
     expect((await w.next('state', (f) => f.state === 'ai')).state).toBe('ai');
     await s.emulator.waitForMessage(C, (m) => m.thread_ts === card.ts && /came back/i.test(m.text + JSON.stringify(m.blocks ?? [])));
     expect(s.t.app.core.get(conversationId).ownerId).toBeNull();
+  });
+
+  it('Resolve is only for the owner or an admin in every state: a stale card does not let anyone close a waiting conversation', async () => {
+    const { w, card, conversationId } = await escalated();
+    const stale = (user: string, id = conversationId) =>
+      s.driver.blockAction(user, { actionId: ACTION.resolve, message: card, channel: C, value: encodeValue({ conversationId: id }) });
+    // Waiting, nobody owns it: Linus (no admin) clicks Resolve on a card that still shows it.
+    await stale(SLACK_IDS.linus);
+    await s.emulator.waitForEphemeral(SLACK_IDS.linus, (e) => /only .*admin/i.test(e.text));
+    expect(s.t.app.core.get(conversationId).state).toBe('waiting');
+
+    // With the AI, and queued (nobody available): refused too, in the core itself.
+    const linus = { id: SLACK_IDS.linus, persona: { name: 'Linus' }, isAdmin: false };
+    const withAi = s.t.app.core.openSession({}).conversation.id;
+    expect(() => s.t.app.handoff.resolve(withAi, linus)).toThrow(/only .*admin/i);
+    expect(s.t.app.core.get(withAi).state).toBe('ai');
+    for (const id of [SLACK_IDS.ada, SLACK_IDS.grace, SLACK_IDS.linus]) await s.driver.slashCommand(id, 'offline');
+    const q = await s.widget();
+    const queued = (await q.hello({})).conversationId;
+    q.send({ type: 'request_human' });
+    await q.next('state', (f) => f.state === 'queued');
+    await stale(SLACK_IDS.linus, queued);
+    await s.emulator.waitFor(() => s.emulator.ephemerals(SLACK_IDS.linus).filter((e) => /only .*admin/i.test(e.text)).length === 2);
+    expect(s.t.app.core.get(queued).state).toBe('queued');
+
+    // An admin may, from any state.
+    await stale(SLACK_IDS.ada);
+    expect((await w.next('state', (f) => f.state === 'resolved')).state).toBe('resolved');
+    expect(s.t.app.handoff.resolve(withAi, { ...linus, id: SLACK_IDS.ada, isAdmin: true }).state).toBe('resolved');
   });
 });
 

@@ -162,13 +162,20 @@ export class HandoffService {
     return deleted;
   }
 
-  /** The owner or an admin closes the conversation; the customer is asked for a rating. */
+  /**
+   * The owner or an admin closes the conversation; the customer is asked for a rating. In every
+   * state: a conversation nobody owns (with the AI, waiting, queued) only an admin may close — a
+   * stale card's Resolve button proves nothing about who may use it.
+   */
   resolve(conversationId: string, agent: Agent): Conversation {
     const { d } = this;
     const before = d.customer.get(conversationId);
     if (before.state === 'resolved') return before;
-    if (before.ownerId && before.ownerId !== agent.id && !agent.isAdmin) {
-      throw new DomainError('forbidden', `Only <@${before.ownerId}> or an admin can resolve this conversation.`);
+    if (before.ownerId !== agent.id && !agent.isAdmin) {
+      throw new DomainError(
+        'forbidden',
+        before.ownerId ? `Only <@${before.ownerId}> or an admin can resolve this conversation.` : 'Only the agent who claims this conversation, or an admin, can resolve it.',
+      );
     }
     const now = d.clock.now().toISOString();
     const done = d.db.tx(() => {
