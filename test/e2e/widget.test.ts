@@ -246,8 +246,9 @@ describe('queued (nobody available)', () => {
 
     await ui.email.fill('jane@example.com');
     await w.page.getByRole('button', { name: 'Notify me' }).click();
-    await w.page.getByText("We'll email you at jane@example.com when the team replies").waitFor();
-    await ui.bubble('ai', 'jane@example.com').waitFor();
+    // The thank-you is the server's message, shown once (no card repeating it).
+    await ui.bubble('ai', "Thanks! We'll follow up at jane@example.com").waitFor();
+    expect(await w.page.locator('[data-handoff-widget] >> .scroll').getByText('jane@example.com').count()).toBe(1);
     expect(await ui.email.isVisible()).toBe(false);
     const conversationId = await w.conversationId();
     const row = t.app.db.sqlite
@@ -259,8 +260,8 @@ describe('queued (nobody available)', () => {
     // The thank-you survives a reload; the form does not come back.
     await w.page.reload();
     await openChat(w.page);
-    await ui.bubble('ai', 'jane@example.com').waitFor();
-    await w.page.getByText("We'll email you at jane@example.com when the team replies").waitFor();
+    await ui.bubble('ai', "Thanks! We'll follow up at jane@example.com").waitFor();
+    expect(await w.page.locator('[data-handoff-widget] >> .scroll').getByText('jane@example.com').count()).toBe(1);
     expect(await ui.email.isVisible()).toBe(false);
   });
 });

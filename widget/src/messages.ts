@@ -6,6 +6,8 @@ export interface Pending {
   clientId: string;
   text: string;
   el: HTMLElement;
+  /** Refused for now by the server (busy, rate limited): said under it until it is stored. */
+  note?: string;
 }
 
 /** The AI's avatar: the theme colour with a spark. */
@@ -83,7 +85,7 @@ export function createMessageList() {
     /** A pending message was stored: it becomes a normal message at its seq. */
     settle(p: Pending, seq: number): void {
       pending.splice(pending.indexOf(p), 1);
-      p.el.classList.remove('pending', 'failed');
+      p.el.classList.remove('pending', 'failed', 'retry');
       meta(p.el, '');
       bySeq.set(seq, p.el);
       list.lastSeq = Math.max(list.lastSeq, seq);
@@ -93,13 +95,20 @@ export function createMessageList() {
     /** The server refused a message for good (e.g. too long): it stays, marked, and is not resent. */
     fail(p: Pending): void {
       pending.splice(pending.indexOf(p), 1);
-      p.el.classList.replace('pending', 'failed');
+      p.el.classList.remove('pending', 'retry');
+      p.el.classList.add('failed');
       meta(p.el, 'Not sent');
+    },
+
+    /** The server refused this message for now: it says so, stays pending and is sent again. */
+    retrying(p: Pending): void {
+      p.el.classList.add('retry');
+      meta(p.el, (p.note = 'Not sent · retrying…'));
     },
 
     labelPending(text: string): void {
       pendingLabel = text;
-      for (const p of pending) meta(p.el, text);
+      for (const p of pending) meta(p.el, p.note ?? text);
     },
 
     update(seq: number, text: string): void {

@@ -31,7 +31,8 @@ h2{margin:0;font-size:16px;font-weight:650;line-height:1.3;white-space:nowrap;ov
 .sub{display:flex;align-items:center;gap:7px;font-size:12.5px;line-height:1.4;margin-top:2px}
 .sub span:last-child{overflow:hidden;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2}
 .dot{flex:none;width:8px;height:8px;border-radius:50%;background:#22c55e;box-shadow:0 0 0 2px color-mix(in srgb,var(--on) 45%,transparent)}
-.is-off .dot{background:#9ca3af}
+.dot[data-presence=wait]{background:#f59e0b}
+.dot[data-presence=away],.dot[data-presence=off]{background:#9ca3af}
 .ib{flex:none;border:0;background:transparent;color:inherit;width:38px;height:38px;border-radius:10px;display:grid;place-items:center}
 .ib:hover{background:color-mix(in srgb,currentColor 14%,transparent)}
 .offline{display:flex;align-items:center;gap:10px;padding:9px 14px;background:#fffbeb;color:#7c2d12;border-bottom:1px solid #fde68a;font-size:13px;line-height:1.35}
@@ -60,6 +61,7 @@ h2{margin:0;font-size:16px;font-weight:650;line-height:1.3;white-space:nowrap;ov
 .pending .b{opacity:.72}
 .failed .b{background:#fff;color:var(--ink);border-color:#dc2626}
 .failed .meta{color:#b91c1c}
+.retry .meta{color:#b45309}
 .system{justify-content:center}
 .system .col{align-items:center;max-width:90%}
 .system .b{background:transparent;border:0;box-shadow:none;color:var(--mute);font-size:12.5px;text-align:center;padding:2px 8px}

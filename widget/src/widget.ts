@@ -5,6 +5,7 @@ import { avatar, h, icon, show } from './dom';
 import { I } from './icons';
 import { botAvatar, createMessageList, type Pending } from './messages';
 import { EMAIL_KEY, OPEN_KEY, OUTBOX_KEY, RATED_KEY, SEEN_KEY, TOKEN_KEY, USER_KEY, randomId, storage, tabStorage } from './storage';
+import { headerStatus } from './status';
 import { applyStyles } from './styles';
 
 export interface HandoffWidgetApi {
@@ -62,7 +63,8 @@ export function createWidget(origin: string): HandoffWidgetApi {
   const headAvatar = h('span', { class: 'hav' }, botAvatar());
   const title = h('h2', { id: 'hw-title', text: texts.title });
   const subText = h('span');
-  const sub = h('p', { class: 'sub' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), subText);
+  const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
+  const sub = h('p', { class: 'sub' }, dot, subText);
   const closeBtn = h('button', { type: 'button', class: 'ib', 'aria-label': 'Close' }, icon(I.close));
   const head = h('div', { class: 'head' }, headAvatar, h('div', { class: 'ht' }, title, sub), closeBtn);
 
@@ -112,7 +114,6 @@ export function createWidget(origin: string): HandoffWidgetApi {
     h('div', { class: 'field' }, emailInput, h('button', { type: 'submit', class: 'btn', text: 'Notify me' })),
     emailErr,
   );
-  const emailThanks = h('div', { class: 'card ok', hidden: true });
 
   // Resolved: a 1–5 rating with an optional comment.
   const rateTitle = h('p', { class: 'ct', id: 'hw-rate' });
@@ -139,7 +140,6 @@ export function createWidget(origin: string): HandoffWidgetApi {
     typing,
     waitCard,
     emailCard,
-    emailThanks,
     rateCard,
     rateThanks,
   );
@@ -182,6 +182,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
   let typingHide: ReturnType<typeof setTimeout> | undefined;
   let noticeTimer: ReturnType<typeof setTimeout> | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let retryDelay = 0; // grows while the server keeps refusing messages, back to 0 at an ack
   let offlineTimer: ReturnType<typeof setTimeout> | undefined;
   let follow = true; // the reader has not scrolled up: new content is brought into view
   let ownScroll = false; // the next scroll event is ours, not the reader's
@@ -236,8 +237,11 @@ export function createWidget(origin: string): HandoffWidgetApi {
     for (const p of list.pending) conn.send({ type: 'message', clientId: p.clientId, text: p.text });
   }
 
+  /** Sends the pending messages again after a jittered delay: 1–2 s, doubling up to 15–30 s. */
   function retryLater(): void {
-    retryTimer ??= setTimeout(resendPending, 3000 + Math.random() * 2000);
+    if (retryTimer) return;
+    retryDelay = Math.min(30_000, retryDelay * 2 || 2000);
+    retryTimer = setTimeout(resendPending, retryDelay * (0.5 + Math.random() / 2));
   }
 
   function sendMessage(): void {
@@ -349,6 +353,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
       }
       case 'ack': {
         const p = list.pendingFor(f.clientId);
+        retryDelay = 0;
         if (p) settle(p, f.seq);
         return;
       }
@@ -373,12 +378,21 @@ export function createWidget(origin: string): HandoffWidgetApi {
         return;
       }
       case 'error': {
+        // A refused message is named by its clientId: that one is marked, not the whole chat.
         const p = list.pendingFor(f.clientId);
-        if (RETRYABLE.has(f.code) && list.pending.length) retryLater();
-        else if (p) {
-          list.fail(p);
-          saveOutbox();
+        const again = RETRYABLE.has(f.code);
+        if (p) {
+          if (again) {
+            list.retrying(p);
+            retryLater();
+          } else {
+            list.fail(p);
+            saveOutbox();
+          }
+          return;
         }
+        if (f.clientId) return; // about a message already stored (a resend): nothing to show
+        if (again && list.pending.length) retryLater();
         if (f.code === 'invalid_email') return emailError(f.message || 'Please check your email address.');
         setNotice(f.message || 'Something went wrong.');
         return;
@@ -442,17 +456,9 @@ export function createWidget(origin: string): HandoffWidgetApi {
     headAvatar.replaceChildren(human ? avatar(agent!.name, agent!.avatarUrl) : botAvatar());
     root.classList.toggle('is-off', isOffline);
     list.labelPending(isOffline ? 'Waiting for connection…' : 'Sending…');
-    subText.textContent = isOffline
-      ? 'Reconnecting…'
-      : human
-        ? `You're chatting with ${agent!.name}`
-        : state === 'waiting'
-          ? 'Connecting you with the team…'
-          : state === 'queued'
-            ? "The team is away · we'll reply by email"
-            : state === 'resolved'
-              ? 'Conversation resolved'
-              : 'AI assistant · replies instantly';
+    const [status, presence] = headerStatus(state, isOffline, agent?.name);
+    subText.textContent = status;
+    dot.dataset.presence = presence;
 
     show(humanBtn, (state === 'ai' || state === 'resolved') && !humanAsked);
 
@@ -463,15 +469,13 @@ export function createWidget(origin: string): HandoffWidgetApi {
     queueText.textContent = parts.length ? parts.join(' · ') : 'A team member will be with you shortly.';
 
     show(emailCard, state === 'queued' && !emailGiven && !visitor?.email);
-    show(emailThanks, state === 'queued' && Boolean(emailGiven));
-    if (emailGiven) emailThanks.replaceChildren(icon(I.check), `We'll email you at ${emailGiven} when the team replies.`);
 
     rateTitle.textContent = agent?.name ? `How was your conversation with ${agent.name}?` : 'How was your conversation?';
     show(rateCard, state === 'resolved' && !rated);
     show(rateThanks, state === 'resolved' && rated > 0);
     if (rated) rateThanks.replaceChildren(icon(I.check), `You rated this conversation ${rated} out of 5.`);
     input.placeholder = state === 'resolved' ? 'Anything else? Write a message…' : 'Write a message…';
-    const card = [waitCard, emailCard, emailThanks, rateCard, rateThanks].find((c) => !c.hidden);
+    const card = [waitCard, emailCard, rateCard, rateThanks].find((c) => !c.hidden);
     if (card && card !== shownCard && follow) reveal(card);
     shownCard = card;
   }
