@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WEEKDAYS } from '../src/core/business-hours';
 import { validateBlocks } from '../src/slack/blocks/common';
 import { dayActionId, dayBlockId, teamActionId, teamBlockId } from '../src/slack/blocks/settings-modal';
-import { ACTION, BLOCK, INPUT, VIEW, rowActionId } from '../src/slack/ids';
+import { ADMIN_TTL_MS } from '../src/slack/agent-directory';
+import { ACTION, BLOCK, INPUT, VIEW, encodeValue, rowActionId } from '../src/slack/ids';
 import { SLACK_IDS, type SlackView } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
 
@@ -90,6 +91,56 @@ describe('/handoff rules and /handoff settings are for admins', () => {
     expect(res.body.errors[BLOCK.ruleName]).toMatch(/only admins/i);
     expect(s.t.app.rules.listForAdmin().rules).toHaveLength(3);
     expect(audit()).toEqual([]);
+  });
+
+  it('admin status is cached a few minutes at most: a demoted workspace admin is refused on their next admin action after that', async () => {
+    let offset = 0;
+    const clock = { now: () => new Date(Date.now() + offset) };
+    s = await startSlackStack({}, { available: [ada], app: { clock } });
+    const list = await openRules();
+    s.emulator.updateUser(ada, { is_admin: false });
+    offset += ADMIN_TTL_MS + 1000;
+    // A button in the modal she opened as an admin, and the command itself: both asked Slack again.
+    await s.driver.blockAction(ada, { actionId: rowActionId(ACTION.ruleDelete, SENSITIVE), view: list.id });
+    await listShowing(list.id, (t) => /only admins/i.test(t));
+    expect(s.t.app.rules.get(SENSITIVE)).toBeDefined();
+    expect((await s.driver.slashCommand(ada, 'settings')).body.text).toMatch(/only admins/i);
+    expect((await s.driver.slashCommand(ada, 'stats api')).body.text).toBe('Only admins can see the analytics API token.');
+    expect((await s.driver.slashCommand(ada, `skills <@${grace}> billing`)).body.text).toBe("Only admins can set someone else's skills.");
+    expect(audit()).toEqual([]);
+
+    // Promoted again: admin again once the cached status is old, never later.
+    s.emulator.updateUser(ada, { is_owner: true });
+    offset += ADMIN_TTL_MS + 1000;
+    expect((await s.driver.slashCommand(ada, 'settings')).body.text).toBeUndefined();
+    await s.emulator.waitFor(() => s.emulator.openModal(ada)?.callback_id === VIEW.settings);
+
+    // Slack not answering once the status is old: refused (never fails open), with the reason.
+    offset += ADMIN_TTL_MS + 1000;
+    s.emulator.failNext('users.info', { error: 'fatal_error' });
+    expect((await s.driver.slashCommand(ada, 'rules')).body.text).toMatch(/couldn't confirm that you are an admin/i);
+  });
+
+  it("resolving or handing back someone else's conversation re-checks admin status too", async () => {
+    let offset = 0;
+    const clock = { now: () => new Date(Date.now() + offset) };
+    s = await startSlackStack({}, { available: [grace], app: { clock } });
+    const w = await s.widget();
+    const { conversationId } = await w.hello({});
+    w.send({ type: 'request_human' });
+    await w.next('state', (f) => f.state === 'waiting');
+    const card = await s.card(conversationId);
+    await s.driver.blockAction(grace, { actionId: ACTION.claim, message: card, channel: support });
+    await w.next('state', (f) => f.state === 'human');
+    await s.driver.slashCommand(ada, 'status'); // Ada's profile (an admin) is cached now
+    s.emulator.updateUser(ada, { is_admin: false });
+    offset += ADMIN_TTL_MS + 1000;
+    const value = encodeValue({ conversationId });
+    for (const actionId of [ACTION.resolve, ACTION.handBack]) {
+      await s.driver.blockAction(ada, { actionId, message: card, channel: support, value });
+    }
+    await s.emulator.waitFor(() => s.emulator.ephemerals(ada).filter((e) => /only <@.*> or an admin/i.test(e.text)).length === 2);
+    expect(s.t.app.core.get(conversationId)).toMatchObject({ state: 'human', ownerId: grace });
   });
 
   it('admins listed in SLACK_ADMIN_USER_IDS may too', async () => {

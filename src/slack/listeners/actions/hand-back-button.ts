@@ -9,10 +9,11 @@ export function handBackButton(ctx: SlackContext) {
     await ack();
     const value = decodeValue(action.value);
     if (!value) return;
-    const agent = await ctx.directory.get(body.user.id);
+    // Admin status is checked now (at most a few minutes old), not taken from a day-old profile.
+    const agent = await ctx.directory.getWithAdminCheck(body.user.id);
     try {
       const before = ctx.customer.get(value.conversationId);
-      const after = ctx.handoff.handBack(value.conversationId, { ...agent, isAdmin: ctx.directory.isAdmin(agent) });
+      const after = ctx.handoff.handBack(value.conversationId, agent);
       if (before.state === 'human' && after.state === 'ai') {
         ctx.bridge.notice(value.conversationId, `🤖 ${agent.persona.name} handed the conversation back to the AI.`);
       }

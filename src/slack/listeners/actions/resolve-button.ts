@@ -9,9 +9,10 @@ export function resolveButton(ctx: SlackContext) {
     await ack();
     const value = decodeValue(action.value);
     if (!value) return;
-    const agent = await ctx.directory.get(body.user.id);
+    // Admin status is checked now (at most a few minutes old), not taken from a day-old profile.
+    const agent = await ctx.directory.getWithAdminCheck(body.user.id);
     try {
-      ctx.handoff.resolve(value.conversationId, { ...agent, isAdmin: ctx.directory.isAdmin(agent) });
+      ctx.handoff.resolve(value.conversationId, agent);
     } catch (err) {
       if (!(err instanceof DomainError) || !body.channel?.id) throw err;
       ctx.tellOnly(body.channel.id, body.user.id, err.message);

@@ -28,8 +28,10 @@ const ADMIN_CHECK_MS = 2000;
 export type AdminCheck = 'admin' | 'not_admin' | 'unknown';
 
 /**
- * Whether a Slack user is an admin. Usually answered from the agent cache; a profile fetch that
- * takes too long gives 'unknown' (refused, with a different sentence) rather than a late ack.
+ * Whether a Slack user is an admin, asked on every admin action. Answered from an admin status at
+ * most ADMIN_TTL_MS old (agent-directory.ts), else Slack is asked again; Slack not answering, or a
+ * fetch that takes too long, gives 'unknown' (refused, with a different sentence) rather than a
+ * late ack.
  */
 export async function checkAdmin(ctx: SlackContext, userId: string): Promise<AdminCheck> {
   let timer: NodeJS.Timeout | undefined;
@@ -37,7 +39,7 @@ export async function checkAdmin(ctx: SlackContext, userId: string): Promise<Adm
     timer = setTimeout(() => resolve('unknown'), ADMIN_CHECK_MS);
   });
   try {
-    return await Promise.race([ctx.directory.get(userId).then((agent) => (ctx.directory.isAdmin(agent) ? 'admin' : 'not_admin') as AdminCheck), timeout]);
+    return await Promise.race([ctx.directory.isAdminNow(userId).then((admin) => (admin ? 'admin' : 'not_admin') as AdminCheck), timeout]);
   } catch (err) {
     ctx.logger.warn({ err, userId }, 'admin check failed');
     return 'unknown';

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AgentStatusSummary } from '../../../core/agent-service';
 import { AGENT_STATUSES, type AgentStatus } from '../../../core/availability';
 import type { SlackContext } from '../../context';
-import { adminCommand } from './admin-commands';
+import { ADMIN_UNKNOWN_TEXT, adminCommand, checkAdmin } from './admin-commands';
 import { kbCommand } from './kb-command';
 import { statsCommand } from './stats-command';
 
@@ -89,8 +89,8 @@ async function skills(ctx: SlackContext, caller: string, arg: string): Promise<s
   let subject = caller;
   let list = arg;
   if (target) {
-    const me = await ctx.directory.get(caller);
-    if (!ctx.directory.isAdmin(me)) return "Only admins can set someone else's skills.";
+    const check = await checkAdmin(ctx, caller);
+    if (check !== 'admin') return check === 'unknown' ? ADMIN_UNKNOWN_TEXT : "Only admins can set someone else's skills.";
     subject = target[1]!;
     list = target[2] ?? '';
   }
