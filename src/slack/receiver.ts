@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { App, Receiver } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '../logger';
+import type { SlackInbox } from './inbox';
 
 /** Slack refuses requests older than five minutes; so do we. */
 export const MAX_SIGNATURE_AGE_S = 5 * 60;
-/** Slack waits 3 s for an answer; past that we answer 200 and let the listener go on. */
+/** Slack waits 3 s for an answer; past that (the request being stored) we answer 200 and let the listener go on. */
 const ACK_TIMEOUT_MS = 2_900;
 
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
@@ -76,6 +77,8 @@ export function parseSlackBody(contentType: string, raw: Buffer): Parsed {
 export interface FastifyReceiverOptions {
   signingSecret: string;
   logger: Logger;
+  /** Every request is stored here before it is answered 200 (see SlackInbox). */
+  inbox: Pick<SlackInbox, 'store' | 'dispatch'>;
   path?: string;
   now?: () => number;
 }
@@ -83,16 +86,14 @@ export interface FastifyReceiverOptions {
 /**
  * Bolt's HTTP receiver, mounted on our own Fastify server so Slack and the widget share one port.
  * It verifies every request before anything else (401 and nothing happens), guards the body shape
- * (400), and hands the rest to Bolt with an ack that answers the HTTP request.
+ * (400), stores the request durably (500 when it cannot: Slack then delivers it again), and hands
+ * it to Bolt through the inbox with an ack that answers the HTTP request.
  */
 export class FastifyReceiver implements Receiver {
-  private app: App | null = null;
-
   constructor(private readonly options: FastifyReceiverOptions) {}
 
-  init(app: App): void {
-    this.app = app;
-  }
+  /** Bolt's requests go through the inbox (options.inbox), which calls the app. */
+  init(_app: App): void {}
 
   async start(): Promise<void> {}
 
@@ -130,30 +131,33 @@ export class FastifyReceiver implements Receiver {
   }
 
   private async dispatch(body: Record<string, unknown>, headers: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> {
-    const app = this.app;
-    if (!app) return reply.code(503).send({ ok: false, error: 'not_ready' });
-    const { logger } = this.options;
+    const { logger, inbox } = this.options;
+    const receivedAt = Date.now();
+    let ticket;
+    try {
+      // Slack never delivers again a request answered 200: store it first.
+      ticket = await inbox.store(body, Number(headerOf(headers['x-slack-retry-num'])) || undefined, headerOf(headers['x-slack-retry-reason']));
+    } catch (err) {
+      logger.error({ err, type: body.type }, 'could not store a Slack request; answering 500 so that Slack delivers it again');
+      return reply.code(500).send({ ok: false, error: 'not_stored' });
+    }
+    const stored = ticket;
     let answered = false;
     const answer = new Promise<{ status: number; body: unknown }>((resolve) => {
-      const event: ReceiverEvent = {
-        body,
-        retryNum: Number(headerOf(headers['x-slack-retry-num'])) || undefined,
-        retryReason: headerOf(headers['x-slack-retry-reason']),
-        customProperties: {},
-        ack: async (response?: unknown) => {
-          if (answered) return;
-          answered = true;
-          resolve({ status: 200, body: response ?? '' });
-        },
+      const ack = async (response?: unknown) => {
+        if (answered) return;
+        answered = true;
+        resolve({ status: 200, body: response ?? '' });
       };
+      // Stored, so a 200 is safe; Slack must have its answer within 3 s of sending.
       const timer = setTimeout(() => {
         if (answered) return;
         answered = true;
         logger.warn({ type: body.type }, 'a Slack listener did not ack within 3 s');
         resolve({ status: 200, body: '' });
-      }, ACK_TIMEOUT_MS);
-      app
-        .processEvent(event)
+      }, Math.max(0, ACK_TIMEOUT_MS - (Date.now() - receivedAt)));
+      inbox
+        .dispatch(stored, ack)
         .catch((err: unknown) => {
           logger.error({ err, type: body.type }, 'Slack request failed');
           if (!answered) {

@@ -34,6 +34,8 @@ import { registerViews } from './listeners/views';
 import { SlackOutbox, resolvePlaceholders } from './outbox';
 import { HomePublisher } from './home-publisher';
 import { FastifyReceiver } from './receiver';
+import { SlackInbox, throughInbox } from './inbox';
+import { createInboxRepository } from './inbox-repository';
 import { SlackBridge } from './slack-bridge';
 import { createSlackRepository } from './slack-repository';
 
@@ -90,6 +92,11 @@ export interface SlackIntegration {
   /** Mounts /slack/events on the gateway (HTTP mode). */
   register(server: FastifyInstance): void;
   start(): Promise<void>;
+  /**
+   * Stops taking Slack requests (Socket Mode disconnects; HTTP requests still arriving are stored
+   * and acked for the next start) and waits for the listeners still running.
+   */
+  stopReceiving(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,7 +166,15 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     performance: () => deps.analytics.cached('7d'),
   });
 
-  const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog });
+  // Every request is stored before it is acked (Slack never retries what got a 2xx): see inbox.ts.
+  const inbox: SlackInbox = new SlackInbox({
+    repo: createInboxRepository(db),
+    commit: deps.commit,
+    clock,
+    logger: slackLog,
+    process: (event): Promise<void> => bolt.processEvent(event),
+  });
+  const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog, inbox });
   // Socket Mode: our own receiver instance, so stop() can wait until the socket has really closed.
   const socketReceiver = config.slack.appToken
     ? new SocketModeReceiver({
@@ -187,7 +202,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
         ...(me.team_id ? { teamId: me.team_id } : {}),
       };
     },
-    receiver: receiver ?? socketReceiver!,
+    receiver: receiver ?? throughInbox(socketReceiver!, inbox),
     logger: boltLogger(logger),
     clientOptions: { slackApiUrl: config.slack.apiUrl },
   });
@@ -227,20 +242,9 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     },
   };
 
-  // Slack delivers an event again when it thinks we missed it: apply each event_id once. The id is
-  // remembered only after its handling finished, so a crash in between lets Slack's retry apply
-  // it; a retry racing the first delivery is harmless because handlers are idempotent (replies
-  // are keyed by their Slack ts, claims and edits are atomic).
-  bolt.use(async ({ body, next }) => {
-    const eventId = (body as { event_id?: unknown }).event_id;
-    if (typeof eventId !== 'string') return next();
-    if (slack.wasApplied(eventId)) {
-      slackLog.debug({ eventId }, 'duplicate Slack event ignored');
-      return;
-    }
-    await next();
-    await deps.commit.run(() => slack.firstDelivery(eventId, clock.now().toISOString()));
-  });
+  // Slack delivers an event again when it thinks we missed it: the inbox stores each event_id once
+  // and records it as applied when its listeners are done; this notes which requests got that far.
+  bolt.use(inbox.middleware);
   registerActions(bolt, ctx);
   registerEvents(bolt, ctx);
   registerCommands(bolt, ctx);
@@ -261,6 +265,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     slackLog.error('SLACK_HANDOFF_CHANNEL is not set: handoffs cannot be posted to Slack and wait in the queue. Set it to the id of your support channel.');
   }
 
+  let stopReceiving: Promise<void> | null = null;
   return {
     bolt,
     outbox,
@@ -284,14 +289,23 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
         })
         .catch((err: unknown) => slackLog.warn({ err }, 'auth.test failed; permalinks fall back to channel links'));
       if (!receiver) await bolt.start();
+      // What a crash or a stop left stored is processed now, before new events.
+      inbox.start();
       slackLog.info({ mode: receiver ? 'http' : 'socket', channel }, 'Slack is connected');
+    },
+    stopReceiving() {
+      stopReceiving ??= (async () => {
+        // Resolves once the close handshake is done, so no envelope arrives after the database closes.
+        if (socketReceiver) await socketReceiver.client.disconnect();
+        await inbox.stop();
+      })();
+      return stopReceiving;
     },
     async stop() {
       unsubscribe();
       unsubscribeHome();
       home.stop();
-      // Resolves once the close handshake is done, so no envelope arrives after the database closes.
-      if (socketReceiver) await socketReceiver.client.disconnect();
+      await this.stopReceiving();
       await outbox.stop({ flushWithinMs: 5_000 });
     },
   };

@@ -800,6 +800,7 @@ export class SlackEmulator {
   private readonly callLog: ApiCall[] = [];
   private readonly responseLog: ResponseUrlPost[] = [];
   private readonly faults = new Map<string, SlackFault[]>();
+  private readonly holds: { method: string; match: (args: Record<string, any>) => boolean; arrive: () => void; until: Promise<void>; release: () => void }[] = [];
   private readonly rateLimits = new Map<string, RateLimitRule>();
   private readonly rateHits = new Map<string, number[]>();
   private readonly counterMap = new Map<string, { calls: number; ok: number; errors: number; rateLimited: number; faults: number }>();
@@ -872,6 +873,7 @@ export class SlackEmulator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const h of this.holds.splice(0)) h.release();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const p of [...this.pendingAcks.values()]) {
@@ -1040,6 +1042,28 @@ export class SlackEmulator {
     const q = this.faults.get(method) ?? [];
     for (let i = 0; i < times; i++) q.push({ ...fault });
     this.faults.set(method, q);
+  }
+
+  /**
+   * Hold the next call to `method` whose arguments match: it is answered as usual only once `release()` is
+   * called (or the emulator closes). `arrived` resolves when that call has reached the emulator, so a test can
+   * act while the app is waiting for Slack (e.g. kill the app in the middle of a listener) without guessing times.
+   */
+  holdNext(method: string, match: (args: Record<string, any>) => boolean = () => true): { arrived: Promise<void>; release(): void } {
+    let arrive!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    let release!: () => void;
+    const until = new Promise<void>((r) => (release = r));
+    const hold = { method, match, arrive, until, release };
+    this.holds.push(hold);
+    return {
+      arrived,
+      release: () => {
+        const i = this.holds.indexOf(hold);
+        if (i >= 0) this.holds.splice(i, 1);
+        release();
+      },
+    };
   }
 
   /** Drop all scripted faults. */
@@ -1727,6 +1751,15 @@ export class SlackEmulator {
       if (this.logging) this.log(`${method} ${summarizeArgs(args)} -> ${status} ${ok ? 'ok' : call.error}`);
       this.changed();
     };
+
+    const held = this.holds.find((h) => h.method === method && h.match(args));
+    if (held) {
+      // One call per hold: later calls go through while this one waits.
+      this.holds.splice(this.holds.indexOf(held), 1);
+      held.arrive();
+      await held.until;
+      if (this.closed) return;
+    }
 
     const fault = this.takeFault(method);
     if (fault) {

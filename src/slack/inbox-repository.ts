@@ -1,0 +1,91 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database';
+import type { DB } from '../db/schema';
+
+/** slack_inbox (migrations/20261128093700_slack_inbox.sql): Slack requests stored before their ack. */
+export interface SlackInboxTable {
+  id: number | null;
+  event_id: string | null;
+  body: string;
+  retry_num: number | null;
+  retry_reason: string | null;
+  attempts: number;
+  last_error: string | null;
+  received_at: string;
+}
+
+export interface InboxRow {
+  id: number;
+  eventId: string | null;
+  body: Record<string, unknown>;
+  retryNum: number | undefined;
+  retryReason: string | undefined;
+  attempts: number;
+}
+
+export interface NewInboxRow {
+  eventId: string | null;
+  body: Record<string, unknown>;
+  retryNum?: number;
+  retryReason?: string;
+}
+
+/** The inbox's rows, and the applied event ids (slack_events) they turn into. */
+export function createInboxRepository(db: Database) {
+  const q = db.q as unknown as Kysely<DB & { slack_inbox: SlackInboxTable }>;
+  return {
+    /**
+     * Stores a request; the id of its row, or null when the event is already stored (a retry of a
+     * delivery being processed) or already applied.
+     */
+    add(row: NewInboxRow, now: string): number | null {
+      if (row.eventId !== null) {
+        const applied = db.first(q.selectFrom('slack_events').select('event_id').where('event_id', '=', row.eventId));
+        if (applied) return null;
+      }
+      const res = db.run(
+        q
+          .insertInto('slack_inbox')
+          .values({
+            event_id: row.eventId,
+            body: JSON.stringify(row.body),
+            retry_num: row.retryNum ?? null,
+            retry_reason: row.retryReason ?? null,
+            attempts: 0,
+            received_at: now,
+          })
+          .onConflict((oc) => oc.column('event_id').doNothing()),
+      );
+      return res.changes === 1 ? Number(res.lastInsertRowid) : null;
+    },
+    /** The request was processed: forget it, and remember its event id as applied. */
+    finish(id: number, eventId: string | null, now: string): void {
+      db.run(q.deleteFrom('slack_inbox').where('id', '=', id));
+      if (eventId !== null) {
+        db.run(q.insertInto('slack_events').values({ event_id: eventId, received_at: now }).onConflict((oc) => oc.column('event_id').doNothing()));
+      }
+    },
+    /** Processing failed once more; returns how many attempts have failed. */
+    failed(id: number, error: string): number {
+      db.run(q.updateTable('slack_inbox').set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 1000) })).where('id', '=', id));
+      return db.first(q.selectFrom('slack_inbox').select('attempts').where('id', '=', id))?.attempts ?? 0;
+    },
+    /** Gives up on a request (logged by the caller). */
+    drop(id: number): void {
+      db.run(q.deleteFrom('slack_inbox').where('id', '=', id));
+    },
+    /** Every stored request, oldest first. */
+    pending(): InboxRow[] {
+      return db.all(q.selectFrom('slack_inbox').selectAll().orderBy('id')).map((r) => ({
+        id: r.id as number,
+        eventId: r.event_id,
+        body: JSON.parse(r.body) as Record<string, unknown>,
+        retryNum: r.retry_num ?? undefined,
+        retryReason: r.retry_reason ?? undefined,
+        attempts: r.attempts,
+      }));
+    },
+  };
+}
+
+export type InboxRepository = ReturnType<typeof createInboxRepository>;
