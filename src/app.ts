@@ -266,6 +266,9 @@ export async function createApp(options: AppOptions): Promise<App> {
         await closed;
         clearTimeout(timer);
         aiShutdown.abort();
+        // Slack listeners still running finish first (their requests were acked: Slack will not
+        // send them again); the core work they start is then awaited with the rest.
+        await slack?.stopReceiving();
         await core.idle();
         // Flushes what it can to Slack; the rest stays in the outbox for the next start.
         await slack?.stop();
