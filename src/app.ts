@@ -128,8 +128,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     clock,
     settings,
     tx: (fn) => db.tx(fn),
-    // Generated into the database at first start; admins see it with `/handoff stats api`.
-    api: { token: settingsRepo.secret('analytics_api_token', clock.now().toISOString()), baseUrl: config.publicUrl },
+    // Generated into the database at first start and read from it on every request; admins see it
+    // with `/handoff stats api`, replace it with `… rotate` and withdraw it with `… revoke` (audited).
+    api: { token: settingsRepo.secretStore('analytics_api_token', clock.now().toISOString()), baseUrl: config.publicUrl },
+    audit,
   });
 
   const threshold = () => settings.get().aiConfidenceThreshold;

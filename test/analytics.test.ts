@@ -259,6 +259,48 @@ describe('GET /api/stats and /api/stats.csv', () => {
     }
   });
 
+  it('admins rotate and revoke the token from Slack: the old one is refused at once, audited, and a revocation survives a restart', async () => {
+    const { s } = await start('2026-03-10T09:00:00.000Z');
+    const status = (token: string) => fetch(`${s.t.url}/api/stats`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    const first = apiToken(s);
+    expect(await status(first)).toBe(200);
+
+    // Not an admin: refused, nothing changes.
+    expect((await s.driver.slashCommand(GRACE, 'stats api rotate')).body.text).toBe('Only admins can rotate or revoke the analytics API token.');
+    expect((await s.driver.slashCommand(GRACE, 'stats api revoke')).body.text).toBe('Only admins can rotate or revoke the analytics API token.');
+    expect(apiToken(s)).toBe(first);
+
+    const rotated = await s.driver.slashCommand(ADA, 'stats api rotate');
+    expect(rotated.body.response_type).toBe('ephemeral');
+    const second = apiToken(s);
+    expect(second).not.toBe(first);
+    expect(JSON.stringify(rotated.body.blocks)).toContain(second);
+    expect(JSON.stringify(rotated.body.blocks)).toContain('the old one no longer works');
+    expect(await status(first)).toBe(401);
+    expect(await status(second)).toBe(200);
+
+    expect((await s.driver.slashCommand(ADA, 'stats api revoke')).body.text).toMatch(/revoked: the API answers 401/);
+    expect(await status(second)).toBe(401);
+    expect((await fetch(`${s.t.url}/api/stats.csv`, { headers: { authorization: `Bearer ${second}` } })).status).toBe(401);
+    expect((await s.driver.slashCommand(ADA, 'stats api')).body.text).toMatch(/no analytics API token: it was revoked/);
+    await s.restart();
+    expect((await s.driver.slashCommand(ADA, 'stats api')).body.text).toMatch(/no analytics API token/);
+    expect(await status(second)).toBe(401);
+
+    await s.driver.slashCommand(ADA, 'stats api rotate');
+    const third = apiToken(s);
+    expect([first, second]).not.toContain(third);
+    expect(await status(third)).toBe(200);
+
+    const audit = s.t.app.db.sqlite.prepare('SELECT actor, action, target, detail FROM admin_audit ORDER BY id').all() as { actor: string; action: string; target: string; detail: string }[];
+    expect(audit.map((a) => [a.actor, a.action, a.target])).toEqual([
+      [ADA, 'api_token.rotate', 'analytics_api_token'],
+      [ADA, 'api_token.revoke', 'analytics_api_token'],
+      [ADA, 'api_token.rotate', 'analytics_api_token'],
+    ]);
+    for (const token of [first, second, third]) expect(JSON.stringify(audit)).not.toContain(token);
+  });
+
   it('GET /api/stats: the report as JSON', async () => {
     const { s } = await start('2026-03-10T09:00:00.000Z');
     seedNumbers(s);

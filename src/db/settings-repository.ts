@@ -28,7 +28,44 @@ export function createSettingsRepository(db: Database) {
         return value;
       });
     },
+    /**
+     * A secret that admins can rotate and revoke, read from the database on every use so a change
+     * applies at once (and in every process). Generated at first use, like `secret`; a revoked one
+     * is stored empty, so it stays revoked across restarts until it is rotated.
+     */
+    secretStore(name: string, now: string): SecretStore {
+      this.secret(name, now);
+      const read = () => db.first(q.selectFrom('secrets').select('value').where('name', '=', name))?.value ?? '';
+      const write = (value: string, at: string) =>
+        db.run(
+          q
+            .insertInto('secrets')
+            .values({ name, value, created_at: at })
+            .onConflict((oc) => oc.column('name').doUpdateSet({ value, created_at: at })),
+        );
+      return {
+        read: () => read() || null,
+        rotate(at: string): string {
+          const value = randomBytes(32).toString('base64url');
+          write(value, at);
+          return value;
+        },
+        revoke(at: string): void {
+          write('', at);
+        },
+      };
+    },
   };
+}
+
+/** A rotatable secret (see `secretStore`). */
+export interface SecretStore {
+  /** The current value; null when revoked. */
+  read(): string | null;
+  /** A new random value replaces the old one (or ends a revocation) and is returned. */
+  rotate(now: string): string;
+  /** No value until the next rotation. */
+  revoke(now: string): void;
 }
 
 export type SettingsRepository = ReturnType<typeof createSettingsRepository>;

@@ -27,14 +27,18 @@ function bearer(req: FastifyRequest): string | null {
  * - `GET /api/stats?period=today|7d|30d` → the report as JSON (default 7d);
  * - `GET /api/stats.csv?period=…` → one row per handoff (timings, reason, agent, team, outcome, CSAT).
  *
- * 401 without the token or with a wrong one, 400 for an unknown period. Never cached.
+ * 401 without the token, with a wrong or rotated one, or while it is revoked (`/handoff stats api
+ * rotate|revoke`); 400 for an unknown period. Never cached.
  */
 export function registerStatsRoutes(app: FastifyInstance, deps: StatsRoutesDeps): void {
   const guard = async (req: FastifyRequest, reply: FastifyReply) => {
     reply.header('cache-control', 'no-store');
     const given = bearer(req);
-    if (given === null || !sameSecret(given, deps.analytics.apiAccess().token)) {
-      req.log.warn({ url: req.url.split('?')[0], ip: req.ip, token: given === null ? 'missing' : 'wrong' }, 'analytics API: unauthorized');
+    // Read from the database on every request: a rotated or revoked token is refused at once.
+    const expected = deps.analytics.apiAccess().token;
+    if (given === null || expected === null || !sameSecret(given, expected)) {
+      const token = given === null ? 'missing' : expected === null ? 'revoked' : 'wrong';
+      req.log.warn({ url: req.url.split('?')[0], ip: req.ip, token }, 'analytics API: unauthorized');
       await reply.code(401).header('www-authenticate', 'Bearer realm="handoff-analytics"').send({ ok: false, error: 'unauthorized' });
     }
   };

@@ -27,13 +27,26 @@ let db: Database;
 let clock: ReturnType<typeof testClock>;
 let settings: Settings;
 
+/** An API token store in memory (the app's lives in the secrets table). */
+function memoryToken(initial: string | null) {
+  let value = initial;
+  let n = 0;
+  return {
+    read: () => value,
+    rotate: () => (value = `rotated-${++n}`),
+    revoke: () => {
+      value = null;
+    },
+  };
+}
+
 function service(): AnalyticsService {
   return new AnalyticsService({
     repo: createAnalyticsRepository(db),
     clock,
     settings: { get: () => settings },
     tx: (fn) => db.tx(fn),
-    api: { token: 'secret-token', baseUrl: 'https://handoff.example.com/' },
+    api: { token: memoryToken('secret-token'), baseUrl: 'https://handoff.example.com/' },
   });
 }
 
@@ -147,6 +160,34 @@ describe('AnalyticsService.report over the database', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(',rule,"Refund, cancel",Billing,U0ADA,,');
     expect(lines[1]).toContain(",resolved,,5,'@here great,false,0,false");
+  });
+
+  it('reads the API token from its store every time: a rotation or a revocation applies at once, audited without the token', () => {
+    const token = memoryToken('secret-token');
+    const audit: { actor: string | null; action: string; target: string | null; detail: Record<string, unknown> }[] = [];
+    const s = new AnalyticsService({
+      repo: createAnalyticsRepository(db),
+      clock,
+      settings: { get: () => settings },
+      tx: (fn) => db.tx(fn),
+      api: { token, baseUrl: 'https://handoff.example.com' },
+      audit: { record: (e) => audit.push(e) },
+    });
+    expect(s.apiAccess().token).toBe('secret-token');
+    expect(s.rotateApiToken('U0ADA')).toBe('rotated-1');
+    expect(s.apiAccess().token).toBe('rotated-1');
+    expect(s.revokeApiToken('U0ADA')).toBe(true);
+    expect(s.apiAccess().token).toBeNull();
+    expect(s.revokeApiToken('U0ADA')).toBe(false);
+    expect(s.rotateApiToken('U0GRACE')).toBe('rotated-2');
+    expect(audit.map((a) => [a.actor, a.action, a.target])).toEqual([
+      ['U0ADA', 'api_token.rotate', 'analytics_api_token'],
+      ['U0ADA', 'api_token.revoke', 'analytics_api_token'],
+      ['U0GRACE', 'api_token.rotate', 'analytics_api_token'],
+    ]);
+    expect(audit[0]!.detail).toEqual({ before: expect.stringMatching(/^[0-9a-f]{12}$/), after: expect.stringMatching(/^[0-9a-f]{12}$/) });
+    expect(audit[2]!.detail.before).toBeNull();
+    expect(JSON.stringify(audit)).not.toMatch(/secret-token|rotated-/);
   });
 
   it('says how to reach the API', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isValidTimeZone, minutesOf, wallClock } from '../business-hours';
 import type { Clock } from '../ports';
 import type { Settings } from '../settings';
@@ -69,8 +70,28 @@ export interface AnalyticsServiceDeps {
   settings: { get(): Readonly<Settings> };
   /** Runs `fn` in one database transaction (the digest's record and its post commit together). */
   tx: <T>(fn: () => T) => T;
-  /** The admins' API: its bearer token (generated into the database at first start) and base URL. */
-  api: { token: string; baseUrl: string };
+  /** The admins' API: where its bearer token is kept (generated into the database at first start) and its base URL. */
+  api: { token: ApiTokenStore; baseUrl: string };
+  /** Where admins' changes to the token are recorded (admin_audit). */
+  audit?: { record(e: { actor: string | null; action: string; target: string | null; detail: Record<string, unknown>; at: string }): void };
+}
+
+/**
+ * The API token's store. Read on every request, never kept in memory, so a rotation or a
+ * revocation applies at once, in every process sharing the database.
+ */
+export interface ApiTokenStore {
+  /** The current token; null when revoked. */
+  read(): string | null;
+  /** A new random token replaces the old one (or ends a revocation) and is returned. */
+  rotate(now: string): string;
+  /** No token until the next rotation: the API answers 401. */
+  revoke(now: string): void;
+}
+
+/** A short, one-way name for a token in the audit log (the token itself is never recorded). */
+function fingerprint(token: string | null): string | null {
+  return token === null ? null : createHash('sha256').update(token).digest('hex').slice(0, 12);
 }
 
 /**
@@ -117,10 +138,42 @@ export class AnalyticsService {
     return this.report(name);
   }
 
-  /** How admins reach the JSON and CSV endpoints. */
-  apiAccess(): { token: string; statsUrl: string; csvUrl: string } {
+  /** How admins reach the JSON and CSV endpoints; `token` is null while revoked. */
+  apiAccess(): { token: string | null; statsUrl: string; csvUrl: string } {
     const base = this.d.api.baseUrl.replace(/\/+$/, '');
-    return { token: this.d.api.token, statsUrl: `${base}/api/stats`, csvUrl: `${base}/api/stats.csv` };
+    return { token: this.d.api.token.read(), statsUrl: `${base}/api/stats`, csvUrl: `${base}/api/stats.csv` };
+  }
+
+  /** An admin replaces the API token: the old one is refused from now on. Audited (`api_token.rotate`). */
+  rotateApiToken(by: string | null): string {
+    return this.d.tx(() => {
+      const now = this.d.clock.now().toISOString();
+      const before = this.d.api.token.read();
+      const token = this.d.api.token.rotate(now);
+      this.d.audit?.record({
+        actor: by,
+        action: 'api_token.rotate',
+        target: 'analytics_api_token',
+        detail: { before: fingerprint(before), after: fingerprint(token) },
+        at: now,
+      });
+      return token;
+    });
+  }
+
+  /**
+   * An admin revokes the API token: the API answers 401 until the next rotation. Audited
+   * (`api_token.revoke`); false (and nothing recorded) when it was revoked already.
+   */
+  revokeApiToken(by: string | null): boolean {
+    return this.d.tx(() => {
+      const now = this.d.clock.now().toISOString();
+      const before = this.d.api.token.read();
+      if (before === null) return false;
+      this.d.api.token.revoke(now);
+      this.d.audit?.record({ actor: by, action: 'api_token.revoke', target: 'analytics_api_token', detail: { before: fingerprint(before), after: null }, at: now });
+      return true;
+    });
   }
 
   /** The handoffs that started in the period, oldest first. */
