@@ -262,6 +262,29 @@ describe('a Slack event acknowledged while its listener is still running', () =>
     }, 90_000);
   }
 
+  it('a Claim click acknowledged while its listener waits for Slack survives kill -9: the claim is applied after the restart', async () => {
+    emulator.addUser({ id: NEWCOMER, name: 'newcomer', real_name: 'New Comer', display_name: 'Newcomer', channels: [C] });
+    const app = await startProcess('http');
+    const driver = driverFor(app, 'http');
+    const w = await widget(app.url);
+    const welcome = await w.hello({ visitor: { name: 'Held Claim' } });
+    w.send({ type: 'request_human' });
+    await w.next('state');
+    const card = await emulator.waitForMessage(C, (m) => JSON.stringify(m.blocks ?? []).includes(welcome.conversationId), 10_000);
+    const lookup = emulator.holdNext('users.info', (args) => args.user === NEWCOMER);
+    const res = await driver.blockAction(NEWCOMER, { actionId: ACTION.claim, message: card, channel: C, timeoutMs: 10_000 });
+    expect(res.status).toBe(200); // Slack showed the click as done; it never sends it again
+    await lookup.arrived;
+    await kill9(app);
+    lookup.release();
+
+    const restarted = await startProcess('http');
+    const again = await widget(restarted.url);
+    const back = await again.hello({ token: welcome.token });
+    if (back.state !== 'human') await again.next('state', (f) => f.state === 'human', 20_000);
+    await waitUntil(() => inboxRows() === 0, 20_000, 'the Slack inbox to be empty');
+  }, 90_000);
+
   it('SIGTERM while the listener runs: stop() waits for it, then exits 0; the reply reaches the customer once', async () => {
     const { app, welcome, lookup, message } = await replyInFlight('http');
     app.proc.kill('SIGTERM');

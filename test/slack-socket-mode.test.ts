@@ -258,8 +258,11 @@ describe('the app in Socket Mode', () => {
     expect(agentMsg.agent?.name).toBe('Ada');
 
     // The same event delivered again (Slack's retry with the same event_id) has its effect once.
-    await driver.deliverMessage(emu.message(C, reply.ts)!, { eventId: reply.eventId, retryNum: 1 });
-    await new Promise((r) => setTimeout(r, 200));
+    const retry = await driver.deliverMessage(emu.message(C, reply.ts)!, { eventId: reply.eventId, retryNum: 1 });
+    expect(retry.socket!.ack.envelope_id).toBe(retry.socket!.envelope.envelope_id);
+    // Acked once stored (or known as applied); nothing of it is left to process.
+    const pending = () => (t.app.db.sqlite.prepare('SELECT count(*) AS n FROM slack_inbox').get() as { n: number }).n;
+    await emu.waitFor(() => pending() === 0, 5000, 'the Slack inbox to be empty');
     expect(w.frames('message').filter((m) => m.role === 'agent' && m.text.includes('Hello Jane'))).toHaveLength(1);
   });
 
