@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ReceiverEvent } from '@slack/bolt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../core/ports';
+import { openDatabase } from '../db/database';
+import { GroupCommit } from '../db/group-commit';
+import { migrate } from '../db/migrator';
+import { createLogger } from '../logger';
+import { SlackInbox } from './inbox';
+import { createInboxRepository } from './inbox-repository';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+/** A fake Bolt: `outcome` decides whether the listeners succeed (the inbox middleware then runs). */
+function setup(outcome: (event: ReceiverEvent) => Promise<'ok' | 'fail'> = async () => 'ok', file?: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-inbox-'));
+  const db = openDatabase(file ?? path.join(dir, 'inbox.db'));
+  migrate(db);
+  const commit = new GroupCommit(db);
+  const repo = createInboxRepository(db);
+  const seen: ReceiverEvent[] = [];
+  const inbox: SlackInbox = new SlackInbox({
+    repo,
+    commit,
+    clock: systemClock,
+    logger: createLogger('silent'),
+    retryDelaysMs: [1, 1],
+    process: async (event) => {
+      seen.push(event);
+      if ((await outcome(event)) === 'fail') return;
+      await inbox.middleware({ context: event.customProperties, next: async () => {} } as never);
+    },
+  });
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => db.close());
+  cleanups.push(() => commit.close());
+  return { db, commit, repo, inbox, seen };
+}
+
+const event = (id: string) => ({ type: 'event_callback', event_id: id, event: { type: 'message', text: id } });
+const acks = () => {
+  const got: unknown[] = [];
+  return { got, ack: async (r?: unknown) => void got.push(r ?? '') };
+};
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('SlackInbox', () => {
+  it('stores an event before its ack, applies it once, and acks its retries without a second effect', async () => {
+    const { repo, inbox, seen, db } = setup();
+    inbox.start();
+    const first = await inbox.store(event('Ev1'));
+    expect(first.id).not.toBeNull();
+    expect(repo.pending().map((r) => r.eventId)).toEqual(['Ev1']); // on disk before the ack
+    // A retry while the first delivery is still stored: nothing new to do.
+    expect((await inbox.store(event('Ev1'), 1, 'http_timeout')).id).toBeNull();
+    const a = acks();
+    await inbox.dispatch(first, a.ack);
+    expect(a.got).toHaveLength(1);
+    await until(() => repo.pending().length === 0, 'the event to be processed');
+    expect(seen).toHaveLength(1);
+    expect(db.sqlite.prepare("SELECT count(*) AS n FROM slack_events WHERE event_id = 'Ev1'").get()).toEqual({ n: 1 });
+    // A retry after it was applied: acked, never processed again.
+    const late = await inbox.store(event('Ev1'), 2, 'http_timeout');
+    expect(late.id).toBeNull();
+    const b = acks();
+    await inbox.dispatch(late, b.ack);
+    expect(b.got).toHaveLength(1);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('processes again, after a delay, a request whose listener failed, then gives up and forgets it', async () => {
+    const { repo, inbox, seen } = setup(async () => 'fail');
+    inbox.start();
+    const t = await inbox.store(event('EvFail'));
+    await inbox.dispatch(t, acks().ack);
+    // Two delays configured: the first attempt and two more, then it is dropped.
+    await until(() => seen.length === 3 && repo.pending().length === 0, 'three attempts and the drop');
+    await inbox.stop();
+    expect(seen).toHaveLength(3);
+  });
+
+  it('at start, processes what an earlier run left stored before any new event', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-inbox-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'shared.db');
+    // The earlier run stored two events and died before processing them.
+    const before = setup(async () => 'ok', file);
+    await before.inbox.store(event('EvOld1'));
+    await before.inbox.store(event('EvOld2'));
+    await before.commit.drain();
+
+    const order: string[] = [];
+    const after = setup(async (e) => {
+      order.push(String((e.body as { event_id: string }).event_id));
+      return 'ok';
+    }, file);
+    // A new event arrives before start(): it is stored and acked, processed after the replay.
+    const fresh = await after.inbox.store(event('EvNew'));
+    const a = acks();
+    await after.inbox.dispatch(fresh, a.ack);
+    expect(a.got).toHaveLength(1);
+    after.inbox.start();
+    await until(() => after.repo.pending().length === 0, 'everything to be processed');
+    expect(order).toEqual(['EvOld1', 'EvOld2', 'EvNew']);
+  });
+
+  it('stop() waits for a listener still running; requests arriving during the stop are kept for the next start', async () => {
+    let finish!: () => void;
+    const running = new Promise<void>((r) => (finish = r));
+    const { repo, inbox } = setup(async (e) => {
+      if ((e.body as { event_id: string }).event_id === 'EvSlow') await running;
+      return 'ok';
+    });
+    inbox.start();
+    await inbox.dispatch(await inbox.store(event('EvSlow')), acks().ack);
+    let stopped = false;
+    const stopping = inbox.stop().then(() => (stopped = true));
+    const late = await inbox.store(event('EvLate'));
+    const a = acks();
+    await inbox.dispatch(late, a.ack);
+    expect(a.got).toHaveLength(1);
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    expect(repo.pending().map((r) => r.eventId)).toEqual(['EvLate']);
+  });
+});
