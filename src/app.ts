@@ -29,7 +29,7 @@ import { migrate } from './db/migrator';
 import { createSettingsRepository } from './db/settings-repository';
 import { createVisitorRepository } from './db/visitor-repository';
 import { ConnectionRegistry } from './gateway/connection-registry';
-import { buildServer } from './gateway/server';
+import { buildServer, type ServerDeps } from './gateway/server';
 import { buildWidget, type WidgetBundle } from './gateway/widget-bundle';
 import type { WidgetSocketDeps } from './gateway/widget-socket';
 import { Mailer } from './email/mailer';
@@ -51,8 +51,13 @@ export interface AppOptions {
   /** Replaces the AI provider chosen from config (tests use this for deterministic answers). */
   ai?: Ai;
   socketRate?: WidgetSocketDeps['rate'];
+  /** Frames all sockets of one conversation may send together (default: the socket rate). */
+  conversationRate?: WidgetSocketDeps['rate'];
+  /** Overrides WIDGET_MAX_SOCKETS_PER_IP. */
   socketsPerIp?: number;
   heartbeatMs?: number;
+  /** HTTP timeouts and the connection cap (tests make the timeouts short). */
+  httpLimits?: ServerDeps['httpLimits'];
   /** How long a write waits for another process's lock (default 5 s). */
   busyTimeoutMs?: number;
   /** Outbox pacing and backoff (tests make them fast). */
@@ -239,7 +244,10 @@ export async function createApp(options: AppOptions): Promise<App> {
       }
     },
     socketRate: options.socketRate,
-    socketsPerIp: options.socketsPerIp,
+    conversationRate: options.conversationRate,
+    socketsPerIp: options.socketsPerIp ?? config.widgetMaxSocketsPerIp,
+    trustProxy: config.trustProxy,
+    httpLimits: options.httpLimits,
     heartbeatMs: options.heartbeatMs,
     register: (app) => slack?.register(app),
     stats: { analytics },

@@ -12,7 +12,9 @@ async function connect(options: { origin?: string } = {}): Promise<WidgetClient>
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ IDENTITY_SECRET: 'identity-secret' });
+  // Several sockets below send 80 messages at once on one conversation to test seq under
+  // concurrency; the per-conversation rate limit (a burst of 30) has its own test (widget-rate-limits).
+  t = await startTestApp({ IDENTITY_SECRET: 'identity-secret' }, { conversationRate: { perSecond: 10, burst: 100 } });
 });
 afterAll(async () => {
   for (const c of clients) c.close();

@@ -5,10 +5,11 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConnectionRegistry } from './connection-registry';
 import { MAX_FRAME_BYTES } from './protocol';
+import { SharedRateLimiter } from './rate-limit';
 import { registerStatsRoutes, type StatsRoutesDeps } from './stats-routes';
 import type { WidgetBundle } from './widget-bundle';
 import { releaseUpgradeRequest } from './upgrade';
-import { connectionOf, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
+import { connectionOf, DEFAULT_RATE, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
 import type { ConversationService } from '../core/conversation-service';
 import type { SettingsService } from '../core/settings';
 import type { Logger } from '../logger';
@@ -18,6 +19,29 @@ const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 /** The demo page's policy: no inline script, no eval; the widget's styles are constructed sheets. */
 export const PAGE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
+
+/** What slow or hoarding HTTP clients are allowed (see DEFAULT_HTTP_LIMITS). */
+export interface HttpLimits {
+  /** The request line and headers must have arrived within this (Node's `headersTimeout`). */
+  headersTimeoutMs: number;
+  /** The whole request, body included (`requestTimeout`): a body trickled in byte by byte is cut off with 408. */
+  requestTimeoutMs: number;
+  /**
+   * A connection silent this long is closed (Fastify's `connectionTimeout`, the socket's idle
+   * timeout). Websockets are exempt: ws clears it on upgrade and the heartbeat watches them.
+   */
+  idleTimeoutMs: number;
+  /** Open connections, HTTP and websocket together; beyond it new ones are closed at accept. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  // Above keep-alive's 72 s, so an idle keep-alive connection ends by keep-alive's rule.
+  idleTimeoutMs: 120_000,
+  maxConnections: 20_000,
+};
 
 export interface ServerDeps {
   logger: Logger;
@@ -32,8 +56,17 @@ export interface ServerDeps {
   publicOrigin: string;
   healthy: () => boolean;
   socketRate?: WidgetSocketDeps['rate'];
+  /** Frames all sockets of one conversation may send together (default: what one socket may). */
+  conversationRate?: WidgetSocketDeps['rate'];
   /** Open widget sockets allowed per client IP (default 50). */
   socketsPerIp?: number;
+  /**
+   * Whose X-Forwarded-For is believed (TRUST_PROXY). false (default): nobody's, the client address
+   * is the TCP peer's; a hop count; or the proxies' addresses/CIDRs.
+   */
+  trustProxy?: false | number | readonly string[];
+  /** Timeouts and the connection cap; each defaults to DEFAULT_HTTP_LIMITS. */
+  httpLimits?: Partial<HttpLimits>;
   /** How often idle sockets are pinged; one missing pong and they are dropped (default 30 s). */
   heartbeatMs?: number;
   /** The admins' analytics API (`/api/stats`, `/api/stats.csv`); absent: no such routes. */
@@ -43,14 +76,25 @@ export interface ServerDeps {
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.httpLimits };
+  const headersTimeout = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const app = Fastify({
     // pino's Logger is Fastify's logger; the generic parameters just differ in name.
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Requests are not logged one by one; errors and domain events are.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: trustProxyOption(deps.trustProxy ?? false),
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    http: {
+      headersTimeout,
+      // Node checks the header and request deadlines on this interval (30 s by default, which
+      // would let a 10 s deadline run to 40 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, headersTimeout / 4)),
+    },
   });
+  app.server.maxConnections = limits.maxConnections;
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -142,6 +186,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     registry: deps.registry,
     logger: deps.logger,
     rate: deps.socketRate,
+    conversationRate: new SharedRateLimiter(deps.conversationRate ?? deps.socketRate ?? DEFAULT_RATE),
     onClose: ({ ip }) => {
       const n = (perIp.get(ip) ?? 1) - 1;
       if (n > 0) perIp.set(ip, n);
@@ -183,4 +228,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.stats) registerStatsRoutes(app, deps.stats);
   if (deps.register) await deps.register(app);
   return app;
+}
+
+/**
+ * Fastify's own reading of a hop count trusts nobody (it cannot check the peer), so a count is
+ * turned into proxy-addr's rule: the first `hops` addresses, the TCP peer first, are proxies.
+ */
+function trustProxyOption(trust: false | number | readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }

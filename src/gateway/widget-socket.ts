@@ -2,6 +2,7 @@ import type { WebSocket, RawData } from 'ws';
 import { send, type ConnectionRegistry } from './connection-registry';
 import { messageFrame, wireAgent } from './frames';
 import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol';
+import type { Rate, SharedRateLimiter } from './rate-limit';
 import { DomainError } from '../core/errors';
 import type { ConversationService } from '../core/conversation-service';
 import type { Logger } from '../logger';
@@ -11,12 +12,18 @@ export interface WidgetSocketDeps {
   registry: ConnectionRegistry;
   logger: Logger;
   /** Frames a socket may send per second on average, and in a burst. */
-  rate?: { perSecond: number; burst: number };
+  rate?: Rate;
+  /**
+   * Shared by every socket: the frames all sockets of one conversation (one visitor: a visitor has
+   * one conversation) may send together, keyed by conversation id. Absent: per socket only.
+   */
+  conversationRate?: SharedRateLimiter;
   /** Called once when the socket has closed, after it left the registry. */
   onClose?: (connection: WidgetConnection) => void;
 }
 
-const DEFAULT_RATE = { perSecond: 10, burst: 30 };
+export const DEFAULT_RATE: Rate = { perSecond: 10, burst: 30 };
+const RATE_LIMITED = 'You are sending messages too quickly. Please wait a moment.';
 
 /** Drops `__proto__` keys while parsing so no frame can touch an object's prototype. */
 const safeReviver = (key: string, value: unknown) => (key === '__proto__' ? undefined : value);
@@ -129,18 +136,18 @@ export class WidgetConnection {
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
+    // Decoded before the rate check so that a refused message frame is refused with its clientId
+    // (the widget then knows which message to send again); frames are at most 16 KiB.
+    const json = isBinary ? undefined : decodeFrame(data);
     const rate = this.deps.rate ?? DEFAULT_RATE;
     const now = Date.now();
     this.tokens = Math.min(rate.burst, this.tokens + ((now - this.lastRefill) / 1000) * rate.perSecond);
     this.lastRefill = now;
-    if (this.tokens < 1) {
-      this.fail('rate_limited', 'You are sending messages too quickly. Please wait a moment.');
-      return;
-    }
+    if (this.tokens < 1) return this.fail('rate_limited', RATE_LIMITED, json?.ok ? rawClientId(json.value) : undefined);
     this.tokens -= 1;
 
-    if (isBinary) return this.fail('bad_frame', 'Frames must be JSON text.');
-    const frame = parseFrame(data);
+    if (!json) return this.fail('bad_frame', 'Frames must be JSON text.');
+    const frame = parseFrame(json);
     if (!frame.ok) return this.fail('bad_frame', frame.message, frame.clientId);
     const value = frame.value;
     const link: Promise<void> = this.chain.then(() => this.handle(value)).then(
@@ -205,6 +212,11 @@ export class WidgetConnection {
     }
     const conversationId = this.conversationId;
     if (!conversationId) return this.fail('hello_required', 'Send a hello frame first.', clientIdOf(frame));
+    // Checked when the frame's turn comes, not on arrival: frames sent right behind a hello arrive
+    // before the conversation is known, and must not slip past the conversation's budget.
+    if (this.deps.conversationRate && !this.deps.conversationRate.take(conversationId)) {
+      return this.fail('rate_limited', RATE_LIMITED, clientIdOf(frame));
+    }
     switch (frame.type) {
       case 'message': {
         const { message } = await core.customerMessage(conversationId, frame.clientId, frame.text);
@@ -226,8 +238,9 @@ export class WidgetConnection {
 }
 
 type Parsed = { ok: true; value: ClientFrame } | { ok: false; message: string; clientId?: string };
+type Decoded = { ok: true; value: object } | { ok: false; message: string };
 
-function parseFrame(data: RawData): Parsed {
+function decodeFrame(data: RawData): Decoded {
   const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
   let json: unknown;
   try {
@@ -238,10 +251,22 @@ function parseFrame(data: RawData): Parsed {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, message: 'A frame must be a JSON object with a type.' };
   }
+  return { ok: true, value: json };
+}
+
+/** The clientId a frame claims, if it is one a valid frame could carry. */
+function rawClientId(json: object): string | undefined {
+  const clientId = (json as { clientId?: unknown }).clientId;
+  return typeof clientId === 'string' && clientId.length >= 1 && clientId.length <= 64 ? clientId : undefined;
+}
+
+function parseFrame(decoded: Decoded): Parsed {
+  if (!decoded.ok) return decoded;
+  const json = decoded.value;
   const result = clientFrameSchema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };
-  const obj = json as { type?: unknown; clientId?: unknown };
-  const clientId = typeof obj.clientId === 'string' && obj.clientId.length <= 64 ? obj.clientId : undefined;
+  const obj = json as { type?: unknown };
+  const clientId = rawClientId(json);
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
   const message =
