@@ -58,6 +58,8 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** HTTP timeouts and the connection cap (tests make the timeouts short). */
   httpLimits?: ServerDeps['httpLimits'];
+  /** Bytes of recent messages kept in memory across conversations (default 16 MB). */
+  historyCacheBytes?: number;
   /** How long a write waits for another process's lock (default 5 s). */
   busyTimeoutMs?: number;
   /** Outbox pacing and backoff (tests make them fast). */
@@ -127,7 +129,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const reopenTokens = createReopenTokens(tokenKey, REOPEN_TTL_DAYS);
   // One group commit for the hot writes (messages, seen marks, Slack event ids): one fsync per tick.
   const commit = new GroupCommit(db);
-  const log = new MessageLog(db, conversations, messages, clock, bus, commit);
+  const log = new MessageLog(db, conversations, messages, clock, bus, commit, { historyBytes: options.historyCacheBytes });
   const analytics = new AnalyticsService({
     repo: createAnalyticsRepository(db),
     clock,

@@ -25,6 +25,33 @@ export interface AppendResult {
 export const HISTORY_LIMIT = 20;
 /** How many conversations' histories are kept (least recently used ones are dropped). */
 const HISTORY_CONVERSATIONS = 2000;
+/**
+ * How many bytes of histories are kept, all conversations together (least recently used ones are
+ * dropped first): anonymous visitors choose how long their messages are and how many conversations
+ * they start, so the count alone does not bound the memory (2000 × 20 × 4000 characters is 320 MB).
+ */
+export const DEFAULT_HISTORY_BYTES = 16 * 1024 * 1024;
+/** A cached message's cost beyond its text: the object, its id, timestamps and the list slot. */
+const MESSAGE_OVERHEAD_BYTES = 320;
+/** A cached conversation's cost beyond its messages: the map entry, its key and the array. */
+const ENTRY_OVERHEAD_BYTES = 200;
+
+/** What a cached message costs, roughly: its variable strings at two bytes a character (V8's worst case). */
+function messageBytes(m: Message): number {
+  const agent = m.agent ? m.agent.name.length + (m.agent.avatarUrl?.length ?? 0) : 0;
+  return MESSAGE_OVERHEAD_BYTES + 2 * (m.text.length + (m.clientId?.length ?? 0) + agent);
+}
+
+interface CachedHistory {
+  messages: readonly Message[];
+  /** Accounted size of `messages` (messageBytes each, plus the entry's overhead). */
+  bytes: number;
+}
+
+export interface MessageLogOptions {
+  /** Byte budget of the in-memory histories (default DEFAULT_HISTORY_BYTES). */
+  historyBytes?: number;
+}
 
 /**
  * The only writer of messages. Each message gets the conversation's next seq in the transaction that
@@ -39,7 +66,10 @@ const HISTORY_CONVERSATIONS = 2000;
 export class MessageLog {
   private readonly hooks = new Set<(message: Message) => void>();
   /** conversationId → its latest messages, oldest first; Map order = least recently used first. */
-  private readonly history = new Map<string, Message[]>();
+  private readonly history = new Map<string, CachedHistory>();
+  /** Sum of the cached entries' `bytes`; kept at most `historyBudget`. */
+  private historyBytes = 0;
+  private readonly historyBudget: number;
   private committed: Message[] = [];
   /** Committed, waiting for their batch's fsync to be announced. */
   private readonly unannounced = new Set<Message>();
@@ -52,24 +82,53 @@ export class MessageLog {
     private readonly bus: EventBus,
     /** Shared with other writers that want to ride on the same fsync. */
     private readonly commit: GroupCommit = new GroupCommit(db),
+    options: MessageLogOptions = {},
   ) {
+    this.historyBudget = options.historyBytes ?? DEFAULT_HISTORY_BYTES;
     bus.subscribe((e) => {
-      if (e.type === 'message.updated' || e.type === 'message.deleted') this.history.delete(e.conversation.id);
+      if (e.type === 'message.updated' || e.type === 'message.deleted') this.forget(e.conversation.id);
     });
+  }
+
+  /** Accounted bytes of the histories held in memory now (never above the budget). */
+  get cachedHistoryBytes(): number {
+    return this.historyBytes;
   }
 
   /** The conversation's latest `limit` (≤ HISTORY_LIMIT) committed messages, oldest first. */
   recent(conversationId: string, limit = HISTORY_LIMIT): readonly Message[] {
     if (limit > HISTORY_LIMIT) return this.messages.recent(conversationId, limit);
-    let list = this.history.get(conversationId);
-    if (list) {
+    const cached = this.history.get(conversationId);
+    let list: readonly Message[];
+    if (cached) {
+      list = cached.messages;
       this.history.delete(conversationId); // refresh its place in the LRU order
+      this.history.set(conversationId, cached);
     } else {
       list = this.messages.recent(conversationId, HISTORY_LIMIT);
-      if (this.history.size >= HISTORY_CONVERSATIONS) this.history.delete(this.history.keys().next().value!);
+      this.remember(conversationId, list);
     }
-    this.history.set(conversationId, list);
     return list.length > limit ? list.slice(-limit) : list;
+  }
+
+  /** Caches a conversation's latest messages as its most recently used entry, within the budget. */
+  private remember(conversationId: string, messages: readonly Message[]): void {
+    this.forget(conversationId);
+    let bytes = ENTRY_OVERHEAD_BYTES;
+    for (const m of messages) bytes += messageBytes(m);
+    this.history.set(conversationId, { messages, bytes });
+    this.historyBytes += bytes;
+    // Least recently used first; an entry bigger than the whole budget is not kept either.
+    while (this.historyBytes > this.historyBudget || this.history.size > HISTORY_CONVERSATIONS) {
+      this.forget(this.history.keys().next().value!);
+    }
+  }
+
+  private forget(conversationId: string): void {
+    const cached = this.history.get(conversationId);
+    if (!cached) return;
+    this.history.delete(conversationId);
+    this.historyBytes -= cached.bytes;
   }
 
   /**
@@ -203,12 +262,12 @@ export class MessageLog {
   private announce(created: Message[]): void {
     const byConversation = new Map<string, ReturnType<ConversationRepository['load']>>();
     for (const message of created) {
-      const list = this.history.get(message.conversationId);
+      const list = this.history.get(message.conversationId)?.messages;
       if (list) {
         // A new array: a turn holding the previous one keeps seeing what it read.
         const next = list.length >= HISTORY_LIMIT ? list.slice(1 - HISTORY_LIMIT) : list.slice();
         next.push(message);
-        this.history.set(message.conversationId, next);
+        this.remember(message.conversationId, next);
       }
       let conversation = byConversation.get(message.conversationId);
       if (!conversation) {
