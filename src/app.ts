@@ -113,6 +113,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const kbCounts = indexKnowledgeBase(db, config.kbDir);
   logger.info({ dir: config.kbDir, ...kbCounts }, 'knowledge base indexed');
+  if (kbCounts.articles === 0) {
+    logger.warn({ dir: config.kbDir }, `The knowledge base is empty (no .md files in KB_DIR ${config.kbDir}): the AI has nothing to answer from and hands questions to a person.`);
+  }
   const knowledgeBase = createKnowledgeBase(db);
 
   const bus = new EventBus((err, event) => logger.error({ err, event: event.type }, 'event subscriber failed'));

@@ -2,23 +2,42 @@ import { createApp } from './app';
 import { loadConfigOrExit } from './config';
 import { MigrationError } from './db/migrator';
 import { createLogger } from './logger';
+import { checkBeforeStart, listenProblem, startupProblems } from './startup-checks';
 
-/** Entry point: `npm start`. Exits 1 on bad configuration or a failed migration. */
+/**
+ * Entry point: `npm start`. Exits 1 on bad configuration, a failed migration, or what stops the
+ * start (KB_DIR missing, PORT taken, DATABASE_PATH unusable), each said in one line naming the variable.
+ */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
   const logger = createLogger(config.logLevel);
+  const refuse = (problems: string[]): never => {
+    for (const problem of problems) console.error(problem);
+    process.exit(1);
+  };
 
   let app;
   try {
+    // Before the slow work (migrating, indexing, building the widget).
+    await checkBeforeStart(config);
     app = await createApp({ config, logger });
   } catch (err) {
+    const problems = startupProblems(err);
+    if (problems) refuse(problems);
     if (err instanceof MigrationError) {
       logger.fatal({ migration: err.migration, err: err.cause }, err.message);
       process.exit(1);
     }
     throw err;
   }
-  await app.start();
+  try {
+    await app.start();
+  } catch (err) {
+    // The port was free at the check but taken since.
+    const problem = listenProblem(err, config.host, config.port);
+    if (problem) refuse([problem]);
+    throw err;
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {

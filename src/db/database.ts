@@ -92,16 +92,39 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * The database file cannot be opened: its folder cannot be created, the file cannot be created or
+ * written, or it is not a SQLite database. The message says which, in one line, naming the path.
+ */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 export function openDatabase(file: string, options: OpenOptions = {}): Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new BetterSqlite3(file);
-  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
-  // FULL: an acknowledged message survives power loss too; group commit pays for the fsync.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  // Keep the WAL bounded: checkpoint after ~4 MB of log.
-  sqlite.pragma('wal_autocheckpoint = 1000');
+  let sqlite: BetterSqlite3.Database | undefined;
+  try {
+    if (file !== ':memory:') mkdirFor(file);
+    sqlite = new BetterSqlite3(file);
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    // The first statement that reads the file: a file that is not a database fails here.
+    if (file !== ':memory:') sqlite.pragma('journal_mode = WAL');
+    // FULL: an acknowledged message survives power loss too; group commit pays for the fsync.
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    // Keep the WAL bounded: checkpoint after ~4 MB of log.
+    sqlite.pragma('wal_autocheckpoint = 1000');
+  } catch (err) {
+    if (sqlite?.open) sqlite.close();
+    if (err instanceof DatabaseOpenError) throw err;
+    throw new DatabaseOpenError(file, `cannot open ${file}: ${sqliteOpenProblem(err)}`, { cause: err });
+  }
 
   const q = new Kysely<DB>({
     dialect: {
@@ -182,6 +205,58 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       if (sqlite.open) sqlite.close();
     },
   };
+}
+
+function mkdirFor(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    makeFolder(dir);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why: Record<string, string> = {
+      ENOTDIR: 'a part of that path is a file, not a folder',
+      EACCES: 'permission denied',
+      EPERM: 'not permitted',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device',
+      ENOENT: 'folders cannot be created there',
+    };
+    const reason = (e.code ? why[e.code] : undefined) ?? e.message;
+    throw new DatabaseOpenError(file, `cannot create the folder ${dir} (${reason}${e.code ? `, ${e.code}` : ''})`, { cause: err });
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's `mkdirSync(…, { recursive: true })` never returns when the
+ * file system answers ENOENT for a folder whose parent exists (/proc/x/y).
+ */
+function makeFolder(dir: string): void {
+  try {
+    if (fs.statSync(dir).isDirectory()) return;
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeFolder(parent);
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    // Created meanwhile by someone else: fine.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw err;
+  }
+}
+
+/** SQLite's reason in plain words (better-sqlite3's SqliteError carries SQLite's code). */
+function sqliteOpenProblem(err: unknown): string {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB') return 'it is not a SQLite database (SQLITE_NOTADB)';
+  if (code.startsWith('SQLITE_READONLY')) return `it is read-only (${code})`;
+  if (code.startsWith('SQLITE_CANTOPEN')) return `the file cannot be created or opened there (${message}, ${code})`;
+  if (code === 'SQLITE_FULL') return 'the disk is full (SQLITE_FULL)';
+  if (code.startsWith('SQLITE_IOERR')) return `the file cannot be read or written (${message}, ${code})`;
+  return code ? `${message} (${code})` : message;
 }
 
 /** A compiled prepared query: slot i binds params[keys[i]] when keys[i] is set, else the constant consts[i]. */
