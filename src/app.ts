@@ -20,6 +20,8 @@ import { createConversationRepository } from './db/conversation-repository';
 import { openDatabase, type Database } from './db/database';
 import { createAuditRepository } from './db/audit-repository';
 import { createEventRepository } from './db/event-repository';
+import { createHandoffStartRepository } from './db/handoff-start-repository';
+import { DEFAULT_HANDOFF_LIMITS, type HandoffLimits } from './core/handoff-limits';
 import { createRuleRepository } from './db/rule-repository';
 import { RulesService } from './core/rules-service';
 import { TeamsService } from './core/teams-service';
@@ -60,6 +62,8 @@ export interface AppOptions {
   httpLimits?: ServerDeps['httpLimits'];
   /** Bytes of recent messages kept in memory across conversations (default 16 MB). */
   historyCacheBytes?: number;
+  /** Handoffs a visitor and a client address may start per hour (default 5 and 20). */
+  handoffLimits?: Partial<HandoffLimits>;
   /** How long a write waits for another process's lock (default 5 s). */
   busyTimeoutMs?: number;
   /** Outbox pacing and backoff (tests make them fast). */
@@ -158,7 +162,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const routing = new RoutingService({
     db, agents, conversations, routing: routingRepo, events, settings, clock, bus, logger,
     enabled: () => slackReady,
-    queueForLater: (id) => void core?.queueForLater(id),
+    queueForLater: (id) => core?.queueForLaterGrouped(id),
+    commit,
+    // Queue positions go only to customers with the widget open (on this instance).
+    watching: (id) => registry.isOnline(id),
     topicOf: (c) => {
       const asked = messages.recent(c.id, 10).filter((m) => m.role === 'customer').map((m) => m.text).join(' ');
       return knowledgeBase.search(asked, 1)[0]?.tags ?? [];
@@ -171,6 +178,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     db, commit, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
+    handoffStarts: createHandoffStartRepository(db),
+    handoffLimits: { ...DEFAULT_HANDOFF_LIMITS, ...options.handoffLimits },
   });
   const handoff = new HandoffService({ db, conversations, messages, events, log, bus, clock, settings, customer: core, logger });
   // Claims, resolutions and hand-backs change agents' load: capacity may flip them busy or free.

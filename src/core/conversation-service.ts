@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from './errors';
 import { escalationForMessage } from './escalation-policy';
+import { DEFAULT_HANDOFF_LIMITS, HANDOFF_REFUSED_MESSAGE, formatWait, handoffLimitReached, type HandoffLimits, type HandoffStartStore, type RequestOrigin } from './handoff-limits';
 import { detectFrustration } from './intents';
 import type { RulesService } from './rules-service';
 import { mergeActions, type RuleEvaluationInput } from './rules/rules-engine';
@@ -39,6 +40,10 @@ export interface ConversationServiceDeps {
   rules?: RulesService;
   /** Who owns a conversation, as the customer sees them (the Slack side provides it). */
   owners?: { personaFor(conversation: Conversation): AgentPersona | null };
+  /** Handoffs started, counted for the hourly limits; without it there are no limits. */
+  handoffStarts?: HandoffStartStore;
+  /** How many handoffs a visitor and a client address may start per hour (DEFAULT_HANDOFF_LIMITS). */
+  handoffLimits?: HandoffLimits;
 }
 
 export interface SessionInput {
@@ -68,7 +73,12 @@ const HANDOFF_MODIFIERS = new Set(['ask_for_email', 'queue_for_later']);
 interface Turn {
   history: readonly Message[];
   visitor?: Visitor | undefined;
+  /** The client address the customer wrote from (the handoff limit per address). */
+  address?: string | undefined;
 }
+
+/** What starting a handoff did: refused means over the hourly limit (the customer was told). */
+type HandoffStart = 'started' | 'refused' | 'unchanged';
 
 /** How many earlier messages the AI sees. */
 const AI_HISTORY = 20;
@@ -82,6 +92,8 @@ export class ConversationService {
   private readonly turns = new Map<string, Promise<void>>();
   /** Customer messages stored but not yet taken by a turn, per conversation. */
   private readonly inbox = new Map<string, Message[]>();
+  /** The client address of the latest message in the inbox, per conversation. */
+  private readonly inboxAddress = new Map<string, string>();
   private readonly slots = new TurnSlots(TURNS_PER_TICK);
 
   constructor(private readonly d: ConversationServiceDeps) {}
@@ -198,9 +210,10 @@ export class ConversationService {
    * the AI answers the latest with all of them in its history — one answer to a burst, not one per
    * line, and never an answer to a question the customer has already moved on from.
    */
-  async customerMessage(conversationId: string, clientId: string, text: string): Promise<AppendResult> {
+  async customerMessage(conversationId: string, clientId: string, text: string, origin: RequestOrigin = {}): Promise<AppendResult> {
     const result = await this.d.log.appendDurably(conversationId, { role: 'customer', text, clientId });
     if (!result.duplicate) {
+      if (origin.address) this.inboxAddress.set(conversationId, origin.address);
       const waiting = this.inbox.get(conversationId);
       if (waiting) waiting.push(result.message);
       else {
@@ -211,10 +224,10 @@ export class ConversationService {
     return result;
   }
 
-  /** The "Talk to a person" button. */
-  requestHuman(conversationId: string): void {
+  /** The "Talk to a person" button. Pressed while already in line, it says where the customer stands. */
+  requestHuman(conversationId: string, origin: RequestOrigin = {}): void {
     this.enqueueTurn(conversationId, async () => {
-      this.escalate(conversationId, { kind: 'customer_asked' });
+      if (this.startHandoff(conversationId, { kind: 'customer_asked' }, origin) === 'unchanged') this.tellInLine(conversationId);
     });
   }
 
@@ -236,13 +249,13 @@ export class ConversationService {
     d.log.append(conversationId, { role: 'ai', text: `Thanks! We'll follow up at ${clean} if we miss you here.` });
   }
 
-  setPage(conversationId: string, url: string, title: string | undefined): void {
+  setPage(conversationId: string, url: string, title: string | undefined, origin: RequestOrigin = {}): void {
     const { d } = this;
     d.conversations.setPage(conversationId, url, title ?? null, d.clock.now().toISOString());
     const conversation = this.get(conversationId);
     d.bus.emit({ type: 'conversation.page', conversation });
     this.enqueueTurn(conversationId, async () => {
-      this.applyRules(this.get(conversationId), { event: 'page' }, { history: [] });
+      this.applyRules(this.get(conversationId), { event: 'page' }, { history: [], address: origin.address });
     });
   }
 
@@ -268,7 +281,16 @@ export class ConversationService {
    * else `queued` (the AI keeps helping and asks for an email). Announced once; a second request
    * changes nothing. Returns whether the state changed.
    */
-  escalate(conversationId: string, reason: EscalationReason, options: { queue?: boolean } = {}): boolean {
+  escalate(conversationId: string, reason: EscalationReason, options: { queue?: boolean } & RequestOrigin = {}): boolean {
+    return this.startHandoff(conversationId, reason, options) === 'started';
+  }
+
+  /**
+   * escalate, saying what happened. A customer may start only a few handoffs an hour, per visitor
+   * and per client address (counted in the database with the transition, so a restart keeps the
+   * budget): past it the conversation stays with the AI and the customer is told kindly.
+   */
+  private startHandoff(conversationId: string, reason: EscalationReason, options: { queue?: boolean } & RequestOrigin): HandoffStart {
     const { d } = this;
     const before = this.get(conversationId);
     // Rules such as "outside business hours → ask for email, queue for later" shape the handoff.
@@ -276,15 +298,30 @@ export class ConversationService {
     const accepting = !options.queue && !modifiers.queue && d.desk.accepting(before);
     const from: ConversationState[] = accepting ? ['ai', 'queued', 'resolved'] : ['ai', 'resolved'];
     const to: ConversationState = accepting ? 'waiting' : 'queued';
-    const now = d.clock.now().toISOString();
-    const changed = d.db.tx(() => {
-      if (!d.conversations.transition(conversationId, from, to, now)) return false;
+    if (!from.includes(before.state)) return 'unchanged';
+    const clock = d.clock.now();
+    const now = clock.toISOString();
+    const limits = d.handoffLimits ?? DEFAULT_HANDOFF_LIMITS;
+    const outcome = d.db.tx((): HandoffStart | 'visitor' | 'address' => {
+      const starts = d.handoffStarts;
+      const over = starts ? handoffLimitReached(starts, limits, { visitorId: before.visitorId, address: options.address }, clock) : null;
+      if (over) {
+        d.events.record(conversationId, 'handoff_refused', { reason: reason.kind, limit: over }, now);
+        return over;
+      }
+      if (!d.conversations.transition(conversationId, from, to, now)) return 'unchanged';
       d.conversations.setEscalation(conversationId, reason, now);
       d.events.record(conversationId, 'escalated', { ...reason, to }, now);
       if (to === 'queued') d.events.record(conversationId, 'queued', {}, now);
-      return true;
+      starts?.record(conversationId, before.visitorId, options.address ?? null, now);
+      return 'started';
     });
-    if (!changed) return false;
+    if (outcome === 'visitor' || outcome === 'address') {
+      d.logger.warn({ conversationId, reason: reason.kind, limit: outcome, address: options.address }, 'handoff refused: hourly limit reached');
+      this.tellOnce(conversationId, HANDOFF_REFUSED_MESSAGE);
+      return 'refused';
+    }
+    if (outcome === 'unchanged') return 'unchanged';
 
     let conversation = this.get(conversationId);
     d.logger.info({ conversationId, reason: reason.kind, state: to }, 'conversation escalated');
@@ -300,7 +337,41 @@ export class ConversationService {
       conversation = this.get(conversationId);
       this.askForEmailOnce(conversation, now);
     }
-    return true;
+    return 'started';
+  }
+
+  /** A system line, unless it is already the conversation's last message (a customer pressing again). */
+  private tellOnce(conversationId: string, text: string): void {
+    const last = this.d.log.recent(conversationId, 1).at(-1);
+    if (last?.role === 'system' && last.text === text) return;
+    this.d.log.append(conversationId, { role: 'system', text });
+  }
+
+  /**
+   * The customer asked for a person while already in line: where they stand (their place and the
+   * estimate while waiting; that the team will follow up, and where, while queued).
+   */
+  private tellInLine(conversationId: string): void {
+    const { d } = this;
+    const conversation = this.get(conversationId);
+    if (conversation.state === 'waiting') {
+      const queue = d.desk.queueInfo(conversationId);
+      const wait = queue.etaSeconds !== undefined ? `, and the wait should be ${formatWait(queue.etaSeconds)}` : '';
+      d.bus.emit({ type: 'conversation.queue', conversationId, queue });
+      d.log.append(conversationId, {
+        role: 'ai',
+        text: `You're already in line to talk to a person: you're number ${queue.position} in the queue${wait}. Stay here and they'll reply in this chat.`,
+      });
+    } else if (conversation.state === 'queued') {
+      const email = d.visitors.get(conversation.visitorId)?.email;
+      d.log.append(conversationId, {
+        role: 'ai',
+        text: email
+          ? `You're in line to talk to a person. Our team isn't available right now, so a team member will follow up here and by email at ${email}.`
+          : // Not asked for the email again: the widget keeps its email form open while queued.
+            "You're in line to talk to a person. Our team isn't available right now, so a team member will follow up here as soon as they can.",
+      });
+    }
   }
 
   /** Nobody claimed a waiting conversation and nobody is available: offline handling. */
@@ -319,19 +390,46 @@ export class ConversationService {
     return true;
   }
 
+  /**
+   * queueForLater, stored with the next group commit: a nudge round moving hundreds at once shares
+   * one fsync, off the event loop. Resolves once the move and the customer's message are on disk.
+   */
+  async queueForLaterGrouped(conversationId: string): Promise<boolean> {
+    const { d } = this;
+    const now = d.clock.now().toISOString();
+    const moved = await d.commit.run(() => {
+      if (!d.conversations.transition(conversationId, ['waiting'], 'queued', now)) return false;
+      d.events.record(conversationId, 'queued', { after: 'unclaimed' }, now);
+      return true;
+    });
+    if (!moved) return false;
+    const conversation = this.get(conversationId);
+    this.emitState(conversation, 'waiting', null);
+    const ask = this.emailAsk(conversation);
+    if (ask) await d.log.appendDurably(conversationId, { role: 'ai', text: ask.text }, ask.request ? () => d.conversations.markEmailRequested(conversationId, now) : undefined);
+    return true;
+  }
+
   /** Tells a queued customer we will follow up; asks for the email once, unless we have it. */
   private askForEmailOnce(conversation: Conversation, now: string): void {
     const { d } = this;
+    const ask = this.emailAsk(conversation);
+    if (!ask) return;
+    if (ask.request) d.conversations.markEmailRequested(conversation.id, now);
+    d.log.append(conversation.id, { role: 'ai', text: ask.text });
+  }
+
+  /** What a queued customer is told: where we will follow up, or (once) a request for their email. */
+  private emailAsk(conversation: Conversation): { text: string; request: boolean } | null {
+    const { d } = this;
     const visitor = d.visitors.get(conversation.visitorId);
     if (visitor?.email) {
-      d.log.append(conversation.id, {
-        role: 'ai',
+      return {
         text: `Our team isn't available right now, but I'll keep helping here. A team member will also reply to you at ${visitor.email}.`,
-      });
-    } else if (!conversation.emailRequested) {
-      d.conversations.markEmailRequested(conversation.id, now);
-      d.log.append(conversation.id, { role: 'ai', text: d.settings.get().queuedMessage });
+        request: false,
+      };
     }
+    return conversation.emailRequested ? null : { text: d.settings.get().queuedMessage, request: true };
   }
 
   /** Resolves when every AI turn in progress has finished (graceful shutdown, tests). */
@@ -366,6 +464,8 @@ export class ConversationService {
     const { d } = this;
     const messages = this.inbox.get(conversationId) ?? [];
     this.inbox.delete(conversationId);
+    const address = this.inboxAddress.get(conversationId);
+    this.inboxAddress.delete(conversationId);
     const last = messages.at(-1);
     if (!last) return;
     let conversation = this.get(conversationId);
@@ -382,16 +482,22 @@ export class ConversationService {
         this.emitState(conversation, 'resolved', null);
       }
     }
+    // Asking for a person while already in line: where they stand, not the AI's "I'm not sure".
+    // Queued with someone available again, the ask hands it over like the button does.
+    if ((conversation.state === 'waiting' || conversation.state === 'queued') && messages.some((m) => escalationForMessage(m.text))) {
+      if (this.startHandoff(conversationId, { kind: 'customer_asked' }, { address }) === 'unchanged') this.tellInLine(conversationId);
+      return;
+    }
     // With a human on it (or on the way) the AI stays quiet; the message goes to the agent.
     if (conversation.state === 'human' || conversation.state === 'waiting') return;
 
     // Read once for the whole turn: the rules and the AI see the same history and visitor.
-    const turn: Turn = { history: d.log.recent(conversationId, AI_HISTORY), visitor: d.visitors.get(conversation.visitorId) };
+    const turn: Turn = { history: d.log.recent(conversationId, AI_HISTORY), visitor: d.visitors.get(conversation.visitorId), address };
     if (conversation.state === 'ai') {
       for (const message of messages) {
         const reason = escalationForMessage(message.text);
         if (reason) {
-          this.escalate(conversationId, reason);
+          this.escalate(conversationId, reason, { address });
           return;
         }
         if (this.applyRules(conversation, { event: 'message', text: message.text }, turn) === 'handled') return;
@@ -454,7 +560,7 @@ export class ConversationService {
     if (current.state !== 'ai') return 'continue';
     const detail = fired.map((f) => `${f.rule.name}${f.reasons.length ? ` (${f.reasons.join('; ')})` : ''}`).join(', ');
     if (actions.escalate) {
-      this.escalate(conversation.id, { kind: 'rule', detail }, { queue: actions.queueForLater });
+      this.escalate(conversation.id, { kind: 'rule', detail }, { queue: actions.queueForLater, address: turn.address });
       return 'handled';
     }
     return 'continue';
@@ -516,15 +622,15 @@ export class ConversationService {
     }
     if (now.state === 'ai') {
       if (!answer) {
-        this.escalate(conversation.id, { kind: 'no_match', detail: 'The AI could not answer' });
+        this.escalate(conversation.id, { kind: 'no_match', detail: 'The AI could not answer' }, { address: turn.address });
         return;
       }
       if (answer.action.type === 'handoff') {
-        this.escalate(conversation.id, answer.action.reason);
+        this.escalate(conversation.id, answer.action.reason, { address: turn.address });
         return;
       }
       if (answer.confidence < threshold) {
-        this.escalate(conversation.id, { kind: 'low_confidence', confidence: answer.confidence });
+        this.escalate(conversation.id, { kind: 'low_confidence', confidence: answer.confidence }, { address: turn.address });
         return;
       }
     }

@@ -24,13 +24,18 @@ export type DomainEvent =
   | {
       type: 'conversation.routed';
       conversation: Conversation;
-      /** Who was asked: one agent, several (first available), or nobody in particular (broadcast). */
+      /** Who was asked: one agent, or several (first available). The @here is conversations.broadcast. */
       agentIds: string[];
-      kind: 'routed' | 'nudged' | 'broadcast';
+      kind: 'routed' | 'nudged';
     }
   | { type: 'agent.changed'; agentId: string }
   /** A rule asked for a team's heads-up about a conversation (without escalating it). */
   | { type: 'team.notified'; conversation: Conversation; teamId: string }
+  /**
+   * A nudge round called the whole channel for these conversations, unclaimed after `waitedMinutes`:
+   * one @here per round, however many reached that point.
+   */
+  | { type: 'conversations.broadcast'; conversations: { id: string; teamId: string | null }[]; waitedMinutes: number }
   /** A waiting conversation moved in the queue (someone ahead was claimed or left). */
   | { type: 'conversation.queue'; conversationId: string; queue: { position: number; etaSeconds?: number } };
 

@@ -83,12 +83,13 @@ export function createConversationRepository(db: Database) {
   const emailRequested = db.prepare((p: { id: string; now: string }) =>
     q.updateTable('conversations').set({ email_requested: 1, updated_at: p.now }).where('id', '=', p.id),
   );
-  const position = db.prepare((p: { id: string }) =>
+  // A range count on the index conversations_escalated (state, escalated_at, id): the queue's order.
+  const position = db.prepare((p: { at: string; id: string }) =>
     q
-      .selectFrom('conversations as c')
+      .selectFrom('conversations')
       .select((eb) => eb.fn.countAll<number>().as('ahead'))
-      .where('c.state', '=', 'waiting')
-      .where((eb) => eb('c.escalated_at', '<', eb.selectFrom('conversations').select('escalated_at').where('id', '=', p.id))),
+      .where('state', '=', 'waiting')
+      .where(sql<boolean>`(escalated_at, id) < (${p.at}, ${p.id})`),
   );
 
   /**
@@ -218,9 +219,11 @@ export function createConversationRepository(db: Database) {
     markEmailRequested(id: string, now: string): void {
       changed(id, emailRequested.run({ id, now }));
     },
-    /** 1-based position among conversations waiting for an agent, by escalation time. */
+    /** 1-based position among conversations waiting for an agent, by escalation time (then id). */
     queuePosition(id: string): number {
-      const row = position.first({ id });
+      const at = get(id)?.escalatedAt;
+      if (!at) return 1;
+      const row = position.first({ at, id });
       return Number(row?.ahead ?? 0) + 1;
     },
   };

@@ -1,4 +1,16 @@
+import { sql } from 'kysely';
 import type { Database } from './database';
+
+/** A waiting conversation as the nudge round sees it (see nudgePage). */
+export interface NudgeCandidate {
+  id: string;
+  escalatedAt: string;
+  teamId: string | null;
+  /** Agents asked (routed or nudged) since this escalation, in order. */
+  asked: string[];
+  nudged: boolean;
+  broadcast: boolean;
+}
 
 /** Assignments (who was asked to take a conversation), teams and the persisted routing cursor. */
 export function createRoutingRepository(db: Database) {
@@ -14,8 +26,45 @@ export function createRoutingRepository(db: Database) {
   const upsertCursor = db.prepare((p: { key: string; value: string }) =>
     q.insertInto('routing_state').values({ key: p.key, value: p.value }).onConflict((oc) => oc.column('key').doUpdateSet({ value: p.value })),
   );
+  // Both walk the index conversations_escalated (state, escalated_at, id): the queue's order.
   const waitingRows = db.prepare(() =>
-    q.selectFrom('conversations').select(['id', 'escalated_at']).where('state', '=', 'waiting').orderBy('escalated_at'),
+    q.selectFrom('conversations').select(['id', 'escalated_at']).where('state', '=', 'waiting').orderBy('escalated_at').orderBy('id'),
+  );
+  const waitingIdRows = db.prepare(() =>
+    q.selectFrom('conversations').select('id').where('state', '=', 'waiting').orderBy('escalated_at').orderBy('id'),
+  );
+  // One page of the nudge round: waiting conversations escalated at or before `cutoff`, after the
+  // (escalated_at, id) key of the previous page, that have something due. Past `broadcastCutoff`:
+  // no @here yet for this escalation, or (with `nobody` = 1) the move to the offline queue. Before
+  // it: not nudged yet, while some agent in `available` (a JSON list of ids) was not asked yet.
+  // The round's steady state (every row already handled) is then one index walk, no rows.
+  const askedSince = (kind: 'nudged' | 'broadcast') =>
+    sql<number>`EXISTS (SELECT 1 FROM conversation_assignments a WHERE a.conversation_id = c.id AND a.kind = ${sql.lit(kind)} AND a.at >= c.escalated_at)`;
+  const askedAgents = sql<string | null>`(SELECT group_concat(a.agent_id) FROM conversation_assignments a
+    WHERE a.conversation_id = c.id AND a.agent_id IS NOT NULL AND a.kind <> 'broadcast' AND a.at >= c.escalated_at)`;
+  const nudgeRows = db.prepare(
+    (p: { cutoff: string; broadcastCutoff: string; nobody: number; available: string; afterAt: string; afterId: string; limit: number }) =>
+      q
+        .selectFrom('conversations as c')
+        .select(['c.id', 'c.escalated_at', 'c.team_id'])
+        .select(askedAgents.as('asked'))
+        .select(askedSince('nudged').as('nudged'))
+        .select(askedSince('broadcast').as('broadcast'))
+        .where('c.state', '=', 'waiting')
+        .where('c.escalated_at', '<=', p.cutoff)
+        .where(sql<boolean>`(c.escalated_at, c.id) > (${p.afterAt}, ${p.afterId})`)
+        .where(
+          sql<boolean>`CASE WHEN c.escalated_at <= ${p.broadcastCutoff}
+            THEN ${p.nobody} = 1 OR NOT ${askedSince('broadcast')}
+            ELSE NOT ${askedSince('nudged')} AND EXISTS (
+              SELECT 1 FROM json_each(${p.available}) j WHERE j.value NOT IN (
+                SELECT a.agent_id FROM conversation_assignments a
+                WHERE a.conversation_id = c.id AND a.agent_id IS NOT NULL AND a.kind <> 'broadcast' AND a.at >= c.escalated_at))
+            END`,
+        )
+        .orderBy('c.escalated_at')
+        .orderBy('c.id')
+        .limit(p.limit),
   );
   const queued = db.prepare(() =>
     q.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['waiting', 'queued']),
@@ -51,6 +100,40 @@ export function createRoutingRepository(db: Database) {
       return waitingRows
         .all()
         .map((r) => ({ id: r.id, escalatedAt: r.escalated_at ?? '' }));
+    },
+    /** Ids of the waiting conversations in queue order (oldest escalation first): one read of an index. */
+    waitingIds(): string[] {
+      return waitingIdRows.all().map((r) => r.id);
+    },
+    /**
+     * Up to `limit` waiting conversations with something due in the nudge round, in queue order,
+     * after `after` (the last of the previous page): escalated at or before `cutoff` (ISO); past
+     * `broadcastCutoff` without their @here (or all of them when `nobodyAvailable`); before it, not
+     * nudged yet while one of `availableIds` has not been asked.
+     */
+    nudgePage(
+      p: { cutoff: string; broadcastCutoff: string; availableIds: string[]; nobodyAvailable: boolean },
+      after: { escalatedAt: string; id: string } | null,
+      limit: number,
+    ): NudgeCandidate[] {
+      return nudgeRows
+        .all({
+          cutoff: p.cutoff,
+          broadcastCutoff: p.broadcastCutoff,
+          nobody: p.nobodyAvailable ? 1 : 0,
+          available: JSON.stringify(p.availableIds),
+          afterAt: after?.escalatedAt ?? '',
+          afterId: after?.id ?? '',
+          limit,
+        })
+        .map((r) => ({
+          id: r.id,
+          escalatedAt: r.escalated_at ?? '',
+          teamId: r.team_id,
+          asked: r.asked ? [...new Set(r.asked.split(','))] : [],
+          nudged: r.nudged === 1,
+          broadcast: r.broadcast === 1,
+        }));
     },
     /** Conversations waiting for a person: unclaimed (waiting) or queued for follow-up. */
     queueLength(): number {

@@ -150,6 +150,15 @@ export interface ReopenLinksUsedTable {
   expires_at: string;
 }
 
+/** Handoffs customers started, for the hourly limits per visitor and per client address. */
+export interface HandoffStartsTable {
+  id: Generated<number>;
+  conversation_id: string;
+  visitor_id: string;
+  address: string | null;
+  at: string;
+}
+
 export interface EmailsTable {
   id: number | null;
   kind: string;
@@ -221,6 +230,7 @@ export interface DB {
   team_members: TeamMembersTable;
   agent_status_changes: AgentStatusChangesTable;
   conversation_assignments: ConversationAssignmentsTable;
+  handoff_starts: HandoffStartsTable;
   routing_state: RoutingStateTable;
   emails: EmailsTable;
   reopen_links_used: ReopenLinksUsedTable;

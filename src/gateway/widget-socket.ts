@@ -219,16 +219,17 @@ export class WidgetConnection {
     }
     switch (frame.type) {
       case 'message': {
-        const { message } = await core.customerMessage(conversationId, frame.clientId, frame.text);
+        // The client address counts the hourly handoff limit a message may trigger (see RequestOrigin).
+        const { message } = await core.customerMessage(conversationId, frame.clientId, frame.text, { address: this.ip || undefined });
         this.reply({ type: 'ack', clientId: frame.clientId, id: message.id, seq: message.seq });
         return;
       }
       case 'request_human':
-        return core.requestHuman(conversationId);
+        return core.requestHuman(conversationId, { address: this.ip || undefined });
       case 'email':
         return core.setEmail(conversationId, frame.email);
       case 'page':
-        return core.setPage(conversationId, frame.url, frame.title);
+        return core.setPage(conversationId, frame.url, frame.title, { address: this.ip || undefined });
       case 'typing':
         return core.typing(conversationId, frame.typing);
       case 'rate':

@@ -42,6 +42,9 @@ export interface SlackBridgeDeps {
   teamUrl: () => string | null;
 }
 
+/** How many conversations one @here links (the rest are counted). */
+const BROADCAST_LINKS = 5;
+
 /** Placeholder the outbox resolves to the card's ts once the card has been posted. */
 export const cardOf = (conversationId: string) => ({ $cardOf: conversationId });
 
@@ -134,6 +137,8 @@ export class SlackBridge {
         return;
       case 'conversation.routed':
         return this.routed(e.conversation, e.agentIds, e.kind);
+      case 'conversations.broadcast':
+        return this.broadcast(e.conversations, e.waitedMinutes);
       case 'team.notified':
         return this.headsUp(e.conversation, e.teamId);
       case 'message.updated':
@@ -228,28 +233,53 @@ export class SlackBridge {
   }
 
   /**
+   * A nudge round called the channel for these conversations: one @here per channel (the handoff
+   * channel, or a team's), linking the first few and counting the rest, never one per conversation.
+   */
+  private broadcast(conversations: { id: string; teamId: string | null }[], waitedMinutes: number): void {
+    const { d } = this;
+    const channels = new Map<string | null, string>();
+    const byChannel = new Map<string, string[]>();
+    for (const c of conversations) {
+      let channel = channels.get(c.teamId);
+      if (channel === undefined) channels.set(c.teamId, (channel = (c.teamId && d.teamChannel(c.teamId)) || d.channel));
+      const ids = byChannel.get(channel);
+      if (ids) ids.push(c.id);
+      else byChannel.set(channel, [c.id]);
+    }
+    for (const [channel, ids] of byChannel) {
+      // Linked only once their card is posted (a link resolves when its post goes out).
+      const linked: string[] = [];
+      for (const id of ids) {
+        if (linked.length === BROADCAST_LINKS) break;
+        if (d.slack.thread(id)) linked.push(id);
+      }
+      if (!linked.length) continue;
+      const links = linked.flatMap((id, i) => (i ? [' · ', { $permalinkOf: id }] : [{ $permalinkOf: id }]));
+      const more = ids.length - linked.length;
+      const text =
+        ids.length === 1
+          ? ['<!here> A customer has been waiting for a while and nobody has claimed it yet: ', ...links]
+          : [
+              `<!here> ${ids.length.toLocaleString('en-US')} customers have been waiting over ${waitedMinutes} minutes and nobody has claimed them yet: `,
+              ...links,
+              ...(more > 0 ? [` and ${more.toLocaleString('en-US')} more`] : []),
+            ];
+      d.outbox.enqueue({ lane: channel, method: 'chat.postMessage', args: { channel, text: { $format: text }, unfurl_links: false } });
+    }
+  }
+
+  /**
    * Someone was asked to take a conversation. Each agent gets a direct message with the link (the
    * push notification on Slack mobile) and, if they opted in, an email; a nudge also says so in the
-   * thread; a broadcast is an @here in the conversation's channel.
+   * thread.
    */
-  private routed(conversation: Conversation, agentIds: string[], kind: 'routed' | 'nudged' | 'broadcast'): void {
+  private routed(conversation: Conversation, agentIds: string[], kind: 'routed' | 'nudged'): void {
     const { d } = this;
     const thread = d.slack.thread(conversation.id);
     if (!thread) return;
     const who = this.customerName(conversation);
     const link = { $permalinkOf: conversation.id };
-    if (kind === 'broadcast') {
-      d.outbox.enqueue({
-        lane: thread.channel,
-        method: 'chat.postMessage',
-        args: {
-          channel: thread.channel,
-          text: { $format: ['<!here> A customer has been waiting for a while and nobody has claimed it yet: ', link] },
-          unfurl_links: false,
-        },
-      });
-      return;
-    }
     if (kind === 'nudged') {
       this.updateCard(conversation);
       d.outbox.enqueue({

@@ -1,0 +1,52 @@
+/**
+ * How many handoffs one visitor, and one client address, may start in an hour. A flood of visitors
+ * pressing "Talk to a person" (or scripts opening fresh anonymous sessions) cannot bury the team:
+ * past the limit the conversation stays with the AI and the customer is told kindly. The address
+ * limit is the one a script cannot dodge by starting new visitors.
+ */
+export interface HandoffLimits {
+  perVisitorPerHour: number;
+  perAddressPerHour: number;
+}
+
+export const DEFAULT_HANDOFF_LIMITS: Readonly<HandoffLimits> = Object.freeze({ perVisitorPerHour: 5, perAddressPerHour: 20 });
+
+/** Where a customer's request came from (the widget socket's client address). */
+export interface RequestOrigin {
+  address?: string;
+}
+
+/** The store of handoffs started (counted in the database: a restart keeps the budget, instances share it). */
+export interface HandoffStartStore {
+  record(conversationId: string, visitorId: string, address: string | null, at: string): void;
+  countByVisitor(visitorId: string, since: string): number;
+  countByAddress(address: string, since: string): number;
+}
+
+/** What the customer sees when a handoff is refused: kind, and nothing about limits or addresses. */
+export const HANDOFF_REFUSED_MESSAGE =
+  "We can't connect you with a person again just yet, but I'm still here to help. Please try again a little later.";
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * Which limit a new handoff would break, if any: the visitor's own, else the address's. Pure apart
+ * from the two counts it asks the store for.
+ */
+export function handoffLimitReached(
+  store: Pick<HandoffStartStore, 'countByVisitor' | 'countByAddress'>,
+  limits: HandoffLimits,
+  who: { visitorId: string; address?: string | undefined },
+  now: Date,
+): 'visitor' | 'address' | null {
+  const since = new Date(now.getTime() - HOUR_MS).toISOString();
+  if (store.countByVisitor(who.visitorId, since) >= limits.perVisitorPerHour) return 'visitor';
+  if (who.address && store.countByAddress(who.address, since) >= limits.perAddressPerHour) return 'address';
+  return null;
+}
+
+/** "about 3 minutes" for a wait estimate in seconds. */
+export function formatWait(seconds: number): string {
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`;
+}
