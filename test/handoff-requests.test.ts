@@ -30,8 +30,8 @@ afterEach(async () => {
   }
 });
 
-async function connect(url: string, token?: string) {
-  const w = await WidgetClient.connect(url);
+async function connect(url: string, token?: string, headers?: Record<string, string>) {
+  const w = await WidgetClient.connect(url, { headers });
   widgets.push(w);
   const welcome = await w.hello(token ? { token } : {});
   return { w, id: welcome.conversationId, token: welcome.token };
@@ -138,18 +138,34 @@ describe('handoffs per visitor and per address (issue 14, item 1)', () => {
   });
 
   it('one client address may start 20 handoffs an hour, however many new visitors it opens', async () => {
-    t = await startTestApp();
+    // The address as a trusted proxy in front reports it.
+    t = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
+    const from = { 'x-forwarded-for': '203.0.113.9' };
     for (let i = 0; i < 20; i++) {
+      const v = await connect(t.url, undefined, from);
+      v.w.send({ type: 'request_human' });
+      await v.w.next('state', (f) => f.state === 'queued');
+      v.w.close();
+    }
+    const fresh = await connect(t.url, undefined, from);
+    fresh.w.send({ type: 'message', clientId: 'p', text: 'Can I speak to a person?' });
+    expect((await fresh.w.next('message', (m) => m.role === 'system')).text).toBe(HANDOFF_REFUSED_MESSAGE);
+    expect(t.app.core.get(fresh.id).state).toBe('ai');
+    expect(fresh.w.frames('state')).toEqual([]);
+    // Another address has its own budget.
+    const other = await connect(t.url, undefined, { 'x-forwarded-for': '198.51.100.7' });
+    other.w.send({ type: 'request_human' });
+    await other.w.next('state', (f) => f.state === 'queued');
+  });
+
+  it('a loopback peer (a local reverse proxy without TRUST_PROXY) is not one shared address budget', async () => {
+    t = await startTestApp();
+    for (let i = 0; i < 21; i++) {
       const v = await connect(t.url);
       v.w.send({ type: 'request_human' });
       await v.w.next('state', (f) => f.state === 'queued');
       v.w.close();
     }
-    const fresh = await connect(t.url);
-    fresh.w.send({ type: 'message', clientId: 'p', text: 'Can I speak to a person?' });
-    expect((await fresh.w.next('message', (m) => m.role === 'system')).text).toBe(HANDOFF_REFUSED_MESSAGE);
-    expect(t.app.core.get(fresh.id).state).toBe('ai');
-    expect(fresh.w.frames('state')).toEqual([]);
   });
 
   it('the limits are options', async () => {

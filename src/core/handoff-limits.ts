@@ -30,6 +30,16 @@ export const HANDOFF_REFUSED_MESSAGE =
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
+ * A loopback peer is never an anonymous visitor on the internet: it is a reverse proxy on the same
+ * host (nginx in front, TRUST_PROXY unset) or a local test. Counting it as one address would give
+ * every customer behind such a proxy one shared budget, so the address limit skips it; the
+ * per-visitor limit still applies.
+ */
+export function isLoopback(address: string): boolean {
+  return /^(127\.|::ffff:127\.)/.test(address) || address === '::1';
+}
+
+/**
  * Which limit a new handoff would break, if any: the visitor's own, else the address's. Pure apart
  * from the two counts it asks the store for.
  */
@@ -41,7 +51,7 @@ export function handoffLimitReached(
 ): 'visitor' | 'address' | null {
   const since = new Date(now.getTime() - HOUR_MS).toISOString();
   if (store.countByVisitor(who.visitorId, since) >= limits.perVisitorPerHour) return 'visitor';
-  if (who.address && store.countByAddress(who.address, since) >= limits.perAddressPerHour) return 'address';
+  if (who.address && !isLoopback(who.address) && store.countByAddress(who.address, since) >= limits.perAddressPerHour) return 'address';
   return null;
 }
 

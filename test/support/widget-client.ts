@@ -24,9 +24,9 @@ export class WidgetClient {
     });
   }
 
-  static connect(baseUrl: string, options: { origin?: string } = {}): Promise<WidgetClient> {
+  static connect(baseUrl: string, options: { origin?: string; headers?: Record<string, string> } = {}): Promise<WidgetClient> {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/widget/ws`, {
-      headers: options.origin ? { origin: options.origin } : {},
+      headers: { ...options.headers, ...(options.origin ? { origin: options.origin } : {}) },
     });
     const client = new WidgetClient(ws);
     return new Promise((resolve, reject) => {
