@@ -174,11 +174,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const agentService = new AgentService({ db, agents, conversations, routing: routingRepo, settings, clock, bus });
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
+  const handoffStarts = createHandoffStartRepository(db);
   core = new ConversationService({
     db, commit, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
-    handoffStarts: createHandoffStartRepository(db),
+    handoffStarts,
     handoffLimits: { ...DEFAULT_HANDOFF_LIMITS, ...options.handoffLimits },
   });
   const handoff = new HandoffService({ db, conversations, messages, events, log, bus, clock, settings, customer: core, logger });
@@ -221,7 +222,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const jobList: Job[] = [
     { name: 'offline-email', cron: '*/15 * * * * *', run: () => void followUp.run() },
     nudgeJob({ routing, logger: jobsLog }),
-    maintenanceJob({ slack, clock, logger: jobsLog }),
+    maintenanceJob({
+      slack,
+      customers: { pruneHandoffStarts: (before) => handoffStarts.prune(before), pruneUsedReopenLinks: (now) => visitors.pruneUsedReopenLinks(now) },
+      clock,
+      logger: jobsLog,
+    }),
   ];
   if (slack) jobList.unshift(presenceJob({ agents: agentService, getPresence: slack.getPresence, clock, logger: jobsLog }));
   const digestChannel = config.slack.handoffChannel;

@@ -33,6 +33,10 @@ export function createHandoffStartRepository(db: Database) {
     countByAddress(address: string, since: string): number {
       return Number(byAddress.first({ address, since })?.n ?? 0);
     },
+    /** Deletes handoff starts before `before`: the budget looks back one hour. */
+    prune(before: string): number {
+      return Number(db.run(q.deleteFrom('handoff_starts').where('at', '<', before)).changes);
+    },
   };
 }
 

@@ -77,6 +77,10 @@ export function createVisitorRepository(db: Database) {
     useReopenLink(hash: string, visitorId: string, now: string, expiresAt: string): boolean {
       return useLink.run({ hash, visitorId, now, expiresAt }).changes === 1;
     },
+    /** Forgets used links that expired before `now`: an expired link is refused anyway. */
+    pruneUsedReopenLinks(now: string): number {
+      return Number(db.run(q.deleteFrom('reopen_links_used').where('expires_at', '<', now)).changes);
+    },
   };
 }
 

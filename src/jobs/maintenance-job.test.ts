@@ -5,6 +5,8 @@ import { createLogger } from '../logger';
 import { createOutboxRepository } from '../slack/outbox-repository';
 import { SlackOutbox } from '../slack/outbox';
 import { createSlackRepository } from '../slack/slack-repository';
+import { createHandoffStartRepository } from '../db/handoff-start-repository';
+import { createVisitorRepository } from '../db/visitor-repository';
 import { maintenanceJob, runMaintenance } from './maintenance-job';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -35,7 +37,7 @@ describe('maintenance', () => {
 
     const job = maintenanceJob({ slack: { pruneDeliveries: (b) => slack.pruneDeliveries(b), outbox }, clock, logger: createLogger('silent') });
     expect(job).toMatchObject({ name: 'maintenance', cron: '30 3 * * *' });
-    expect(job.run({ name: 'maintenance', signal: new AbortController().signal })).toEqual({ slackEvents: 1, outboxItems: 2 });
+    expect(job.run({ name: 'maintenance', signal: new AbortController().signal })).toEqual({ slackEvents: 1, outboxItems: 2, handoffStarts: 0, reopenLinks: 0 });
 
     const events = db.sqlite.prepare('SELECT event_id FROM slack_events').all();
     expect(events).toEqual([{ event_id: 'Ev_recent' }]);
@@ -44,6 +46,33 @@ describe('maintenance', () => {
   });
 
   it('has nothing to do without Slack', () => {
-    expect(runMaintenance({ slack: null, clock: { now: () => new Date() }, logger: createLogger('silent') })).toEqual({ slackEvents: 0, outboxItems: 0 });
+    expect(runMaintenance({ slack: null, clock: { now: () => new Date() }, logger: createLogger('silent') })).toEqual({ slackEvents: 0, outboxItems: 0, handoffStarts: 0, reopenLinks: 0 });
+  });
+
+  it('prunes handoff starts older than a day and used reopen links past their expiry, with or without Slack', () => {
+    db = openDatabase(':memory:');
+    migrate(db);
+    const now = Date.parse('2026-03-02T03:30:00Z');
+    const clock = { now: () => new Date(now) };
+    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+    const visitors = createVisitorRepository(db);
+    const starts = createHandoffStartRepository(db);
+    visitors.insert({ id: 'v1', name: null, email: null, userId: null, verified: false, attributes: {}, createdAt: iso(3 * DAY) }, iso(3 * DAY));
+    db.sqlite.prepare("INSERT INTO conversations (id, visitor_id, state, created_at, updated_at) VALUES ('c1', 'v1', 'ai', ?, ?)").run(iso(3 * DAY), iso(3 * DAY));
+    starts.record('c1', 'v1', '203.0.113.9', iso(2 * DAY));
+    starts.record('c1', 'v1', '203.0.113.9', iso(30 * 60 * 1000));
+    expect(visitors.useReopenLink('h-expired', 'v1', iso(8 * DAY), iso(DAY))).toBe(true);
+    expect(visitors.useReopenLink('h-live', 'v1', iso(DAY), iso(-6 * DAY))).toBe(true);
+
+    const report = runMaintenance({
+      slack: null,
+      customers: { pruneHandoffStarts: (b) => starts.prune(b), pruneUsedReopenLinks: (n) => visitors.pruneUsedReopenLinks(n) },
+      clock,
+      logger: createLogger('silent'),
+    });
+    expect(report).toEqual({ slackEvents: 0, outboxItems: 0, handoffStarts: 1, reopenLinks: 1 });
+    expect(starts.countByVisitor('v1', iso(10 * DAY))).toBe(1);
+    // A pruned link had expired: still refused (by its expiry), and the live one is still used.
+    expect(visitors.useReopenLink('h-live', 'v1', iso(0), iso(-6 * DAY))).toBe(false);
   });
 });

@@ -12,6 +12,13 @@ export interface MaintenanceDeps {
     /** Deletes outbox items sent or failed more than `olderThanMs` ago. */
     outbox: { prune(olderThanMs: number): number };
   } | null;
+  /** Customer-side bookkeeping that only grows: handoff starts (the hourly budget) and used reopen links. */
+  customers?: {
+    /** Deletes handoff starts before `before` (ISO time). */
+    pruneHandoffStarts(before: string): number;
+    /** Deletes used reopen links that expired before `now` (ISO time). */
+    pruneUsedReopenLinks(now: string): number;
+  };
   clock: Clock;
   logger: Logger;
   /** Slack retries an event for minutes, not days: a week of event ids is plenty. */
@@ -23,18 +30,26 @@ export interface MaintenanceDeps {
 export interface MaintenanceReport {
   slackEvents: number;
   outboxItems: number;
+  handoffStarts: number;
+  reopenLinks: number;
 }
 
 export const MAINTENANCE_CRON = '30 3 * * *';
 
 /** Daily clean-up of bookkeeping tables that only grow. */
 export function runMaintenance(deps: MaintenanceDeps): MaintenanceReport {
-  const report: MaintenanceReport = { slackEvents: 0, outboxItems: 0 };
-  if (!deps.slack) return report;
+  const report: MaintenanceReport = { slackEvents: 0, outboxItems: 0, handoffStarts: 0, reopenLinks: 0 };
   const now = deps.clock.now().getTime();
-  report.slackEvents = deps.slack.pruneDeliveries(new Date(now - (deps.slackEventsDays ?? 7) * DAY_MS).toISOString());
-  report.outboxItems = deps.slack.outbox.prune((deps.outboxDays ?? 30) * DAY_MS);
-  deps.logger.info(report, 'maintenance: old Slack event ids and outbox items pruned');
+  if (deps.customers) {
+    // The handoff budget looks back one hour; a day is kept for anyone looking into a flood.
+    report.handoffStarts = deps.customers.pruneHandoffStarts(new Date(now - DAY_MS).toISOString());
+    report.reopenLinks = deps.customers.pruneUsedReopenLinks(new Date(now).toISOString());
+  }
+  if (deps.slack) {
+    report.slackEvents = deps.slack.pruneDeliveries(new Date(now - (deps.slackEventsDays ?? 7) * DAY_MS).toISOString());
+    report.outboxItems = deps.slack.outbox.prune((deps.outboxDays ?? 30) * DAY_MS);
+  }
+  deps.logger.info(report, 'maintenance: old bookkeeping pruned');
   return report;
 }
 
