@@ -43,6 +43,15 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxConnections: 20_000,
 };
 
+/**
+ * A request's path for the log, without its query: a query may carry a secret (the reopen link's
+ * `handoff_reopen` token, an API token someone put in the URL).
+ */
+export function loggablePath(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut === -1 ? url : url.slice(0, cut);
+}
+
 export interface ServerDeps {
   logger: Logger;
   core: ConversationService;
@@ -98,7 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    if (status >= 500) req.log.error({ err, url: loggablePath(req.url) }, 'request failed');
     void reply.code(status).send({ ok: false, error: status >= 500 ? 'internal_error' : 'bad_request' });
   });
 
