@@ -10,6 +10,7 @@ import {
   type Compilable,
 } from 'kysely';
 import type { DB } from './schema';
+import type { Transactions } from '../core/stores';
 
 /**
  * Kysely builds typed queries; better-sqlite3 runs them synchronously. Running synchronously on the
@@ -20,7 +21,7 @@ import type { DB } from './schema';
  * Building and compiling a Kysely query costs ~15 µs; hot queries use `prepare`, which builds and
  * compiles once per query shape so that later calls only bind their parameters.
  */
-export interface Database {
+export interface Database extends Transactions {
   readonly sqlite: BetterSqlite3.Database;
   /** Query builder only: compile with it, execute with run/all/first. */
   readonly q: Kysely<DB>;
@@ -60,6 +61,8 @@ export interface Database {
   prepare<P extends Params<P>, R>(build: (p: P) => Compilable<R>): Prepared<P, R>;
   /** Runs fn in a transaction (nested calls become savepoints). */
   tx<T>(fn: () => T): T;
+  /** False once closed. */
+  isOpen(): boolean;
   close(): void;
 }
 
@@ -198,6 +201,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     },
     tx<T>(fn: () => T): T {
       return inTransaction(fn) as T;
+    },
+    isOpen() {
+      return sqlite.open;
     },
     close() {
       closed = true;

@@ -1,0 +1,258 @@
+import type { AgentAvailability, AgentStatus } from './availability';
+import type { ConversationRecord, CustomerMessageRecord, EventRecord } from './analytics/metrics';
+import type { Action, Rule } from './rules/rule-schema';
+import type { Conversation, ConversationState, EscalationReason, Message, Visitor } from './types';
+
+export type { HandoffStartStore } from './handoff-limits';
+
+/**
+ * The storage the core needs, declared here in the core's own terms (domain types, never rows).
+ * src/db implements every interface (`createXRepository(db): XStore`) and imports these types;
+ * the core never imports src/db. Dependencies point inward.
+ */
+
+/** Runs a unit of work atomically: everything `fn` writes commits together, or nothing does. */
+export interface Transactions {
+  tx<T>(fn: () => T): T;
+  /** False once the database is closed (the app stopped): late timers then do nothing. */
+  isOpen(): boolean;
+}
+
+/**
+ * Writes queued within one tick share one transaction and one fsync (the group commit). A write
+ * that throws is rolled back alone; writes must only touch the database (they may be run again).
+ */
+export interface GroupedWrites {
+  /**
+   * Runs `fn` in the next group transaction; resolves with its result once it is durably stored.
+   * `committed` is called as soon as the transaction has committed, before the fsync.
+   */
+  run<T>(fn: () => T, committed?: (value: T) => void): Promise<T>;
+  /** Resolves when everything queued so far has been committed and synced (or refused). */
+  drain(): Promise<void>;
+  /** Calls `cb` once every batch committed so far is on disk. */
+  whenSynced(cb: () => void): void;
+}
+
+/** Fields of a conversation's routing that may change (each left as it is when absent). */
+export interface ConversationRoutingPatch {
+  requiredSkills?: string[];
+  teamId?: string | null;
+  priority?: Conversation['priority'];
+}
+
+export interface ConversationStore {
+  get(id: string): Conversation | undefined;
+  /** Like get, for ids known to exist (inside a transaction that just wrote them). */
+  load(id: string): Conversation;
+  byVisitor(visitorId: string): Conversation | undefined;
+  insert(c: Conversation): void;
+  /** Reserves the next seq of a conversation (call inside the transaction that inserts the message). */
+  nextSeq(id: string, now: string): number;
+  /** Moves to `to` only when the state is one of `from`; false when another change got there first. */
+  transition(id: string, from: readonly ConversationState[], to: ConversationState, now: string): boolean;
+  /** Makes `ownerId` the owner when nobody owns it and the state is one of `from`. Atomic. */
+  claim(id: string, ownerId: string, from: readonly ConversationState[], now: string): boolean;
+  /** Clears the owner (hand back to the AI, reopening). */
+  release(id: string, now: string): void;
+  setEscalation(id: string, reason: EscalationReason, now: string): void;
+  setPage(id: string, url: string, title: string | null, now: string): void;
+  setRouting(id: string, patch: ConversationRoutingPatch, now: string): void;
+  markSeen(id: string, seq: number): void;
+  markEmailRequested(id: string, now: string): void;
+  /** 1-based position among conversations waiting for an agent, by escalation time (then id). */
+  queuePosition(id: string): number;
+}
+
+/** An agent reply the customer has not seen, with the address to email it to. */
+export interface UnseenAgentReply {
+  id: string;
+  conversationId: string;
+  text: string;
+  agentName: string | null;
+  createdAt: string;
+  email: string;
+  visitorId: string;
+}
+
+export interface MessageStore {
+  insert(m: Message): void;
+  get(id: string): Message | undefined;
+  byClientId(conversationId: string, clientId: string): Message | undefined;
+  /** Messages with seq greater than afterSeq, in seq order. */
+  after(conversationId: string, afterSeq: number, limit?: number): Message[];
+  /** The last `limit` messages, oldest first. */
+  recent(conversationId: string, limit: number): Message[];
+  /** Agent replies not emailed, not deleted and not yet seen by a customer whose email we know. */
+  unseenAgentReplies(): UnseenAgentReply[];
+  markEmailed(ids: string[], at: string): void;
+  updateText(id: string, text: string, now: string): void;
+  markDeleted(id: string, now: string): void;
+}
+
+/** One entry of a conversation's event log. */
+export interface ConversationEventEntry {
+  type: string;
+  detail: Record<string, unknown>;
+  at: string;
+}
+
+/** The conversation events log: what happened to a conversation and when. */
+export interface EventStore {
+  record(conversationId: string, type: string, detail: Record<string, unknown>, at: string): void;
+  /** A conversation's events, oldest first. */
+  list(conversationId: string): ConversationEventEntry[];
+}
+
+export interface VisitorStore {
+  get(id: string): Visitor | undefined;
+  findVerified(userId: string): Visitor | undefined;
+  insert(v: Visitor, now: string): void;
+  update(v: Visitor, now: string): void;
+  /** Records a reopen link as used; false when it already was (of two uses exactly one gets true). */
+  useReopenLink(hash: string, visitorId: string, now: string, expiresAt: string): boolean;
+}
+
+export interface AgentStore {
+  /** Every agent who is not offline, or everyone with `all`, with what routing needs to know. */
+  availability(options?: { all?: boolean }): AgentAvailability[];
+  /** Whether any agent has ever set a status (before that, availability is not in use). */
+  anyStatusSet(): boolean;
+  setStatus(id: string, status: AgentStatus, now: string): void;
+  setPresence(id: string, presence: 'active' | 'away', now: string): void;
+  setSkills(id: string, skills: string[]): void;
+  setCapacity(id: string, capacity: number | null): void;
+  setNotifyEmail(id: string, on: boolean): void;
+  markRouted(ids: string[], now: string): void;
+  recordStatusChange(id: string, status: AgentStatus, effective: AgentStatus, source: string, now: string): void;
+  lastEffectiveStatus(id: string): AgentStatus | undefined;
+}
+
+/** A waiting conversation as the nudge round sees it (see RoutingStore.nudgePage). */
+export interface NudgeCandidate {
+  id: string;
+  escalatedAt: string;
+  teamId: string | null;
+  /** Agents asked (routed or nudged) since this escalation, in order. */
+  asked: string[];
+  nudged: boolean;
+  broadcast: boolean;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  channel: string | null;
+}
+
+export type AssignmentKind = 'routed' | 'nudged' | 'broadcast';
+
+/** Assignments (who was asked to take a conversation), teams and the persisted routing cursor. */
+export interface RoutingStore {
+  recordAssignments(conversationId: string, agentIds: (string | null)[], kind: AssignmentKind, now: string): void;
+  assignments(conversationId: string): { agentId: string | null; kind: string; at: string }[];
+  cursor(key: string): string | null;
+  setCursor(key: string, value: string): void;
+  /** Ids of the waiting conversations in queue order (oldest escalation first). */
+  waitingIds(): string[];
+  /**
+   * Up to `limit` waiting conversations with something due in the nudge round, in queue order,
+   * after `after` (the last of the previous page).
+   */
+  nudgePage(
+    p: { cutoff: string; broadcastCutoff: string; availableIds: string[]; nobodyAvailable: boolean },
+    after: { escalatedAt: string; id: string } | null,
+    limit: number,
+  ): NudgeCandidate[];
+  /** Conversations waiting for a person: unclaimed (waiting) or queued for follow-up. */
+  queueLength(): number;
+  /** Seconds from escalation to claim of the most recent claims. */
+  recentClaimWaits(limit: number): number[];
+  team(id: string): Team | undefined;
+  teams(): Team[];
+  upsertTeam(id: string, name: string, channel: string | null, now: string): void;
+}
+
+/** Key-value settings (JSON values). */
+export interface SettingsStore {
+  all(): Record<string, unknown>;
+  set(key: string, value: unknown, by: string | null, now: string): void;
+}
+
+export interface AuditEntry {
+  actor: string | null;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown>;
+  at: string;
+}
+
+/** The admin audit log: who changed which rule or setting, when, and what. */
+export interface AuditStore {
+  record(e: AuditEntry): void;
+}
+
+export interface StoredRule extends Rule {
+  createdAt: string;
+  updatedAt: string;
+  /** Slack user id of the admin who last changed it; null for the system (the seeded defaults). */
+  updatedBy: string | null;
+}
+
+/** A stored rule whose definition does not parse: listed for the admins, never evaluated. */
+export interface InvalidStoredRule {
+  id: string;
+  name: string;
+  enabled: boolean;
+  position: number;
+  /** The stored JSON as it is. */
+  definition: string;
+  errors: string[];
+}
+
+export type RuleMove = 'up' | 'down' | 'top' | 'bottom' | { position: number };
+
+/** Escalation rules in evaluation order, and the record of their firings. */
+export interface RuleStore {
+  list(): { rules: StoredRule[]; invalid: InvalidStoredRule[] };
+  get(id: string): StoredRule | undefined;
+  /** Validates `input` (throws InvalidRuleError when it is not a rule). */
+  insert(input: unknown, by: string | null, now: string, at?: { position?: number; id?: string }): StoredRule;
+  update(id: string, input: unknown, by: string | null, now: string): StoredRule;
+  delete(id: string): boolean;
+  /** Moves a rule; returns its new position. */
+  move(id: string, to: RuleMove, by: string | null, now: string): number;
+  setEnabled(id: string, enabled: boolean, by: string | null, now: string): void;
+  recordFirings(conversationId: string, fired: readonly { rule: Pick<Rule, 'id' | 'name'>; actions: readonly Action[] }[], at: string): void;
+  firedBefore(conversationId: string, ruleId: string): boolean;
+}
+
+/** Read side of the analytics: a period's records, names, and the record of posted digests. */
+export interface AnalyticsStore {
+  conversations(from: string, to: string): ConversationRecord[];
+  events(from: string, to: string): EventRecord[];
+  unansweredMessages(from: string, to: string): CustomerMessageRecord[];
+  agentNames(): Record<string, string>;
+  teamNames(): Record<string, string>;
+  /** Whether the digest of a local date was posted. */
+  digestPosted(day: string): boolean;
+  /** Records the digest of a local date; false when it was recorded before. */
+  recordDigest(day: string, channel: string, at: string): boolean;
+}
+
+/** An email to send (queued in the outbound store, sent by the mailer). */
+export interface NewEmail {
+  kind: string;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | null;
+  /** A repeated key is not stored twice. */
+  key?: string;
+  conversationId?: string | null;
+}
+
+export interface OutboundEmailStore {
+  /** Stores an email to send; a repeated key is a no-op (returns null). */
+  insert(e: NewEmail, now: string): number | null;
+}
