@@ -194,6 +194,11 @@ export class ConversationService {
     return c;
   }
 
+  /** The conversation as it is now (a snapshot taken earlier may be stale); the snapshot if it is gone. */
+  current(snapshot: Conversation): Conversation {
+    return this.d.conversations.get(snapshot.id) ?? snapshot;
+  }
+
   /** The agent the customer is talking to, when one owns the conversation. */
   agentFor(conversation: Conversation): AgentPersona | null {
     return conversation.state === 'human' ? (this.d.owners?.personaFor(conversation) ?? null) : null;

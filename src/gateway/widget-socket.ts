@@ -188,7 +188,11 @@ export class WidgetConnection {
       const session = await core.openSessionGrouped({ token: frame.token, reopen: frame.reopen, visitor: frame.visitor, page: frame.page });
       // Gone while the session was being stored: nothing to register (its close handler already ran).
       if (this.socket.readyState !== this.socket.OPEN) return;
-      const { conversation } = session;
+      // Read again now, not from the session: the hello resolves only after its batch's fsync, and
+      // a move applied meanwhile (a Claim) emitted its state event before this socket was in the
+      // registry. Welcome, replay and registration share this tick, so the state read here is the
+      // one every later state event starts from.
+      const conversation = core.current(session.conversation);
       const welcome: Extract<ServerFrame, { type: 'welcome' }> = {
         type: 'welcome',
         token: session.token,
