@@ -3,6 +3,7 @@ import type { Database } from './database';
 import type { AgentsTable } from './schema';
 import type { AgentAvailability, AgentStatus } from '../core/availability';
 import type { Agent } from '../core/types';
+import type { AgentStore } from '../core/stores';
 
 type AgentsRow = Selectable<AgentsTable>;
 
@@ -77,7 +78,8 @@ export function createAgentRepository(db: Database) {
   const ensureRow = db.prepare((p: { id: string; now: string }) =>
     q.insertInto('agents').values({ slack_user_id: p.id, created_at: p.now, is_admin: 0 }).onConflict((oc) => oc.column('slack_user_id').doNothing()),
   );
-  return {
+  // Implements the core's port; the rest is for the adapters (admin, maintenance).
+  const repository = {
     get(id: string): Agent | undefined {
       const row = byId.first({ id });
       return row && toAgent(row);
@@ -151,6 +153,7 @@ export function createAgentRepository(db: Database) {
       ensureRow.run({ id, now });
     },
   };
+  return repository satisfies AgentStore;
 }
 
 export type AgentRepository = ReturnType<typeof createAgentRepository>;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ConversationRecord, CustomerMessageRecord, EventRecord } from '../core/analytics/metrics';
 import type { Database } from './database';
+import type { AnalyticsStore } from '../core/stores';
 
 /** Reasons whose handoffs say what the knowledge base lacks. */
 const UNANSWERED_REASONS = ['no_match', 'low_confidence'];
@@ -123,7 +124,7 @@ export function createAnalyticsRepository(db: Database) {
       );
       return res.changes === 1;
     },
-  };
+  } satisfies AnalyticsStore;
 }
 
 export type AnalyticsRepository = ReturnType<typeof createAnalyticsRepository>;

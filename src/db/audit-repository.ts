@@ -1,17 +1,13 @@
 import type { Database } from './database';
+import type { AuditEntry, AuditStore } from '../core/stores';
 
-export interface AuditEntry {
-  actor: string | null;
-  action: string;
-  target: string | null;
-  detail: Record<string, unknown>;
-  at: string;
-}
+export type { AuditEntry };
 
 /** The admin audit log: who changed which rule or setting, when, and what. */
 export function createAuditRepository(db: Database) {
   const { q } = db;
-  return {
+  // Implements the core's port; the rest is for the adapters (admin, maintenance).
+  const repository = {
     record(e: AuditEntry): void {
       db.run(q.insertInto('admin_audit').values({ actor: e.actor, action: e.action, target: e.target, detail: JSON.stringify(e.detail), at: e.at }));
     },
@@ -21,6 +17,7 @@ export function createAuditRepository(db: Database) {
         .map((r) => ({ actor: r.actor, action: r.action, target: r.target, detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
     },
   };
+  return repository satisfies AuditStore;
 }
 
 export type AuditRepository = ReturnType<typeof createAuditRepository>;

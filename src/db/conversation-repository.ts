@@ -5,6 +5,7 @@ import type { ConversationsTable } from './schema';
 
 type ConversationsRow = Selectable<ConversationsTable>;
 import type { Conversation, ConversationState, EscalationReason } from '../core/types';
+import type { ConversationStore } from '../core/stores';
 
 function toConversation(row: ConversationsRow): Conversation {
   return {
@@ -226,7 +227,7 @@ export function createConversationRepository(db: Database) {
       const row = position.first({ at, id });
       return Number(row?.ahead ?? 0) + 1;
     },
-  };
+  } satisfies ConversationStore;
 }
 
 export type ConversationRepository = ReturnType<typeof createConversationRepository>;

@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import type { EventStore } from '../core/stores';
 
 /** The conversation_events log: what happened to a conversation and when. */
 export function createEventRepository(db: Database) {
@@ -19,7 +20,7 @@ export function createEventRepository(db: Database) {
         .all({ conversationId })
         .map((r) => ({ type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown>, at: r.at }));
     },
-  };
+  } satisfies EventStore;
 }
 
 export type EventRepository = ReturnType<typeof createEventRepository>;

@@ -1,4 +1,5 @@
 import type { Database } from './database';
+import type { HandoffStartStore } from '../core/stores';
 
 /** Handoffs customers started: the hourly budget per visitor and per client address is counted here. */
 export function createHandoffStartRepository(db: Database) {
@@ -21,7 +22,8 @@ export function createHandoffStartRepository(db: Database) {
       .where('address', '=', p.address)
       .where('at', '>', p.since),
   );
-  return {
+  // Implements the core's port; the rest is for the adapters (admin, maintenance).
+  const repository = {
     record(conversationId: string, visitorId: string, address: string | null, at: string): void {
       insertRow.run({ conversationId, visitorId, address, at });
     },
@@ -38,6 +40,7 @@ export function createHandoffStartRepository(db: Database) {
       return Number(db.run(q.deleteFrom('handoff_starts').where('at', '<', before)).changes);
     },
   };
+  return repository satisfies HandoffStartStore;
 }
 
 export type HandoffStartRepository = ReturnType<typeof createHandoffStartRepository>;

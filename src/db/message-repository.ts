@@ -1,6 +1,7 @@
 import type { Database } from './database';
 import type { MessagesTable } from './schema';
 import type { Message, MessageRole } from '../core/types';
+import type { MessageStore } from '../core/stores';
 
 function toMessage(row: MessagesTable): Message {
   return {
@@ -139,7 +140,7 @@ export function createMessageRepository(db: Database) {
     markDeleted(id: string, now: string): void {
       setDeleted.run({ id, now });
     },
-  };
+  } satisfies MessageStore;
 }
 
 export type MessageRepository = ReturnType<typeof createMessageRepository>;

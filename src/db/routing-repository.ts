@@ -1,16 +1,8 @@
 import { sql } from 'kysely';
 import type { Database } from './database';
+import type { NudgeCandidate, RoutingStore } from '../core/stores';
 
-/** A waiting conversation as the nudge round sees it (see nudgePage). */
-export interface NudgeCandidate {
-  id: string;
-  escalatedAt: string;
-  teamId: string | null;
-  /** Agents asked (routed or nudged) since this escalation, in order. */
-  asked: string[];
-  nudged: boolean;
-  broadcast: boolean;
-}
+export type { NudgeCandidate };
 
 /** Assignments (who was asked to take a conversation), teams and the persisted routing cursor. */
 export function createRoutingRepository(db: Database) {
@@ -78,7 +70,8 @@ export function createRoutingRepository(db: Database) {
       .orderBy('claimed_at', 'desc')
       .limit(p.limit),
   );
-  return {
+  // Implements the core's port; the rest is for the adapters (admin, maintenance).
+  const repository = {
     recordAssignments(conversationId: string, agentIds: (string | null)[], kind: 'routed' | 'nudged' | 'broadcast', now: string): void {
       for (const agentId of agentIds) {
         insertAssignment.run({ conversationId, agentId, kind, now });
@@ -168,6 +161,7 @@ export function createRoutingRepository(db: Database) {
       });
     },
   };
+  return repository satisfies RoutingStore;
 }
 
 export type RoutingRepository = ReturnType<typeof createRoutingRepository>;

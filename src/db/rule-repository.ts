@@ -10,6 +10,9 @@ import {
   type Action,
   type Rule,
 } from '../core/rules/rule-schema';
+import type { InvalidStoredRule, RuleMove, RuleStore, StoredRule } from '../core/stores';
+
+export type { InvalidStoredRule, RuleMove, StoredRule };
 
 /**
  * Escalation rules (rules: one row each, the definition as JSON) and the record of their firings.
@@ -21,23 +24,6 @@ import {
  *
  * Positions are 1, 2, 3, ... in evaluation order; every insert, move and delete renumbers them.
  */
-
-export interface StoredRule extends Rule {
-  createdAt: string;
-  updatedAt: string;
-  /** Slack user id of the admin who last changed it; null for the system (the seeded defaults). */
-  updatedBy: string | null;
-}
-
-export interface InvalidStoredRule {
-  id: string;
-  name: string;
-  enabled: boolean;
-  position: number;
-  /** The stored JSON as it is. */
-  definition: string;
-  errors: string[];
-}
 
 export interface RuleFiring {
   ruleId: string;
@@ -54,8 +40,6 @@ export interface RuleFiringCount {
   firings: number;
   conversations: number;
 }
-
-export type RuleMove = 'up' | 'down' | 'top' | 'bottom' | { position: number };
 
 export interface RuleRepositoryOptions {
   /** Told about every stored rule that does not validate, each time it is read. */
@@ -142,7 +126,8 @@ export function createRuleRepository(db: Database, options: RuleRepositoryOption
     return r.rule;
   };
 
-  return {
+  // Implements the core's port; the rest is for the adapters (admin, maintenance).
+  const repository = {
     /** Every rule in evaluation order; stored rules that do not validate are left out and listed in `invalid`. */
     list(): { rules: StoredRule[]; invalid: InvalidStoredRule[] } {
       const rules: StoredRule[] = [];
@@ -311,6 +296,7 @@ export function createRuleRepository(db: Database, options: RuleRepositoryOption
       }));
     },
   };
+  return repository satisfies RuleStore;
 }
 
 function parseActions(json: string): Action[] {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from './database';
+import type { SettingsStore } from '../core/stores';
 
 /** Key-value settings (JSON values) and generated secrets. */
 export function createSettingsRepository(db: Database) {
   const { q } = db;
-  return {
+  // Implements the core's port; the rest is for the adapters (admin, maintenance).
+  const repository = {
     all(): Record<string, unknown> {
       const rows = db.all(q.selectFrom('settings').select(['key', 'value']));
       return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
@@ -56,6 +58,7 @@ export function createSettingsRepository(db: Database) {
       };
     },
   };
+  return repository satisfies SettingsStore;
 }
 
 /** A rotatable secret (see `secretStore`). */

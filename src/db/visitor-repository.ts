@@ -1,6 +1,7 @@
 import type { Database } from './database';
 import type { VisitorsTable } from './schema';
 import type { Visitor } from '../core/types';
+import type { VisitorStore } from '../core/stores';
 
 function toVisitor(row: VisitorsTable): Visitor {
   return {
@@ -55,7 +56,8 @@ export function createVisitorRepository(db: Database) {
     attributes: JSON.stringify(v.attributes),
     now,
   });
-  return {
+  // Implements the core's port; the rest is for the adapters (admin, maintenance).
+  const repository = {
     get(id: string): Visitor | undefined {
       const r = byId.first({ id });
       return r && toVisitor(r);
@@ -82,6 +84,7 @@ export function createVisitorRepository(db: Database) {
       return Number(db.run(q.deleteFrom('reopen_links_used').where('expires_at', '<', now)).changes);
     },
   };
+  return repository satisfies VisitorStore;
 }
 
 export type VisitorRepository = ReturnType<typeof createVisitorRepository>;
