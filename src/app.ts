@@ -35,6 +35,7 @@ import { buildServer, type ServerDeps } from './gateway/server';
 import { buildWidget, type WidgetBundle } from './gateway/widget-bundle';
 import type { WidgetSocketDeps } from './gateway/widget-socket';
 import { Mailer } from './email/mailer';
+import { followUpEmail } from './email/templates';
 import type { Logger } from './logger';
 import { createSlackIntegration, type SlackDeps, type SlackIntegration } from './slack/slack-app';
 import { maintenanceJob } from './jobs/maintenance-job';
@@ -214,6 +215,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     db, events, messages, settings, clock, reopenTokens,
     logger: logger.child({ component: 'email' }),
     sendEmail: (e) => mailer.send(e),
+    composeFollowUp: followUpEmail,
     delaySeconds: config.offlineEmailDelaySeconds,
     publicUrl: config.publicUrl,
   });

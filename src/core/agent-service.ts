@@ -2,10 +2,7 @@ import { effectiveStatus, type AgentAvailability, type AgentStatus } from './ava
 import type { EventBus } from './events';
 import type { Clock } from './ports';
 import type { SettingsService } from './settings';
-import type { AgentRepository } from '../db/agent-repository';
-import type { ConversationRepository } from '../db/conversation-repository';
-import type { RoutingRepository } from '../db/routing-repository';
-import type { Database } from '../db/database';
+import type { AgentStore, ConversationStore, RoutingStore, Transactions } from './stores';
 
 export interface AgentStatusSummary {
   status: AgentStatus;
@@ -32,10 +29,10 @@ const SKILL = /^[a-z0-9][a-z0-9 _-]{0,39}$/;
 export class AgentService {
   constructor(
     private readonly d: {
-      db: Database;
-      agents: AgentRepository;
-      conversations: ConversationRepository;
-      routing: RoutingRepository;
+      db: Transactions;
+      agents: AgentStore;
+      conversations: ConversationStore;
+      routing: RoutingStore;
       settings: SettingsService;
       clock: Clock;
       bus: EventBus;

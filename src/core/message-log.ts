@@ -1,11 +1,8 @@
 import { newId } from './ids';
 import type { EventBus } from './events';
 import type { Clock } from './ports';
-import type { AgentPersona, Message, MessageRole } from './types';
-import type { Database } from '../db/database';
-import type { ConversationRepository } from '../db/conversation-repository';
-import type { MessageRepository } from '../db/message-repository';
-import { GroupCommit } from '../db/group-commit';
+import type { AgentPersona, Conversation, Message, MessageRole } from './types';
+import type { ConversationStore, GroupedWrites, MessageStore, Transactions } from './stores';
 
 export interface MessageDraft {
   role: MessageRole;
@@ -75,13 +72,13 @@ export class MessageLog {
   private readonly unannounced = new Set<Message>();
 
   constructor(
-    private readonly db: Database,
-    private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
+    private readonly db: Transactions,
+    private readonly conversations: ConversationStore,
+    private readonly messages: MessageStore,
     private readonly clock: Clock,
     private readonly bus: EventBus,
     /** Shared with other writers that want to ride on the same fsync. */
-    private readonly commit: GroupCommit = new GroupCommit(db),
+    private readonly commit: GroupedWrites,
     options: MessageLogOptions = {},
   ) {
     this.historyBudget = options.historyBytes ?? DEFAULT_HISTORY_BYTES;
@@ -260,7 +257,7 @@ export class MessageLog {
   }
 
   private announce(created: Message[]): void {
-    const byConversation = new Map<string, ReturnType<ConversationRepository['load']>>();
+    const byConversation = new Map<string, Conversation>();
     for (const message of created) {
       const list = this.history.get(message.conversationId)?.messages;
       if (list) {

@@ -1,25 +1,32 @@
 import type { Clock } from './ports';
 import type { SettingsService } from './settings';
 import type { VisitorTokens } from './visitor-tokens';
-import type { Database } from '../db/database';
-import type { EventRepository } from '../db/event-repository';
-import type { MessageRepository } from '../db/message-repository';
+import type { EventStore, MessageStore, NewEmail, Transactions } from './stores';
 import type { Logger } from '../logger';
-import { followUpEmail } from '../email/templates';
-import type { NewEmail } from '../email/email-repository';
 
 export const REOPEN_TTL_DAYS = 7;
 
+/** What the follow-up email says: the agent's unseen replies and the link that reopens the chat. */
+export interface FollowUpContent {
+  product: string;
+  agentName: string;
+  replies: string[];
+  reopenUrl: string;
+  expiresDays: number;
+}
+
 export interface FollowUpDeps {
-  db: Database;
-  events: EventRepository;
-  messages: MessageRepository;
+  db: Transactions;
+  events: EventStore;
+  messages: MessageStore;
   settings: SettingsService;
   clock: Clock;
   logger: Logger;
   reopenTokens: VisitorTokens;
   /** Stores an email for delivery (in the caller's transaction). */
   sendEmail: (email: NewEmail) => number | null;
+  /** Writes the email (the email templates). */
+  composeFollowUp: (content: FollowUpContent) => { subject: string; text: string; html: string };
   /** Seconds an agent reply may stay unseen before it is emailed (OFFLINE_EMAIL_DELAY_S). */
   delaySeconds: number;
   publicUrl: string;
@@ -52,7 +59,7 @@ export class OfflineFollowUp {
       if (rows[0]!.createdAt > cutoff) continue;
       const agentName = rows.at(-1)!.agentName ?? 'Our team';
       const reopenUrl = `${d.publicUrl}/?handoff_reopen=${encodeURIComponent(d.reopenTokens.issue(rows[0]!.visitorId, now))}`;
-      const email = followUpEmail({ product, agentName, replies: rows.map((r) => r.text), reopenUrl, expiresDays: REOPEN_TTL_DAYS });
+      const email = d.composeFollowUp({ product, agentName, replies: rows.map((r) => r.text), reopenUrl, expiresDays: REOPEN_TTL_DAYS });
       const at = now.toISOString();
       d.db.tx(() => {
         d.sendEmail({

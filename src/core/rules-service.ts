@@ -1,8 +1,7 @@
 import type { Clock } from './ports';
 import { evaluateRules, explainRules, type RuleEvaluationInput, type RulesResult } from './rules/rules-engine';
 import type { Logger } from '../logger';
-import type { AuditRepository } from '../db/audit-repository';
-import type { RuleMove, RuleRepository, StoredRule } from '../db/rule-repository';
+import type { AuditStore, RuleMove, RuleStore, StoredRule } from './stores';
 
 /**
  * The admins' escalation rules: cached for evaluation on every message, changed through here so
@@ -12,7 +11,7 @@ export class RulesService {
   private cache: StoredRule[] | null = null;
 
   constructor(
-    private readonly d: { repo: RuleRepository; audit: AuditRepository; clock: Clock; logger: Logger },
+    private readonly d: { repo: RuleStore; audit: AuditStore; clock: Clock; logger: Logger },
   ) {}
 
   list(): StoredRule[] {
@@ -25,7 +24,7 @@ export class RulesService {
   }
 
   /** All rules including invalid ones, for the admin list. */
-  listForAdmin(): ReturnType<RuleRepository['list']> {
+  listForAdmin(): ReturnType<RuleStore['list']> {
     return this.d.repo.list();
   }
 

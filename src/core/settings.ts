@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Clock } from './ports';
 import { businessHoursSchema, type BusinessHoursConfig } from './business-hours';
-import type { AuditRepository } from '../db/audit-repository';
-import type { SettingsRepository } from '../db/settings-repository';
+import type { AuditStore, SettingsStore } from './stores';
 
 /**
  * Settings admins change at run time. Stored per key in the settings table; the environment gives
@@ -71,10 +70,10 @@ export class SettingsService {
   private cache: Settings;
 
   constructor(
-    private readonly repo: SettingsRepository,
+    private readonly repo: SettingsStore,
     private readonly defaults: Settings,
     private readonly clock: Clock,
-    private readonly audit?: AuditRepository,
+    private readonly audit?: AuditStore,
   ) {
     this.cache = this.load();
   }

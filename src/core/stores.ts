@@ -142,6 +142,7 @@ export interface NudgeCandidate {
 export interface Team {
   id: string;
   name: string;
+  /** The team's own Slack channel (heads-ups from notify_team); null: none set. */
   channel: string | null;
 }
 

@@ -1,14 +1,8 @@
 import type { Clock } from './ports';
 import type { RulesService } from './rules-service';
-import type { AuditRepository } from '../db/audit-repository';
-import type { RoutingRepository } from '../db/routing-repository';
+import type { AuditStore, RoutingStore, Team } from './stores';
 
-export interface Team {
-  id: string;
-  name: string;
-  /** The team's own Slack channel (heads-ups from notify_team); null: none set. */
-  channel: string | null;
-}
+export type { Team };
 
 /**
  * Teams as admins see them: the stored teams plus those a rule names but that have no row yet
@@ -18,8 +12,8 @@ export interface Team {
 export class TeamsService {
   constructor(
     private readonly d: {
-      repo: Pick<RoutingRepository, 'teams' | 'team' | 'upsertTeam'>;
-      audit: AuditRepository;
+      repo: Pick<RoutingStore, 'teams' | 'team' | 'upsertTeam'>;
+      audit: AuditStore;
       clock: Clock;
       /** Teams the rules name (notify_team, route_to_team) count even before they have a row. */
       rules?: Pick<RulesService, 'list'>;

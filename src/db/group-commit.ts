@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Database } from './database';
+import type { GroupedWrites } from '../core/stores';
 
 interface Item {
   fn: () => unknown;
@@ -27,7 +28,7 @@ type Outcome = { ok: boolean; value: unknown };
  * announced from here before it is durable.) Without a WAL file (`:memory:`, other journal modes)
  * the batch simply commits with the connection's own synchronous setting.
  */
-export class GroupCommit {
+export class GroupCommit implements GroupedWrites {
   private queue: Item[] = [];
   private scheduled = false;
   private syncing = false;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isValidTimeZone, minutesOf, wallClock } from '../business-hours';
 import type { Clock } from '../ports';
 import type { Settings } from '../settings';
-import type { AnalyticsRepository } from '../../db/analytics-repository';
+import type { AnalyticsStore } from '../stores';
 import { handoffsCsv } from './csv';
 import { computeHandoffs, computeReport, type AnalyticsReport, type Handoff } from './metrics';
 
@@ -65,7 +65,7 @@ export function periodRange(name: PeriodName, now: Date, timezone: string): Peri
 }
 
 export interface AnalyticsServiceDeps {
-  repo: AnalyticsRepository;
+  repo: AnalyticsStore;
   clock: Clock;
   settings: { get(): Readonly<Settings> };
   /** Runs `fn` in one database transaction (the digest's record and its post commit together). */
