@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
-import { createOutboxRepository } from '../slack/outbox-repository';
+import { createOutboxRepository } from '../slack/outbox/outbox-repository';
 import { SlackOutbox } from '../slack/outbox';
 import { createSlackRepository } from '../slack/slack-repository';
 import { createHandoffStartRepository } from '../db/handoff-start-repository';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Database } from '../db/database';
-import type { SlackOutboxTable } from '../db/schema';
+import type { Database } from '../../db/database';
+import type { SlackOutboxTable } from '../../db/schema';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 

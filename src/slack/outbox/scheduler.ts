@@ -1,0 +1,181 @@
+import type { Clock } from '../../core/ports';
+import type { Logger } from '../../logger';
+import type { OutboxItem } from './outbox-repository';
+import type { Pacer } from './pacing';
+
+export interface SchedulerOptions {
+  /** The oldest unsent item of every lane, oldest first. */
+  heads: () => OutboxItem[];
+  /** Items not yet sent nor failed. */
+  openCount: () => number;
+  pacer: Pacer;
+  /** Sends one item and records the outcome. */
+  send: (item: OutboxItem) => Promise<void>;
+  clock: Clock;
+  log: Logger;
+  /** Lanes sending at the same time. */
+  concurrency: number;
+  /** How long stop() waits for calls already in flight after the flush deadline. */
+  inFlightGraceMs: number;
+}
+
+interface DrainWaiter {
+  resolve(drained: boolean): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The outbox's worker: on each tick it starts the head of every lane that is ready (pacing, pauses,
+ * backoff) and not already sending, up to `concurrency` lanes at once, so a lane's items go strictly
+ * one after the other while lanes run side by side. It sleeps until the earliest item is due, and
+ * wakes at once when an item is enqueued or a send finishes.
+ */
+export class OutboxScheduler {
+  private running = false;
+  private stopping: Promise<boolean> | undefined;
+  private tickQueued = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
+  /** lane -> the send in flight. */
+  private readonly active = new Map<string, Promise<void>>();
+  private drainWaiters: DrainWaiter[] = [];
+
+  constructor(private readonly o: SchedulerOptions) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  /**
+   * Keeps sending until nothing is pending or `flushWithinMs` has passed, then takes no new work and
+   * waits (bounded) for calls in flight. Resolves whether everything went out within the flush time.
+   */
+  stop(flushWithinMs: number): Promise<boolean> {
+    if (!this.stopping) {
+      if (!this.running) return Promise.resolve(true);
+      this.stopping = this.shutDown(flushWithinMs).finally(() => {
+        this.stopping = undefined;
+      });
+    }
+    return this.stopping;
+  }
+
+  /** Resolves true once nothing is pending nor in flight, false after timeoutMs. */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.isDrained()) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const waiter: DrainWaiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.drainWaiters = this.drainWaiters.filter((w) => w !== waiter);
+          resolve(this.isDrained());
+        }, timeoutMs),
+      };
+      this.drainWaiters.push(waiter);
+    });
+  }
+
+  /** Looks for work on the next turn of the event loop (after the caller's transaction). */
+  schedule(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      this.tickQueued = false;
+      try {
+        this.tick();
+      } catch (err) {
+        // e.g. the database was closed under us; retry a little later rather than die.
+        this.o.log.error({ err }, 'slack outbox worker tick failed');
+        if (this.running) this.wake(this.nowMs() + 1_000);
+      }
+    });
+  }
+
+  private async shutDown(flushWithinMs: number): Promise<boolean> {
+    const drained = await this.drain(flushWithinMs);
+    this.running = false;
+    this.clearWake();
+    if (!this.active.size) return drained;
+    const inFlight = () => Promise.allSettled([...this.active.values()]);
+    const grace = new Promise<'timeout'>((resolve) => {
+      const t = setTimeout(() => resolve('timeout'), this.o.inFlightGraceMs);
+      void inFlight().then(() => clearTimeout(t));
+    });
+    const settled = await Promise.race([inFlight().then(() => 'settled' as const), grace]);
+    if (settled === 'timeout') {
+      this.o.log.warn({ inFlight: this.active.size }, 'slack outbox stopped with calls in flight; they are checked at the next start');
+    }
+    return drained;
+  }
+
+  private clearWake(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = Infinity;
+  }
+
+  private wake(at: number): void {
+    if (at >= this.wakeAt) return;
+    this.clearWake();
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
+      this.schedule();
+    }, Math.max(0, at - this.nowMs()));
+  }
+
+  private tick(): void {
+    const { o } = this;
+    this.checkDrain();
+    if (!this.running) return;
+    const now = this.nowMs();
+    let nextWake = Infinity;
+    for (const item of o.heads()) {
+      if (this.active.size >= o.concurrency) break; // a finishing send schedules the next tick
+      if (this.active.has(item.lane)) continue;
+      const readyAt = o.pacer.readyAt(item, now);
+      if (readyAt > now) {
+        nextWake = Math.min(nextWake, readyAt);
+        continue;
+      }
+      o.pacer.take(item, now);
+      const lane = item.lane;
+      const run = o
+        .send(item)
+        .catch((err: unknown) => o.log.error({ err, outboxId: item.id, lane }, 'slack outbox send crashed'))
+        .finally(() => {
+          this.active.delete(lane);
+          this.schedule();
+        });
+      this.active.set(lane, run);
+    }
+    if (nextWake < Infinity) this.wake(nextWake);
+  }
+
+  private isDrained(): boolean {
+    if (this.active.size) return false;
+    try {
+      return this.o.openCount() === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private checkDrain(): void {
+    if (!this.drainWaiters.length || !this.isDrained()) return;
+    for (const w of this.drainWaiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve(true);
+    }
+  }
+
+  private nowMs(): number {
+    return this.o.clock.now().getTime();
+  }
+}

@@ -1,0 +1,230 @@
+import type { Database } from '../../db/database';
+import type { Clock } from '../../core/ports';
+import type { Logger } from '../../logger';
+import type { OutboxItem, OutboxRepository } from './outbox-repository';
+import type { Pacer } from './pacing';
+import { describePlaceholders, hasPlaceholders } from './placeholders';
+import { findPosted, verifyMethodFor, withOutboxMetadata, type SlackCall } from './recovery';
+import { classify, explainSlackError } from './slack-errors';
+
+export interface SenderOptions {
+  db: Database;
+  repo: OutboxRepository;
+  pacer: Pacer;
+  call: SlackCall;
+  /** Already the outbox's child logger. */
+  log: Logger;
+  clock: Clock;
+  resolveRefs?: ((args: Record<string, unknown>) => Record<string, unknown> | null) | undefined;
+  onSent?: ((item: OutboxItem, result: Record<string, unknown>) => void) | undefined;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  uncertainSettleMs: number;
+  warnEvery: number;
+  refWaitMs: number;
+}
+
+/**
+ * Sends one item and records what came of it: sent (with Slack's answer, and `onSent` in the same
+ * transaction), rescheduled (429 after Retry-After, transient failures with backoff, placeholders
+ * not known yet), or failed for good with the fix. Never throws for a Slack error.
+ */
+export class OutboxSender {
+  /** item id -> consecutive transient failures (resets on restart: backoff starts small again). */
+  private readonly failureStreak = new Map<number, number>();
+  /** item id -> consecutive 429s (only for the log level). */
+  private readonly rateLimitStreak = new Map<number, number>();
+  /** item id -> when it first found its placeholders unresolved. */
+  private readonly blockedSince = new Map<number, number>();
+  private readonly loggedOnce = new Set<string>();
+
+  constructor(private readonly o: SenderOptions) {}
+
+  async send(item: OutboxItem): Promise<void> {
+    const { o } = this;
+    let args = item.args;
+    if (hasPlaceholders(args)) {
+      const resolved = this.resolve(item);
+      if (resolved === null) return;
+      args = resolved;
+    }
+    this.blockedSince.delete(item.id);
+    const isPost = item.method === 'chat.postMessage';
+    if (isPost) args = withOutboxMetadata(args, item.id);
+
+    let phase: 'verify' | 'call' = 'verify';
+    let verifyMethod = item.method;
+    try {
+      if (isPost && item.status === 'sending') {
+        verifyMethod = verifyMethodFor(args);
+        const found = await findPosted(o.call, item, args, (code, data) =>
+          this.logOnce(
+            'warn',
+            `verify:${code}:${item.lane}`,
+            { outboxId: item.id, lane: item.lane, slackError: code },
+            `slack outbox cannot check whether an interrupted post reached Slack (${verifyMethod}: ${code}); posting it again may duplicate it — ${explainSlackError(code, verifyMethod, args, data)}`,
+          ),
+        );
+        if (found) {
+          o.log.info({ outboxId: item.id, lane: item.lane, ts: found.ts }, 'slack outbox: interrupted post was delivered; not posting again');
+          this.complete(item, found);
+          return;
+        }
+      }
+      phase = 'call';
+      o.repo.markSending(item.id, this.nowIso());
+      const result = await o.call(item.method, args);
+      this.complete(item, result);
+    } catch (err) {
+      this.handleError(item, args, err, phase === 'verify' ? verifyMethod : item.method, phase);
+    }
+  }
+
+  /** The item's args with their placeholders resolved; null when it cannot go now (it waits, or failed). */
+  private resolve(item: OutboxItem): Record<string, unknown> | null {
+    let resolved: Record<string, unknown> | null;
+    try {
+      if (!this.o.resolveRefs) throw new Error('the arguments hold placeholders but no resolveRefs is configured');
+      resolved = this.o.resolveRefs(item.args);
+    } catch (err) {
+      this.fail(item, 'unresolved_placeholder', `cannot resolve the placeholders: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+    if (resolved === null) {
+      this.waitForRefs(item);
+      return null;
+    }
+    if (hasPlaceholders(resolved)) {
+      this.fail(item, 'unresolved_placeholder', `resolveRefs left placeholders in ${JSON.stringify(resolved)}`);
+      return null;
+    }
+    return resolved;
+  }
+
+  private complete(item: OutboxItem, result: Record<string, unknown>): void {
+    const { o } = this;
+    const now = this.nowIso();
+    this.forget(item.id);
+    const { response_metadata: _meta, ...stored } = result;
+    o.db.tx(() => {
+      o.repo.markSent(item.id, stored, now);
+      if (!o.onSent) return;
+      try {
+        // A savepoint: a throwing onSent undoes its own writes, not the item's state.
+        o.db.tx(() => o.onSent!({ ...item, status: 'sent', result: stored, sentAt: now, updatedAt: now }, result));
+      } catch (err) {
+        o.log.error({ err, outboxId: item.id, lane: item.lane, ref: item.ref }, 'slack outbox onSent failed');
+      }
+    });
+  }
+
+  private handleError(item: OutboxItem, args: Record<string, unknown>, err: unknown, method: string, phase: 'verify' | 'call'): void {
+    const { o } = this;
+    const outcome = classify(err, method);
+    const now = this.nowMs();
+    const ctx = { outboxId: item.id, lane: item.lane, method };
+    switch (outcome.kind) {
+      case 'alreadyDone':
+        this.complete(item, { ok: true, already: outcome.code });
+        return;
+      case 'permanent': {
+        const fix = explainSlackError(outcome.code, method, args, outcome.data);
+        this.fail(item, outcome.code, `${outcome.code}: ${fix}`);
+        return;
+      }
+      case 'rateLimited': {
+        const until = now + outcome.retryAfterMs;
+        if (phase === 'call') o.pacer.pause(item.lane, method, until);
+        const streak = this.bump(this.rateLimitStreak, item.id);
+        o.repo.reschedule(
+          item.id,
+          {
+            nextAttemptAt: new Date(until).toISOString(),
+            // A 429 means Slack did not take the call; a verification 429 leaves the doubt in place.
+            ...(phase === 'call' ? { status: 'pending' as const } : {}),
+            errorCode: 'ratelimited',
+            lastError: `rate limited by Slack (${method}); retry after ${outcome.retryAfterMs / 1000} s`,
+          },
+          this.nowIso(),
+        );
+        o.log[this.levelFor(streak)]({ ...ctx, retryAfterMs: outcome.retryAfterMs, streak }, 'slack outbox rate limited; pausing');
+        return;
+      }
+      case 'transient': {
+        const streak = this.bump(this.failureStreak, item.id);
+        const cap = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.min(streak - 1, 30));
+        const backoff = cap / 2 + Math.random() * (cap / 2);
+        const delay = outcome.uncertain && item.method === 'chat.postMessage' ? Math.max(backoff, o.uncertainSettleMs) : backoff;
+        // The status stays 'sending' after a failed call: it may have reached Slack (timeout, 5xx).
+        o.repo.reschedule(item.id, { nextAttemptAt: new Date(now + delay).toISOString(), errorCode: null, lastError: outcome.message }, this.nowIso());
+        o.log[this.levelFor(streak)]({ ...ctx, err: outcome.message, streak, retryInMs: Math.round(delay) }, 'slack outbox call failed; will retry');
+        return;
+      }
+    }
+  }
+
+  private waitForRefs(item: OutboxItem): void {
+    const { o } = this;
+    const now = this.nowMs();
+    const since = this.blockedSince.get(item.id) ?? now;
+    this.blockedSince.set(item.id, since);
+    const waited = now - since;
+    if (waited >= o.refWaitMs) {
+      this.fail(
+        item,
+        'unresolved_placeholder',
+        `unresolved_placeholder: the message this one refers to (${describePlaceholders(item.args)}) was not sent within ${Math.round(o.refWaitMs / 1000)} s — see the failures of lane ${item.lane}`,
+      );
+      return;
+    }
+    const delay = Math.min(5_000, Math.max(100, waited / 2));
+    o.repo.reschedule(item.id, { nextAttemptAt: new Date(now + delay).toISOString() }, this.nowIso());
+    o.log.debug({ outboxId: item.id, lane: item.lane, waitedMs: waited }, 'slack outbox item waits for its placeholders');
+  }
+
+  private fail(item: OutboxItem, code: string, message: string): void {
+    this.forget(item.id);
+    this.o.repo.markFailed(item.id, code, message, this.nowIso());
+    this.logOnce(
+      'error',
+      `fail:${code}:${item.lane}`,
+      { outboxId: item.id, lane: item.lane, method: item.method, slackError: code, ref: item.ref },
+      `Slack write failed for good (${item.method} in ${item.lane}) — ${message}`,
+    );
+  }
+
+  /** The item is done with (sent or failed): its streaks and wait go. */
+  private forget(id: number): void {
+    this.failureStreak.delete(id);
+    this.rateLimitStreak.delete(id);
+    this.blockedSince.delete(id);
+  }
+
+  private bump(streaks: Map<number, number>, id: number): number {
+    const streak = (streaks.get(id) ?? 0) + 1;
+    streaks.set(id, streak);
+    return streak;
+  }
+
+  /** Repeated trouble is logged at debug, and at warn every Nth time in a row. */
+  private levelFor(streak: number): 'warn' | 'debug' {
+    return streak % this.o.warnEvery === 0 ? 'warn' : 'debug';
+  }
+
+  private logOnce(level: 'warn' | 'error', key: string, obj: Record<string, unknown>, msg: string): void {
+    if (this.loggedOnce.has(key)) {
+      this.o.log.debug(obj, msg);
+      return;
+    }
+    this.loggedOnce.add(key);
+    this.o.log[level](obj, msg);
+  }
+
+  private nowMs(): number {
+    return this.o.clock.now().getTime();
+  }
+
+  private nowIso(): string {
+    return this.o.clock.now().toISOString();
+  }
+}
