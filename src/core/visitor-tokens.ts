@@ -24,28 +24,51 @@ export interface VisitorTokens {
   read(token: string, now: Date): TokenClaims | null;
 }
 
-/** The payload of a `<prefix>.<payload>.<mac>` token whose MAC is right, parsed; else null. */
-function signedPayload(token: string, prefix: string, mac: (payload: string) => string): Record<string, unknown> | null {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== prefix) return null;
-  const [, payload, given] = parts as [string, string, string];
-  const expected = Buffer.from(mac(payload));
-  const actual = Buffer.from(given);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return null;
-  try {
-    const body: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    return body && typeof body === 'object' ? (body as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+/** Constant-time comparison of a given MAC with the expected one. */
+function macMatches(expected: string, given: string): boolean {
+  const e = Buffer.from(expected);
+  const g = Buffer.from(given);
+  return e.length === g.length && timingSafeEqual(e, g);
+}
+
+/**
+ * `<prefix>.<payload>.<mac>` tokens: payload = base64url(JSON body), mac = HMAC-SHA256(key,
+ * domain + payload). The one place visitor tokens and reopen links are signed and checked.
+ */
+function signedTokens(key: string, prefix: string, domain = '') {
+  const mac = (payload: string) => createHmac('sha256', key).update(domain + payload).digest('base64url');
+  return {
+    sign(body: Record<string, unknown>): string {
+      const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
+      return `${prefix}.${payload}.${mac(payload)}`;
+    },
+    /** The body of a token whose MAC is right, parsed; else null. */
+    open(token: string): Record<string, unknown> | null {
+      const parts = token.split('.');
+      if (parts.length !== 3 || parts[0] !== prefix) return null;
+      const [, payload, given] = parts as [string, string, string];
+      if (!macMatches(mac(payload), given)) return null;
+      try {
+        const body: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        return body && typeof body === 'object' ? (body as Record<string, unknown>) : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** VisitorTokens from a `read`, whose visitor id is also the answer of `verify`. */
+function visitorTokens(issue: VisitorTokens['issue'], read: VisitorTokens['read']): VisitorTokens {
+  return { issue, verify: (token, now) => read(token, now)?.visitorId ?? null, read };
 }
 
 const tokenId = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function createVisitorTokens(key: string, maxAgeDays = 180): VisitorTokens {
-  const mac = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+  const tokens = signedTokens(key, 'v1');
   const read = (token: string, now: Date): TokenClaims | null => {
-    const body = signedPayload(token, 'v1', mac);
+    const body = tokens.open(token);
     if (!body || typeof body.v !== 'string' || typeof body.iat !== 'number') return null;
     if (body.exp !== undefined && typeof body.exp !== 'number') return null;
     const seconds = now.getTime() / 1000;
@@ -54,23 +77,17 @@ export function createVisitorTokens(key: string, maxAgeDays = 180): VisitorToken
     if (body.exp !== undefined && seconds > body.exp) return null;
     return body.exp === undefined ? { visitorId: body.v, id: tokenId(token) } : { visitorId: body.v, exp: body.exp, id: tokenId(token) };
   };
-  return {
-    issue(visitorId, now, exp) {
-      const body = exp === undefined ? { v: visitorId, iat: Math.floor(now.getTime() / 1000) } : { v: visitorId, iat: Math.floor(now.getTime() / 1000), exp };
-      const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-      return `v1.${payload}.${mac(payload)}`;
-    },
-    verify: (token, now) => read(token, now)?.visitorId ?? null,
-    read,
+  const issue = (visitorId: string, now: Date, exp?: number) => {
+    const iat = Math.floor(now.getTime() / 1000);
+    return tokens.sign(exp === undefined ? { v: visitorId, iat } : { v: visitorId, iat, exp });
   };
+  return visitorTokens(issue, read);
 }
 
 /** userHash check for verified identity: hex HMAC-SHA256(IDENTITY_SECRET, userId), compared in constant time. */
 export function verifyIdentity(secret: string | undefined, userId: string, userHash: string): boolean {
   if (!secret) return false;
-  const expected = Buffer.from(createHmac('sha256', secret).update(userId).digest('hex'));
-  const actual = Buffer.from(userHash.toLowerCase());
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return macMatches(createHmac('sha256', secret).update(userId).digest('hex'), userHash.toLowerCase());
 }
 
 /**
@@ -81,20 +98,15 @@ export function verifyIdentity(secret: string | undefined, userId: string, userH
  * the session it opens ends when the link would have.
  */
 export function createReopenTokens(key: string, ttlDays = 7): VisitorTokens {
-  const mac = (payload: string) => createHmac('sha256', key).update(`reopen:${payload}`).digest('base64url');
+  const tokens = signedTokens(key, 'r1', 'reopen:');
   const read = (token: string, now: Date): TokenClaims | null => {
-    const body = signedPayload(token, 'r1', mac);
+    const body = tokens.open(token);
     if (!body || typeof body.v !== 'string' || typeof body.exp !== 'number') return null;
     return now.getTime() / 1000 <= body.exp ? { visitorId: body.v, exp: body.exp, id: tokenId(token) } : null;
   };
-  return {
-    issue(visitorId, now, exp) {
-      const end = Math.floor(now.getTime() / 1000) + ttlDays * 86_400;
-      const body = { v: visitorId, exp: exp === undefined ? end : Math.min(exp, end), n: randomBytes(9).toString('base64url') };
-      const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-      return `r1.${payload}.${mac(payload)}`;
-    },
-    verify: (token, now) => read(token, now)?.visitorId ?? null,
-    read,
+  const issue = (visitorId: string, now: Date, exp?: number) => {
+    const end = Math.floor(now.getTime() / 1000) + ttlDays * 86_400;
+    return tokens.sign({ v: visitorId, exp: exp === undefined ? end : Math.min(exp, end), n: randomBytes(9).toString('base64url') });
   };
+  return visitorTokens(issue, read);
 }
