@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WEEKDAYS } from '../src/core/business-hours';
-import { validateBlocks } from '../src/slack/blocks/common';
+import { validateBlocks } from '../src/slack/blocks/validate-blocks';
 import { dayActionId, dayBlockId, teamActionId, teamBlockId } from '../src/slack/blocks/settings-modal';
 import { ADMIN_TTL_MS } from '../src/slack/agent-directory';
 import { ACTION, BLOCK, INPUT, VIEW, encodeValue, rowActionId } from '../src/slack/ids';

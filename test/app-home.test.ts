@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/slack/blocks/common';
-import { validateBlocks } from '../src/slack/blocks/app-home';
+import { validateBlocks } from '../src/slack/blocks/validate-blocks';
 import { HIGH_VALUE_MIN, isHighValue } from '../src/slack/home-publisher';
 import { ACTION, rowActionId } from '../src/slack/ids';
 import { SLACK_IDS } from './support/slack-emulator';

@@ -9,7 +9,7 @@ import type { TeamsService } from '../core/teams-service';
 import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AgentDirectory } from './agent-directory';
-import type { SlackMessage } from './blocks/handoff-card';
+import type { SlackMessage } from './blocks/common';
 import type { HomePublisher } from './home-publisher';
 import type { SlackOutbox } from './outbox';
 import type { SlackBridge } from './slack-bridge';

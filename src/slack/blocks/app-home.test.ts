@@ -7,11 +7,11 @@ import {
   appHome,
   homeNoticeText,
   threadLink,
-  validateBlocks,
   type HomeConversation,
   type HomeList,
   type HomeModel,
 } from './app-home';
+import { validateBlocks } from './validate-blocks';
 
 const NOW = '2024-05-01T10:30:00.000Z';
 

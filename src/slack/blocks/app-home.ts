@@ -19,7 +19,6 @@ import { pageMrkdwn } from './page-link';
 import { homePerformanceBlocks } from './stats';
 import type { AnalyticsReport } from '../../core/analytics/metrics';
 
-export { validateBlocks } from './common';
 
 /** Rows per list; the rest is counted ("and 12 more"). */
 export const HOME_LIST_LIMIT = 10;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AiSummary } from '../../core/ports';
 import { ACTION, BLOCK, INPUT, MAX_VALUE_LENGTH, VIEW, decodeValue } from '../ids';
-import { validateBlocks } from './common';
+import { validateBlocks } from './validate-blocks';
 import { editSuggestionModal, fitDraft, kbResultValue, kbResultsMessage, suggestionMessage, summaryMessage, type KbResult } from './copilot';
 
 type Json = Record<string, any>;

@@ -10,8 +10,8 @@ import type { KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import type { AiDraft, AiSource, AiSummary } from '../../core/ports';
 import { ACTION, BLOCK, INPUT, MAX_VALUE_LENGTH, VIEW, encodeValue, rowActionId } from '../ids';
 import { escapeForSlack, truncateEscaped } from '../text';
-import { LIMITS, actions, button, context, plainText, section } from './common';
-import { linkableUrl, type SlackMessage } from './handoff-card';
+import { LIMITS, actions, button, context, plainText, section, type SlackMessage } from './common';
+import { linkableUrl } from './page-link';
 
 const FRUSTRATION_LABEL: Record<AiSummary['frustration'], string> = {
   none: '🙂 None',

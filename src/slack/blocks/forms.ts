@@ -7,7 +7,7 @@
  */
 import type { InputBlock, InputBlockElement, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { LIMITS, plainText, validateBlocks, type KnownBlock } from './common';
+import { LIMITS, plainText, type KnownBlock } from './common';
 import { truncate } from '../text';
 
 // ---------------------------------------------------------------------------------------------
@@ -72,31 +72,11 @@ export function modal(o: ModalOptions): ModalView {
   return view;
 }
 
-/** The problems Slack would find in a modal: its blocks (validateBlocks) plus title, buttons and metadata. */
-export function validateModal(view: ModalView): string[] {
-  const problems = validateBlocks(view.blocks, 'modal');
-  const lengthOf = (t: { text: string } | undefined) => t?.text.length ?? 0;
-  if (lengthOf(view.title) === 0 || lengthOf(view.title) > LIMITS.viewTitle) problems.push(`title must have 1..${LIMITS.viewTitle} characters`);
-  if (lengthOf(view.submit) > LIMITS.viewTitle) problems.push(`submit must have at most ${LIMITS.viewTitle} characters`);
-  if (lengthOf(view.close) > LIMITS.viewTitle) problems.push(`close must have at most ${LIMITS.viewTitle} characters`);
-  if ((view.private_metadata ?? '').length > LIMITS.privateMetadata) problems.push('private_metadata is too long');
-  if (!view.submit && view.blocks.some((b) => b.type === 'input')) problems.push('a modal with input blocks needs submit');
-  // Slack refuses a view where two elements share an action_id, even in different blocks.
-  const seen = new Set<string>();
-  for (const block of view.blocks as unknown as Record<string, unknown>[]) {
-    const elements = [block['element'], block['accessory'], ...(Array.isArray(block['elements']) ? (block['elements'] as unknown[]) : [])];
-    for (const el of elements) {
-      const id = el !== null && typeof el === 'object' ? (el as { action_id?: unknown }).action_id : undefined;
-      if (typeof id !== 'string') continue;
-      if (seen.has(id)) problems.push(`action_id "${id}" is used twice in the view`);
-      seen.add(id);
-    }
-  }
-  return problems;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading
+
+/** A submitted form, read: its value, or the problems keyed by the block_id of their input. */
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
 const optionState = z.object({ value: z.string() }).passthrough();
 

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { KnownBlock } from '@slack/types';
+import { allText, texts, tokens } from '../../../test/support/block-kit';
 import { ACTION, BLOCK, decodeValue } from '../ids';
 import { escapeForSlack } from '../text';
-import { LIMITS, textLength } from './common';
-import {
-  type CardModel,
-  type TranscriptTurn,
-  customerMessageBlocks,
-  customerPoster,
-  formatDuration,
-  handoffCard,
-  linkableUrl,
-  renderTurn,
-  threadNotice,
-  transcriptMessages,
-  validateBlocks,
-} from './handoff-card';
+import { LIMITS } from './common';
+import { type CardModel, formatDuration, handoffCard } from './handoff-card';
+import { textLength, validateBlocks } from './validate-blocks';
 
 const NOW = '2024-05-01T10:03:30.000Z';
 
@@ -38,6 +28,7 @@ const OWNER = { slackUserId: 'U0AGENT1', name: 'Sam Agent' };
 
 type Json = Record<string, unknown>;
 
+/** The card's buttons (it has one actions block). */
 function buttonsOf(blocks: KnownBlock[]): Json[] {
   const actionsBlock = blocks.find((b) => b.type === 'actions') as unknown as { elements: Json[] } | undefined;
   return actionsBlock?.elements ?? [];
@@ -45,22 +36,6 @@ function buttonsOf(blocks: KnownBlock[]): Json[] {
 
 function actionIds(blocks: KnownBlock[]): string[] {
   return buttonsOf(blocks).map((b) => String(b['action_id']));
-}
-
-/** Every mrkdwn/plain text string in the blocks, in order. */
-function texts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(texts);
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([k, v]) => (k === 'text' && typeof v === 'string' ? [v] : texts(v)));
-}
-
-function allText(card: { text: string; blocks?: KnownBlock[] }): string {
-  return [card.text, ...texts(card.blocks ?? [])].join('\n');
-}
-
-/** Slack tokens (`<…>`) in mrkdwn: the only live markup. */
-function tokens(mrkdwn: string): string[] {
-  return [...mrkdwn.matchAll(/<([^<>]*)>/g)].map((m) => m[1] ?? '');
 }
 
 describe('handoffCard: reasons', () => {
@@ -285,165 +260,5 @@ describe('handoffCard: hostile input', () => {
     expect(all).not.toMatch(/<javascript:/i);
     expect(all).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     expect(all).not.toMatch(/&(a|am|l|g|amp|lt|gt)?…/); // no entity cut in half
-  });
-});
-
-describe('transcriptMessages', () => {
-  const at = '2024-05-01T10:00:00.000Z';
-  const roles = ['customer', 'ai', 'agent', 'system'] as const;
-
-  function sectionTexts(messages: { blocks?: KnownBlock[] }[]): string[] {
-    return messages.flatMap((m) => (m.blocks ?? []).map((b) => (b as unknown as { text: { text: string } }).text.text));
-  }
-
-  it('labels turns and escapes them', () => {
-    const messages = transcriptMessages(
-      [
-        { role: 'customer', text: 'Hi <!channel>, I need a refund & more', at },
-        { role: 'ai', text: 'Sure — <https://evil|here>', at },
-        { role: 'agent', text: 'I can help', at, agentName: 'Sam <@U1>' },
-        { role: 'agent', text: 'Anonymous', at },
-        { role: 'system', text: 'Customer left', at },
-      ],
-      'Jane <Doe>',
-    );
-    expect(messages).toHaveLength(1);
-    expect(messages[0]?.text).toBe('Conversation so far');
-    expect(sectionTexts(messages)).toEqual([
-      [
-        '*Customer (Jane &lt;Doe&gt;):* Hi &lt;!channel&gt;, I need a refund &amp; more',
-        '*AI:* Sure — &lt;https://evil|here&gt;',
-        '*Agent (Sam &lt;@U1&gt;):* I can help',
-        '*Agent:* Anonymous',
-        '*System:* Customer left',
-      ].join('\n'),
-    ]);
-  });
-
-  it('returns nothing for no turns', () => {
-    expect(transcriptMessages([], 'Jane')).toEqual([]);
-  });
-
-  it('packs 200 turns and a 20,000-character message within limits, losing no text', () => {
-    const turns: TranscriptTurn[] = Array.from({ length: 200 }, (_, i) => ({
-      role: roles[i % 4] ?? 'customer',
-      text: `turn ${i}: ${'lorem ipsum <b> & '.repeat(i % 7)}👍🏽 end ${i}`,
-      at,
-      agentName: 'Sam',
-    }));
-    const long = Array.from({ length: 2000 }, (_, i) => `w${i}<&>`).join(' ').slice(0, 20_000);
-    turns.splice(100, 0, { role: 'customer', text: long, at });
-
-    const messages = transcriptMessages(turns, 'Jane');
-    const expected = turns.map((t) => renderTurn(t, 'Jane'));
-    const total = expected.reduce((n, t) => n + t.length, 0);
-
-    for (const m of messages) {
-      expect(validateBlocks(m.blocks ?? [], 'message')).toEqual([]);
-      expect(m.blocks?.length).toBeLessThanOrEqual(50);
-      expect(textLength(m.blocks)).toBeLessThanOrEqual(LIMITS.messageTextBudget);
-      for (const s of sectionTexts([m])) expect(s.length).toBeLessThanOrEqual(3000);
-    }
-    // Packed: every message but the last is at least 7,000 characters full.
-    expect(messages.length).toBeLessThanOrEqual(Math.ceil(total / (LIMITS.messageTextBudget - LIMITS.sectionText)) + 1);
-    expect(messages.map((m) => m.text)).toEqual(messages.map((_, i) => `Conversation so far (${i + 1}/${messages.length})`));
-
-    // No text lost or reordered: turns contain no line breaks, so dropping the separators compares exactly.
-    expect(sectionTexts(messages).join('').replace(/\n/g, '')).toBe(expected.join('').replace(/\n/g, ''));
-    expect(sectionTexts(messages).join('')).toContain(escapeForSlack(long).slice(0, 2000));
-  });
-
-  it('splits a turn with line breaks without losing them', () => {
-    const text = Array.from({ length: 800 }, (_, i) => `line ${i} with <tags> & stuff`).join('\n');
-    const messages = transcriptMessages([{ role: 'agent', text, at, agentName: 'Sam' }], 'Jane');
-    const rendered = renderTurn({ role: 'agent', text, at, agentName: 'Sam' }, 'Jane');
-    expect(sectionTexts(messages).join('')).toBe(rendered);
-    for (const m of messages) expect(validateBlocks(m.blocks ?? [], 'message')).toEqual([]);
-  });
-
-  it('packs many short turns into one message', () => {
-    const turns = Array.from({ length: 200 }, (_, i) => ({ role: 'customer' as const, text: `ok ${i}`, at }));
-    const messages = transcriptMessages(turns, 'Jane');
-    expect(messages).toHaveLength(1);
-    expect(messages[0]?.blocks?.length).toBeLessThanOrEqual(2);
-  });
-
-  it('keeps a customer name that is 10,000 characters long within limits', () => {
-    const messages = transcriptMessages([{ role: 'customer', text: 'hi', at }], 'N'.repeat(10_000));
-    expect(sectionTexts(messages)[0]?.length).toBeLessThan(200);
-  });
-});
-
-describe('customerPoster', () => {
-  it("marks the visitor's name as a customer's and uses the fixed customer icon", () => {
-    expect(customerPoster('Ada Lovelace')).toEqual({ username: 'Ada Lovelace (customer)', icon_emoji: ':bust_in_silhouette:' });
-    expect(customerPoster('Jane <Doe>')).toEqual({ username: 'Jane <Doe> (customer)', icon_emoji: ':bust_in_silhouette:' });
-  });
-
-  it.each([
-    ['a long name', 'Ada Lovelace '.repeat(20), /^Ada Lovelace Ada .*… \(customer\)$/],
-    ['line breaks and runs of spaces', 'Ada\n\n   Lovelace\t', /^Ada Lovelace \(customer\)$/],
-    ['a right-to-left override that would turn the suffix around', 'Ada Lovelace\u202E', /^Ada Lovelace \(customer\)$/],
-    ['invisible characters', '\u200BAda\u200D Lovelace\uFEFF\u2028', /^Ada Lovelace \(customer\)$/],
-    ['an empty name', ' \u200B ', /^Visitor \(customer\)$/],
-    ['a name already claiming to be an agent', 'Ada (agent)', /^Ada \(agent\) \(customer\)$/],
-  ])('%s: the suffix is always there, within Slack\'s 80 characters', (_name, name, expected) => {
-    const { username } = customerPoster(name);
-    expect(username).toMatch(expected);
-    expect(username.endsWith(' (customer)')).toBe(true);
-    expect(username.length).toBeLessThanOrEqual(80);
-    expect(username).not.toMatch(/[\p{Cc}\p{Cf}]/u);
-  });
-});
-
-describe('customerMessageBlocks', () => {
-  it('escapes the message', () => {
-    const message = customerMessageBlocks('<!here> call me & <https://x|now>');
-    expect(message.text).toBe('&lt;!here&gt; call me &amp; &lt;https://x|now&gt;');
-    expect(message.blocks).toEqual([
-      { type: 'section', text: { type: 'mrkdwn', text: '&lt;!here&gt; call me &amp; &lt;https://x|now&gt;', verbatim: true } },
-    ]);
-  });
-
-  it('splits a long message into valid sections without losing text', () => {
-    const text = 'word '.repeat(800);
-    const message = customerMessageBlocks(text);
-    expect(validateBlocks(message.blocks ?? [], 'message')).toEqual([]);
-    expect(texts(message.blocks).join('')).toBe(text);
-    expect(message.text.length).toBeLessThanOrEqual(LIMITS.fallbackText);
-  });
-
-  it('falls back to plain text when the escaped text is too long for blocks', () => {
-    const text = '<'.repeat(4000);
-    const message = customerMessageBlocks(text);
-    expect(message.blocks).toBeUndefined();
-    expect(message.text).toBe('&lt;'.repeat(4000));
-  });
-});
-
-describe('threadNotice', () => {
-  it('is a context line, escaped', () => {
-    const notice = threadNotice('↩️ The customer came back; the conversation is with the AI again.');
-    expect(notice).toEqual({
-      text: '↩️ The customer came back; the conversation is with the AI again.',
-      blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: '↩️ The customer came back; the conversation is with the AI again.', verbatim: true }] }],
-    });
-    expect(threadNotice('Jane <!channel> left').text).toBe('Jane &lt;!channel&gt; left');
-    expect(validateBlocks(threadNotice('x'.repeat(10_000)).blocks ?? [], 'message')).toEqual([]);
-  });
-});
-
-describe('linkableUrl', () => {
-  it.each([
-    ['https://a.example/x?y=1&z=2', 'https://a.example/x?y=1&amp;z=2'],
-    ['http://a.example', 'http://a.example/'],
-    ['  https://a.example/<b>  ', 'https://a.example/%3Cb%3E'],
-    ['https://a.example/a|b', 'https://a.example/a%7Cb'],
-    ['javascript:alert(1)', null],
-    ['ftp://a.example', null],
-    ['', null],
-    [null, null],
-  ])('%j → %j', (url, expected) => {
-    expect(linkableUrl(url)).toBe(expected);
   });
 });

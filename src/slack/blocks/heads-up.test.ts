@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateBlocks } from './common';
+import { validateBlocks } from './validate-blocks';
 import { headsUpMessage } from './heads-up';
 import { ACTION, decodeValue } from '../ids';
 

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { tokens } from '../../../test/support/block-kit';
 import { MAX_LINK_URL, linkableUrl, pageMrkdwn, pageTitleMrkdwn, pageUrlMrkdwn } from './page-link';
-
-/** Slack tokens (`<…>`) in mrkdwn: the only live markup. */
-function tokens(mrkdwn: string): string[] {
-  return [...mrkdwn.matchAll(/<([^<>]*)>/g)].map((m) => m[1] ?? '');
-}
 
 /** Every link in mrkdwn as target and label (`<target|label>` or `<target>`). */
 function links(mrkdwn: string): { target: string; label: string }[] {
@@ -119,6 +115,21 @@ describe('linkableUrl', () => {
     ['https://a.example/#x|y', 'https://a.example/#x%7Cy'],
     ['https://a|b.example/', null],
     ['javascript:alert(1)', null],
+    [null, null],
+  ])('%j → %j', (url, expected) => {
+    expect(linkableUrl(url)).toBe(expected);
+  });
+});
+
+describe('linkableUrl', () => {
+  it.each([
+    ['https://a.example/x?y=1&z=2', 'https://a.example/x?y=1&amp;z=2'],
+    ['http://a.example', 'http://a.example/'],
+    ['  https://a.example/<b>  ', 'https://a.example/%3Cb%3E'],
+    ['https://a.example/a|b', 'https://a.example/a%7Cb'],
+    ['javascript:alert(1)', null],
+    ['ftp://a.example', null],
+    ['', null],
     [null, null],
   ])('%j → %j', (url, expected) => {
     expect(linkableUrl(url)).toBe(expected);

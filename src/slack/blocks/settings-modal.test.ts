@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { WEEKDAYS } from '../../core/business-hours';
 import { defaultSettings, type Settings } from '../../core/settings';
 import { BLOCK, INPUT, VIEW } from '../ids';
-import {
-  dayBlockId,
-  formatDay,
-  normaliseColour,
-  parseDay,
-  readSettingsForm,
-  settingsSavedView,
-  settingsView,
-  teamBlockId,
-  validateModal,
-  type SettingsTeam,
-} from './settings-modal';
+import { normaliseColour, readSettingsForm } from './settings-form';
+import { dayBlockId, formatDay, parseDay, settingsSavedView, settingsView, teamBlockId, type SettingsTeam } from './settings-modal';
+import { validateModal } from './validate-blocks';
 
 type Json = Record<string, any>;
 

@@ -4,8 +4,9 @@ import type { PeriodReport } from '../../core/analytics/analytics-service';
 import { computeReport, type Fix } from '../../core/analytics/metrics';
 import { BLOCK } from '../ids';
 import { appHome, HOME_LIST_LIMIT, type HomeConversation, type HomeModel } from './app-home';
-import { LIMITS, textLength } from './common';
-import { digestMessage, formatCsat, formatRate, homePerformanceBlocks, statsMessage, validateBlocks } from './stats';
+import { LIMITS } from './common';
+import { digestMessage, formatCsat, formatRate, homePerformanceBlocks, statsMessage } from './stats';
+import { textLength, validateBlocks } from './validate-blocks';
 
 const DAY = 24 * 3600;
 

@@ -20,10 +20,8 @@ import {
 } from '../../core/analytics/metrics';
 import { BLOCK } from '../ids';
 import { escapeForSlack, truncateEscaped } from '../text';
-import { LIMITS, context, fieldsSection, mrkdwn, plainText, section } from './common';
-import type { SlackMessage } from './handoff-card';
+import { LIMITS, context, fieldsSection, mrkdwn, plainText, section, type SlackMessage } from './common';
 
-export { validateBlocks } from './common';
 
 /** Rows per breakdown; the rest is counted. */
 export const STATS_ROWS = 8;

@@ -1,6 +1,8 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { DomainError } from '../../../core/errors';
-import { EMPTY_TEST_FORM, editableInSlack, readRuleButton, ruleEditorView, ruleTestView, rulesListPage, type RuleButtonValue } from '../../blocks/rules-modal';
+import { editableInSlack, ruleEditorView } from '../../blocks/rule-editor';
+import { EMPTY_TEST_FORM, ruleTestView } from '../../blocks/rule-tester';
+import { readRuleButton, rulesListPage, type RuleButtonValue } from '../../blocks/rules-list';
 import type { SlackContext } from '../../context';
 import { checkAdmin, notAdminView, refreshRulesList, ruleName, rulesListModel } from '../commands/admin-commands';
 

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ModalView } from '@slack/types';
-import { RULES_PAGE_SIZE, rulesListView, type RulesListModel } from '../../blocks/rules-modal';
+import { RULES_PAGE_SIZE, rulesListView, type RulesListModel } from '../../blocks/rules-list';
 import { settingsView } from '../../blocks/settings-modal';
 import { modal } from '../../blocks/forms';
 import { section } from '../../blocks/common';

@@ -1,5 +1,5 @@
 import { kbResultsMessage } from '../../blocks/copilot';
-import type { SlackMessage } from '../../blocks/handoff-card';
+import type { SlackMessage } from '../../blocks/common';
 import type { SlackContext } from '../../context';
 import { searchKnowledgeBase } from '../../kb-search';
 

@@ -1,6 +1,5 @@
 import { PERIODS, parsePeriod } from '../../../core/analytics/analytics-service';
-import { section } from '../../blocks/common';
-import type { SlackMessage } from '../../blocks/handoff-card';
+import { section, type SlackMessage } from '../../blocks/common';
 import { statsMessage } from '../../blocks/stats';
 import type { SlackContext } from '../../context';
 import { escapeForSlack } from '../../text';

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { DomainError } from '../../../core/errors';
 import { InvalidRuleError } from '../../../core/rules/rule-schema';
 import type { StoredRule } from '../../../db/rule-repository';
-import { readRuleEditor, ruleEditorMeta } from '../../blocks/rules-modal';
+import { readRuleEditor, ruleEditorMeta } from '../../blocks/rule-editor';
 import type { SlackContext } from '../../context';
 import { BLOCK } from '../../ids';
 import { checkAdmin, refreshRulesList, refusal, rulesListModel } from '../commands/admin-commands';

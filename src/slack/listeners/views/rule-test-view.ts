@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { readRuleTest, ruleTesterListViewId, ruleTestView, testEvaluationInput } from '../../blocks/rules-modal';
+import { readRuleTest, ruleTesterListViewId, ruleTestView, testEvaluationInput } from '../../blocks/rule-tester';
 import type { SlackContext } from '../../context';
 import { BLOCK } from '../../ids';
 import { checkAdmin, refusal } from '../commands/admin-commands';

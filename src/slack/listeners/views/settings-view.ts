@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { readSettingsForm, settingsSavedView } from '../../blocks/settings-modal';
+import { readSettingsForm } from '../../blocks/settings-form';
+import { settingsSavedView } from '../../blocks/settings-modal';
 import type { SlackContext } from '../../context';
 import { BLOCK } from '../../ids';
 import { checkAdmin, refusal } from '../commands/admin-commands';
