@@ -4,6 +4,7 @@ import { EventBus } from '../src/core/events';
 import { systemClock } from '../src/core/ports';
 import { createConversationRepository } from '../src/db/conversation-repository';
 import { createMessageRepository } from '../src/db/message-repository';
+import { GroupCommit } from '../src/db/group-commit';
 import { removeDir, startTestApp } from '../test/support/app-harness';
 import { median, sleep, type Row } from './lib';
 
@@ -14,7 +15,7 @@ const RUNS = 3;
 export async function run(): Promise<Row[]> {
   const t = await startTestApp({}, {});
   const db = t.app.db;
-  const log = new MessageLog(db, createConversationRepository(db), createMessageRepository(db), systemClock, new EventBus(() => {}));
+  const log = new MessageLog(db, createConversationRepository(db), createMessageRepository(db), systemClock, new EventBus(() => {}), new GroupCommit(db));
   const convs = Array.from({ length: CONCURRENCY }, () => t.app.core.openSession({}).conversation.id);
   db.sqlite.exec('CREATE TABLE IF NOT EXISTS bench_raw (id TEXT PRIMARY KEY, conversation_id TEXT, seq INTEGER, role TEXT, text TEXT, client_id TEXT, created_at TEXT)');
   const ins = db.sqlite.prepare('INSERT INTO bench_raw VALUES (?, ?, ?, ?, ?, ?, ?)');
