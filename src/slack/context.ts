@@ -2,7 +2,6 @@ import type { AgentService } from '../core/agent-service';
 import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { ConversationService } from '../core/conversation-service';
 import type { HandoffService } from '../core/handoff-service';
-import type { RoutingService } from '../core/routing-service';
 import type { RulesService } from '../core/rules-service';
 import type { SettingsService } from '../core/settings';
 import type { TeamsService } from '../core/teams-service';
@@ -11,20 +10,20 @@ import type { Logger } from '../logger';
 import type { AgentDirectory } from './agent-directory';
 import type { SlackMessage } from './blocks/common';
 import type { HomePublisher } from './home-publisher';
-import type { SlackOutbox } from './outbox';
-import type { SlackBridge } from './slack-bridge';
 import type { SlackRepository } from './slack-repository';
 
-/** What the Slack listeners need: they translate a payload into one call on these. */
+/**
+ * What the Slack listeners may draw on: each listener (and helper) takes only the part it uses
+ * (`Pick<SlackContext, …>`), so its signature says what it touches and a test builds just that.
+ */
 export interface SlackContext {
   customer: ConversationService;
   handoff: HandoffService;
   agents: AgentService;
-  routing: RoutingService;
   directory: AgentDirectory;
   slack: SlackRepository;
-  bridge: SlackBridge;
-  outbox: SlackOutbox;
+  /** Posts a line in a conversation's thread (if it has one). */
+  notice(conversationId: string, text: string): void;
   /** Agents' App Home tabs (views.publish through the outbox). */
   home: HomePublisher;
   knowledgeBase: KnowledgeBase;

@@ -23,6 +23,7 @@ import type { VisitorRepository } from '../db/visitor-repository';
 import type { Message } from '../core/types';
 import type { Mailer } from '../email/mailer';
 import type { Logger } from '../logger';
+import { createAgentEmails } from './agent-emails';
 import { AgentDirectory } from './agent-directory';
 import { boltLogger } from './bolt-logger';
 import { createSerializer, type SlackContext } from './context';
@@ -31,13 +32,15 @@ import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
 import { registerShortcuts } from './listeners/shortcuts';
 import { registerViews } from './listeners/views';
-import { SlackOutbox, resolvePlaceholders } from './outbox';
+import { SlackOutbox } from './outbox';
 import { HomePublisher } from './home-publisher';
 import { FastifyReceiver } from './receiver';
 import { SlackInbox, throughInbox } from './inbox';
 import { createInboxRepository } from './inbox-repository';
 import { SlackBridge } from './slack-bridge';
 import { createSlackRepository } from './slack-repository';
+import { SlackIdentity } from './identity';
+import { createPermalink, createThreadRefs } from './thread-refs';
 
 export interface SlackDeps {
   config: Config;
@@ -123,17 +126,34 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   const presenceClient = new WebClient(botToken, { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: 5_000 });
 
   const slack = createSlackRepository(db);
-  let bridge: SlackBridge | null = null;
+  const identity = new SlackIdentity(readClient);
+  // Built in dependency order: a conversation's thread and its link, the emails that carry the link,
+  // then the outbox that resolves its posts' references through them.
+  const permalink = createPermalink(slack, identity.teamUrl);
+  const emailAgents = createAgentEmails({
+    permalink,
+    notificationEmail: (agentId) => {
+      const row = deps.agents.row(agentId);
+      return row?.notify_email === 1 && row.email ? row.email : null;
+    },
+    mailer: deps.mailer,
+  });
+  const threads = createThreadRefs({
+    slack,
+    permalink,
+    // The link exists now: agents who asked for emails get theirs.
+    cardPosted: (conversationId) => emailAgents(conversationId, deps.routing.askedAgents(conversationId), 'routed'),
+  });
   const outbox = new SlackOutbox({
     db,
     logger: slackLog,
     clock,
     call: async (method, args) => (await outboxClient.apiCall(method, args)) as WebAPICallResult as unknown as Record<string, unknown>,
-    resolveRefs: (args) => resolvePlaceholders(args, (op, value) => bridge?.lookup(op, value)),
-    onSent: (item, result) => bridge?.onSent(item.ref, result),
+    resolveRefs: threads.resolve,
+    onSent: (item, result) => threads.sent(item.ref, result),
     ...deps.outboxOptions,
   });
-  bridge = new SlackBridge({
+  const bridge = new SlackBridge({
     db,
     outbox,
     slack,
@@ -148,14 +168,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     channel: channel ?? '',
     teamChannel: deps.teamChannel,
     askedAgents: (id) => deps.routing.askedAgents(id),
-    notificationEmail: (agentId) => {
-      const row = deps.agents.row(agentId);
-      return row?.notify_email === 1 && row.email ? row.email : null;
-    },
-    mailer: deps.mailer,
-    teamUrl: () => teamUrl,
+    emailAgents,
   });
-  let teamUrl: string | null = null;
   const directory = new AgentDirectory(readClient, deps.agents, config.slack.adminUserIds, clock, slackLog);
   const home = new HomePublisher({
     dashboard: createDashboardRepository(db),
@@ -183,18 +197,10 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
         installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
     : null;
-  // The app's identity, asked once (a failure is asked again next time). Given `token` with
-  // tokenVerificationEnabled: false, Bolt 4/5 calls auth.test again for every incoming request (its
-  // cached promise is overwritten on each call): 200 thread replies a second were 200 auth.test calls.
-  let identity: ReturnType<typeof readClient.auth.test> | null = null;
-  const whoAmI = () =>
-    (identity ??= readClient.auth.test().catch((err: unknown) => {
-      identity = null;
-      throw err;
-    }));
   const bolt = new App({
     authorize: async () => {
-      const me = await whoAmI();
+      // Asked once (identity.ts): Bolt would call auth.test for every incoming request.
+      const me = await identity.whoAmI();
       return {
         botToken,
         ...(me.bot_id ? { botId: me.bot_id } : {}),
@@ -211,11 +217,9 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     customer: deps.customer,
     handoff: deps.handoff,
     agents: deps.agentService,
-    routing: deps.routing,
     directory,
     slack,
-    bridge,
-    outbox,
+    notice: (conversationId, text) => bridge.notice(conversationId, text),
     home,
     knowledgeBase: deps.knowledgeBase,
     rules: deps.rules,
@@ -282,12 +286,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     },
     async start() {
       outbox.start();
-      // The workspace URL makes permalinks; Slack being unreachable now only makes them plainer.
-      whoAmI()
-        .then((r) => {
-          teamUrl = typeof r.url === 'string' ? r.url : null;
-        })
-        .catch((err: unknown) => slackLog.warn({ err }, 'auth.test failed; permalinks fall back to channel links'));
+      // The workspace URL makes permalinks.
+      identity.learnTeamUrl(slackLog);
       if (!receiver) await bolt.start();
       // What a crash or a stop left stored is processed now, before new events.
       inbox.start();

@@ -12,10 +12,11 @@ import { headsUpMessage } from './blocks/heads-up';
 import type { SlackMessage } from './blocks/common';
 import { handoffCard, type CardModel } from './blocks/handoff-card';
 import { customerMessageBlocks, customerPoster, threadNotice, transcriptMessages } from './blocks/thread-messages';
-import type { Mailer } from '../email/mailer';
-import { isPlaceholder, type SlackOutbox } from './outbox';
+import type { EmailAgents } from './agent-emails';
+import type { SlackOutbox } from './outbox';
 import { escapeForSlack } from './text';
 import type { SlackRepository } from './slack-repository';
+import { cardOf, permalinkOf } from './thread-refs';
 
 export interface SlackBridgeDeps {
   db: Database;
@@ -37,18 +38,12 @@ export interface SlackBridgeDeps {
   teamChannel: (teamId: string) => string | null;
   /** Agents asked to take a conversation (routed or nudged), in order. */
   askedAgents: (conversationId: string) => string[];
-  /** Agents who want an email too: their address, or null. */
-  notificationEmail: (agentId: string) => string | null;
-  mailer: Mailer;
-  /** The workspace URL (auth.test `url`), for permalinks; null until known. */
-  teamUrl: () => string | null;
+  /** Emails the agents who opted in (a nudge's; a routing's go once the card has its link). */
+  emailAgents: EmailAgents;
 }
 
 /** How many conversations one @here links (the rest are counted). */
 const BROADCAST_LINKS = 5;
-
-/** Placeholder the outbox resolves to the card's ts once the card has been posted. */
-export const cardOf = (conversationId: string) => ({ $cardOf: conversationId });
 
 /**
  * Domain events → Slack, through the outbox. A conversation's first escalation posts its card and
@@ -71,45 +66,6 @@ export class SlackBridge {
 
   attach(bus: EventBus): () => void {
     return bus.subscribe((e) => this.onEvent(e));
-  }
-
-  /** The outbox calls this when an item went out: the card's ts becomes the thread. */
-  onSent(ref: unknown, result: Record<string, unknown>): void {
-    const r = ref as { conversationId?: string; kind?: string } | null;
-    if (r?.kind === 'card' && r.conversationId && typeof result.ts === 'string') {
-      this.d.slack.setThreadTs(r.conversationId, result.ts);
-      // The link exists now: agents who asked for emails get theirs.
-      this.emailAgents(r.conversationId, this.d.askedAgents(r.conversationId), 'routed');
-    }
-  }
-
-  /**
-   * Resolves placeholders at send time; undefined while not known yet (the card not posted):
-   * `{$cardOf: id}` → the card's ts, `{$permalinkOf: id}` → a link to it, `{$format: [...]}` →
-   * the parts joined, each part a string or a placeholder.
-   */
-  lookup(op: string, value: unknown): unknown {
-    if (op === '$cardOf' && typeof value === 'string') return this.d.slack.thread(value)?.ts ?? undefined;
-    if (op === '$permalinkOf' && typeof value === 'string') return this.permalink(value) ?? undefined;
-    if (op === '$format' && Array.isArray(value)) {
-      const parts = value.map((p) => {
-        if (!isPlaceholder(p)) return String(p);
-        const [inner] = Object.keys(p);
-        return this.lookup(inner!, p[inner!]);
-      });
-      return parts.some((p) => p === undefined) ? undefined : parts.join('');
-    }
-    return undefined;
-  }
-
-  /** A link to the conversation's card, once it is posted. */
-  permalink(conversationId: string): string | null {
-    const thread = this.d.slack.thread(conversationId);
-    if (!thread?.ts) return null;
-    const base = this.d.teamUrl();
-    return base
-      ? `${base.replace(/\/$/, '')}/archives/${thread.channel}/p${thread.ts.replace('.', '')}`
-      : `https://slack.com/app_redirect?channel=${thread.channel}`;
   }
 
   /** The card as it should look now. */
@@ -257,7 +213,7 @@ export class SlackBridge {
         if (d.slack.thread(id)) linked.push(id);
       }
       if (!linked.length) continue;
-      const links = linked.flatMap((id, i) => (i ? [' · ', { $permalinkOf: id }] : [{ $permalinkOf: id }]));
+      const links = linked.flatMap((id, i) => (i ? [' · ', permalinkOf(id)] : [permalinkOf(id)]));
       const more = ids.length - linked.length;
       const text =
         ids.length === 1
@@ -281,7 +237,7 @@ export class SlackBridge {
     const thread = d.slack.thread(conversation.id);
     if (!thread) return;
     const who = this.customerName(conversation);
-    const link = { $permalinkOf: conversation.id };
+    const link = permalinkOf(conversation.id);
     if (kind === 'nudged') {
       this.updateCard(conversation);
       d.outbox.enqueue({
@@ -306,7 +262,7 @@ export class SlackBridge {
         },
       });
     }
-    if (kind === 'nudged') this.emailAgents(conversation.id, agentIds, kind);
+    if (kind === 'nudged') d.emailAgents(conversation.id, agentIds, kind);
   }
 
   /** A rule's heads-up to a team: who, where, why, with Take over — the conversation stays with the AI. */
@@ -326,23 +282,6 @@ export class SlackBridge {
       args: { channel, ...message, unfurl_links: false },
       key: `heads-up:${conversation.id}:${teamId}`,
     });
-  }
-
-  private emailAgents(conversationId: string, agentIds: string[], kind: 'routed' | 'nudged'): void {
-    const { d } = this;
-    const link = this.permalink(conversationId);
-    for (const agentId of agentIds) {
-      const to = d.notificationEmail(agentId);
-      if (!to || !link) continue;
-      d.mailer.send({
-        kind: 'agent_notification',
-        to,
-        subject: kind === 'nudged' ? 'A handoff is still waiting for you' : 'A customer needs you on Handoff',
-        text: `A customer is waiting for a person.\n\nOpen the conversation in Slack: ${link}\n\n— Handoff`,
-        key: `agent:${agentId}:${conversationId}:${kind}`,
-        conversationId,
-      });
-    }
   }
 
   private updateCard(conversation: Conversation): void {

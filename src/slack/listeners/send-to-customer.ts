@@ -2,13 +2,16 @@ import { DomainError } from '../../core/errors';
 import type { ReplyResult } from '../../core/handoff-service';
 import type { SlackContext } from '../context';
 
+/** What sending as an agent uses. */
+export type SendAsAgentDeps = Pick<SlackContext, 'directory' | 'handoff' | 'serial'>;
+
 /**
  * Sends text to the customer as the Slack user who clicked (Send on a suggestion, the edit modal,
  * Send to customer on a knowledge-base result), exactly like a reply typed in the thread: it claims
  * an unowned conversation first, and is refused in someone else's. Returns what to tell the clicker.
  */
 export async function sendAsAgent(
-  ctx: SlackContext,
+  ctx: SendAsAgentDeps,
   conversationId: string,
   userId: string,
   text: string,

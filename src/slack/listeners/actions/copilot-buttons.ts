@@ -1,70 +1,57 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { DomainError } from '../../../core/errors';
+import type { Ai, ConversationContext } from '../../../core/ports';
 import { editSuggestionModal, suggestionMessage, summaryMessage } from '../../blocks/copilot';
+import type { SlackMessage } from '../../blocks/common';
 import type { SlackContext } from '../../context';
-import { decodeValue } from '../../ids';
-import { sendAsAgent } from '../send-to-customer';
+import { sendAsAgent, type SendAsAgentDeps } from '../send-to-customer';
+import { conversationButton, tellingRefusals, threadOf, type ButtonArgs } from './conversation-button';
 
 /**
  * The copilot on a handoff card: Summary and Suggest reply, answered only to the clicker, and the
  * suggestion's Send, Edit and Ignore. The AI assists the agent here; it never writes to the
  * customer by itself (Send is the agent's own click, and goes out as them).
  */
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+
+type CopilotDeps = Pick<SlackContext, 'ai' | 'aiContext' | 'tellOnly'>;
+
+/** Asks the AI about the clicked conversation and answers only the clicker, in the clicked thread. */
+function askCopilot(ctx: CopilotDeps, answer: (ai: Ai, context: ConversationContext, conversationId: string) => Promise<SlackMessage>) {
+  return conversationButton(async ({ value, user, args: { body } }) => {
+    const channel = body.channel?.id;
+    if (!channel) return;
+    await tellingRefusals(
+      ctx,
+      body,
+      async () => ctx.tellOnly(channel, user, await answer(ctx.ai, ctx.aiContext(value.conversationId), value.conversationId), threadOf(body)),
+      threadOf(body),
+    );
+  });
+}
 
 /** Summary: the AI's summary, key points, intent, what it tried, frustration and related articles. */
-export function summaryButton(ctx: SlackContext) {
-  return async ({ ack, body, action }: ButtonArgs) => {
-    await ack();
-    const value = decodeValue(action.value);
-    const channel = body.channel?.id;
-    if (!value || !channel) return;
-    try {
-      const summary = await ctx.ai.summarise(ctx.aiContext(value.conversationId));
-      ctx.tellOnly(channel, body.user.id, summaryMessage(summary), threadOf(body));
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      ctx.tellOnly(channel, body.user.id, err.message, threadOf(body));
-    }
-  };
+export function summaryButton(ctx: CopilotDeps) {
+  return askCopilot(ctx, async (ai, context) => summaryMessage(await ai.summarise(context)));
 }
 
 /** Suggest reply: a draft grounded in the conversation and the knowledge base, with Send / Edit / Ignore. */
-export function suggestReplyButton(ctx: SlackContext) {
-  return async ({ ack, body, action }: ButtonArgs) => {
-    await ack();
-    const value = decodeValue(action.value);
-    const channel = body.channel?.id;
-    if (!value || !channel) return;
-    try {
-      const draft = await ctx.ai.draftReply(ctx.aiContext(value.conversationId));
-      ctx.tellOnly(channel, body.user.id, suggestionMessage(value.conversationId, draft), threadOf(body));
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      ctx.tellOnly(channel, body.user.id, err.message, threadOf(body));
-    }
-  };
+export function suggestReplyButton(ctx: CopilotDeps) {
+  return askCopilot(ctx, async (ai, context, conversationId) => suggestionMessage(conversationId, await ai.draftReply(context)));
 }
 
 /** Send: the draft goes to the customer as the clicker; the suggestion becomes the outcome. */
-export function sendSuggestionButton(ctx: SlackContext) {
-  return async ({ ack, body, action, respond }: ButtonArgs) => {
-    await ack();
-    const value = decodeValue(action.value);
-    if (!value || typeof value.text !== 'string' || !value.text.trim()) return;
-    const result = await sendAsAgent(ctx, value.conversationId, body.user.id, value.text);
+export function sendSuggestionButton(ctx: SendAsAgentDeps) {
+  return conversationButton(async ({ value, user, args: { respond } }) => {
+    if (typeof value.text !== 'string' || !value.text.trim()) return;
+    const result = await sendAsAgent(ctx, value.conversationId, user, value.text);
     // Sent: the suggestion is replaced by the outcome. Not sent: it stays, and the reason comes below it.
     await respond({ replace_original: result.sent, text: result.message });
-  };
+  });
 }
 
 /** Edit: a modal with the draft; submitting it sends the edited text (views/edit-suggestion-view.ts). */
-export function editSuggestionButton(ctx: SlackContext) {
-  return async ({ ack, body, action, client }: ButtonArgs) => {
-    await ack();
-    const value = decodeValue(action.value);
+export function editSuggestionButton(ctx: Pick<SlackContext, 'logger'>) {
+  return conversationButton(async ({ value, args: { body, client } }) => {
     const channel = body.channel?.id ?? body.container?.channel_id;
-    if (!value || typeof value.text !== 'string' || !channel) return;
+    if (typeof value.text !== 'string' || !channel) return;
     await client.views.open({
       trigger_id: body.trigger_id,
       view: editSuggestionModal(value.text, {
@@ -75,7 +62,7 @@ export function editSuggestionButton(ctx: SlackContext) {
       }),
     });
     ctx.logger.debug({ conversationId: value.conversationId }, 'suggestion opened for editing');
-  };
+  });
 }
 
 /** Ignore: the suggestion disappears. */
@@ -84,11 +71,4 @@ export function ignoreSuggestionButton() {
     await ack();
     await respond({ delete_original: true });
   };
-}
-
-/** The thread the clicked message is in (ephemerals answer there). */
-export function threadOf(body: BlockButtonAction): string | undefined {
-  const message = body.message as { thread_ts?: string } | undefined;
-  const container = body.container as { thread_ts?: string } | undefined;
-  return message?.thread_ts ?? container?.thread_ts;
 }

@@ -1,25 +1,17 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { DomainError } from '../../../core/errors';
 import type { SlackContext } from '../../context';
-import { decodeValue } from '../../ids';
+import { conversationButton, tellingRefusals } from './conversation-button';
 
 /** Hand back to AI (the owner or an admin), with a line in the thread. */
-export function handBackButton(ctx: SlackContext) {
-  return async ({ ack, body, action }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
-    await ack();
-    const value = decodeValue(action.value);
-    if (!value) return;
+export function handBackButton(ctx: Pick<SlackContext, 'customer' | 'directory' | 'handoff' | 'notice' | 'tellOnly'>) {
+  return conversationButton(async ({ value, user, args }) => {
     // Admin status is checked now (at most a few minutes old), not taken from a day-old profile.
-    const agent = await ctx.directory.getWithAdminCheck(body.user.id);
-    try {
+    const agent = await ctx.directory.getWithAdminCheck(user);
+    await tellingRefusals(ctx, args.body, () => {
       const before = ctx.customer.get(value.conversationId);
       const after = ctx.handoff.handBack(value.conversationId, agent);
       if (before.state === 'human' && after.state === 'ai') {
-        ctx.bridge.notice(value.conversationId, `🤖 ${agent.persona.name} handed the conversation back to the AI.`);
+        ctx.notice(value.conversationId, `🤖 ${agent.persona.name} handed the conversation back to the AI.`);
       }
-    } catch (err) {
-      if (!(err instanceof DomainError) || !body.channel?.id) throw err;
-      ctx.tellOnly(body.channel.id, body.user.id, err.message);
-    }
-  };
+    });
+  });
 }

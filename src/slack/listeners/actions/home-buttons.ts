@@ -1,19 +1,17 @@
-import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { AGENT_STATUSES, type AgentStatus } from '../../../core/availability';
 import { DomainError } from '../../../core/errors';
 import type { ClaimResult } from '../../../core/handoff-service';
+import type { Agent } from '../../../core/types';
 import type { SlackContext } from '../../context';
 import type { HomeOutcome } from '../../home-publisher';
-import { decodeValue } from '../../ids';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
+import { type ButtonArgs, conversationButton } from './conversation-button';
 
 function parseStatus(raw: unknown): AgentStatus | null {
   return typeof raw === 'string' && (AGENT_STATUSES as readonly string[]).includes(raw) ? (raw as AgentStatus) : null;
 }
 
 /** Home tab, Available / Busy / Away / Offline: sets the agent's status and shows it. */
-export function homeStatusButton(ctx: SlackContext) {
+export function homeStatusButton(ctx: Pick<SlackContext, 'agents' | 'directory' | 'home'>) {
   return async ({ ack, body, action }: ButtonArgs) => {
     await ack();
     const status = parseStatus(action.value);
@@ -39,24 +37,24 @@ function outcomeOf(conversationId: string, kind: 'claimed' | 'took_over', run: (
   return result.reason === 'owned' ? { kind: 'owned', conversationId, ownerId: result.ownerId } : { kind: 'resolved' };
 }
 
+/** Home tab, Claim or Take over: runs it as the clicker and shows what came of it at the top of their tab. */
+function homeTakeButton(
+  ctx: Pick<SlackContext, 'directory' | 'home'>,
+  kind: 'claimed' | 'took_over',
+  take: (conversationId: string, agent: Agent) => ClaimResult,
+) {
+  return conversationButton(async ({ value, user }) => {
+    const agent = await ctx.directory.get(user);
+    ctx.home.refresh(user, outcomeOf(value.conversationId, kind, () => take(value.conversationId, agent)));
+  });
+}
+
 /** Home tab, Claim on a queue row: the clicker becomes the owner, as with the card's Claim. */
-export function homeClaimButton(ctx: SlackContext) {
-  return async ({ ack, body, action }: ButtonArgs) => {
-    await ack();
-    const value = decodeValue(action.value);
-    if (!value) return;
-    const agent = await ctx.directory.get(body.user.id);
-    ctx.home.refresh(body.user.id, outcomeOf(value.conversationId, 'claimed', () => ctx.handoff.claim(value.conversationId, agent)));
-  };
+export function homeClaimButton(ctx: Pick<SlackContext, 'directory' | 'handoff' | 'home'>) {
+  return homeTakeButton(ctx, 'claimed', (id, agent) => ctx.handoff.claim(id, agent));
 }
 
 /** Home tab, Take over on a live AI conversation: posts the card and claims it for the clicker at once. */
-export function takeOverButton(ctx: SlackContext) {
-  return async ({ ack, body, action }: ButtonArgs) => {
-    await ack();
-    const value = decodeValue(action.value);
-    if (!value) return;
-    const agent = await ctx.directory.get(body.user.id);
-    ctx.home.refresh(body.user.id, outcomeOf(value.conversationId, 'took_over', () => ctx.handoff.takeOver(value.conversationId, agent)));
-  };
+export function takeOverButton(ctx: Pick<SlackContext, 'directory' | 'handoff' | 'home'>) {
+  return homeTakeButton(ctx, 'took_over', (id, agent) => ctx.handoff.takeOver(id, agent));
 }

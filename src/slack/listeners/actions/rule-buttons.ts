@@ -3,8 +3,7 @@ import { DomainError } from '../../../core/errors';
 import { editableInSlack, ruleEditorView } from '../../blocks/rule-editor';
 import { EMPTY_TEST_FORM, ruleTestView } from '../../blocks/rule-tester';
 import { readRuleButton, rulesListPage, type RuleButtonValue } from '../../blocks/rules-list';
-import type { SlackContext } from '../../context';
-import { checkAdmin, notAdminView, refreshRulesList, ruleName, rulesListModel } from '../commands/admin-commands';
+import { checkAdmin, notAdminView, refreshRulesList, ruleName, rulesListModel, type AdminDeps } from '../commands/admin-commands';
 
 /**
  * The buttons of the rules list modal: Edit / Add rule and Test a message (push a modal with the
@@ -21,7 +20,7 @@ interface Click {
 }
 
 /** Acks, checks the clicker is an admin (else the modal says so) and reads the click; null: nothing to do. */
-async function admit(ctx: SlackContext, { ack, body, action, client }: ButtonArgs): Promise<Click | null> {
+async function admit(ctx: AdminDeps, { ack, body, action, client }: ButtonArgs): Promise<Click | null> {
   await ack();
   const view = body.view;
   const value = readRuleButton(action.value);
@@ -46,7 +45,7 @@ function change(work: () => string): string {
 }
 
 /** Edit (a row) or Add rule (the footer): the editor, pushed on the list. */
-export function ruleEditButton(ctx: SlackContext) {
+export function ruleEditButton(ctx: AdminDeps) {
   return async (args: ButtonArgs) => {
     const click = await admit(ctx, args);
     if (!click) return;
@@ -70,7 +69,7 @@ export function ruleEditButton(ctx: SlackContext) {
 }
 
 /** Test a message: the tester, pushed on the list. */
-export function ruleTestButton(ctx: SlackContext) {
+export function ruleTestButton(ctx: AdminDeps) {
   return async (args: ButtonArgs) => {
     const click = await admit(ctx, args);
     if (!click) return;
@@ -81,7 +80,7 @@ export function ruleTestButton(ctx: SlackContext) {
   };
 }
 
-function moveButton(ctx: SlackContext, direction: 'up' | 'down') {
+function moveButton(ctx: AdminDeps, direction: 'up' | 'down') {
   return async (args: ButtonArgs) => {
     const click = await admit(ctx, args);
     const id = click?.value.rule;
@@ -97,17 +96,17 @@ function moveButton(ctx: SlackContext, direction: 'up' | 'down') {
 }
 
 /** ↑: one place earlier. */
-export function ruleUpButton(ctx: SlackContext) {
+export function ruleUpButton(ctx: AdminDeps) {
   return moveButton(ctx, 'up');
 }
 
 /** ↓: one place later. */
-export function ruleDownButton(ctx: SlackContext) {
+export function ruleDownButton(ctx: AdminDeps) {
   return moveButton(ctx, 'down');
 }
 
 /** Enable / Disable: the value says which, so a stale list never flips the wrong way. */
-export function ruleToggleButton(ctx: SlackContext) {
+export function ruleToggleButton(ctx: AdminDeps) {
   return async (args: ButtonArgs) => {
     const click = await admit(ctx, args);
     const id = click?.value.rule;
@@ -122,7 +121,7 @@ export function ruleToggleButton(ctx: SlackContext) {
 }
 
 /** Delete (Slack asked to confirm first). */
-export function ruleDeleteButton(ctx: SlackContext) {
+export function ruleDeleteButton(ctx: AdminDeps) {
   return async (args: ButtonArgs) => {
     const click = await admit(ctx, args);
     const id = click?.value.rule;
@@ -134,7 +133,7 @@ export function ruleDeleteButton(ctx: SlackContext) {
 }
 
 /** ◀ Previous / Next ▶. */
-export function rulesPageButton(ctx: SlackContext) {
+export function rulesPageButton(ctx: AdminDeps) {
   return async (args: ButtonArgs) => {
     const click = await admit(ctx, args);
     if (!click || click.value.page === undefined) return;

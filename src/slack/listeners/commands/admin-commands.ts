@@ -27,13 +27,19 @@ const ADMIN_CHECK_MS = 2000;
 
 export type AdminCheck = 'admin' | 'not_admin' | 'unknown';
 
+/** What checking admin status uses. */
+export type AdminCheckDeps = Pick<SlackContext, 'directory' | 'logger'>;
+
+/** What the admin modals (rules, settings) use. */
+export type AdminDeps = AdminCheckDeps & Pick<SlackContext, 'rules' | 'settings' | 'teams'>;
+
 /**
  * Whether a Slack user is an admin, asked on every admin action. Answered from an admin status at
  * most ADMIN_TTL_MS old (agent-directory.ts), else Slack is asked again; Slack not answering, or a
  * fetch that takes too long, gives 'unknown' (refused, with a different sentence) rather than a
  * late ack.
  */
-export async function checkAdmin(ctx: SlackContext, userId: string): Promise<AdminCheck> {
+export async function checkAdmin(ctx: AdminCheckDeps, userId: string): Promise<AdminCheck> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'unknown'>((resolve) => {
     timer = setTimeout(() => resolve('unknown'), ADMIN_CHECK_MS);
@@ -58,14 +64,14 @@ export function notAdminView(check: Exclude<AdminCheck, 'admin'>): ModalView {
 }
 
 /** The rules list as it is now, on a page (or the page holding a rule). */
-export function rulesListModel(ctx: SlackContext, at: { page: number } | { position: number }, notice: string | null = null): RulesListModel {
+export function rulesListModel(ctx: Pick<SlackContext, 'rules'>, at: { page: number } | { position: number }, notice: string | null = null): RulesListModel {
   const { rules, invalid } = ctx.rules.listForAdmin();
   const page = 'page' in at ? at.page : Math.floor(Math.max(0, at.position - 1) / RULES_PAGE_SIZE);
   return { rules, invalid, page, notice };
 }
 
 /** A rule's name for a notice, valid or not; null when it no longer exists. */
-export function ruleName(ctx: SlackContext, id: string): string | null {
+export function ruleName(ctx: Pick<SlackContext, 'rules'>, id: string): string | null {
   const { rules, invalid } = ctx.rules.listForAdmin();
   return rules.find((r) => r.id === id)?.name ?? invalid.find((r) => r.id === id)?.name ?? null;
 }
@@ -76,7 +82,7 @@ export function ruleName(ctx: SlackContext, id: string): string | null {
  * is fine because the list is always rendered from the database. A closed modal is left alone.
  */
 export async function refreshRulesList(
-  ctx: SlackContext,
+  ctx: Pick<SlackContext, 'logger'>,
   client: WebClient,
   target: { viewId: string; hash?: string },
   model: RulesListModel,
@@ -101,7 +107,7 @@ export async function refreshRulesList(
 type CommandArgs = Pick<SlackCommandMiddlewareArgs & AllMiddlewareArgs, 'ack' | 'command' | 'client'>;
 
 /** `/handoff rules` or `/handoff settings`. */
-export async function adminCommand(ctx: SlackContext, which: 'rules' | 'settings', { ack, command, client }: CommandArgs): Promise<void> {
+export async function adminCommand(ctx: AdminDeps & Pick<SlackContext, 'tellOnly'>, which: 'rules' | 'settings', { ack, command, client }: CommandArgs): Promise<void> {
   const user = command.user_id;
   const check = await checkAdmin(ctx, user);
   if (check !== 'admin') {

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { AgentStatusSummary } from '../../../core/agent-service';
 import { AGENT_STATUSES, type AgentStatus } from '../../../core/availability';
 import type { SlackContext } from '../../context';
-import { ADMIN_UNKNOWN_TEXT, adminCommand, checkAdmin } from './admin-commands';
+import { ADMIN_UNKNOWN_TEXT, adminCommand, checkAdmin, type AdminCheckDeps, type AdminDeps } from './admin-commands';
 import { kbCommand } from './kb-command';
 import { statsCommand } from './stats-command';
 
@@ -39,7 +39,7 @@ export function statusText(s: AgentStatusSummary): string {
 }
 
 /** `/handoff …`: every answer goes only to the caller. */
-export function handoffCommand(ctx: SlackContext) {
+export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'analytics' | 'knowledgeBase' | 'tellOnly'>) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const reply = (text: string) => ack({ response_type: 'ephemeral', text });
     const text = (command.text ?? '').trim();
@@ -84,7 +84,7 @@ export function handoffCommand(ctx: SlackContext) {
   };
 }
 
-async function skills(ctx: SlackContext, caller: string, arg: string): Promise<string> {
+async function skills(ctx: AdminCheckDeps & Pick<SlackContext, 'agents'>, caller: string, arg: string): Promise<string> {
   const target = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>\s*(.*)$/.exec(arg);
   let subject = caller;
   let list = arg;

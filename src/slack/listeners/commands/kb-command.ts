@@ -8,7 +8,7 @@ import { searchKnowledgeBase } from '../../kb-search';
  * not say which thread it came from, so these results have no "Send to customer"; the message
  * shortcut "Search knowledge base" in a handoff thread has.
  */
-export function kbCommand(ctx: SlackContext, query: string): SlackMessage {
+export function kbCommand(ctx: Pick<SlackContext, 'knowledgeBase'>, query: string): SlackMessage {
   const q = query.trim();
   if (!q) return { text: 'Usage: `/handoff kb <question>`, e.g. `/handoff kb reset password`.' };
   return kbResultsMessage(q, searchKnowledgeBase(ctx.knowledgeBase, q), null);

@@ -3,7 +3,7 @@ import { section, type SlackMessage } from '../../blocks/common';
 import { statsMessage } from '../../blocks/stats';
 import type { SlackContext } from '../../context';
 import { escapeForSlack } from '../../text';
-import { ADMIN_UNKNOWN_TEXT, checkAdmin } from './admin-commands';
+import { ADMIN_UNKNOWN_TEXT, checkAdmin, type AdminCheckDeps } from './admin-commands';
 
 export const STATS_USAGE = `Usage: \`/handoff stats [${PERIODS.join('|')}]\` (default 7d). Admins: \`/handoff stats api\` for the API token, \`/handoff stats api rotate\` or \`revoke\` to replace or withdraw it.`;
 
@@ -17,7 +17,7 @@ const ADMIN_NOTE = 'Admins: the same as JSON at `GET /api/stats?period=7d`, one 
  * learn about the API: `/handoff stats api` shows them its token, `/handoff stats api rotate`
  * replaces it and `/handoff stats api revoke` withdraws it (both audited, both at once).
  */
-export async function statsCommand(ctx: SlackContext, arg: string, user: string): Promise<SlackMessage> {
+export async function statsCommand(ctx: AdminCheckDeps & Pick<SlackContext, 'analytics'>, arg: string, user: string): Promise<SlackMessage> {
   const word = arg.trim().toLowerCase();
   const [first = '', ...more] = word.split(/\s+/);
   if (first === 'api' || first === 'token') {
@@ -49,7 +49,7 @@ export async function statsCommand(ctx: SlackContext, arg: string, user: string)
 }
 
 /** The token and how to use it, only to the admin who asked; or that there is none (revoked). */
-function apiTokenMessage(ctx: SlackContext, notice: string | null): SlackMessage {
+function apiTokenMessage(ctx: Pick<SlackContext, 'analytics'>, notice: string | null): SlackMessage {
   const access = ctx.analytics.apiAccess();
   if (access.token === null) {
     return { text: 'There is no analytics API token: it was revoked, and the API answers 401. `/handoff stats api rotate` makes a new one.' };

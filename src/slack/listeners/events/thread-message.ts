@@ -2,6 +2,8 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { SlackContext } from '../../context';
 import { slackToPlain } from '../../text';
 
+type ThreadMessageDeps = Pick<SlackContext, 'clock' | 'directory' | 'handoff' | 'serial' | 'slack' | 'tellOnly'>;
+
 /** Replies starting like this are internal notes, whoever writes them. */
 export const NOTE_PREFIX = /^\s*(;;|note:)/i;
 
@@ -25,7 +27,7 @@ interface MessageLike {
  * claimed by whoever replies first); everything else stays in Slack and its author is told once.
  * Edits and deletions of relayed replies follow them to the widget. Bots are never relayed.
  */
-export function threadMessage(ctx: SlackContext) {
+export function threadMessage(ctx: ThreadMessageDeps) {
   return async ({ event }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
     const e = event as unknown as MessageLike;
     if (e.subtype === 'message_changed') return edited(ctx, e);
@@ -59,7 +61,7 @@ export function threadMessage(ctx: SlackContext) {
   };
 }
 
-async function edited(ctx: SlackContext, e: MessageLike): Promise<void> {
+async function edited(ctx: ThreadMessageDeps, e: MessageLike): Promise<void> {
   const m = e.message;
   if (!m || m.bot_id) return;
   const messageId = ctx.slack.relayedMessage(e.channel, m.ts);
@@ -69,19 +71,19 @@ async function edited(ctx: SlackContext, e: MessageLike): Promise<void> {
   else ctx.handoff.deleteAgentMessage(messageId);
 }
 
-function deleted(ctx: SlackContext, e: MessageLike): void {
+function deleted(ctx: Pick<SlackContext, 'handoff' | 'slack'>, e: MessageLike): void {
   const ts = e.deleted_ts ?? e.previous_message?.ts;
   if (!ts) return;
   const messageId = ctx.slack.relayedMessage(e.channel, ts);
   if (messageId) ctx.handoff.deleteAgentMessage(messageId);
 }
 
-function tellOnce(ctx: SlackContext, conversationId: string, user: string, e: MessageLike, text: string): void {
+function tellOnce(ctx: Pick<SlackContext, 'clock' | 'slack' | 'tellOnly'>, conversationId: string, user: string, e: MessageLike, text: string): void {
   if (ctx.slack.firstNotice(conversationId, user, ctx.clock.now().toISOString())) ctx.tellOnly(e.channel, user, text, e.thread_ts);
 }
 
 /** Slack markup → the customer's plain text, with mentioned people's names looked up first. */
-async function toPlain(ctx: SlackContext, raw: string): Promise<string> {
+async function toPlain(ctx: Pick<SlackContext, 'directory'>, raw: string): Promise<string> {
   const mentioned = [...new Set([...raw.matchAll(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g)].map((m) => m[1]!))];
   await Promise.all(mentioned.slice(0, 20).map((id) => ctx.directory.get(id).catch(() => undefined)));
   return slackToPlain(raw, {

@@ -20,7 +20,7 @@ const RECENT_QUESTIONS = 2;
  * "Search knowledge base" on a message: the results, only to the clicker, in the message's thread.
  * In a handoff thread each result has "Send to customer".
  */
-export function kbSearchShortcut(ctx: SlackContext) {
+export function kbSearchShortcut(ctx: Pick<SlackContext, 'customer' | 'directory' | 'knowledgeBase' | 'slack' | 'tellOnly'>) {
   return async ({ ack, shortcut }: SlackShortcutMiddlewareArgs<MessageShortcut> & AllMiddlewareArgs) => {
     await ack();
     const channel = shortcut.channel.id;
@@ -42,7 +42,7 @@ export function kbSearchShortcut(ctx: SlackContext) {
  * for as it is. Our own posts (the card, the transcript, notices) say nothing about the question:
  * in a handoff thread the customer's latest messages are searched for instead.
  */
-function queryOf(ctx: SlackContext, message: ShortcutMessage, conversationId: string | null, root: string): string {
+function queryOf(ctx: Pick<SlackContext, 'customer' | 'directory'>, message: ShortcutMessage, conversationId: string | null, root: string): string {
   const ours = Boolean(message.bot_id) && !message.username;
   if (conversationId && (ours || message.ts === root)) {
     return ctx.customer

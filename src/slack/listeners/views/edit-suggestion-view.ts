@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { z } from 'zod';
 import type { SlackContext } from '../../context';
 import { BLOCK, INPUT } from '../../ids';
-import { sendAsAgent } from '../send-to-customer';
+import { sendAsAgent, type SendAsAgentDeps } from '../send-to-customer';
 
 const metadataSchema = z.object({
   conversationId: z.string().min(1),
@@ -18,7 +18,7 @@ const MAX_TEXT = 4000;
  * The edit modal of a suggested reply, submitted: the edited text goes to the customer as the
  * agent (claiming an unowned conversation), and the suggestion is replaced by the outcome.
  */
-export function editSuggestionView(ctx: SlackContext) {
+export function editSuggestionView(ctx: SendAsAgentDeps & Pick<SlackContext, 'logger' | 'tellOnly'>) {
   return async ({ ack, body, view }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => {
     const meta = parseMetadata(view.private_metadata);
     const text = (view.state.values[BLOCK.editSuggestionInput]?.[INPUT.editSuggestionText]?.value ?? '').trim();
@@ -51,7 +51,7 @@ function parseMetadata(raw: string | undefined): z.infer<typeof metadataSchema> 
 }
 
 /** Replaces the suggestion the modal came from (through its response_url) with the outcome. */
-async function replaceSuggestion(ctx: SlackContext, responseUrl: string, text: string): Promise<boolean> {
+async function replaceSuggestion(ctx: Pick<SlackContext, 'logger'>, responseUrl: string, text: string): Promise<boolean> {
   try {
     const res = await fetch(responseUrl, {
       method: 'POST',

@@ -5,7 +5,7 @@ import type { StoredRule } from '../../../db/rule-repository';
 import { readRuleEditor, ruleEditorMeta } from '../../blocks/rule-editor';
 import type { SlackContext } from '../../context';
 import { BLOCK } from '../../ids';
-import { checkAdmin, refreshRulesList, refusal, rulesListModel } from '../commands/admin-commands';
+import { checkAdmin, refreshRulesList, refusal, rulesListModel, type AdminCheckDeps } from '../commands/admin-commands';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -16,7 +16,7 @@ const errorsOn = (message: string) => ({ response_action: 'errors' as const, err
  * nothing is saved; a valid rule is created or updated (audited) as the submitting admin, the
  * editor closes, and the list under it shows the change.
  */
-export function ruleEditView(ctx: SlackContext) {
+export function ruleEditView(ctx: AdminCheckDeps & Pick<SlackContext, 'rules'>) {
   return async ({ ack, body, view, client }: SubmitArgs) => {
     const user = body.user.id;
     const check = await checkAdmin(ctx, user);

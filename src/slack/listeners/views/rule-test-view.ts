@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { readRuleTest, ruleTesterListViewId, ruleTestView, testEvaluationInput } from '../../blocks/rule-tester';
 import type { SlackContext } from '../../context';
 import { BLOCK } from '../../ids';
-import { checkAdmin, refusal } from '../commands/admin-commands';
+import { checkAdmin, refusal, type AdminCheckDeps } from '../commands/admin-commands';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -11,7 +11,7 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
  * visitor) and the tester shows, under the same form, which rules would fire and why. Nothing is
  * stored or sent.
  */
-export function ruleTestSubmitView(ctx: SlackContext) {
+export function ruleTestSubmitView(ctx: AdminCheckDeps & Pick<SlackContext, 'clock' | 'rules' | 'settings'>) {
   return async ({ ack, body, view }: SubmitArgs) => {
     const check = await checkAdmin(ctx, body.user.id);
     if (check !== 'admin') return ack({ response_action: 'errors', errors: { [BLOCK.ruleTestInput]: refusal(check) } });

@@ -1,9 +1,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { readSettingsForm } from '../../blocks/settings-form';
 import { settingsSavedView } from '../../blocks/settings-modal';
-import type { SlackContext } from '../../context';
 import { BLOCK } from '../../ids';
-import { checkAdmin, refusal } from '../commands/admin-commands';
+import { checkAdmin, refusal, type AdminDeps } from '../commands/admin-commands';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -12,7 +11,7 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
  * otherwise the settings and team channels change at once (audited as the submitting admin) and
  * the modal says what changed.
  */
-export function settingsSubmitView(ctx: SlackContext) {
+export function settingsSubmitView(ctx: AdminDeps) {
   return async ({ ack, body, view }: SubmitArgs) => {
     const user = body.user.id;
     const check = await checkAdmin(ctx, user);
