@@ -43,13 +43,36 @@ export function createLogger(level: string, destination?: LogDestination, option
         censor: '[redacted]',
       },
     },
-    pretty ? prettyDestination(destination) : destination,
+    pretty ? prettyDestination(destination) : (destination ?? stdoutDestination()),
   );
+}
+
+/**
+ * Standard output, written synchronously. Not pino's default (an asynchronous SonicBoom that
+ * flushes synchronously at process exit): once nobody reads the pipe that flush gets EPIPE and
+ * retries forever, so `process.exit` never returns and SIGTERM cannot stop the process. A
+ * synchronous write fails at once instead, and pino then drops every later line (its EPIPE filter):
+ * a closed log pipe costs the logs, never the process.
+ */
+function stdoutDestination(): pino.DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
+}
+
+/**
+ * Nobody reading stdout or stderr any more (a log shipper that died, `| head` that has finished) is
+ * no reason to crash or hang: EPIPE on them is ignored, as pino ignores it on its own stream.
+ */
+export function ignoreBrokenPipes(...streams: NodeJS.WritableStream[]): void {
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
 }
 
 /** Writes each JSON line as `[12:34:56.789] INFO (component): message` and the other fields below it. */
 function prettyDestination(destination: LogDestination | undefined): pino.DestinationStream {
-  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const out = destination ?? stdoutDestination();
   const prettify = prettyFactory({
     // Colours only on the real terminal, and only where it takes them (NO_COLOR, TERM=dumb).
     colorize: destination === undefined && process.stdout.isTTY === true && process.stdout.hasColors(),

@@ -1,7 +1,7 @@
 import { createApp } from './app';
 import { loadConfigOrExit } from './config';
 import { MigrationError } from './db/migrator';
-import { createLogger } from './logger';
+import { createLogger, ignoreBrokenPipes } from './logger';
 import { checkBeforeStart, listenProblem, startupProblems } from './startup-checks';
 
 /**
@@ -9,6 +9,7 @@ import { checkBeforeStart, listenProblem, startupProblems } from './startup-chec
  * start (KB_DIR missing, PORT taken, DATABASE_PATH unusable), each said in one line naming the variable.
  */
 async function main(): Promise<void> {
+  ignoreBrokenPipes(process.stdout, process.stderr);
   const config = loadConfigOrExit(process.env);
   const logger = createLogger(config.logLevel);
   const refuse = (problems: string[]): never => {
@@ -39,24 +40,34 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // Logging must never stand between a signal and the exit (a write to a broken pipe may throw).
+  const say = (write: () => void) => {
+    try {
+      write();
+    } catch {
+      // the line is lost; the shutdown goes on
+    }
+  };
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+    // Armed first, before anything else can throw, and not unref'd: a stop() that hangs ends in
+    // exit 1 after 15 s even once every socket and timer is closed (an unref'd timer would then let
+    // the process end with code 0, its stop unfinished).
+    setTimeout(() => {
+      say(() => logger.error('shutdown took too long; exiting'));
       process.exit(1);
     }, 15_000);
-    force.unref();
-    app
-      .stop()
+    say(() => logger.info({ signal }, 'shutting down'));
+    Promise.resolve()
+      .then(() => app.stop())
       .then(() => {
-        logger.info('stopped');
+        say(() => logger.info('stopped'));
         process.exit(0);
       })
       .catch((err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
+        say(() => logger.error({ err }, 'shutdown failed'));
         process.exit(1);
       });
   };
