@@ -1,26 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from './database';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, MigrationError, migrate } from './migrator';
+import { tempDatabases } from '../../test/support/temp-databases';
 
-const dirs: string[] = [];
-const dbs: Database[] = [];
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-mig-'));
-  dirs.push(d);
-  return d;
-}
-function open(file: string): Database {
-  const db = openDatabase(file);
-  dbs.push(db);
-  return db;
-}
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const { tmp, open } = tempDatabases('handoff-mig-');
 
 describe('migrate', () => {
   it('creates the schema on a fresh file, in a folder it creates, and records each migration', () => {

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from './database';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from './database';
 import { MIGRATIONS_DIR, migrate } from './migrator';
 import { createRuleRepository, type InvalidStoredRule, type RuleRepository } from './rule-repository';
 import { DomainError } from '../core/errors';
@@ -10,26 +9,12 @@ import { DEFAULT_BUSINESS_HOURS } from '../core/business-hours';
 import { DEFAULT_RULES, DEFAULT_RULE_IDS, DEFAULT_TEAMS } from '../core/rules/default-rules';
 import { InvalidRuleError, type RuleInputDraft } from '../core/rules/rule-schema';
 import { evaluateRules } from '../core/rules/rules-engine';
+import { tempDatabases } from '../../test/support/temp-databases';
 
 const T0 = '2026-11-27T20:30:00.000Z';
 const T1 = '2026-11-27T21:00:00.000Z';
 
-const dirs: string[] = [];
-const dbs: Database[] = [];
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-rules-'));
-  dirs.push(d);
-  return d;
-}
-function open(file = path.join(tmp(), 'handoff.db')): Database {
-  const db = openDatabase(file);
-  dbs.push(db);
-  return db;
-}
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const { tmp, open } = tempDatabases('handoff-rules-');
 
 function conversation(db: Database, id: string): string {
   db.sqlite.prepare("INSERT INTO visitors (id, created_at, last_seen_at) VALUES (?, ?, ?)").run(`v_${id}`, T0, T0);
