@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,19 @@ const walSize = (file: string) => (fs.existsSync(`${file}-wal`) ? fs.statSync(`$
 const version = (c: BetterSqlite3.Database) => c.pragma('data_version', { simple: true }) as number;
 
 describe('GroupCommit', () => {
+  it('close() while an fsync is running waits for it: the write still resolves, no EBADF', async () => {
+    const { db, commit, other } = setup();
+    // Keep libuv's four pool threads busy so the fsync is still waiting for one when close() runs.
+    const busy = Array.from({ length: 4 }, () => new Promise((r) => crypto.pbkdf2('p', 's', 300_000, 32, 'sha256', r)));
+    const written = commit.run(insert(db, 'closing'));
+    // One turn later the batch is committed and its fsync is queued on the thread pool.
+    await new Promise((r) => setImmediate(r));
+    commit.close();
+    await Promise.all(busy);
+    await expect(written).resolves.toBe(1);
+    expect(count(other)).toBe(1);
+  });
+
   it('commits everything queued in one tick in one transaction, and resolves each with its result after the commit', async () => {
     const { db, other, commit, file } = setup();
     const walBefore = walSize(file);

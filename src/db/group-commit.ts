@@ -32,6 +32,8 @@ export class GroupCommit implements GroupedWrites {
   private queue: Item[] = [];
   private scheduled = false;
   private syncing = false;
+  /** close() was called while an fsync was running: close the descriptor when it ends. */
+  private closeWhenSynced = false;
   /** Committed batches waiting for an fsync that starts after their commit. */
   private unsynced: { n: number; settle: () => void; fail: (err: Error) => void }[] = [];
   /** Batches committed so far, and the last one whose fsync is done (they finish in order). */
@@ -68,6 +70,12 @@ export class GroupCommit implements GroupedWrites {
 
   /** Closes the log file handle (after drain, before the database closes). */
   close(): void {
+    // An fsync still running on the thread pool holds the descriptor: close it when that ends
+    // (closing it now would fail that fsync with EBADF and reject writes that are on disk).
+    if (this.syncing) {
+      this.closeWhenSynced = true;
+      return;
+    }
     if (this.walFd !== null) fs.closeSync(this.walFd);
     this.walFd = null;
   }
@@ -125,6 +133,10 @@ export class GroupCommit implements GroupedWrites {
     this.syncing = true;
     const done = (err: Error | null) => {
       this.syncing = false;
+      if (this.closeWhenSynced) {
+        this.closeWhenSynced = false;
+        this.close();
+      }
       for (const b of covered) {
         if (err) b.fail(err);
         else b.settle();
