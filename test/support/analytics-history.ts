@@ -1,4 +1,5 @@
-import type { ConversationRecord, CustomerMessageRecord, EventRecord } from '../../src/core/analytics/metrics';
+import type { PeriodReport } from '../../src/core/analytics/analytics-service';
+import { computeReport, type ConversationRecord, type CustomerMessageRecord, type EventRecord, type MetricsInput } from '../../src/core/analytics/metrics';
 import type { Database } from '../../src/db/database';
 
 /**
@@ -153,4 +154,24 @@ export function seedHistory(db: Database, history: History, teams: Record<string
       db.run(q.insertInto('conversation_events').values({ conversation_id: e.conversationId, type: e.type, detail: JSON.stringify(e.detail), at: e.at }));
     }
   });
+}
+
+/**
+ * The "last 7 days" report of a history straight from the pure computation, as the service names
+ * it (confidence threshold 0.5): what the service must return and what the Slack blocks render.
+ */
+export function weekReport(h: History, names: MetricsInput['names'] = {}, timezone?: string): PeriodReport {
+  return {
+    name: '7d',
+    label: 'last 7 days',
+    ...computeReport({
+      period: { from: h.iso(0), to: h.iso(7 * 24 * 3600) },
+      conversations: h.conversations,
+      events: h.events,
+      customerMessages: h.customerMessages,
+      ...(timezone ? { timezone } : {}),
+      names,
+      confidenceThreshold: 0.5,
+    }),
+  };
 }

@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { History, seedHistory } from '../../../test/support/analytics-history';
+import { History, seedHistory, weekReport } from '../../../test/support/analytics-history';
 import { createAnalyticsRepository } from '../../db/analytics-repository';
 import { openDatabase, type Database } from '../../db/database';
 import { migrate } from '../../db/migrator';
 import { ALWAYS_OPEN, defaultSettings, type Settings } from '../settings';
 import { AnalyticsService, parsePeriod, periodRange, startOfLocalDay } from './analytics-service';
-import { computeReport } from './metrics';
 
 const DAY = 24 * 3600;
 
@@ -115,19 +114,7 @@ describe('AnalyticsService.report over the database', () => {
     expect(r.fixes.map((f) => f.kind)).toEqual(['too_many_handoffs', 'slow_responses', 'reopened_after_resolve', 'awkward_transitions']);
 
     // The same history straight into the pure computation gives the same report.
-    expect(r).toEqual({
-      name: '7d',
-      label: 'last 7 days',
-      ...computeReport({
-        period: { from: h.iso(0), to: h.iso(7 * DAY) },
-        conversations: h.conversations,
-        events: h.events,
-        customerMessages: h.customerMessages,
-        timezone: 'UTC',
-        names: { agents: { U0ADA: 'Ada' }, teams: { billing: 'Billing' } },
-        confidenceThreshold: 0.5,
-      }),
-    });
+    expect(r).toEqual(weekReport(h, { agents: { U0ADA: 'Ada' }, teams: { billing: 'Billing' } }, 'UTC'));
     // Nothing since midnight.
     const today = service().report('today');
     expect(today.overall.handoffs).toBe(0);
