@@ -4,7 +4,8 @@ import type { Clock } from '../ports';
 import type { Settings } from '../settings';
 import type { AnalyticsStore } from '../stores';
 import { handoffsCsv } from './csv';
-import { computeHandoffs, computeReport, type AnalyticsReport, type Handoff } from './metrics';
+import { computeHandoffs } from './handoffs';
+import { computeReport, type AnalyticsReport, type Handoff } from './metrics';
 
 /** The periods people ask for: since local midnight, the last 7 days, the last 30 days. */
 export const PERIODS = ['today', '7d', '30d'] as const;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { History } from '../../../test/support/analytics-history';
 import { csvCell, handoffsCsv, toCsv } from './csv';
-import { computeHandoffs, computeReport, median, percentile, type MetricsInput } from './metrics';
+import { computeHandoffs } from './handoffs';
+import { computeReport, type MetricsInput } from './metrics';
+import { median, percentile } from './statistics';
 import { topTopics } from './topics';
 
 const DAY = 24 * 3600;

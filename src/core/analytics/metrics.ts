@@ -2,7 +2,8 @@
  * Handoff analytics: the product guide's four numbers, overall and split by agent, team and reason,
  * each judged against its target, plus what to do when one is missed. Pure: plain conversation and
  * event records in (src/db/analytics-repository.ts reads them), a typed report out. No clock, no
- * I/O; the period is given.
+ * I/O; the period is given. Handoffs are read from the events in handoffs.ts, the advice for a
+ * missed target is written in fixes.ts, and the statistics are in statistics.ts.
  *
  * Definitions (README "Analytics" says the same for people):
  *
@@ -28,6 +29,9 @@
  * - No data (nothing to divide by) is `null` with the status `no_data`, never 0 and never NaN.
  */
 import { wallClock } from '../business-hours';
+import { fixesFor } from './fixes';
+import { computeHandoffs } from './handoffs';
+import { durations, groupBy, ms, ratio, seconds } from './statistics';
 import { topTopics, type Topic } from './topics';
 
 // ---------------------------------------------------------------------------------------------
@@ -93,8 +97,6 @@ export const TARGETS = {
   csat: { op: '>', value: 4.5, label: '> 4.5/5' },
 } as const satisfies Record<TargetKey, { op: '<' | '>'; value: number; label: string }>;
 
-/** Hours after a resolution within which a reopening means it was not resolved. */
-export const REOPEN_WINDOW_HOURS = 24;
 
 export interface TargetCheck {
   key: TargetKey;
@@ -235,29 +237,7 @@ export const REASON_LABELS: Readonly<Record<string, string>> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Statistics
-
-/** The middle value; the mean of the two middle values for an even count; null for none. */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Nearest-rank percentile (0 < p ≤ 100): `sorted[ceil(p/100 · n) − 1]`; null for none. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile: p must be in (0, 100], got ${p}`);
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-function durations(values: readonly number[]): DurationStats {
-  return { count: values.length, medianSeconds: median(values), p90Seconds: percentile(values, 90) };
-}
-
-const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
+// Targets
 
 export function checkTarget(key: TargetKey, value: number | null): TargetCheck {
   const t = TARGETS[key];
@@ -272,129 +252,6 @@ function targetsOf(m: MetricSet): Record<TargetKey, TargetCheck> {
     resolutionRate: checkTarget('resolutionRate', m.resolution.rate),
     csat: checkTarget('csat', m.csat.average),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Handoffs from events
-
-const ms = (iso: string) => Date.parse(iso);
-const seconds = (from: string, to: string) => Math.max(0, (ms(to) - ms(from)) / 1000);
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-
-interface Draft extends Handoff {
-  open: boolean;
-}
-
-/**
- * Every handoff that started in the period, with what followed it. Events are taken per
- * conversation in the order given (the repository gives them in the order they were recorded;
- * events of one transaction share a time).
- */
-export function computeHandoffs(input: Pick<MetricsInput, 'period' | 'conversations' | 'events'>): Handoff[] {
-  const teamOf = new Map(input.conversations.map((c) => [c.id, c.teamId]));
-  const byConversation = new Map<string, EventRecord[]>();
-  for (const e of input.events) {
-    const list = byConversation.get(e.conversationId) ?? [];
-    list.push(e);
-    byConversation.set(e.conversationId, list);
-  }
-  const from = ms(input.period.from);
-  const to = ms(input.period.to);
-  const out: Draft[] = [];
-  for (const [conversationId, list] of byConversation) {
-    // Stable: events recorded in one transaction keep their order.
-    const events = [...list].sort((a, b) => ms(a.at) - ms(b.at));
-    let current: Draft | null = null;
-    for (const e of events) {
-      if (e.type === 'escalated') {
-        if (current?.open) continue;
-        current = {
-          conversationId,
-          escalatedAt: e.at,
-          reason: str(e.detail['kind']) ?? 'unknown',
-          reasonDetail: str(e.detail['detail']) ?? (typeof e.detail['confidence'] === 'number' ? `confidence ${e.detail['confidence']}` : null),
-          teamId: teamOf.get(conversationId) ?? null,
-          agentId: null,
-          claimedAt: null,
-          secondsToClaim: null,
-          firstReplyAt: null,
-          secondsToFirstReply: null,
-          resolvedAt: null,
-          reopenedAt: null,
-          handedBackAt: null,
-          outcome: 'open',
-          rating: null,
-          ratingComment: null,
-          queued: e.detail['to'] === 'queued',
-          nudges: 0,
-          emailed: false,
-          open: true,
-        };
-        const at = ms(e.at);
-        if (at >= from && at < to) out.push(current);
-        continue;
-      }
-      if (!current) continue;
-      const h: Draft = current;
-      switch (e.type) {
-        case 'claimed':
-          if (h.open && h.claimedAt === null) {
-            h.claimedAt = e.at;
-            h.agentId = str(e.detail['agentId']) ?? h.agentId;
-            if (h.reason !== 'agent_takeover') h.secondsToClaim = seconds(h.escalatedAt, e.at);
-          }
-          break;
-        case 'first_agent_reply':
-          if (h.open && h.firstReplyAt === null) {
-            h.firstReplyAt = e.at;
-            h.secondsToFirstReply = seconds(h.escalatedAt, e.at);
-            h.agentId ??= str(e.detail['agentId']);
-          }
-          break;
-        case 'resolved':
-          if (h.open) {
-            h.open = false;
-            h.resolvedAt = e.at;
-            h.outcome = 'resolved';
-            h.agentId ??= str(e.detail['agentId']);
-          }
-          break;
-        case 'handed_back':
-          if (h.open) {
-            h.open = false;
-            h.handedBackAt = e.at;
-            h.outcome = 'handed_back';
-          }
-          break;
-        case 'reopened':
-          if (h.resolvedAt !== null && h.reopenedAt === null) {
-            h.reopenedAt = e.at;
-            if (ms(e.at) - ms(h.resolvedAt) < REOPEN_WINDOW_HOURS * 3_600_000) h.outcome = 'reopened';
-          }
-          break;
-        case 'rated':
-          if (h.resolvedAt !== null && typeof e.detail['score'] === 'number') {
-            h.rating = e.detail['score'];
-            h.ratingComment = str(e.detail['comment']);
-          }
-          break;
-        case 'queued':
-          if (h.open) h.queued = true;
-          break;
-        case 'nudged':
-          if (h.open) h.nudges += 1;
-          break;
-        case 'emailed':
-          h.emailed = true;
-          break;
-        default:
-          break;
-      }
-    }
-  }
-  return out
-    .sort((a, b) => ms(a.escalatedAt) - ms(b.escalatedAt) || a.conversationId.localeCompare(b.conversationId))
-    .map(({ open: _open, ...h }) => h);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,18 +281,6 @@ function metricSet(handoffs: readonly Handoff[], rate: RateStats | null): Metric
 function rateOf(conversations: readonly ConversationRecord[], escalated: ReadonlySet<string>): RateStats {
   const n = conversations.filter((c) => escalated.has(c.id)).length;
   return { escalated: n, conversations: conversations.length, rate: ratio(n, conversations.length) };
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string | null): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (k === null) continue;
-    const list = out.get(k) ?? [];
-    list.push(item);
-    out.set(k, list);
-  }
-  return out;
 }
 
 function breakdown(key: string, label: string, m: MetricSet): Breakdown {
@@ -527,113 +372,4 @@ function unansweredTopics(handoffs: readonly Handoff[], messages: readonly Custo
     )
     .filter((t) => t.length > 0);
   return topTopics(texts);
-}
-
-// ---------------------------------------------------------------------------------------------
-// What to do about a missed target (the product guide's "Common Issues")
-
-/** 0.25 → "25%", 1/3 → "33.3%". */
-const pct = (v: number) => {
-  const x = Math.round(v * 1000) / 10;
-  return `${Number.isInteger(x) ? x.toFixed(0) : x.toFixed(1)}%`;
-};
-
-export function formatSeconds(s: number): string {
-  const total = Math.round(s);
-  if (total < 60) return `${total}s`;
-  if (total < 3600) return `${Math.floor(total / 60)}m ${String(total % 60).padStart(2, '0')}s`;
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  return h < 48 ? `${h}h ${String(m).padStart(2, '0')}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
-const hourRange = (h: number) => `${String(h).padStart(2, '0')}:00–${String((h + 1) % 24).padStart(2, '0')}:00`;
-
-function fixesFor(report: AnalyticsReport, handoffs: readonly Handoff[], threshold: number | undefined): Fix[] {
-  const fixes: Fix[] = [];
-  const { targets, overall } = report;
-  const reasonCount = (r: string) => report.byReason.find((b) => b.key === r)?.handoffs ?? 0;
-
-  if (targets.handoffRate.status === 'missed') {
-    const steps: string[] = [];
-    if (report.topics.length) {
-      steps.push(
-        `Improve the knowledge base: add articles on what the AI could not answer — ${report.topics.map((t) => `"${t.phrase}" (${t.handoffs})`).join(', ')}.`,
-      );
-    } else {
-      steps.push('Improve the knowledge base: add articles on the questions customers ask most before a handoff.');
-    }
-    const low = reasonCount('low_confidence');
-    const none = reasonCount('no_match');
-    if (low || none) {
-      steps.push(
-        `Tune the AI confidence threshold${threshold !== undefined ? ` (now ${threshold})` : ''} in \`/handoff settings\`: ${low} handoff${low === 1 ? '' : 's'} for low confidence, ${none} with no knowledge-base match. Below the threshold the AI hands off; better articles raise its confidence.`,
-      );
-    }
-    const rule = reasonCount('rule');
-    steps.push(
-      rule
-        ? `Review the rules for common questions (\`/handoff rules\`): ${rule} handoff${rule === 1 ? '' : 's'} came from rules; let the AI answer what the knowledge base covers.`
-        : 'Add rules for common questions (`/handoff rules`) so they reach the right team or skill at once.',
-    );
-    fixes.push({ kind: 'too_many_handoffs', target: 'handoffRate', title: `Too many handoffs: ${pct(targets.handoffRate.value!)} of conversations (target ${targets.handoffRate.label})`, steps });
-  }
-
-  if (targets.responseTime.status === 'missed') {
-    const steps = [
-      'Turn on notifications: agents get a direct message (a push on Slack mobile) for each handoff routed to them; `/handoff notify email on` adds an email.',
-      'Set up Slack alerts for the handoff channel, and set `/handoff available` only while watching it.',
-    ];
-    const short = report.hourly
-      .filter((b) => b.handoffs > b.claimedInTime)
-      .sort((a, b) => b.handoffs - b.claimedInTime - (a.handoffs - a.claimedInTime) || a.hour - b.hour)
-      .slice(0, 3)
-      .sort((a, b) => a.hour - b.hour);
-    if (short.length) {
-      steps.push(
-        `Ensure adequate staffing (${report.timezone}): ${short.map((b) => `${hourRange(b.hour)} ${b.handoffs} handoff${b.handoffs === 1 ? '' : 's'}, ${b.claimedInTime} claimed within 3 min`).join('; ')}.`,
-      );
-    }
-    const queued = handoffs.filter((h) => h.queued).length;
-    if (queued) steps.push(`${queued} handoff${queued === 1 ? ' was' : 's were'} queued because nobody was available.`);
-    const claim = overall.timeToClaim.medianSeconds;
-    const reply = targets.responseTime.value!;
-    fixes.push({
-      kind: 'slow_responses',
-      target: 'responseTime',
-      title: `Slow responses: ${formatSeconds(reply)} median to the first reply${claim !== null ? ` (${formatSeconds(claim)} to claim)` : ''}, target ${targets.responseTime.label}`,
-      steps,
-    });
-  }
-
-  if (targets.resolutionRate.status === 'missed') {
-    const r = overall.resolution;
-    const parts = [
-      r.reopened ? `${r.reopened} reopened within 24 h` : null,
-      r.handedBack ? `${r.handedBack} handed back to the AI` : null,
-      r.open ? `${r.open} still open` : null,
-    ].filter((p): p is string => p !== null);
-    fixes.push({
-      kind: 'reopened_after_resolve',
-      target: 'resolutionRate',
-      title: `Resolution ${pct(targets.resolutionRate.value!)} (target ${targets.resolutionRate.label})${parts.length ? `: ${parts.join(', ')}` : ''}`,
-      steps: [
-        'Follow through: solve the issue completely, confirm with the customer that it is solved, and offer more help before pressing Resolve.',
-        'Resolve conversations that are done, so they do not stay open.',
-      ],
-    });
-  }
-
-  if (targets.csat.status === 'missed') {
-    fixes.push({
-      kind: 'awkward_transitions',
-      target: 'csat',
-      title: `CSAT ${targets.csat.value!.toFixed(2)}/5 from ${overall.csat.count} rating${overall.csat.count === 1 ? '' : 's'} (target ${targets.csat.label}): awkward transitions`,
-      steps: [
-        'Customize the handoff message and the agent introduction in `/handoff settings`, so the customer knows what happens next.',
-        'Read the AI summary on the card (and *Summary*) before replying: build on what the AI said and do not ask again what it asked.',
-      ],
-    });
-  }
-  return fixes;
 }

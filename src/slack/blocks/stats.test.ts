@@ -1,29 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { History } from '../../../test/support/analytics-history';
+import { History, weekReport } from '../../../test/support/analytics-history';
 import type { PeriodReport } from '../../core/analytics/analytics-service';
-import { computeReport, type Fix } from '../../core/analytics/metrics';
+import type { Fix } from '../../core/analytics/metrics';
 import { BLOCK } from '../ids';
 import { appHome, HOME_LIST_LIMIT, type HomeConversation, type HomeModel } from './app-home';
 import { LIMITS } from './common';
 import { digestMessage, formatCsat, formatRate, homePerformanceBlocks, statsMessage } from './stats';
 import { textLength, validateBlocks } from './validate-blocks';
-
-const DAY = 24 * 3600;
-
-function periodReport(h: History, names: { agents?: Record<string, string>; teams?: Record<string, string> } = {}): PeriodReport {
-  return {
-    name: '7d',
-    label: 'last 7 days',
-    ...computeReport({
-      period: { from: h.iso(0), to: h.iso(7 * DAY) },
-      conversations: h.conversations,
-      events: h.events,
-      customerMessages: h.customerMessages,
-      names,
-      confidenceThreshold: 0.5,
-    }),
-  };
-}
 
 /** 10 conversations, 3 handoffs: every target missed. */
 function missedEverything(): PeriodReport {
@@ -31,13 +14,13 @@ function missedEverything(): PeriodReport {
   h.add({ id: 'a', start: 1000, teamId: 'billing', messages: [[1001, 'export invoices?']], handoffs: [{ at: 1010, reason: 'no_match', agent: 'U0ADA', claimAfter: 60, replyAfter: 400, resolveAfter: 600, rating: 5 }] });
   h.add({ id: 'b', start: 2000, messages: [[2001, 'export invoices now']], handoffs: [{ at: 2010, reason: 'no_match', agent: 'U0ADA', claimAfter: 120, replyAfter: 500, resolveAfter: 600, reopenAfter: 60, rating: 4 }] });
   h.add({ id: 'c', start: 3000, handoffs: [{ at: 3010, agent: 'U0EVIL', claimAfter: 300, replyAfter: 600 }] });
-  return periodReport(h, { agents: { U0ADA: 'Ada', U0EVIL: '<!channel> *Eve*' }, teams: { billing: 'Billing & <Co>' } });
+  return weekReport(h, { agents: { U0ADA: 'Ada', U0EVIL: '<!channel> *Eve*' }, teams: { billing: 'Billing & <Co>' } });
 }
 
 function allMet(): PeriodReport {
   const h = new History().quiet(9, 100);
   h.add({ id: 'a', start: 1000, handoffs: [{ at: 1010, agent: 'U0ADA', claimAfter: 30, replyAfter: 60, resolveAfter: 600, rating: 5 }] });
-  return periodReport(h, { agents: { U0ADA: 'Ada' } });
+  return weekReport(h, { agents: { U0ADA: 'Ada' } });
 }
 
 const json = (v: unknown) => JSON.stringify(v);
@@ -76,7 +59,7 @@ describe('statsMessage', () => {
   });
 
   it('says there is no data for an empty period, and shows no NaN', () => {
-    const msg = statsMessage(periodReport(new History()));
+    const msg = statsMessage(weekReport(new History()));
     expect(validateBlocks(msg.blocks!, 'message')).toEqual([]);
     expect(json(msg.blocks)).toContain('No data for this period yet');
     expect(msg.text).toContain('Handoff rate no data ➖');
@@ -90,7 +73,7 @@ describe('statsMessage', () => {
       agents[`U${i}`] = `${'Agent with a very long name '.repeat(5)}${i}`;
       h.add({ id: `c${i}`, start: 100 + i, teamId: `team${i}`, handoffs: [{ at: 200 + i, reason: `reason_${i}`, agent: `U${i}`, claimAfter: 600, replyAfter: 700 }] });
     }
-    const r = periodReport(h, { agents });
+    const r = weekReport(h, { agents });
     const longFix: Fix = { kind: 'too_many_handoffs', target: 'handoffRate', title: 'x'.repeat(1000), steps: Array.from({ length: 20 }, () => 'y'.repeat(2000)) };
     r.fixes = [...r.fixes, longFix];
     const msg = statsMessage(r);
@@ -124,7 +107,7 @@ describe('digestMessage', () => {
     expect(validateBlocks(met.blocks!, 'message')).toEqual([]);
     expect(json(met.blocks)).toContain('Every target with data is met');
     expect(met.text).toContain('targets met');
-    const empty = digestMessage(periodReport(new History()), { day: '2026-03-09', digestTime: '09:00' });
+    const empty = digestMessage(weekReport(new History()), { day: '2026-03-09', digestTime: '09:00' });
     expect(validateBlocks(empty.blocks!, 'message')).toEqual([]);
     expect(json(empty.blocks)).toContain('nothing to measure yet');
   });

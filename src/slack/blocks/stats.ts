@@ -9,7 +9,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { PeriodReport } from '../../core/analytics/analytics-service';
 import {
-  formatSeconds,
   type AnalyticsReport,
   type Breakdown,
   type DurationStats,
@@ -18,6 +17,7 @@ import {
   type TargetKey,
   type TargetStatus,
 } from '../../core/analytics/metrics';
+import { formatSeconds } from '../../core/analytics/statistics';
 import { BLOCK } from '../ids';
 import { escapeForSlack, truncateEscaped } from '../text';
 import { LIMITS, context, fieldsSection, mrkdwn, plainText, section, type SlackMessage } from './common';
