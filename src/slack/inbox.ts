@@ -205,16 +205,18 @@ export class SlackInbox {
 }
 
 /**
- * Puts the inbox between a Bolt receiver and the app: the receiver's events are stored before the
- * receiver may ack them (Socket Mode: the envelope is acked only once its event is on disk).
+ * Bolt's own receiver slot stays empty: requests reach the app through the inbox, which calls
+ * app.processEvent once a request is stored. The HTTP route (receiver.ts) and the Socket Mode
+ * connection (`intoInbox`) feed the inbox, not the app, so the app can be built first.
  */
-export function throughInbox(inner: Receiver, inbox: SlackInbox): Receiver {
-  return {
-    init(app: App) {
-      inner.init({ processEvent: (event: ReceiverEvent) => inbox.receive(event) } as unknown as App);
-      void app;
-    },
-    start: (...args: unknown[]) => inner.start(...args),
-    stop: (...args: unknown[]) => inner.stop(...args),
-  };
+export const noReceiver: Receiver = { init() {}, start: async () => {}, stop: async () => {} };
+
+/**
+ * Feeds a Bolt receiver's events (Socket Mode) to the inbox: each is stored before the receiver may
+ * ack it (the envelope is acked only once its event is on disk). Returns the receiver, to start and
+ * stop.
+ */
+export function intoInbox<R extends Receiver>(receiver: R, inbox: SlackInbox): R {
+  receiver.init({ processEvent: (event: ReceiverEvent) => inbox.receive(event) } as unknown as App);
+  return receiver;
 }

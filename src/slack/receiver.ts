@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { App, Receiver } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '../logger';
 import type { SlackInbox } from './inbox';
@@ -39,14 +38,20 @@ export function parseSlackBody(contentType: string, raw: Buffer): Parsed {
   const text = raw.toString('utf8');
   const bad = (why: string): Parsed => ({ kind: 'reply', status: 400, body: { ok: false, error: why } });
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (contentType.startsWith('application/json')) {
+  // A Slack payload is a JSON object with a string `type`; undefined: not JSON, null: not a payload.
+  const payloadOf = (raw: string): (Record<string, unknown> & { type: string }) | null | undefined => {
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(raw);
     } catch {
-      return bad('invalid_json');
+      return undefined;
     }
-    if (!isObject(json) || typeof json.type !== 'string') return bad('invalid_payload');
+    return isObject(json) && typeof json.type === 'string' ? (json as Record<string, unknown> & { type: string }) : null;
+  };
+  if (contentType.startsWith('application/json')) {
+    const json = payloadOf(text);
+    if (json === undefined) return bad('invalid_json');
+    if (json === null) return bad('invalid_payload');
     if (json.type === 'url_verification') return { kind: 'reply', status: 200, body: { challenge: String(json.challenge ?? '') } };
     if (json.type === 'event_callback' && !isObject(json.event)) return bad('invalid_payload');
     return { kind: 'event', body: json };
@@ -56,13 +61,8 @@ export function parseSlackBody(contentType: string, raw: Buffer): Parsed {
     if (form.get('ssl_check') === '1') return { kind: 'reply', status: 200, body: '' };
     const payload = form.get('payload');
     if (payload !== null) {
-      let json: unknown;
-      try {
-        json = JSON.parse(payload);
-      } catch {
-        return bad('invalid_payload');
-      }
-      if (!isObject(json) || typeof json.type !== 'string') return bad('invalid_payload');
+      const json = payloadOf(payload);
+      if (!json) return bad('invalid_payload');
       if (['block_actions', 'interactive_message'].includes(json.type) && !Array.isArray(json.actions)) return bad('invalid_payload');
       if (['view_submission', 'view_closed'].includes(json.type) && !isObject(json.view)) return bad('invalid_payload');
       if (!isObject(json.user) && json.type !== 'event_callback') return bad('invalid_payload');
@@ -84,20 +84,13 @@ export interface FastifyReceiverOptions {
 }
 
 /**
- * Bolt's HTTP receiver, mounted on our own Fastify server so Slack and the widget share one port.
- * It verifies every request before anything else (401 and nothing happens), guards the body shape
+ * Slack's HTTP requests, on our own Fastify server so Slack and the widget share one port. It
+ * verifies every request before anything else (401 and nothing happens), guards the body shape
  * (400), stores the request durably (500 when it cannot: Slack then delivers it again), and hands
  * it to Bolt through the inbox with an ack that answers the HTTP request.
  */
-export class FastifyReceiver implements Receiver {
+export class FastifyReceiver {
   constructor(private readonly options: FastifyReceiverOptions) {}
-
-  /** Bolt's requests go through the inbox (options.inbox), which calls the app. */
-  init(_app: App): void {}
-
-  async start(): Promise<void> {}
-
-  async stop(): Promise<void> {}
 
   register(server: FastifyInstance): void {
     const { signingSecret, logger } = this.options;

@@ -35,7 +35,7 @@ import { registerViews } from './listeners/views';
 import { SlackOutbox } from './outbox';
 import { HomePublisher } from './home-publisher';
 import { FastifyReceiver } from './receiver';
-import { SlackInbox, throughInbox } from './inbox';
+import { SlackInbox, intoInbox, noReceiver } from './inbox';
 import { createInboxRepository } from './inbox-repository';
 import { SlackBridge } from './slack-bridge';
 import { createSlackRepository } from './slack-repository';
@@ -180,23 +180,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     performance: () => deps.analytics.cached('7d'),
   });
 
-  // Every request is stored before it is acked (Slack never retries what got a 2xx): see inbox.ts.
-  const inbox: SlackInbox = new SlackInbox({
-    repo: createInboxRepository(db),
-    commit: deps.commit,
-    clock,
-    logger: slackLog,
-    process: (event): Promise<void> => bolt.processEvent(event),
-  });
-  const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog, inbox });
-  // Socket Mode: our own receiver instance, so stop() can wait until the socket has really closed.
-  const socketReceiver = config.slack.appToken
-    ? new SocketModeReceiver({
-        appToken: config.slack.appToken,
-        logger: boltLogger(logger),
-        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
-      })
-    : null;
+  // Bolt runs the middleware and listeners; requests reach it through the inbox, built next.
   const bolt = new App({
     authorize: async () => {
       // Asked once (identity.ts): Bolt would call auth.test for every incoming request.
@@ -208,10 +192,30 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
         ...(me.team_id ? { teamId: me.team_id } : {}),
       };
     },
-    receiver: receiver ?? throughInbox(socketReceiver!, inbox),
+    receiver: noReceiver,
     logger: boltLogger(logger),
     clientOptions: { slackApiUrl: config.slack.apiUrl },
   });
+  // Every request is stored before it is acked (Slack never retries what got a 2xx): see inbox.ts.
+  const inbox = new SlackInbox({
+    repo: createInboxRepository(db),
+    commit: deps.commit,
+    clock,
+    logger: slackLog,
+    process: (event) => bolt.processEvent(event),
+  });
+  const receiver = config.slack.appToken ? null : new FastifyReceiver({ signingSecret: config.slack.signingSecret!, logger: slackLog, inbox });
+  // Socket Mode: our own receiver instance, so stop() can wait until the socket has really closed.
+  const socketReceiver = config.slack.appToken
+    ? intoInbox(
+        new SocketModeReceiver({
+          appToken: config.slack.appToken,
+          logger: boltLogger(logger),
+          installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+        }),
+        inbox,
+      )
+    : null;
 
   const ctx: SlackContext = {
     customer: deps.customer,
@@ -288,7 +292,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
       outbox.start();
       // The workspace URL makes permalinks.
       identity.learnTeamUrl(slackLog);
-      if (!receiver) await bolt.start();
+      if (socketReceiver) await socketReceiver.start();
       // What a crash or a stop left stored is processed now, before new events.
       inbox.start();
       slackLog.info({ mode: receiver ? 'http' : 'socket', channel }, 'Slack is connected');
