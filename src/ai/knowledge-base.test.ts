@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import type { KnowledgeBase } from '../core/ports';
-import { buildMatchQuery, createKnowledgeBase, getArticle, indexKnowledgeBase, listArticles, queryTerms } from './knowledge-base';
+import { createKnowledgeBase, getArticle, indexKnowledgeBase, listArticles } from './knowledge-base';
 
 const KB_DIR = fileURLToPath(new URL('../../kb', import.meta.url));
 const ARTICLE_FILES = fs.readdirSync(KB_DIR).filter((f) => f.endsWith('.md'));
@@ -194,22 +194,5 @@ describe('search', () => {
   it('still works after the hostile queries', () => {
     expect(kb.search('password*')[0]?.articleId).toBe('login-and-two-factor.md');
     expect(listArticles(db)).toHaveLength(ARTICLE_FILES.length);
-  });
-});
-
-describe('queryTerms', () => {
-  it('drops stop words, folds case and accents, and quotes every form', () => {
-    expect(queryTerms('How do I EXPORT my Données?').map((t) => t.word)).toEqual(['export', 'donnees']);
-    expect(buildMatchQuery('NEAR "password" OR *')).toBe('"near" OR "password" OR "passwords" OR "passcode" OR "pwd"');
-    expect(buildMatchQuery('the and of ?!')).toBeNull();
-  });
-
-  it('reads "log in" and "sign in" as one idea', () => {
-    expect(queryTerms("I can't log in").map((t) => t.word)).toEqual(['login']);
-    expect(queryTerms('signing into the app').map((t) => t.word)).toEqual(['login', 'app']);
-  });
-
-  it('keeps at most 24 terms', () => {
-    expect(queryTerms(Array.from({ length: 100 }, (_, i) => `term${i}`).join(' '))).toHaveLength(24);
   });
 });
