@@ -46,6 +46,15 @@ export const MAX_RULE_NAME = 80;
 
 const boolean = (what: string) => z.boolean({ error: `${what} must be true or false` });
 
+/** A condition's or action's object: its `type` and its own fields, nothing else. */
+function ofType<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.strictObject({ type: z.literal(type), ...shape });
+}
+
+/** Non-empty text after trimming, at most `max` characters; the messages say what to write. */
+const requiredText = (field: string, max: number, errors: { notText: string; empty: string }) =>
+  z.string({ error: errors.notText }).trim().min(1, errors.empty).max(max, `${field} can have at most ${max} characters`);
+
 /** A word or phrase of message_contains: trimmed, inner spaces collapsed, at least one letter or digit. */
 const wordEntry = z
   .string({ error: 'each word must be text' })
@@ -65,8 +74,7 @@ const teamId = z
   .trim()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'team must be a team id in lower case, e.g. enterprise-sales');
 
-export const messageContainsSchema = z.strictObject({
-  type: z.literal('message_contains'),
+export const messageContainsSchema = ofType('message_contains', {
   /** Words and phrases; the condition is true when the message contains any of them. */
   words: z
     .array(wordEntry, { error: 'words must be a list of words or phrases, e.g. ["refund", "money back"]' })
@@ -74,51 +82,33 @@ export const messageContainsSchema = z.strictObject({
     .max(MAX_WORDS, `at most ${MAX_WORDS} words or phrases`),
 });
 
-export const urlContainsSchema = z.strictObject({
-  type: z.literal('url_contains'),
-  value: z
-    .string({ error: 'value must be text, e.g. /enterprise' })
-    .trim()
-    .min(1, 'value cannot be empty, e.g. /enterprise')
-    .max(500, 'value can have at most 500 characters'),
+export const urlContainsSchema = ofType('url_contains', {
+  value: requiredText('value', 500, { notText: 'value must be text, e.g. /enterprise', empty: 'value cannot be empty, e.g. /enterprise' }),
 });
 
-export const businessHoursConditionSchema = z.strictObject({
-  type: z.literal('business_hours'),
+export const businessHoursConditionSchema = ofType('business_hours', {
   /** true: during business hours; false: outside them. */
   value: boolean('value'),
 });
 
-export const customerAttributeSchema = z.strictObject({
-  type: z.literal('customer_attribute'),
-  key: z
-    .string({ error: 'key must be the name of an attribute, e.g. plan' })
-    .trim()
-    .min(1, 'key cannot be empty, e.g. plan')
-    .max(100, 'key can have at most 100 characters'),
+export const customerAttributeSchema = ofType('customer_attribute', {
+  key: requiredText('key', 100, { notText: 'key must be the name of an attribute, e.g. plan', empty: 'key cannot be empty, e.g. plan' }),
   op: z.enum(['equals', 'contains'], { error: 'op must be "equals" or "contains"' }),
-  value: z
-    .string({ error: 'value must be text, e.g. enterprise' })
-    .trim()
-    .min(1, 'value cannot be empty')
-    .max(200, 'value can have at most 200 characters'),
+  value: requiredText('value', 200, { notText: 'value must be text, e.g. enterprise', empty: 'value cannot be empty' }),
 });
 
-export const verifiedSchema = z.strictObject({
-  type: z.literal('verified'),
+export const verifiedSchema = ofType('verified', {
   value: boolean('value'),
 });
 
-export const aiConfidenceBelowSchema = z.strictObject({
-  type: z.literal('ai_confidence_below'),
+export const aiConfidenceBelowSchema = ofType('ai_confidence_below', {
   value: z
     .number({ error: 'value must be a number between 0 and 1, e.g. 0.4' })
     .min(0, 'value must be between 0 and 1')
     .max(1, 'value must be between 0 and 1'),
 });
 
-export const frustrationDetectedSchema = z.strictObject({
-  type: z.literal('frustration_detected'),
+export const frustrationDetectedSchema = ofType('frustration_detected', {
   value: boolean('value'),
   /**
    * The least level that counts as frustration: 'high' (the default, when the AI itself would hand
@@ -144,12 +134,11 @@ export const conditionSchema = z.discriminatedUnion(
 export const actionSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('escalate_to_human') }),
+    ofType('escalate_to_human', {}),
     /** A heads-up in the team's channel; the conversation stays with the AI. */
-    z.strictObject({ type: z.literal('notify_team'), team: teamId }),
-    z.strictObject({ type: z.literal('route_to_team'), team: teamId }),
-    z.strictObject({
-      type: z.literal('require_skill'),
+    ofType('notify_team', { team: teamId }),
+    ofType('route_to_team', { team: teamId }),
+    ofType('require_skill', {
       skill: z
         .string({ error: 'skill must be text, e.g. billing' })
         .trim()
@@ -157,10 +146,9 @@ export const actionSchema = z.discriminatedUnion(
         .min(1, 'skill cannot be empty, e.g. billing')
         .max(50, 'skill can have at most 50 characters'),
     }),
-    z.strictObject({ type: z.literal('ask_for_email') }),
-    z.strictObject({ type: z.literal('queue_for_later') }),
-    z.strictObject({
-      type: z.literal('set_priority'),
+    ofType('ask_for_email', {}),
+    ofType('queue_for_later', {}),
+    ofType('set_priority', {
       priority: z.enum(PRIORITIES, { error: `priority must be one of ${PRIORITIES.join(', ')}` }),
     }),
   ],
