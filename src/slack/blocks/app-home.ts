@@ -12,8 +12,9 @@ import type { KnownBlock, SectionBlock } from '@slack/types';
 import { AGENT_STATUSES, type AgentStatus } from '../../core/availability';
 import type { ConversationState, EscalationReasonKind } from '../../core/types';
 import { ACTION, BLOCK, encodeValue, rowActionId } from '../ids';
-import { escapeForSlack, truncateEscaped } from '../text';
+import { escapeForSlack } from '../text';
 import { LIMITS, actions, button, confirmDialog, context, mrkdwn, plainText } from './common';
+import { customerName, isSlackUserId, squeezed } from './customer-text';
 import { formatDuration } from './handoff-card';
 import { pageMrkdwn } from './page-link';
 import { homePerformanceBlocks } from './stats';
@@ -120,18 +121,6 @@ const REASON_LABEL: Record<EscalationReasonKind, string> = {
 // ---------------------------------------------------------------------------------------------
 // Small formatting helpers
 
-const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
-
-/** Escaped, on one line, cut to `max`; bidi overrides are isolated so they cannot reorder our words. */
-function inline(text: string, max: number): string {
-  const value = truncateEscaped(escapeForSlack(text.replace(/[\r\n\u2028\u2029\t]+/g, ' ').replace(/ {2,}/g, ' ').trim()), max);
-  return BIDI_CONTROL.test(value) ? `\u2068${value}\u2069` : value;
-}
-
-function isSlackUserId(id: string): boolean {
-  return /^[UW][A-Z0-9]{1,30}$/.test(id);
-}
-
 function isChannelId(id: string): boolean {
   return /^[CGD][A-Z0-9]{1,30}$/.test(id);
 }
@@ -151,8 +140,7 @@ function ago(iso: string | null, now: string): string | null {
 
 /** The name an agent knows the customer by: the one they gave, else the generated one. */
 export function homeCustomerName(customer: HomeConversation['customer']): string {
-  const name = customer.name !== null && customer.name.trim() !== '' ? customer.name : customer.generatedName;
-  return name.trim() !== '' ? name : 'Visitor';
+  return customerName(customer);
 }
 
 function flagIcons(flags: HomeFlags): string {
@@ -179,12 +167,12 @@ function pageText(page: HomeConversation['page']): string | null {
 
 function quote(message: HomeConversation['lastCustomerMessage']): string {
   if (message === null || message.text.trim() === '') return '_No message from the customer yet._';
-  return `> ${inline(message.text, BUDGET.message)}`;
+  return `> ${squeezed(message.text, BUDGET.message)}`;
 }
 
 function titleLine(c: HomeConversation): string {
-  const email = c.customer.email !== null && c.customer.email.trim() !== '' ? ` · ${inline(c.customer.email, BUDGET.email)}` : '';
-  return `*${inline(homeCustomerName(c.customer), BUDGET.name)}*${flagIcons(c.flags)}${email}`;
+  const email = c.customer.email !== null && c.customer.email.trim() !== '' ? ` · ${squeezed(c.customer.email, BUDGET.email)}` : '';
+  return `*${squeezed(homeCustomerName(c.customer), BUDGET.name)}*${flagIcons(c.flags)}${email}`;
 }
 
 function rowSection(c: HomeConversation, accessory?: SectionBlock['accessory']): SectionBlock {
@@ -304,16 +292,16 @@ export function homeNoticeText(notice: HomeNotice): string {
   switch (notice.kind) {
     case 'claimed': {
       const where = threadLink(notice.thread, 'open the thread');
-      return `✅ You claimed the conversation with *${inline(notice.customerName, BUDGET.notice)}*.${where !== null ? ` Reply in the thread: ${where}.` : ''}`;
+      return `✅ You claimed the conversation with *${squeezed(notice.customerName, BUDGET.notice)}*.${where !== null ? ` Reply in the thread: ${where}.` : ''}`;
     }
     case 'took_over': {
       const where = threadLink(notice.thread, 'open the thread');
-      return `✅ You took over the conversation with *${inline(notice.customerName, BUDGET.notice)}*: the customer sees you now. ${
+      return `✅ You took over the conversation with *${squeezed(notice.customerName, BUDGET.notice)}*: the customer sees you now. ${
         where !== null ? `Reply in the thread: ${where}.` : 'The conversation so far is being posted in the handoff channel; reply in its thread.'
       }`;
     }
     case 'owned':
-      return `⚠️ ${isSlackUserId(notice.ownerId) ? `<@${notice.ownerId}>` : 'Someone else'} already has the conversation with *${inline(notice.customerName, BUDGET.notice)}*.`;
+      return `⚠️ ${isSlackUserId(notice.ownerId) ? `<@${notice.ownerId}>` : 'Someone else'} already has the conversation with *${squeezed(notice.customerName, BUDGET.notice)}*.`;
     case 'resolved':
       return '⚠️ That conversation is resolved already.';
     case 'not_found':

@@ -23,11 +23,26 @@ const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 /**
  * Escaped, on one line (names and titles never need line breaks), cut to `max`. A value carrying
  * bidi controls (a right-to-left override in a name) is wrapped in an isolate (FSI…PDI) so it
- * cannot reorder the card's own words after it; the value itself is kept as typed.
+ * cannot reorder our own words after it; the value itself is kept as typed. `squeeze` also turns
+ * tabs into spaces and runs of spaces into one.
  */
-export function inline(text: string, max: number): string {
-  const value = truncateEscaped(escapeForSlack(text.replace(/[\r\n\u2028\u2029]+/g, ' ').trim()), max);
+export function inline(text: string, max: number, o: { squeeze?: boolean } = {}): string {
+  const oneLine = o.squeeze
+    ? text.replace(/[\r\n\u2028\u2029\t]+/g, ' ').replace(/ {2,}/g, ' ')
+    : text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const value = truncateEscaped(escapeForSlack(oneLine.trim()), max);
   return BIDI_CONTROL.test(value) ? `\u2068${value}\u2069` : value;
+}
+
+/** `inline` that also turns tabs into spaces and runs of spaces into one (the Home tab's compact rows). */
+export function squeezed(text: string, max: number): string {
+  return inline(text, max, { squeeze: true });
+}
+
+/** The name an agent knows the customer by: the one they gave, else the generated one, else "Visitor". */
+export function customerName(customer: { name: string | null; generatedName: string }): string {
+  const name = customer.name !== null && customer.name.trim() !== '' ? customer.name : customer.generatedName;
+  return name.trim() !== '' ? name : 'Visitor';
 }
 
 export function escaped(text: string, max: number): string {

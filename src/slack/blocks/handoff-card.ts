@@ -10,7 +10,7 @@ import type { ConversationState, EscalationReasonKind } from '../../core/types';
 import { ACTION, BLOCK, encodeValue } from '../ids';
 import { truncateEscaped } from '../text';
 import { LIMITS, actions, button, confirmDialog, context, fieldsSection, section } from './common';
-import { BUDGET, escaped, inline, isSlackUserId } from './customer-text';
+import { BUDGET, customerName, escaped, inline, isSlackUserId } from './customer-text';
 import { pageMrkdwn } from './page-link';
 
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
@@ -112,11 +112,6 @@ const PRIORITY_LABEL: Record<Priority, string> = {
   high: '🟠 High',
   urgent: '🔴 Urgent',
 };
-
-function customerName(customer: CardModel['customer']): string {
-  const name = customer.name !== null && customer.name.trim() !== '' ? customer.name : customer.generatedName;
-  return name.trim() !== '' ? name : 'Visitor';
-}
 
 function stateText(model: CardModel): string {
   switch (model.state) {

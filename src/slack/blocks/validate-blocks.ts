@@ -55,24 +55,14 @@ export function validateBlocks(blocks: readonly unknown[], surface: Surface): st
         checkText(block['text'], `${at}.text`, LIMITS.header, problems, true);
         break;
       case 'context': {
-        const elements = block['elements'];
-        if (!Array.isArray(elements) || elements.length === 0) problems.push(`${at}.elements: must be a non-empty array`);
-        else {
-          if (elements.length > LIMITS.contextElements) problems.push(`${at}.elements: ${elements.length} exceeds ${LIMITS.contextElements}`);
-          elements.forEach((e, j) => {
-            if (isObject(e) && e['type'] === 'image') checkImage(e, `${at}.elements[${j}]`, problems);
-            else checkText(e, `${at}.elements[${j}]`, LIMITS.contextText, problems);
-          });
-        }
+        forEachElement(block, at, LIMITS.contextElements, problems, (e, path) => {
+          if (isObject(e) && e['type'] === 'image') checkImage(e, path, problems);
+          else checkText(e, path, LIMITS.contextText, problems);
+        });
         break;
       }
       case 'actions': {
-        const elements = block['elements'];
-        if (!Array.isArray(elements) || elements.length === 0) problems.push(`${at}.elements: must be a non-empty array`);
-        else {
-          if (elements.length > LIMITS.actionsElements) problems.push(`${at}.elements: ${elements.length} exceeds ${LIMITS.actionsElements}`);
-          elements.forEach((e, j) => element(e, `${at}.elements[${j}]`));
-        }
+        forEachElement(block, at, LIMITS.actionsElements, problems, element);
         break;
       }
       case 'input':
@@ -120,6 +110,17 @@ export function textLength(value: unknown): number {
     else if (typeof v === 'object') sum += textLength(v);
   }
   return sum;
+}
+
+/** A block's `elements`: a non-empty array of at most `max`, each checked by `check`. */
+function forEachElement(block: Json, at: string, max: number, problems: string[], check: (el: unknown, path: string) => void): void {
+  const elements = block['elements'];
+  if (!Array.isArray(elements) || elements.length === 0) {
+    problems.push(`${at}.elements: must be a non-empty array`);
+    return;
+  }
+  if (elements.length > max) problems.push(`${at}.elements: ${elements.length} exceeds ${max}`);
+  elements.forEach((e, j) => check(e, `${at}.elements[${j}]`));
 }
 
 /** Whether `value` is an object with a string `type`; else says "not a block (no type)" (or an element). */
