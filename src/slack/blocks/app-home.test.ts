@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectToContainAll } from '../../../test/support/block-kit';
 import type { KnownBlock } from '@slack/types';
 import { ACTION, BLOCK, decodeValue, rowActionId, rowActionPattern } from '../ids';
 import { LIMITS } from './common';
@@ -73,10 +74,12 @@ describe('appHome', () => {
     ]);
     for (const e of status.elements) expect(e.action_id).toMatch(rowActionPattern(ACTION.homeSetStatus));
     const all = text(view.blocks);
-    expect(all).toContain('*Your status:* 🔴 Busy');
-    expect(all).toContain('Nothing assigned to you');
-    expect(all).toContain('Nobody is waiting');
-    expect(all).toContain('No conversations with the AI in the last 30 minutes');
+    expectToContainAll(all, [
+      '*Your status:* 🔴 Busy',
+      'Nothing assigned to you',
+      'Nobody is waiting',
+      'No conversations with the AI in the last 30 minutes',
+    ]);
     expect(view.blocks.some((b) => b.block_id === BLOCK.homeNotice)).toBe(false);
   });
 
@@ -107,13 +110,15 @@ describe('appHome', () => {
     expect(takeOvers[0]!.text.text).toBe('Take over');
     expect(takeOvers[0]!.confirm).toBeDefined();
     const all = text(view.blocks);
-    expect(all).toContain('*Waiting for an agent* (3)');
-    expect(all).toContain('queued (nobody was available)');
-    expect(all).toContain('⏳ waiting 10 min');
-    expect(all).toContain('*Customer 200* ✅ 💎');
-    expect(all).toContain('*Customer 201* ✅ 🔥');
-    expect(all).toContain('https://slack.com/app_redirect?channel=C0SUPPORT&amp;message_ts=1714557600.000100');
-    expect(all).toContain('⏳ waiting for your reply · 5 min');
+    expectToContainAll(all, [
+      '*Waiting for an agent* (3)',
+      'queued (nobody was available)',
+      '⏳ waiting 10 min',
+      '*Customer 200* ✅ 💎',
+      '*Customer 201* ✅ 🔥',
+      'https://slack.com/app_redirect?channel=C0SUPPORT&amp;message_ts=1714557600.000100',
+      '⏳ waiting for your reply · 5 min',
+    ]);
   });
 
   it('escapes hostile customer text so it can neither ping nor link, and keeps it on one line', () => {
