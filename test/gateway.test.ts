@@ -32,6 +32,8 @@ describe('HTTP routes', () => {
   it('serves the widget config, the demo page with a CSP, and the widget script', async () => {
     const config = await (await fetch(`${t.url}/api/widget/config`)).json();
     expect(config).toMatchObject({ title: expect.any(String), greeting: expect.any(String), handoffMessage: 'Let me connect you with a team member...' });
+    // The theme's colours come computed (WCAG AA), so the widget does not ship the contrast code.
+    expect(config.theme).toEqual({ primary: '#4f46e5', onPrimary: '#ffffff', primaryText: '#4f46e5' });
 
     const page = await fetch(`${t.url}/`);
     expect(page.status).toBe(200);

@@ -1,6 +1,6 @@
-/** The widget's theme contrast (widget/src/colour.ts): AA text on any brand colour an admin picks. */
+/** The widget's theme contrast (src/gateway/widget-theme.ts, served with the widget config): AA text on any brand colour an admin picks. */
 import { describe, expect, it } from 'vitest';
-import { contrast, parseHex, themeFor } from '../widget/src/colour';
+import { contrast, parseHex, themeFor } from '../src/gateway/widget-theme';
 
 const rgb = (hex: string) => parseHex(hex)!;
 

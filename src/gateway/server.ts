@@ -10,6 +10,7 @@ import { registerStatsRoutes, type StatsRoutesDeps } from './stats-routes';
 import type { WidgetBundle } from './widget-bundle';
 import { releaseUpgradeRequest } from './upgrade';
 import { connectionOf, DEFAULT_RATE, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
+import { themeFor } from './widget-theme';
 import type { ConversationService } from '../core/conversation-service';
 import type { SettingsService } from '../core/settings';
 import type { Logger } from '../logger';
@@ -155,6 +156,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       title: s.widgetTitle,
       greeting: s.widgetGreeting,
       primaryColor: s.widgetColour,
+      /** The colours the widget draws with, readable (WCAG AA) whatever the admins picked. */
+      theme: themeFor(s.widgetColour),
       handoffMessage: s.handoffMessage,
       agentIntroduction: s.agentIntroduction,
       queuedMessage: s.queuedMessage,

@@ -4,7 +4,8 @@
  * fallback for browsers without adoptedStyleSheets.
  *
  * Theme: --p is the brand colour, --on the text on it (white or dark, whichever reaches WCAG AA),
- * --pt the brand colour darkened until it reads as text on white. colour.ts computes them.
+ * --pt the brand colour darkened until it reads as text on white. The server computes them
+ * (src/gateway/widget-theme.ts) and sends them with the config.
  * One rule a line; each line ends in `\` so the shipped string has no line breaks.
  */
 const CSS = `\

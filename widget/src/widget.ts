@@ -1,5 +1,5 @@
 import type { ClientFrame, HelloFrame, ServerFrame, WireAgent, WireQueue, WireState } from '../../src/gateway/protocol';
-import { themeFor } from './colour';
+import type { Theme } from '../../src/gateway/widget-theme';
 import { createConnection } from './connection';
 import { avatar, h, icon, show } from './dom';
 import { I } from './icons';
@@ -620,7 +620,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
   loadConfig(origin, (config) => {
     if (config.title) title.textContent = texts.title = config.title;
     if (config.greeting !== undefined) list.greeting((texts.greeting = config.greeting));
-    const theme = config.primaryColor ? themeFor(config.primaryColor) : null;
+    const theme = config.theme;
     if (theme) {
       root.style.setProperty('--p', theme.primary);
       root.style.setProperty('--on', theme.onPrimary);
@@ -697,7 +697,8 @@ export function createWidget(origin: string): HandoffWidgetApi {
 interface WidgetConfig {
   title?: string;
   greeting?: string;
-  primaryColor?: string;
+  /** Computed by the server from the admins' colour (src/gateway/widget-theme.ts). */
+  theme?: Theme;
 }
 
 /** GET /api/widget/config; every field optional, anything odd ignored. */
@@ -711,12 +712,19 @@ function loadConfig(origin: string, apply: (config: WidgetConfig) => void): void
       apply({
         title: str(c.title, 80),
         greeting: typeof c.greeting === 'string' ? c.greeting.slice(0, 1000) : undefined,
-        primaryColor: str(c.primaryColor, 7),
+        theme: colours(c.theme),
       });
     })
     .catch(() => {
       // The defaults are fine; the chat works without its theme.
     });
+}
+
+/** The server's theme, when each of its colours is a #rrggbb hex (nothing else reaches a style). */
+function colours(raw: unknown): Theme | undefined {
+  const t = raw as Theme | null;
+  const hex = (v: unknown) => typeof v === 'string' && /^#[0-9a-f]{6}$/i.test(v);
+  return t && hex(t.primary) && hex(t.onPrimary) && hex(t.primaryText) ? t : undefined;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * WCAG 2 contrast for the theme colour: which text colour reads on it, and a shade of it that reads
- * as text on white. Admins pick any colour; the widget stays AA (4.5:1) whatever they pick.
+ * WCAG 2 contrast for the widget's theme colour: which text colour reads on it, and a shade of it
+ * that reads as text on white. Admins pick any colour; the widget stays AA (4.5:1) whatever they
+ * pick. Computed here and served with the config (GET /api/widget/config), so the widget does not
+ * ship this code; it imports only the Theme type.
  */
 type Rgb = [number, number, number];
 
