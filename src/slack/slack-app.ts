@@ -81,7 +81,6 @@ export interface SlackDeps {
 export interface SlackIntegration {
   bolt: App;
   outbox: SlackOutbox;
-  bridge: SlackBridge;
   directory: AgentDirectory;
   /** Agents' App Home tabs. */
   home: HomePublisher;
@@ -277,7 +276,6 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   return {
     bolt,
     outbox,
-    bridge,
     directory,
     home,
     async getPresence(userId) {
