@@ -43,20 +43,25 @@ export interface SlackContext {
   logger: Logger;
   /** Tell one person something, only them (chat.postEphemeral through the outbox): text, or text and blocks. */
   tellOnly(channel: string, user: string, message: string | SlackMessage, threadTs?: string): void;
-  /** Runs work for one conversation after its earlier Slack work (keeps replies in order). */
+  /**
+   * Runs work for one conversation after its earlier Slack work (keeps replies in order). The
+   * returned promise rejects when the work fails, so the listener fails and the inbox processes the
+   * request again; the conversation's later work goes on regardless.
+   */
   serial(conversationId: string, work: () => Promise<void>): Promise<void>;
 }
 
 export function createSerializer(logger: Logger): SlackContext['serial'] {
   const chains = new Map<string, Promise<void>>();
   return (key, work) => {
-    const next = (chains.get(key) ?? Promise.resolve())
-      .then(work)
+    const run = (chains.get(key) ?? Promise.resolve()).then(work);
+    // The chain itself never rejects: one failed piece of work does not block the next.
+    const next = run
       .catch((err: unknown) => logger.error({ err, conversationId: key }, 'Slack work for a conversation failed'))
       .finally(() => {
         if (chains.get(key) === next) chains.delete(key);
       });
     chains.set(key, next);
-    return next;
+    return run;
   };
 }

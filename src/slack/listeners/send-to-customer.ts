@@ -18,14 +18,18 @@ export async function sendAsAgent(
 ): Promise<{ sent: boolean; message: string }> {
   const agent = await ctx.directory.get(userId);
   let result: ReplyResult | DomainError | null = null;
-  await ctx.serial(conversationId, async () => {
-    try {
-      result = await ctx.handoff.agentReply(conversationId, agent, text);
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      result = err;
-    }
-  });
+  // A click is answered now: on failure the clicker is told to try again (result stays null), the
+  // click is not processed again behind their back.
+  await ctx
+    .serial(conversationId, async () => {
+      try {
+        result = await ctx.handoff.agentReply(conversationId, agent, text);
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        result = err;
+      }
+    })
+    .catch(() => undefined);
   return outcome(result);
 }
 
