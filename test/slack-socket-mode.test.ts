@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ACTION } from '../src/slack/ids';
@@ -22,21 +22,13 @@ import {
   type SlackEmulator,
   type SlackEmulatorOptions,
 } from './support/slack-emulator';
+import { slackError } from './support/emulator-test-kit';
 import { FAST_OUTBOX } from './support/slack-stack';
 import { WidgetClient } from './support/widget-client';
 
 const APP_TOKEN = 'xapp-1-A0HANDOFF-1-test';
 const C = SLACK_IDS.support;
 
-async function slackError(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (e: any) {
-    if (e.code === ErrorCode.PlatformError) return e.data;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function webClient(emu: SlackEmulator, token: string): WebClient {
   return new WebClient(token, { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
