@@ -4,6 +4,8 @@ import { createAi } from './ai/create-ai';
 import { createLocalAi } from './ai/local-ai';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
+import { QueuedCustomers } from './core/conversation/queued-customers';
+import { Lifecycle } from './core/lifecycle/lifecycle';
 import { EventBus } from './core/events';
 import { MessageLog } from './core/message-log';
 import { AgentService } from './core/agent-service';
@@ -159,11 +161,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   // The Slack side is created after the core it calls; the core reaches it through ports.
   let slack: SlackIntegration | null = null;
   const slackReady = Boolean(config.slack.botToken && config.slack.handoffChannel);
-  let core: ConversationService | null = null;
+  // The core in dependency order: the lifecycle (the only writer of a conversation's state) first,
+  // then what moves conversations through it (routing's queue, the customer side, the agent side).
+  const lifecycle = new Lifecycle({ db, commit, conversations, events, bus, clock });
+  const queued = new QueuedCustomers({ lifecycle, conversations, visitors, log, settings, clock });
   const routing = new RoutingService({
     db, agents, conversations, routing: routingRepo, events, settings, clock, bus, logger,
     enabled: () => slackReady,
-    queueForLater: (id) => core?.queueForLaterGrouped(id),
+    queueForLater: (id) => queued.queueUnclaimed(id),
     commit,
     // Queue positions go only to customers with the widget open (on this instance).
     watching: (id) => registry.isOnline(id),
@@ -176,14 +181,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
   const handoffStarts = createHandoffStartRepository(db);
-  core = new ConversationService({
-    db, commit, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
+  const core = new ConversationService({
+    db, commit, lifecycle, queued, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
     handoffStarts,
     handoffLimits: { ...DEFAULT_HANDOFF_LIMITS, ...options.handoffLimits },
   });
-  const handoff = new HandoffService({ db, conversations, messages, events, log, bus, clock, settings, customer: core, logger });
+  const handoff = new HandoffService({ lifecycle, messages, events, log, bus, clock, settings, logger });
   // Claims, resolutions and hand-backs change agents' load: capacity may flip them busy or free.
   bus.subscribe((e) => {
     if (e.type !== 'conversation.state') return;
@@ -240,7 +245,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
   const jobs = createScheduler({ jobs: jobList, logger: jobsLog });
 
-  const registry = new ConnectionRegistry(logger, (id, seq) => core?.markSeen(id, seq));
+  const registry = new ConnectionRegistry(logger, (id, seq) => core.markSeen(id, seq));
   registry.attach(bus);
 
   let widget: WidgetBundle | null = null;

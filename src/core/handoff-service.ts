@@ -1,26 +1,22 @@
-import type { ConversationService } from './conversation-service';
 import { DomainError } from './errors';
 import type { EventBus } from './events';
+import type { Lifecycle } from './lifecycle/lifecycle';
 import type { MessageLog } from './message-log';
 import type { Clock } from './ports';
 import type { SettingsService } from './settings';
-import type { Agent, Conversation, ConversationState, Message } from './types';
-import type { Database } from '../db/database';
-import type { ConversationRepository } from '../db/conversation-repository';
-import type { EventRepository } from '../db/event-repository';
-import type { MessageRepository } from '../db/message-repository';
+import type { EventStore, MessageStore } from './stores';
+import type { Agent, Conversation, Message } from './types';
 import type { Logger } from '../logger';
 
 export interface HandoffServiceDeps {
-  db: Database;
-  conversations: ConversationRepository;
-  messages: MessageRepository;
-  events: EventRepository;
+  /** The only writer of a conversation's state (claims, resolves, hand-backs). */
+  lifecycle: Lifecycle;
+  messages: MessageStore;
+  events: EventStore;
   log: MessageLog;
   bus: EventBus;
   clock: Clock;
   settings: SettingsService;
-  customer: ConversationService;
   logger: Logger;
 }
 
@@ -34,9 +30,6 @@ export type ReplyResult =
   | { relayed: false; reason: 'not_owner'; ownerId: string }
   | { relayed: false; reason: 'resolved' | 'duplicate' };
 
-/** States an agent can take a conversation from. `ai` is an agent-initiated takeover. */
-const CLAIMABLE: readonly ConversationState[] = ['ai', 'waiting', 'queued'];
-
 /**
  * The agent side of a conversation: claim, replies, edits, resolve, hand back. Every change is one
  * synchronous transaction, so two agents acting at once cannot both win.
@@ -46,31 +39,23 @@ export class HandoffService {
 
   claim(conversationId: string, agent: Agent): ClaimResult {
     const { d } = this;
-    const before = d.customer.get(conversationId);
+    const before = d.lifecycle.get(conversationId);
     if (before.ownerId === agent.id) return { ok: true, conversation: before };
-    const now = d.clock.now().toISOString();
-    const won = d.db.tx(() => {
-      if (!d.conversations.claim(conversationId, agent.id, CLAIMABLE, now)) return false;
-      if (before.state === 'ai') {
-        d.conversations.setEscalation(conversationId, { kind: 'agent_takeover', detail: agent.persona.name }, now);
-        d.events.record(conversationId, 'escalated', { kind: 'agent_takeover', detail: agent.persona.name, to: 'human' }, now);
-      }
-      d.events.record(conversationId, 'claimed', { agentId: agent.id, from: before.state }, now);
-      return true;
+    // From the AI it is an agent-initiated takeover (see takeOver); otherwise a claim of the handoff.
+    const move = before.state === 'ai' ? ({ type: 'take_over', agent } as const) : ({ type: 'claim', agent } as const);
+    const result = d.lifecycle.apply(conversationId, move, {
+      announce: () => void d.logger.info({ conversationId, agentId: agent.id }, 'conversation claimed'),
     });
-    if (!won) {
-      const current = d.customer.get(conversationId);
+    if (!result.moved) {
+      const current = result.conversation;
       if (current.ownerId && current.ownerId !== agent.id) return { ok: false, reason: 'owned', ownerId: current.ownerId };
       if (current.state === 'resolved') return { ok: false, reason: 'resolved' };
       if (current.ownerId === agent.id) return { ok: true, conversation: current };
       throw new DomainError('conflict', 'The conversation changed while claiming it. Try again.');
     }
-    const conversation = d.customer.get(conversationId);
-    d.logger.info({ conversationId, agentId: agent.id }, 'conversation claimed');
-    d.bus.emit({ type: 'conversation.state', conversation, previous: before.state, agent: agent.persona, queue: null });
     const intro = d.settings.get().agentIntroduction.replaceAll('{name}', agent.persona.name);
     d.log.append(conversationId, { role: 'agent', text: intro, agent: agent.persona });
-    return { ok: true, conversation };
+    return { ok: true, conversation: result.conversation };
   }
 
   /**
@@ -83,10 +68,10 @@ export class HandoffService {
    * is simply claimed; someone else's is not taken (`owned`).
    */
   takeOver(conversationId: string, agent: Agent): ClaimResult {
-    const before = this.d.customer.get(conversationId);
+    const before = this.d.lifecycle.get(conversationId);
     const result = this.claim(conversationId, agent);
     if (result.ok && before.state === 'ai') {
-      const conversation = this.d.customer.get(conversationId);
+      const conversation = this.d.lifecycle.get(conversationId);
       this.d.bus.emit({
         type: 'conversation.escalated',
         conversation,
@@ -107,7 +92,7 @@ export class HandoffService {
    */
   async agentReply(conversationId: string, agent: Agent, text: string, remember?: (message: Message) => void): Promise<ReplyResult> {
     const { d } = this;
-    let conversation = d.customer.get(conversationId);
+    let conversation = d.lifecycle.get(conversationId);
     if (conversation.state === 'resolved') return { relayed: false, reason: 'resolved' };
     let claimed = false;
     if (!conversation.ownerId) {
@@ -125,7 +110,7 @@ export class HandoffService {
     let refused: ReplyResult | null = null;
     try {
       const { message } = await d.log.appendDurably(conversationId, { role: 'agent', text, agent: agent.persona }, (m) => {
-        const current = d.customer.get(conversationId);
+        const current = d.lifecycle.get(conversationId);
         if (current.state === 'resolved') refused = { relayed: false, reason: 'resolved' };
         else if (current.ownerId && current.ownerId !== agent.id) refused = { relayed: false, reason: 'not_owner', ownerId: current.ownerId };
         if (refused) throw new ReplyRefused();
@@ -148,7 +133,7 @@ export class HandoffService {
     if (message.text === text) return message;
     d.messages.updateText(messageId, text, d.clock.now().toISOString());
     const updated = d.messages.get(messageId)!;
-    d.bus.emit({ type: 'message.updated', conversation: d.customer.get(message.conversationId), message: updated });
+    d.bus.emit({ type: 'message.updated', conversation: d.lifecycle.get(message.conversationId), message: updated });
     return updated;
   }
 
@@ -158,7 +143,7 @@ export class HandoffService {
     if (!message || message.role !== 'agent' || message.deletedAt) return null;
     d.messages.markDeleted(messageId, d.clock.now().toISOString());
     const deleted = d.messages.get(messageId)!;
-    d.bus.emit({ type: 'message.deleted', conversation: d.customer.get(message.conversationId), message: deleted });
+    d.bus.emit({ type: 'message.deleted', conversation: d.lifecycle.get(message.conversationId), message: deleted });
     return deleted;
   }
 
@@ -169,7 +154,7 @@ export class HandoffService {
    */
   resolve(conversationId: string, agent: Agent): Conversation {
     const { d } = this;
-    const before = d.customer.get(conversationId);
+    const before = d.lifecycle.get(conversationId);
     if (before.state === 'resolved') return before;
     if (before.ownerId !== agent.id && !agent.isAdmin) {
       throw new DomainError(
@@ -177,45 +162,30 @@ export class HandoffService {
         before.ownerId ? `Only <@${before.ownerId}> or an admin can resolve this conversation.` : 'Only the agent who claims this conversation, or an admin, can resolve it.',
       );
     }
-    const now = d.clock.now().toISOString();
-    const done = d.db.tx(() => {
-      if (!d.conversations.transition(conversationId, ['ai', 'waiting', 'human', 'queued'], 'resolved', now)) return false;
-      d.events.record(conversationId, 'resolved', { agentId: agent.id }, now);
-      return true;
-    });
-    const conversation = d.customer.get(conversationId);
-    if (!done) return conversation;
-    d.bus.emit({ type: 'conversation.state', conversation, previous: before.state, agent: null, queue: null });
+    const result = d.lifecycle.apply(conversationId, { type: 'resolve', agent });
+    if (!result.moved) return result.conversation;
     d.log.append(conversationId, {
       role: 'system',
       text: 'This conversation was marked as resolved. How did we do? Write again any time if you need more help.',
     });
-    return conversation;
+    return result.conversation;
   }
 
   /** The owner (or an admin) gives the conversation back to the AI. */
   handBack(conversationId: string, agent: Agent): Conversation {
     const { d } = this;
-    const before = d.customer.get(conversationId);
+    const before = d.lifecycle.get(conversationId);
     if (before.state !== 'human') return before;
     if (before.ownerId !== agent.id && !agent.isAdmin) {
       throw new DomainError('forbidden', `Only <@${before.ownerId}> or an admin can hand this conversation back.`);
     }
-    const now = d.clock.now().toISOString();
-    const done = d.db.tx(() => {
-      if (!d.conversations.transition(conversationId, ['human'], 'ai', now)) return false;
-      d.conversations.release(conversationId, now);
-      d.events.record(conversationId, 'handed_back', { agentId: agent.id }, now);
-      return true;
-    });
-    const conversation = d.customer.get(conversationId);
-    if (!done) return conversation;
-    d.bus.emit({ type: 'conversation.state', conversation, previous: 'human', agent: null, queue: null });
+    const result = d.lifecycle.apply(conversationId, { type: 'hand_back', agent });
+    if (!result.moved) return result.conversation;
     d.log.append(conversationId, {
       role: 'ai',
       text: `${agent.persona.name} handed the conversation back to me. I'm here if you have more questions!`,
     });
-    return conversation;
+    return result.conversation;
   }
 }
 

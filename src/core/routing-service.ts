@@ -1,15 +1,12 @@
-import { effectiveStatus } from './availability';
+import { effectiveStatus, type AgentAvailability } from './availability';
 import type { EventBus } from './events';
 import type { Clock, HandoffDesk } from './ports';
 import { chooseAgents } from './routing';
 import { nextTurn } from './time-slices';
 import type { SettingsService } from './settings';
 import type { Conversation } from './types';
-import type { AgentRepository } from '../db/agent-repository';
-import type { ConversationRepository } from '../db/conversation-repository';
-import type { EventRepository } from '../db/event-repository';
-import type { RoutingRepository } from '../db/routing-repository';
-import type { Database } from '../db/database';
+import type { AgentService } from './agent-service';
+import type { EventStore, GroupedWrites } from './stores';
 import type { Logger } from '../logger';
 
 const CURSOR = 'round_robin_cursor';
@@ -29,20 +26,14 @@ export interface NudgeOutcome {
  */
 export class RoutingService implements HandoffDesk {
   constructor(
-    private readonly d: {
-      db: Database;
-      agents: AgentRepository;
-      conversations: ConversationRepository;
-      routing: RoutingRepository;
-      events: EventRepository;
-      settings: SettingsService;
-      clock: Clock;
-      bus: EventBus;
+    /** What agents' availability reads (the AgentService's stores), and what routing adds. */
+    private readonly d: ConstructorParameters<typeof AgentService>[0] & {
+      events: EventStore;
       logger: Logger;
       /** False while Slack is not set up: then nobody can take a handoff. */
       enabled: () => boolean;
       /** The group commit: the nudge round's writes share its fsync, off the event loop (else db.tx). */
-      commit?: { run<T>(fn: () => T): Promise<T> };
+      commit?: Pick<GroupedWrites, 'run'>;
       /** Moves a waiting conversation to the offline queue (asks for the email); may resolve once stored. */
       queueForLater: (conversationId: string) => unknown;
       /** Tags of the knowledge-base article the conversation is about (its topic). */
@@ -64,13 +55,13 @@ export class RoutingService implements HandoffDesk {
   accepting(conversation: Conversation): boolean {
     if (!this.d.enabled()) return false;
     if (!this.d.agents.anyStatusSet()) return true;
-    return this.decide(conversation, []).agentIds.length > 0;
+    return this.decide(conversation).agentIds.length > 0;
   }
 
   /** Picks and records who is asked to take a conversation that just started waiting. */
   assign(conversation: Conversation): string[] {
     const { d } = this;
-    const decision = this.decide(conversation, []);
+    const decision = this.decide(conversation);
     const now = d.clock.now().toISOString();
     d.db.tx(() => {
       d.routing.recordAssignments(conversation.id, decision.agentIds, 'routed', now);
@@ -127,7 +118,7 @@ export class RoutingService implements HandoffDesk {
 
   private announceQueueNow(): void {
     const { d } = this;
-    if (!d.db.sqlite.open) return; // the app stopped meanwhile
+    if (!d.db.isOpen()) return; // the app stopped meanwhile
     const ids = d.routing.waitingIds();
     let estimate: ReturnType<RoutingService['estimator']> | null = null;
     for (let i = 0; i < ids.length; i++) {
@@ -186,15 +177,7 @@ export class RoutingService implements HandoffDesk {
           if (w.nudged || !available.some((a) => !w.asked.includes(a.id))) continue;
           const conversation = d.conversations.get(w.id);
           if (!conversation || conversation.state !== 'waiting') continue;
-          const decision = chooseAgents({
-            method: settings.routingMethod,
-            agents,
-            defaultCapacity: settings.defaultCapacity,
-            requiredSkills: settings.routingMethod === 'skill_based' ? this.requiredSkills(conversation) : [],
-            teamId: conversation.teamId,
-            cursor,
-            exclude: w.asked,
-          });
+          const decision = this.decide(conversation, { agents, cursor, exclude: w.asked });
           if (!decision.agentIds.length) continue;
           cursor = decision.cursor;
           // What markRouted stores, seen by the next decisions of this page (load balancing).
@@ -265,17 +248,17 @@ export class RoutingService implements HandoffDesk {
     return topic.map((t) => t.toLowerCase()).filter((t) => known.has(t));
   }
 
-  private decide(conversation: Conversation, exclude: string[]) {
+  /** Who to ask, by the routing method; by default among the agents available now, from the stored cursor. */
+  private decide(conversation: Conversation, from: { agents?: AgentAvailability[]; cursor?: string | null; exclude?: string[] } = {}) {
     const settings = this.d.settings.get();
-    const agents = this.d.agents.availability();
     return chooseAgents({
       method: settings.routingMethod,
-      agents,
+      agents: from.agents ?? this.d.agents.availability(),
       defaultCapacity: settings.defaultCapacity,
       requiredSkills: settings.routingMethod === 'skill_based' ? this.requiredSkills(conversation) : [],
       teamId: conversation.teamId,
-      cursor: this.d.routing.cursor(CURSOR),
-      exclude,
+      cursor: from.cursor !== undefined ? from.cursor : this.d.routing.cursor(CURSOR),
+      exclude: from.exclude ?? [],
     });
   }
 }

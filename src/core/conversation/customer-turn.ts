@@ -1,0 +1,129 @@
+import { escalationForMessage } from '../escalation-policy';
+import type { EventBus } from '../events';
+import type { Lifecycle } from '../lifecycle/lifecycle';
+import type { MessageLog } from '../message-log';
+import type { Ai } from '../ports';
+import type { SettingsService } from '../settings';
+import type { VisitorStore } from '../stores';
+import type { Conversation, Message } from '../types';
+import type { Escalation } from './escalation';
+import type { RuleEffects, Turn } from './rule-effects';
+import type { Burst } from './turn-queue';
+import type { Logger } from '../../logger';
+
+export interface CustomerTurnDeps {
+  lifecycle: Lifecycle;
+  visitors: VisitorStore;
+  log: MessageLog;
+  bus: EventBus;
+  ai: Ai;
+  settings: SettingsService;
+  ruleEffects: RuleEffects;
+  escalation: Escalation;
+  logger: Logger;
+}
+
+/** How many earlier messages the AI sees. */
+const AI_HISTORY = 20;
+
+/**
+ * A conversation's turn after the customer wrote (or moved to another page): reopening, "talk to
+ * a person", the rules, and the AI's answer to the latest message with the whole burst in its
+ * history.
+ */
+export class CustomerTurn {
+  constructor(private readonly d: CustomerTurnDeps) {}
+
+  async afterMessages({ messages, address }: Burst): Promise<void> {
+    const { d } = this;
+    const last = messages.at(-1);
+    if (!last) return;
+    const conversationId = last.conversationId;
+    let conversation = d.lifecycle.get(conversationId);
+    if (conversation.state === 'resolved') conversation = d.lifecycle.apply(conversationId, { type: 'reopen' }).conversation;
+    // Asking for a person while already in line: where they stand, not the AI's "I'm not sure".
+    // Queued with someone available again, the ask hands it over like the button does.
+    if ((conversation.state === 'waiting' || conversation.state === 'queued') && messages.some((m) => escalationForMessage(m.text))) {
+      d.escalation.startOrTellInLine(conversationId, { kind: 'customer_asked' }, { address });
+      return;
+    }
+    // With a human on it (or on the way) the AI stays quiet; the message goes to the agent.
+    if (conversation.state === 'human' || conversation.state === 'waiting') return;
+
+    // Read once for the whole turn: the rules and the AI see the same history and visitor.
+    const turn: Turn = { history: d.log.recent(conversationId, AI_HISTORY), visitor: d.visitors.get(conversation.visitorId), address };
+    if (conversation.state === 'ai') {
+      for (const message of messages) {
+        const reason = escalationForMessage(message.text);
+        if (reason) {
+          d.escalation.start(conversationId, reason, { address });
+          return;
+        }
+        if (this.rules(conversation, { event: 'message', text: message.text }, turn) === 'handled') return;
+      }
+    }
+    await this.aiTurn(conversation, last, turn);
+  }
+
+  /** The customer moved to another page: rules on the page may fire. */
+  afterPage(conversationId: string, address: string | undefined): void {
+    this.rules(this.d.lifecycle.get(conversationId), { event: 'page' }, { history: [], address });
+  }
+
+  /** Carries out the rules; a handoff they ask for is started here. */
+  private rules(conversation: Conversation, input: Parameters<RuleEffects['apply']>[1], turn: Turn, only?: Parameters<RuleEffects['apply']>[3]): 'handled' | 'continue' {
+    const ruled = this.d.ruleEffects.apply(conversation, input, turn, only);
+    if (!ruled) return 'continue';
+    this.d.escalation.start(conversation.id, ruled.reason, { queue: ruled.queue, address: turn.address });
+    return 'handled';
+  }
+
+  private async aiTurn(conversation: Conversation, message: Message, turn: Turn): Promise<void> {
+    const { d } = this;
+    const { visitor, history } = turn;
+    if (!visitor) return;
+    d.bus.emit({ type: 'typing', conversationId: conversation.id, role: 'ai', typing: true });
+    let answer;
+    try {
+      answer = await d.ai.answer({
+        conversation,
+        visitor,
+        history: [...history],
+        text: message.text,
+      });
+    } catch (err) {
+      d.logger.error({ err, conversationId: conversation.id }, 'AI failed to answer');
+      answer = null;
+    } finally {
+      d.bus.emit({ type: 'typing', conversationId: conversation.id, role: 'ai', typing: false });
+    }
+
+    // The state may have changed while the AI was thinking (an agent took over): then stay quiet.
+    const now = d.lifecycle.get(conversation.id);
+    if (now.state === 'human' || now.state === 'waiting' || now.state === 'resolved') return;
+
+    const threshold = d.settings.get().aiConfidenceThreshold;
+    if (now.state === 'ai' && answer) {
+      // Rules on the AI's confidence can only be judged now that it has answered.
+      const onConfidence = (rule: { conditions: { type: string }[] }) => rule.conditions.some((c) => c.type === 'ai_confidence_below');
+      if (this.rules(now, { event: 'message', text: message.text, aiConfidence: answer.confidence }, turn, onConfidence) === 'handled') return;
+    }
+    if (now.state === 'ai') {
+      const address = { address: turn.address };
+      if (!answer) return void d.escalation.start(conversation.id, { kind: 'no_match', detail: 'The AI could not answer' }, address);
+      if (answer.action.type === 'handoff') return void d.escalation.start(conversation.id, answer.action.reason, address);
+      if (answer.confidence < threshold) return void d.escalation.start(conversation.id, { kind: 'low_confidence', confidence: answer.confidence }, address);
+    }
+    // Queued: the AI keeps helping with whatever it has; it never re-announces the handoff.
+    // Group-committed with whatever else is being stored right now: one fsync for many replies.
+    if (answer?.reply && (now.state === 'ai' || answer.action.type === 'answer')) {
+      await d.log.appendDurably(conversation.id, { role: 'ai', text: answer.reply, confidence: answer.confidence });
+    } else if (now.state === 'queued') {
+      await d.log.appendDurably(conversation.id, {
+        role: 'ai',
+        text: "I'm not sure about that one. A team member will follow up as soon as they're back.",
+        confidence: answer?.confidence ?? 0,
+      });
+    }
+  }
+}
