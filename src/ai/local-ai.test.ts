@@ -3,37 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import type { AiContext, KnowledgeBase } from '../core/ports';
-import { newConversation, type KbPassage, type Message } from '../core/types';
+import type { KbPassage, Message } from '../core/types';
 import { createKnowledgeBase, indexKnowledgeBase } from './knowledge-base';
 import { composeReply, createLocalAi, trimAtSentence } from './local-ai';
+import { aiContext } from '../../test/support/ai-context';
 
 const KB_DIR = fileURLToPath(new URL('../../kb', import.meta.url));
-const AT = '2026-11-27T18:00:00.000Z';
 
-/** A context whose history holds the earlier messages and then the customer's new text. */
+/** A context whose history holds the earlier messages and then the customer's new text (an anonymous visitor). */
 function context(text: string, earlier: { role: Message['role']; text: string }[] = []): AiContext {
-  const history: Message[] = [...earlier, { role: 'customer' as const, text }].map((m, i) => ({
-    id: `m${i + 1}`,
-    conversationId: 'c1',
-    seq: i + 1,
-    role: m.role,
-    text: m.text,
-    clientId: null,
-    agent: null,
-    confidence: null,
-    createdAt: AT,
-    editedAt: null,
-    deletedAt: null,
-  }));
-  return {
-    conversation: {
-      ...newConversation('c1', 'v1', AT),
-      lastSeq: history.length,
-    },
-    visitor: { id: 'v1', name: null, email: null, userId: null, verified: false, attributes: {}, createdAt: AT },
-    history,
-    text,
-  };
+  return aiContext(text, earlier.map((m) => ({ ...m, confidence: null })), { visitorName: null });
 }
 
 describe('local AI over the sample knowledge base', () => {

@@ -6,8 +6,9 @@ import { openDatabase, type Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import type { AiContext, KnowledgeBase } from '../core/ports';
-import { newConversation, type Conversation, type Message } from '../core/types';
+import type { Conversation } from '../core/types';
 import { startOpenAiServer, type OpenAiServer } from '../../test/support/openai-server';
+import { aiContext, type Turn } from '../../test/support/ai-context';
 import { createAi } from './create-ai';
 import { withFallback } from './fallback-ai';
 import { createKnowledgeBase, indexKnowledgeBase } from './knowledge-base';
@@ -15,37 +16,12 @@ import { createLocalAi } from './local-ai';
 import { AiOutputError, createOpenAiAi } from './openai-ai';
 
 const KB_DIR = fileURLToPath(new URL('../../kb', import.meta.url));
-const AT = '2026-11-27T18:00:00.000Z';
 const LOGIN_URL = 'https://help.acme-projects.example/articles/login-and-2fa';
 const LOGIN_TITLE = 'Signing in, passwords and two-factor authentication';
 
-type Turn = { role: Message['role']; text: string; confidence?: number | null; agent?: string };
-
-/** A context whose history holds the earlier turns and then the customer's new text. */
+/** The shared AI test context; a third argument is the conversation's overrides. */
 function context(text: string, earlier: Turn[] = [], conversation: Partial<Conversation> = {}): AiContext {
-  const history: Message[] = [...earlier, { role: 'customer' as const, text }].map((m, i) => ({
-    id: `m${i + 1}`,
-    conversationId: 'c1',
-    seq: i + 1,
-    role: m.role,
-    text: m.text,
-    clientId: null,
-    agent: 'agent' in m && m.agent ? { name: m.agent } : null,
-    confidence: 'confidence' in m ? (m.confidence ?? null) : m.role === 'ai' ? 0.9 : null,
-    createdAt: AT,
-    editedAt: null,
-    deletedAt: null,
-  }));
-  return {
-    conversation: {
-      ...newConversation('c1', 'v1', AT),
-      lastSeq: history.length,
-      ...conversation,
-    },
-    visitor: { id: 'v1', name: 'Jane Doe', email: null, userId: null, verified: false, attributes: {}, createdAt: AT },
-    history,
-    text,
-  };
+  return aiContext(text, earlier, { conversation });
 }
 
 const answer = (over: Record<string, unknown> = {}) => ({

@@ -2,7 +2,7 @@ import { effectiveStatus, type AgentAvailability } from './availability';
 import type { EventBus } from './events';
 import type { Clock, HandoffDesk } from './ports';
 import { chooseAgents } from './routing';
-import { nextTurn } from './time-slices';
+import { nextTurn, onceNextTurn } from './time-slices';
 import type { SettingsService } from './settings';
 import type { Conversation } from './types';
 import type { AgentService } from './agent-service';
@@ -46,7 +46,6 @@ export class RoutingService implements HandoffDesk {
     },
   ) {}
 
-  private announcing = false;
 
   /**
    * Whether a person can take a handoff now. Until some agent has set a status, availability is not
@@ -103,18 +102,10 @@ export class RoutingService implements HandoffDesk {
    * on the next turn: one ordered read of the queue gives every position, and only customers with
    * the widget open get a frame. Never a count per conversation (that was quadratic).
    */
-  announceQueue(): void {
-    if (this.announcing) return;
-    this.announcing = true;
-    setImmediate(() => {
-      this.announcing = false;
-      try {
-        this.announceQueueNow();
-      } catch (err) {
-        this.d.logger.error({ err }, 'could not announce queue positions');
-      }
-    });
-  }
+  readonly announceQueue = onceNextTurn(
+    () => this.announceQueueNow(),
+    (err) => this.d.logger.error({ err }, 'could not announce queue positions'),
+  );
 
   private announceQueueNow(): void {
     const { d } = this;

@@ -6,3 +6,24 @@
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * A function that runs `work` on the next turn of the event loop, once however often it is called
+ * in this turn (after the caller's transaction; a burst of callers costs one run). A throw goes to
+ * `onError`, never to the event loop.
+ */
+export function onceNextTurn(work: () => void, onError: (err: unknown) => void): () => void {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    setImmediate(() => {
+      queued = false;
+      try {
+        work();
+      } catch (err) {
+        onError(err);
+      }
+    });
+  };
+}

@@ -1,18 +1,11 @@
+import type { NewEmail } from '../core/stores';
 import type { Database } from '../db/database';
 import type { EmailsTable } from '../db/schema';
 import type { Selectable } from 'kysely';
 
 export type EmailRow = Selectable<EmailsTable>;
 
-export interface NewEmail {
-  kind: string;
-  to: string;
-  subject: string;
-  text: string;
-  html?: string | null;
-  key?: string;
-  conversationId?: string | null;
-}
+export type { NewEmail };
 
 export function createEmailRepository(db: Database) {
   const { q } = db;

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/ports';
+import { onceNextTurn } from '../../core/time-slices';
 import type { Logger } from '../../logger';
 import type { OutboxItem } from './outbox-repository';
 import type { Pacer } from './pacing';
@@ -33,7 +34,6 @@ interface DrainWaiter {
 export class OutboxScheduler {
   private running = false;
   private stopping: Promise<boolean> | undefined;
-  private tickQueued = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   /** lane -> the send in flight. */
@@ -81,20 +81,14 @@ export class OutboxScheduler {
   }
 
   /** Looks for work on the next turn of the event loop (after the caller's transaction). */
-  schedule(): void {
-    if (this.tickQueued) return;
-    this.tickQueued = true;
-    setImmediate(() => {
-      this.tickQueued = false;
-      try {
-        this.tick();
-      } catch (err) {
-        // e.g. the database was closed under us; retry a little later rather than die.
-        this.o.log.error({ err }, 'slack outbox worker tick failed');
-        if (this.running) this.wake(this.nowMs() + 1_000);
-      }
-    });
-  }
+  readonly schedule = onceNextTurn(
+    () => this.tick(),
+    (err) => {
+      // e.g. the database was closed under us; retry a little later rather than die.
+      this.o.log.error({ err }, 'slack outbox worker tick failed');
+      if (this.running) this.wake(this.nowMs() + 1_000);
+    },
+  );
 
   private async shutDown(flushWithinMs: number): Promise<boolean> {
     const drained = await this.drain(flushWithinMs);
