@@ -15,7 +15,7 @@ export interface Connection {
   healthy(): void;
   send(frame: ClientFrame): boolean;
   /** Drops the current socket and opens a new one at once (the Retry button, a new identity, back online). */
-  reconnectNow(): void;
+  reconnect(): void;
 }
 
 const MAX_DELAY_MS = 30_000;
@@ -31,7 +31,7 @@ export function createConnection(url: string, on: ConnectionHandlers): Connectio
   let timer: ReturnType<typeof setTimeout> | undefined;
   let started = false;
 
-  const isOpen = () => ws?.readyState === WebSocket.OPEN;
+  const isOpen = () => ws?.readyState === 1; // WebSocket.OPEN
 
   function connect(): void {
     let socket: WebSocket;
@@ -69,7 +69,7 @@ export function createConnection(url: string, on: ConnectionHandlers): Connectio
     timer = setTimeout(connect, 250 + Math.random() * ceiling);
   }
 
-  function reconnectNow(): void {
+  function reconnect(): void {
     if (!started) return;
     clearTimeout(timer);
     const old = ws;
@@ -83,7 +83,7 @@ export function createConnection(url: string, on: ConnectionHandlers): Connectio
   }
 
   window.addEventListener('online', () => {
-    if (started && !isOpen()) reconnectNow();
+    if (started && !isOpen()) reconnect();
   });
 
   return {
@@ -101,6 +101,6 @@ export function createConnection(url: string, on: ConnectionHandlers): Connectio
       ws.send(JSON.stringify(frame));
       return true;
     },
-    reconnectNow,
+    reconnect,
   };
 }

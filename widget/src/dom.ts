@@ -1,6 +1,7 @@
 /** Tiny DOM helpers. Text only ever goes in through textContent / text nodes, never as markup. */
 
-type Props = Record<string, string | boolean | undefined>;
+/** Attributes (`class` too), and `text`: the element's text. */
+type Props = Record<string, string>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -9,13 +10,16 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === false) continue;
-    if (key === 'class') el.className = String(value);
-    else if (key === 'text') el.textContent = String(value);
-    else el.setAttribute(key, value === true ? '' : value);
+    if (key === 'text') el.textContent = value;
+    else el.setAttribute(key, value);
   }
   el.append(...children);
   return el;
+}
+
+/** Sets an element's text only when it changes (live regions and screen readers announce every change). */
+export function say(el: Element, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 export function show(el: HTMLElement, visible: boolean): void {

@@ -2,7 +2,7 @@
  * Handoff chat widget. One `<script src="https://support.example.com/widget.js" async></script>`
  * adds it; it talks to the server it was loaded from. The only global is `window.HandoffWidget`.
  */
-import { createWidget, type HandoffWidgetApi } from './widget';
+import { createWidget, type HandoffWidgetApi } from './controller';
 
 /** Calls a page made before the script loaded: `window.HandoffWidget = { q: [['identify', …]] }`. */
 type Stub = { q?: unknown };
@@ -22,7 +22,7 @@ function scriptOrigin(): string {
     }
   }
   try {
-    if (src) return new URL(src, location.href).origin;
+    if (src) return new URL(src).origin; // a script's src is absolute
   } catch {
     // Fall back to the page's own origin.
   }
@@ -37,9 +37,7 @@ if ((!existing || Array.isArray(existing.q)) && typeof WebSocket !== 'undefined'
   for (const call of (existing?.q as unknown[] | undefined) ?? []) {
     if (!Array.isArray(call)) continue;
     const [name, ...args] = call as [keyof HandoffWidgetApi, ...unknown[]];
-    if (name === 'open' || name === 'close' || name === 'identify' || name === 'setPage') {
-      (api[name] as (...a: unknown[]) => void)(...args);
-    }
+    if (Object.keys(api).includes(name)) (api[name] as (...a: unknown[]) => void)(...args);
   }
   window.dispatchEvent(new Event('handoff:ready'));
 }

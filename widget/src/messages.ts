@@ -1,14 +1,7 @@
 import type { WireAgent, WireRole } from '../../src/gateway/protocol';
-import { avatar, h, icon, linkify } from './dom';
+import { avatar, h, icon, linkify, say } from './dom';
 import { I } from './icons';
-
-export interface Pending {
-  clientId: string;
-  text: string;
-  el: HTMLElement;
-  /** Refused for now by the server (busy, rate limited): said under it until it is stored. */
-  note?: string;
-}
+import { isPending, type Item } from './state';
 
 /** The AI's avatar: the theme colour with a spark. */
 export function botAvatar(): HTMLElement {
@@ -18,131 +11,58 @@ export function botAvatar(): HTMLElement {
 export type MessageList = ReturnType<typeof createMessageList>;
 
 /**
- * The message list, in `seq` order. Messages the customer typed stay "pending" (after every stored
- * message) until the server acknowledges them; consecutive messages of one sender are grouped.
+ * The message list: the greeting, then the state's items in their order. Each message keeps its
+ * element (a pending one keeps it once stored), so a render only moves, adds or removes what changed;
+ * consecutive messages of one sender are grouped.
  */
 export function createMessageList() {
   const el = h('div', { class: 'log' });
-  const pending: Pending[] = [];
-  const bySeq = new Map<number, HTMLElement>();
-  /** What a pending message says under it: "Sending…", or "Waiting for connection…" while offline. */
-  let pendingLabel = 'Sending…';
+  /** By clientId or seq: the element and the text it shows (only what is shown). */
+  let shown = new Map<string, [HTMLElement, string]>();
+  let greeting: [HTMLElement, string] | undefined;
 
-  /** Puts a message in seq order, before any still-pending ones; leaves it alone if already there. */
-  function insert(item: HTMLElement, seq: number): void {
-    if (seq !== Infinity) item.dataset.seq = String(seq);
-    let before: Element | null = null;
-    for (const child of Array.from(el.children)) {
-      if (child === item) continue;
-      if (child.classList.contains('pending') || Number((child as HTMLElement).dataset.seq) > seq) {
-        before = child;
-        break;
-      }
-    }
-    if (item.parentNode === el && item.nextElementSibling === before) return;
-    const oldNext = item.parentNode === el ? item.nextElementSibling : null;
-    el.insertBefore(item, before);
-    group(item);
-    group(item.nextElementSibling);
-    group(oldNext);
-  }
-
-  const list = {
+  return {
     el,
-    pending,
-    lastSeq: 0,
-
-    /** The theme's greeting, always first (it is not a stored message). */
-    greeting(text: string): void {
-      const first = el.firstElementChild as HTMLElement | null;
-      if (first?.dataset.seq === '0') first.remove();
-      if (text) insert(bubble('ai', text), 0);
-    },
-
-    has: (seq: number) => bySeq.has(seq),
-
-    /** A stored message; returns its element, or null when it is not shown (deleted). */
-    add(seq: number, role: WireRole, text: string, at: string, agent?: WireAgent): HTMLElement | null {
-      list.lastSeq = Math.max(list.lastSeq, seq);
-      const item = bubble(role, text, agent, at);
-      bySeq.set(seq, item);
-      // A deleted reply replays with empty text: remember its seq, show nothing.
-      if (!text) return null;
-      insert(item, seq);
-      return item;
-    },
-
-    addPending(clientId: string, text: string): void {
-      const item = bubble('customer', text);
-      item.classList.add('pending');
-      meta(item, pendingLabel);
-      pending.push({ clientId, text, el: item });
-      insert(item, Infinity);
-    },
-
-    pendingFor: (clientId: string | undefined) => (clientId === undefined ? undefined : pending.find((p) => p.clientId === clientId)),
-
-    /** A pending message was stored: it becomes a normal message at its seq. */
-    settle(p: Pending, seq: number): void {
-      pending.splice(pending.indexOf(p), 1);
-      p.el.classList.remove('pending', 'failed', 'retry');
-      meta(p.el, '');
-      bySeq.set(seq, p.el);
-      list.lastSeq = Math.max(list.lastSeq, seq);
-      insert(p.el, seq);
-    },
-
-    /** The server refused a message for good (e.g. too long): it stays, marked, and is not resent. */
-    fail(p: Pending): void {
-      pending.splice(pending.indexOf(p), 1);
-      p.el.classList.remove('pending', 'retry');
-      p.el.classList.add('failed');
-      meta(p.el, 'Not sent');
-    },
-
-    /** The server refused this message for now: it says so, stays pending and is sent again. */
-    retrying(p: Pending): void {
-      p.el.classList.add('retry');
-      meta(p.el, (p.note = 'Not sent · retrying…'));
-    },
-
-    labelPending(text: string): void {
-      pendingLabel = text;
-      for (const p of pending) meta(p.el, p.note ?? text);
-    },
-
-    update(seq: number, text: string): void {
-      bySeq.get(seq)?.querySelector('.b')?.replaceChildren(linkify(text));
-    },
-
-    remove(seq: number): void {
-      const item = bySeq.get(seq);
-      if (!item?.parentNode) return;
-      const next = item.nextElementSibling;
-      item.remove();
-      group(next);
-    },
-
-    /** Another conversation (another signed-in user): forget the stored messages, keep the greeting. */
-    reset(): void {
-      for (const item of bySeq.values()) item.remove();
-      bySeq.clear();
-      list.lastSeq = 0;
+    /** Draws the list; returns the element a new stored message got, if any. */
+    render(items: Item[], greetingText: string, offline: boolean): [HTMLElement, Item] | undefined {
+      if (greeting?.[1] !== greetingText) greeting = greetingText ? [bubble('ai', greetingText), greetingText] : undefined;
+      const want = greeting ? [greeting[0]] : [];
+      const next = new Map<string, [HTMLElement, string]>();
+      let added: [HTMLElement, Item] | undefined;
+      for (const item of items) {
+        if (!item.text) continue;
+        const key = item.clientId ?? `#${item.seq}`;
+        let m = shown.get(key);
+        if (!m) {
+          m = [bubble(item.role, item.text, item.agent, item.at), item.text];
+          if (item.seq !== undefined) added = [m[0], item];
+        } else if (m[1] !== item.text) {
+          m[0].querySelector('.b')?.replaceChildren(linkify((m[1] = item.text)));
+        }
+        const { status } = item;
+        m[0].classList.toggle('pending', isPending(item));
+        m[0].classList.toggle('retry', status === 'retry');
+        m[0].classList.toggle('failed', status === 'failed');
+        // The line under the customer's message ("Sending…", "Not sent"); said only when it changes.
+        const meta = m[0].querySelector('.meta');
+        if (meta) say(meta, status === 'failed' ? 'Not sent' : status === 'retry' ? 'Not sent · retrying…' : status ? (offline ? 'Waiting for connection…' : 'Sending…') : '');
+        next.set(key, m);
+        want.push(m[0]);
+      }
+      shown = next;
+      const keep = new Set<Element>(want);
+      for (const child of Array.from(el.children)) if (!keep.has(child)) child.remove();
+      let at = el.firstElementChild;
+      for (const item of want) {
+        if (item === at) at = item.nextElementSibling;
+        else el.insertBefore(item, at);
+        // A follow-up from the same sender hides the repeated avatar and name.
+        const prev = item.previousElementSibling as HTMLElement | null;
+        item.classList.toggle('cont', prev?.dataset.k === item.dataset.k);
+      }
+      return added;
     },
   };
-  return list;
-}
-
-function meta(el: HTMLElement, text: string): void {
-  const m = el.querySelector('.meta');
-  if (m) m.textContent = text;
-}
-
-/** A follow-up from the same sender hides the repeated avatar and name. */
-function group(el: Element | null): void {
-  if (!(el instanceof HTMLElement)) return;
-  const prev = el.previousElementSibling as HTMLElement | null;
-  el.classList.toggle('cont', prev?.dataset.k === el.dataset.k);
 }
 
 function bubble(role: WireRole, text: string, agent?: WireAgent, at?: string): HTMLElement {

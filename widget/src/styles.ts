@@ -22,12 +22,12 @@ svg{width:20px;height:20px;fill:none;stroke:currentColor;stroke-width:2;stroke-l
 .launcher:hover{transform:translateY(-2px) scale(1.04);box-shadow:0 14px 34px rgba(17,24,39,.28),0 3px 8px rgba(17,24,39,.14)}\
 .launcher svg{width:28px;height:28px}\
 .badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;border:2px solid #fff;background:#dc2626;color:#fff;font-size:11px;font-weight:700;line-height:18px;text-align:center}\
-.panel{position:fixed;right:24px;bottom:24px;z-index:2147483001;width:384px;height:min(660px,calc(100vh - 48px));display:flex;flex-direction:column;background:#fff;border-radius:18px;overflow:hidden;box-shadow:0 24px 64px rgba(17,24,39,.22),0 6px 18px rgba(17,24,39,.10),0 0 0 1px rgba(17,24,39,.05);animation:up .2s ease-out}\
+.panel{position:fixed;right:24px;bottom:24px;z-index:2147483001;width:384px;height:min(660px,calc(100vh - 48px));display:flex;flex-direction:column;background:#fff;border-radius:18px;overflow:hidden;box-shadow:0 24px 64px rgba(17,24,39,.22),0 6px 18px rgba(17,24,39,.1),0 0 0 1px rgba(17,24,39,.05);animation:up .2s ease-out}\
 @keyframes up{from{opacity:0;transform:translateY(14px) scale(.98)}}\
 .head{display:flex;align-items:center;gap:12px;padding:16px 12px 16px 18px;background:var(--p);color:var(--on)}\
 .head :focus-visible{outline-color:var(--on)}\
 .hav .av{width:42px;height:42px;font-size:15px;box-shadow:0 0 0 2px color-mix(in srgb,var(--on) 35%,transparent)}\
-.hav .bot{background:color-mix(in srgb,var(--on) 16%,transparent);color:var(--on)}\
+.hav .bot{background:color-mix(in srgb,var(--on) 16%,transparent)}\
 .ht{flex:1;min-width:0}\
 h2{margin:0;font-size:16px;font-weight:650;line-height:1.3;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\
 .sub{display:flex;align-items:center;gap:7px;font-size:12.5px;line-height:1.4;margin-top:2px}\
@@ -57,7 +57,6 @@ h2{margin:0;font-size:16px;font-weight:650;line-height:1.3;white-space:nowrap;ov
 .customer .col{align-items:flex-end}\
 .customer .b{background:var(--p);color:var(--on);border-color:transparent;border-bottom-right-radius:6px}\
 .customer .b a{color:inherit}\
-.customer.cont{margin-top:4px}\
 .meta{font-size:11.5px;color:var(--mute);margin:3px 4px 0}\
 .meta:empty{display:none}\
 .pending .b{opacity:.72}\
@@ -106,7 +105,7 @@ input[aria-invalid=true]{border-color:#dc2626}\
 .rf{display:flex;flex-direction:column;gap:8px;margin-top:12px}\
 .rf textarea{resize:none}\
 .rf .btn{align-self:center;padding:9px 20px}\
-.foot{padding:10px 12px 10px;background:#fff;border-top:1px solid var(--line)}\
+.foot{padding:10px 12px;background:#fff;border-top:1px solid var(--line)}\
 .notice{margin:0 2px 8px;color:#b91c1c;font-size:12.5px}\
 .chip{display:inline-flex;align-items:center;gap:7px;margin:0 0 10px;padding:6px 13px 6px 10px;border:1px solid var(--line);border-radius:999px;background:#fff;color:var(--pt);font-weight:600;font-size:13px;box-shadow:0 1px 2px rgba(17,24,39,.05)}\
 .chip:hover{background:var(--bg);border-color:#cfd4dc}\

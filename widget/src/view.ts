@@ -1,0 +1,361 @@
+/**
+ * The widget's DOM in its shadow root: built once, drawn from the state by `render`, text only ever
+ * through textContent. It owns what is purely visual (scrolling, focus, hovered stars, the keyboard
+ * trap) and reports what the customer does to the controller. Elements are built bare: whatever
+ * follows from the state (hidden, aria-expanded, placeholders, pressed stars) is set by the first
+ * render, which runs before the host is attached to the page.
+ */
+import type { WireAgent } from '../../src/gateway/protocol';
+import { avatar, h, icon, say, show } from './dom';
+import { I } from './icons';
+import { botAvatar, createMessageList } from './messages';
+import type { WidgetState } from './state';
+import type { WidgetConfig } from './page';
+import { headerStatus } from './status';
+import { applyStyles } from './styles';
+
+/** What the customer asks for. `send` and `email` say whether it was taken. */
+export interface ViewHandlers {
+  open(): void;
+  close(): void;
+  retry(): void;
+  send(text: string): boolean;
+  typed(hasText: boolean): void;
+  human(): void;
+  email(email: string): boolean;
+  pick(score: number): void;
+  rate(comment: string): void;
+}
+
+export type View = ReturnType<typeof createView>;
+
+export const MAX_TEXT = 4000;
+const RATINGS = ['Terrible', 'Bad', 'Okay', 'Good', 'Great'];
+
+/** Puts who answers (an agent, else the AI) in a slot, only when that changes. */
+function face(put: (el: HTMLElement) => void) {
+  let shown: string | undefined;
+  return (who?: WireAgent | false) => {
+    const key = who ? `${who.name}\n${who.avatarUrl}` : '';
+    if (key !== shown) put(who ? avatar(who.name, who.avatarUrl) : botAvatar());
+    shown = key;
+  };
+}
+
+export function createView(on: ViewHandlers) {
+  const host = h('div', { 'data-handoff-widget': '' });
+  const shadow = host.attachShadow({ mode: 'open' });
+  applyStyles(shadow);
+
+  const badge = h('span', { class: 'badge', 'aria-hidden': 'true' });
+  const launcher = h(
+    'button',
+    { type: 'button', class: 'launcher', 'aria-haspopup': 'dialog' },
+    icon(I.chat),
+    badge,
+  );
+
+  const headAvatar = h('span', { class: 'hav' });
+  const title = h('h2', { id: 'hw-title', text: 'Chat with us' });
+  const subText = h('span');
+  const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
+  const sub = h('p', { class: 'sub' }, dot, subText);
+  const closeBtn = h('button', { type: 'button', class: 'ib', 'aria-label': 'Close' }, icon(I.close));
+  const head = h('div', { class: 'head' }, headAvatar, h('div', { class: 'ht' }, title, sub), closeBtn);
+
+  const retryBtn = h('button', { type: 'button', class: 'lnk', text: 'Retry' });
+  const offline = h(
+    'div',
+    { class: 'offline', role: 'status' },
+    icon(I.offline),
+    h('span', { text: "You're offline. Your messages will be sent when the connection is back." }),
+    retryBtn,
+  );
+
+  const list = createMessageList();
+  const typingName = h('span', { class: 'name' });
+  const typing = h(
+    'div',
+    { class: 'm ai typing', 'aria-hidden': 'true' },
+    h('span'),
+    h('div', { class: 'col' }, typingName, h('div', { class: 'b' }, h('i'), h('i'), h('i'))),
+  );
+
+  // Waiting for an agent.
+  const queueText = h('p', { class: 'cs' });
+  const waitCard = h(
+    'div',
+    { class: 'card wait' },
+    h('span', { class: 'spin', 'aria-hidden': 'true' }),
+    h('div', {}, h('p', { class: 'ct', text: 'Waiting for a team member' }), queueText),
+  );
+
+  // Nobody available: ask for an email.
+  const emailInput = h('input', {
+    type: 'email',
+    id: 'hw-email',
+    'aria-label': 'Email',
+    'aria-describedby': 'hw-email-err',
+    placeholder: 'you@company.com',
+    autocomplete: 'email',
+    maxlength: '320',
+  });
+  const emailErr = h('p', { id: 'hw-email-err', class: 'err', role: 'alert' });
+  const emailCard = h(
+    'form',
+    { class: 'card', novalidate: '' },
+    h('p', { class: 'ct' }, icon(I.mail), 'Get the reply by email'),
+    h('p', { class: 'cs', text: "Leave your email and we'll let you know as soon as someone from the team answers." }),
+    h('div', { class: 'field' }, emailInput, h('button', { type: 'submit', class: 'btn', text: 'Notify me' })),
+    emailErr,
+  );
+
+  // Resolved: a 1–5 rating with an optional comment.
+  const rateTitle = h('p', { class: 'ct', id: 'hw-rate' });
+  const stars = h('div', { class: 'stars', role: 'group', 'aria-labelledby': 'hw-rate' });
+  const starButtons = RATINGS.map((_, i) => {
+    const n = i + 1;
+    const b = h('button', { type: 'button', 'aria-label': `${n} star${n > 1 ? 's' : ''}` }, icon(I.star));
+    b.addEventListener('click', () => {
+      on.pick(n);
+      comment.focus();
+      reveal(rateCard);
+    });
+    b.addEventListener('mouseenter', () => paintStars(n));
+    stars.append(b);
+    return b;
+  });
+  stars.addEventListener('mouseleave', () => paintStars(score));
+  const rateHint = h('p', { class: 'cs hint' });
+  const comment = h('textarea', { 'aria-label': 'Comment (optional)', placeholder: 'Anything we could do better? (optional)', rows: '2', maxlength: '2000' });
+  const rateForm = h('form', { class: 'rf' }, comment, h('button', { type: 'submit', class: 'btn', text: 'Submit rating' }));
+  const rateCard = h('div', { class: 'card rate' }, rateTitle, stars, rateHint, rateForm);
+  const rateThanks = h('div', { class: 'card ok' });
+
+  const scroller = h(
+    'div',
+    { class: 'scroll', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Conversation', tabindex: '0' },
+    list.el,
+    typing,
+    waitCard,
+    emailCard,
+    rateCard,
+    rateThanks,
+  );
+
+  const notice = h('p', { class: 'notice', role: 'alert' });
+  const humanBtn = h('button', { type: 'button', class: 'chip' }, icon(I.person), 'Talk to a person');
+  const input = h('textarea', { 'aria-label': 'Message', rows: '1', maxlength: String(MAX_TEXT), enterkeyhint: 'send' });
+  const sendBtn = h('button', { type: 'button', class: 'send', 'aria-label': 'Send' }, icon(I.send));
+  const foot = h(
+    'div',
+    { class: 'foot' },
+    notice,
+    humanBtn,
+    h('div', { class: 'compose' }, input, sendBtn),
+    h('p', { class: 'brand', text: 'Powered by Handoff' }),
+  );
+
+  const panel = h('div', { class: 'panel', role: 'dialog', 'aria-labelledby': 'hw-title' }, head, offline, scroller, foot);
+  const root = h('div', { class: 'root' }, launcher, panel);
+  shadow.append(root);
+
+  // ---- What is only drawn ------------------------------------------------------------------------
+  let follow = true; // the reader has not scrolled up: new content is brought into view
+  let ownScroll = false; // the next scroll event is ours, not the reader's
+  let shownCard: HTMLElement | undefined;
+  let score = 0; // the picked stars as drawn (hovering paints others for a moment)
+  let last: WidgetState | undefined;
+  let greeting = 'Hi! How can we help you today?';
+  const headFace = face((el) => headAvatar.replaceChildren(el));
+  const typingFace = face((el) => typing.replaceChild(el, typing.firstChild!));
+
+  function paintStars(upTo: number): void {
+    starButtons.forEach((b, i) => b.classList.toggle('on', i < upTo));
+    rateHint.textContent = upTo ? `${upTo} of 5 · ${RATINGS[upTo - 1]}` : 'Choose 1 to 5 stars';
+  }
+
+  /** Scrolls just enough for the whole element to be visible (a form that appears, an error under it). */
+  function reveal(el: HTMLElement): void {
+    const over = el.offsetTop + el.offsetHeight + 16 - (scroller.scrollTop + scroller.clientHeight);
+    if (over > 0) scrollTo(scroller.scrollTop + over);
+  }
+
+  function scrollTo(y: number): void {
+    const before = scroller.scrollTop;
+    scroller.scrollTop = y;
+    if (scroller.scrollTop !== before) ownScroll = true;
+  }
+
+  /** To the end, unless the reader scrolled up to read (`force`: they just sent something). */
+  function scrollDown(force: boolean): void {
+    if (force) follow = true;
+    if (follow) scrollTo(scroller.scrollHeight);
+  }
+
+  function resizeInput(): void {
+    input.style.height = '';
+    if (input.scrollHeight > input.clientHeight) input.style.height = `${Math.min(input.scrollHeight, 120)}px`;
+  }
+
+  function render(s: WidgetState): void {
+    const was = last;
+    last = s;
+    if (s.open !== was?.open) {
+      // Focus inside the closing chat goes back to the launcher.
+      const hadFocus = shadow.activeElement !== null;
+      if (s.open) shownCard = undefined;
+      show(panel, s.open);
+      show(launcher, !s.open);
+      launcher.setAttribute('aria-expanded', String(s.open));
+      if (was && !s.open && hadFocus) launcher.focus();
+    }
+    show(badge, s.unread > 0);
+    badge.textContent = s.unread > 9 ? '9+' : String(s.unread);
+    launcher.setAttribute('aria-label', s.unread ? `Open chat, ${s.unread} new message${s.unread > 1 ? 's' : ''}` : 'Open chat');
+
+    headFace(s.state === 'human' && s.agent);
+    show(offline, s.offline);
+    const [status, presence] = headerStatus(s.state, s.offline, s.agent?.name);
+    subText.textContent = status;
+    dot.dataset.presence = presence;
+
+    const typist = s.typing === 'agent' && s.agent;
+    typingFace(typist);
+    typingName.textContent = typist ? typist.name : 'AI assistant';
+    show(typing, Boolean(s.typing));
+    if (s.typing && !was?.typing && follow) reveal(typing);
+    const added = list.render(s.items, greeting, s.offline);
+    if (added) {
+      // A long answer is read from its start: show its top (and the question above it), not its end.
+      if (added[1].role !== 'customer' && follow) scrollTo(Math.min(added[0].offsetTop - 72, scroller.scrollHeight));
+      else scrollDown(false);
+    }
+
+    show(humanBtn, (s.state === 'ai' || s.state === 'resolved') && !s.humanAsked);
+    show(notice, Boolean(s.notice));
+    say(notice, s.notice?.text ?? '');
+
+    show(waitCard, s.state === 'waiting');
+    const parts: string[] = [];
+    const q = s.queue;
+    if (q?.position) parts.push(q.position === 1 ? "You're next in line" : `You're number ${q.position} in line`);
+    if (q?.etaSeconds) parts.push(q.etaSeconds < 60 ? 'less than a minute' : `about ${Math.round(q.etaSeconds / 60)} min`);
+    queueText.textContent = parts.length ? parts.join(' · ') : 'A team member will be with you shortly.';
+
+    show(emailCard, s.state === 'queued' && !s.email && !s.visitor?.email);
+    if (s.emailError) emailInput.setAttribute('aria-invalid', 'true');
+    else emailInput.removeAttribute('aria-invalid');
+    say(emailErr, s.emailError?.text ?? '');
+
+    if (s.score !== score || !was) {
+      score = s.score;
+      starButtons.forEach((b, i) => b.setAttribute('aria-pressed', String(i + 1 === score)));
+      paintStars(score);
+      show(rateForm, score > 0);
+      if (!score) comment.value = '';
+    }
+    rateTitle.textContent = s.agent?.name ? `How was your conversation with ${s.agent.name}?` : 'How was your conversation?';
+    show(rateCard, s.state === 'resolved' && !s.rated);
+    show(rateThanks, s.state === 'resolved' && s.rated > 0);
+    if (s.rated && s.rated !== was?.rated) rateThanks.replaceChildren(icon(I.check), `You rated this conversation ${s.rated} out of 5.`);
+    input.placeholder = s.state === 'resolved' ? 'Anything else? Write a message…' : 'Write a message…';
+    const card = [waitCard, emailCard, rateCard, rateThanks].find((c) => !c.hidden);
+    if (card && card !== shownCard && follow) reveal(card);
+    shownCard = card;
+    if (s.emailError && s.emailError !== was?.emailError) {
+      emailInput.focus();
+      reveal(emailCard);
+    }
+  }
+
+  /** Tab and Shift+Tab stay inside the open chat; Escape closes it. */
+  function onPanelKey(e: KeyboardEvent): void {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      on.close();
+      return;
+    }
+    if (e.key !== 'Tab') return;
+    const items = Array.from(panel.querySelectorAll<HTMLElement>('button,textarea,input,[tabindex="0"]')).filter(
+      (el) => el.getClientRects().length > 0 && !(el as HTMLButtonElement).disabled,
+    );
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = shadow.activeElement;
+    if (!first || !last) return;
+    if (e.shiftKey && active === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && active === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  function send(): void {
+    if (on.send(input.value.trim().slice(0, MAX_TEXT))) {
+      input.value = '';
+      resizeInput();
+    }
+  }
+
+  /** Enter sends (Shift+Enter is a new line; not while composing with an input method). */
+  const onEnter = (then: () => void) => (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      then();
+    }
+  };
+
+  launcher.addEventListener('click', () => on.open());
+  closeBtn.addEventListener('click', () => on.close());
+  retryBtn.addEventListener('click', () => on.retry());
+  sendBtn.addEventListener('click', () => {
+    send();
+    input.focus();
+  });
+  humanBtn.addEventListener('click', () => {
+    on.human();
+    input.focus(); // the pressed button is gone: keep keyboard focus in the chat
+  });
+  emailCard.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (on.email(emailInput.value.trim())) input.focus();
+  });
+  rateForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    on.rate(comment.value.trim().slice(0, 2000));
+    input.focus();
+  });
+  input.addEventListener('input', () => {
+    resizeInput();
+    on.typed(Boolean(input.value.trim()));
+  });
+  input.addEventListener('keydown', onEnter(send));
+  comment.addEventListener('keydown', onEnter(() => rateForm.requestSubmit()));
+  panel.addEventListener('keydown', onPanelKey);
+  scroller.addEventListener('scroll', () => {
+    if (ownScroll) ownScroll = false;
+    else follow = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+  });
+
+  return {
+    host,
+    render,
+    scrollDown,
+    focus: () => input.focus(),
+    /** The admins' title and greeting, and the theme's colours the server computed (GET /api/widget/config). */
+    config(config: WidgetConfig): void {
+      if (config.title) title.textContent = config.title;
+      if (config.greeting !== undefined) greeting = config.greeting;
+      const { theme } = config;
+      if (theme) {
+        root.style.setProperty('--p', theme.primary);
+        root.style.setProperty('--on', theme.onPrimary);
+        root.style.setProperty('--pt', theme.primaryText);
+      }
+      if (last) render(last);
+    },
+  };
+}
