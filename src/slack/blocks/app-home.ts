@@ -11,7 +11,7 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { AGENT_STATUSES, type AgentStatus } from '../../core/availability';
 import type { ConversationState, EscalationReasonKind } from '../../core/types';
-import { ACTION, BLOCK, encodeValue, rowActionId } from '../ids';
+import { ACTION, BLOCK, encodeValue, rowActionId, type ActionId } from '../ids';
 import { escapeForSlack } from '../text';
 import { LIMITS, actions, button, confirmDialog, context, mrkdwn, plainText } from './common';
 import { customerName, isSlackUserId, squeezed } from './customer-text';
@@ -197,12 +197,7 @@ function mineRow(c: HomeConversation, now: string): KnownBlock[] {
 
 function queueRow(c: HomeConversation, now: string): KnownBlock[] {
   const waited = ago(c.since, now);
-  const claim = button({
-    actionId: rowActionId(ACTION.homeClaim, c.conversationId),
-    text: 'Claim',
-    value: encodeValue({ conversationId: c.conversationId }),
-    style: 'primary',
-  });
+  const claim = conversationButton(ACTION.homeClaim, c, { text: 'Claim', style: 'primary' });
   return [
     rowSection(c, claim),
     rowContext([
@@ -215,12 +210,15 @@ function queueRow(c: HomeConversation, now: string): KnownBlock[] {
   ];
 }
 
+/** A row's button acting on its conversation (its action id is unique per row). */
+function conversationButton(actionId: ActionId, c: HomeConversation, rest: Omit<Parameters<typeof button>[0], 'actionId' | 'value'>) {
+  return button({ ...rest, actionId: rowActionId(actionId, c.conversationId), value: encodeValue({ conversationId: c.conversationId }) });
+}
+
 function liveRow(c: HomeConversation, now: string): KnownBlock[] {
   const active = ago(c.since, now);
-  const takeOver = button({
-    actionId: rowActionId(ACTION.takeOver, c.conversationId),
+  const takeOver = conversationButton(ACTION.takeOver, c, {
     text: 'Take over',
-    value: encodeValue({ conversationId: c.conversationId }),
     confirm: confirmDialog({
       title: 'Take over from the AI?',
       text: 'You become the owner at once: the customer is introduced to you and the AI stops answering. The conversation is posted in the handoff channel.',
