@@ -1,0 +1,193 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+/**
+ * A throwaway PostgreSQL for tests: Debian's `postgresql` package (initdb, postgres, pg_ctl), a
+ * cluster in a temp folder, listening on a free port of 127.0.0.1 and on a socket in that folder,
+ * with fsync off (nothing here must survive a crash). initdb refuses to run as root and the tests
+ * run as root, so the server runs as `nobody`; as another user it runs as that user.
+ *
+ * The superuser is `postgres`, trusted without a password (only local connections are accepted).
+ */
+export interface PostgresServer {
+  /** postgres://postgres@127.0.0.1:<port>/postgres */
+  url: string;
+  /** The folder of the server's unix socket (`?host=<socketDir>` in a URL). */
+  socketDir: string;
+  port: number;
+  /** A new empty database; returns its URL. */
+  createDatabase(): Promise<string>;
+  /** Stops the server at once (pg_ctl stop -m immediate) and removes its folder. */
+  stop(): Promise<void>;
+}
+
+const READY_DEADLINE_MS = 60_000;
+const SUPERUSER = 'postgres';
+
+/** The folder of initdb, pg_ctl, postgres: $PG_BIN, else the newest /usr/lib/postgresql/<n>/bin. */
+export function postgresBinDir(): string | undefined {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const root = '/usr/lib/postgresql';
+  if (!fs.existsSync(root)) return undefined;
+  const versions = fs
+    .readdirSync(root)
+    .filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.length ? path.join(root, versions[0]!, 'bin') : undefined;
+}
+
+/** root may not run initdb: run as nobody (65534) then. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  return process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function chownTree(dir: string, user: { uid: number; gid: number } | undefined): void {
+  if (user) fs.chownSync(dir, user.uid, user.gid);
+}
+
+let databaseCounter = 0;
+
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set PG_BIN)');
+  const user = serverUser();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-pg-'));
+  const dataDir = path.join(root, 'data');
+  const socketDir = path.join(root, 'socket');
+  fs.mkdirSync(socketDir);
+  chownTree(root, user);
+  chownTree(socketDir, user);
+  // The server's cwd must be one it may enter; the env without PG* variables of the caller.
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' };
+  const asServer = { cwd: root, env, ...(user ?? {}) };
+
+  const removeRoot = () => fs.rmSync(root, { recursive: true, force: true });
+  const init = spawnSync(
+    path.join(bin, 'initdb'),
+    ['-D', dataDir, '-U', SUPERUSER, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync'],
+    { ...asServer, encoding: 'utf8' },
+  );
+  if (init.status !== 0) {
+    removeRoot();
+    throw new Error(`initdb failed (${init.status ?? init.signal}): ${init.stderr || init.stdout}`);
+  }
+
+  let server: ChildProcess | undefined;
+  let port = 0;
+  let lastLog = '';
+  // A free port may be taken between our probe and the server's bind: try a few.
+  for (let attempt = 0; attempt < 5 && !server; attempt++) {
+    port = await freePort();
+    const child = spawn(
+      path.join(bin, 'postgres'),
+      [
+        '-D', dataDir,
+        '-p', String(port),
+        '-h', '127.0.0.1',
+        '-k', socketDir,
+        '-c', 'fsync=off',
+        '-c', 'synchronous_commit=off',
+        '-c', 'full_page_writes=off',
+        '-c', 'max_connections=200',
+        '-c', 'logging_collector=off',
+      ],
+      { ...asServer, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let log = '';
+    child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const ready = await waitReady(bin, socketDir, port, exited);
+    lastLog = log;
+    if (ready) {
+      server = child;
+      // Keep draining the pipes so a chatty server never blocks on a full pipe.
+      child.stdout!.resume();
+      child.stderr!.resume();
+    } else if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+      break; // not a port clash: it neither exited nor became ready before the deadline
+    }
+  }
+  if (!server) {
+    removeRoot();
+    throw new Error(`PostgreSQL did not start: ${lastLog.trim().split('\n').slice(-5).join('\n')}`);
+  }
+  const running = server;
+  const exited = new Promise<void>((resolve) => {
+    if (running.exitCode !== null || running.signalCode !== null) resolve();
+    else running.once('exit', () => resolve());
+  });
+  // If the test process goes away without stop(), do not leave a server behind.
+  const killOnExit = () => running.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const url = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
+  let stopped = false;
+  return {
+    url,
+    socketDir,
+    port,
+    async createDatabase() {
+      const name = `t_${process.pid}_${++databaseCounter}`;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://${SUPERUSER}@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener('exit', killOnExit);
+      spawnSync(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '60'], {
+        ...asServer,
+        stdio: 'ignore',
+      });
+      if (running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
+      await exited;
+      removeRoot();
+    },
+  };
+}
+
+/** Polls pg_isready until the server accepts connections; false if it exited or the deadline passed. */
+async function waitReady(bin: string, socketDir: string, port: number, exited: Promise<void>): Promise<boolean> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + READY_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    if (gone) return false;
+    const ok = await new Promise<boolean>((resolve) => {
+      const p = spawn(path.join(bin, 'pg_isready'), ['-q', '-h', socketDir, '-p', String(port), '-U', SUPERUSER, '-t', '5'], {
+        stdio: 'ignore',
+      });
+      p.once('error', () => resolve(false));
+      p.once('exit', (code) => resolve(code === 0));
+    });
+    if (ok) return true;
+    if (gone) return false;
+    // Poll again on the next short interval or as soon as the server exits, whichever comes first.
+    await Promise.race([new Promise((r) => setTimeout(r, 50)), exited]);
+  }
+  return false;
+}
