@@ -17,6 +17,17 @@ export class MigrationError extends Error {
 
 const NAME = /^\d{14}_[a-z0-9_]+\.sql$/;
 
+/** The migration files of `dir` in the order they apply (name order); throws on a badly named one. */
+export function migrationFiles(dir = MIGRATIONS_DIR): string[] {
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  const bad = files.filter((f) => !NAME.test(f));
+  if (bad.length) throw new MigrationError(bad[0]!, new Error('name must be YYYYMMDDHHMMSS_description.sql'));
+  return files;
+}
+
 /**
  * Applies the frozen SQL files of `dir` in name order, each in its own transaction and recorded in
  * schema_migrations. Returns the names applied now. A failing file rolls back and throws.
@@ -28,12 +39,7 @@ export function migrate(db: Database, dir = MIGRATIONS_DIR): string[] {
   const applied = new Set(
     (db.sqlite.prepare('SELECT name FROM schema_migrations').all() as { name: string }[]).map((r) => r.name),
   );
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
-    .sort();
-  const bad = files.filter((f) => !NAME.test(f));
-  if (bad.length) throw new MigrationError(bad[0]!, new Error('name must be YYYYMMDDHHMMSS_description.sql'));
+  const files = migrationFiles(dir);
 
   const done: string[] = [];
   for (const file of files) {
