@@ -84,7 +84,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   );
   if (init.status !== 0) {
     removeRoot();
-    throw new Error(`initdb failed (${init.status ?? init.signal}): ${init.stderr || init.stdout}`);
+    throw new Error(`initdb failed (${init.error?.message ?? init.status ?? init.signal}): ${init.stderr || init.stdout}`);
   }
 
   let server: ChildProcess | undefined;
@@ -111,7 +111,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     let log = '';
     child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      // A binary that cannot be run emits only 'error'.
+      child.once('error', (err) => {
+        log += String(err);
+        resolve();
+      });
+    });
     const ready = await waitReady(bin, socketDir, port, exited);
     lastLog = log;
     if (ready) {
@@ -119,10 +126,12 @@ export async function startPostgres(): Promise<PostgresServer> {
       // Keep draining the pipes so a chatty server never blocks on a full pipe.
       child.stdout!.resume();
       child.stderr!.resume();
-    } else if (child.exitCode === null && child.signalCode === null) {
+    } else if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       child.kill('SIGKILL');
       await exited;
       break; // not a port clash: it neither exited nor became ready before the deadline
+    } else if (!/could not bind|Address already in use/i.test(log)) {
+      break; // it failed for another reason than the port: trying again would fail the same way
     }
   }
   if (!server) {
