@@ -18,7 +18,8 @@ import { tempDatabases } from './support/temp-databases';
  *    key (a legacy quirk; the app never writes one), so SQLite's side counts pk columns as NOT NULL.
  */
 
-type Column = { name: string; type: 'text' | 'integer' | 'real'; notNull: boolean };
+/** `dflt`: the column's DEFAULT as SQL text (PostgreSQL's `'x'::text` casts removed), null for none. */
+type Column = { name: string; type: 'text' | 'integer' | 'real'; notNull: boolean; dflt: string | null };
 
 const SQLITE_TYPES: Record<string, Column['type']> = { TEXT: 'text', INTEGER: 'integer', REAL: 'real', '': 'text' };
 const PG_TYPES: Record<string, Column['type']> = { text: 'text', integer: 'integer', bigint: 'integer', 'double precision': 'real' };
@@ -52,13 +53,13 @@ function sqliteSchema(): { columns: Map<string, Column[]>; indexes: string[] } {
     .filter((name) => !FTS_TABLES.some((fts) => name.startsWith(`${fts}_`))); // FTS5's shadow tables
   const columns = new Map<string, Column[]>();
   for (const table of tables) {
-    const info = db.sqlite.pragma(`table_info(${table})`) as { name: string; type: string; notnull: number; pk: number }[];
+    const info = db.sqlite.pragma(`table_info(${table})`) as { name: string; type: string; notnull: number; pk: number; dflt_value: string | null }[];
     columns.set(
       table,
       info.map((c) => {
         const type = SQLITE_TYPES[c.type.toUpperCase()];
         if (!type) throw new Error(`${table}.${c.name}: SQLite type ${c.type} has no counterpart in this test`);
-        return { name: c.name, type, notNull: c.notnull === 1 || c.pk > 0 };
+        return { name: c.name, type, notNull: c.notnull === 1 || c.pk > 0, dflt: c.dflt_value };
       }),
     );
   }
@@ -69,8 +70,8 @@ function sqliteSchema(): { columns: Map<string, Column[]>; indexes: string[] } {
 }
 
 async function postgresSchema(db: PostgresDatabase): Promise<{ columns: Map<string, Column[]>; indexes: string[] }> {
-  const rows = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>`
-    SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+  const rows = await sql<{ table_name: string; column_name: string; data_type: string; is_nullable: string; column_default: string | null }>`
+    SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
      WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`.execute(db.q);
   const columns = new Map<string, Column[]>();
   for (const r of rows.rows) {
@@ -78,7 +79,8 @@ async function postgresSchema(db: PostgresDatabase): Promise<{ columns: Map<stri
     const type = PG_TYPES[r.data_type];
     if (!type) throw new Error(`${r.table_name}.${r.column_name}: PostgreSQL type ${r.data_type} has no counterpart in SQLite`);
     const list = columns.get(r.table_name) ?? [];
-    list.push({ name: r.column_name, type, notNull: r.is_nullable === 'NO' });
+    const dflt = r.column_default?.replace(/::[a-z ]+$/, '') ?? null;
+    list.push({ name: r.column_name, type, notNull: r.is_nullable === 'NO', dflt });
     columns.set(r.table_name, list);
   }
   const indexes = await sql<{ indexname: string }>`SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`.execute(db.q);
@@ -94,13 +96,14 @@ describe('the PostgreSQL schema', () => {
     expect(recorded.rows.map((r) => r.name)).toEqual(migrationFiles());
   });
 
-  it("has SQLite's tables, columns (order, type, nullability) and named indexes", async () => {
+  it("has SQLite's tables, columns (order, type, nullability, default) and named indexes", async () => {
     const db = open(await server.createDatabase());
     await migratePostgres(db.q);
     const lite = sqliteSchema();
     const pg = await postgresSchema(db);
     expect([...pg.columns.keys()].sort()).toEqual([...lite.columns.keys()].sort());
     for (const [table, columns] of lite.columns) expect(pg.columns.get(table), table).toEqual(columns);
+    expect(pg.columns.get('conversations')!.find((c) => c.name === 'state')).toEqual({ name: 'state', type: 'text', notNull: true, dflt: "'ai'" });
     // PostgreSQL adds indexes for its primary keys and UNIQUE constraints (SQLite's unnamed autoindexes) and the FTS one.
     expect(pg.indexes).toEqual(expect.arrayContaining(lite.indexes));
     const extra = pg.indexes.filter((i) => !lite.indexes.includes(i) && !/_(pkey|key)$/.test(i));
