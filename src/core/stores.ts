@@ -257,3 +257,14 @@ export interface OutboundEmailStore {
   /** Stores an email to send; a repeated key is a no-op (returns null). */
   insert(e: NewEmail, now: string): number | null;
 }
+
+/**
+ * Claims of scheduled job ticks, shared by every process on the database: a tick (job name and its
+ * scheduled time) is claimed once, and only the process whose claim took effect runs it.
+ */
+export interface JobTickStore {
+  /** Claims `job`'s tick at `tickAt` (ISO time); false when it was claimed before (by any process). */
+  claimTick(job: string, tickAt: string, now: string): boolean;
+  /** Deletes claims of ticks before `before` (ISO time). */
+  pruneTicks(before: string): number;
+}

@@ -159,6 +159,13 @@ export interface HandoffStartsTable {
   at: string;
 }
 
+/** Scheduled job ticks claimed by one process of the deployment (each tick runs once). */
+export interface JobTicksTable {
+  job: string;
+  tick_at: string;
+  claimed_at: string;
+}
+
 export interface EmailsTable {
   id: number | null;
   kind: string;
@@ -238,6 +245,7 @@ export interface DB {
   rules: RulesTable;
   rule_firings: RuleFiringsTable;
   analytics_digests: AnalyticsDigestsTable;
+  job_ticks: JobTicksTable;
 }
 
 export interface SlackOutboxTable {
