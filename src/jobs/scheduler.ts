@@ -1,4 +1,5 @@
 import { createTask as cronCreateTask, validate, type Logger as CronLogger, type ScheduledTask } from 'node-cron';
+import type { JobTickStore } from '../core/stores';
 import type { Logger } from '../logger';
 
 /** What a job gets when it runs: `signal` is aborted when the scheduler stops (long jobs end early). */
@@ -18,8 +19,11 @@ export interface Job {
 export type JobRun =
   | { status: 'done'; result: unknown; ms: number }
   | { status: 'failed'; error: unknown; ms: number }
-  /** `running`: the previous run has not finished (runs never overlap); `stopped`: the scheduler was stopped. */
-  | { status: 'skipped'; reason: 'running' | 'stopped' };
+  /**
+   * `running`: the previous run has not finished (runs never overlap); `stopped`: the scheduler was
+   * stopped; `claimed`: another process sharing the database claimed this tick (it runs it).
+   */
+  | { status: 'skipped'; reason: 'running' | 'stopped' | 'claimed' };
 
 export interface Scheduler {
   /** Names of the jobs, in the order given. */
@@ -33,6 +37,12 @@ export interface Scheduler {
   stop(): Promise<void>;
   /** Runs a job now, outside its schedule, with the same no-overlap rule. Rejects only for an unknown name. */
   run(name: string): Promise<JobRun>;
+  /**
+   * Runs the job's scheduled tick at `scheduledAt` (what node-cron's callback does; tests call it to
+   * fire ticks by hand). With tick claims, the tick (its time truncated to the cron's resolution)
+   * is claimed first and runs only if this process's claim took effect. Rejects only for an unknown name.
+   */
+  fire(name: string, scheduledAt: Date): Promise<JobRun>;
   /** Whether a run of the job is in progress. */
   isRunning(name: string): boolean;
 }
@@ -42,13 +52,35 @@ export interface SchedulerOptions {
   logger: Logger;
   /** How long stop() waits for runs in progress. */
   graceMs?: number;
-  /** node-cron's createTask; tests replace it to fire ticks by hand. */
-  createTask?: (expression: string, fn: () => unknown, options: { name: string; logger: CronLogger }) => Pick<ScheduledTask, 'start' | 'destroy'>;
+  /**
+   * node-cron's createTask; tests replace it to fire ticks by hand. node-cron passes `fn` the tick's
+   * context, whose `date` is the scheduled time (without it, the tick is taken to be now).
+   */
+  createTask?: (
+    expression: string,
+    fn: (context?: { date?: Date }) => unknown,
+    options: { name: string; logger: CronLogger },
+  ) => Pick<ScheduledTask, 'start' | 'destroy'>;
+  /**
+   * Claims of ticks in the database shared by every process of the deployment: each scheduled tick
+   * runs in the one process whose claim took effect. Without it every tick runs here (one process).
+   */
+  ticks?: Pick<JobTickStore, 'claimTick'>;
+}
+
+/**
+ * The tick a scheduled time belongs to: the time truncated to the cron's resolution (the second
+ * for six fields, else the minute), so that every process derives the same tick from the schedule.
+ */
+export function tickTime(cron: string, scheduledAt: Date): Date {
+  const unit = cron.trim().split(/\s+/).length === 6 ? 1_000 : 60_000;
+  return new Date(Math.floor(scheduledAt.getTime() / unit) * unit);
 }
 
 /**
  * The scheduled jobs, on node-cron. A tick that finds its job still running is skipped (logged),
- * never stacked; a failing run is logged and the schedule goes on.
+ * never stacked; a failing run is logged and the schedule goes on. With `ticks`, every process
+ * sharing the database fires the same ticks and each tick runs in the one process that claimed it.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { logger } = options;
@@ -75,14 +107,44 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let state: 'idle' | 'started' | 'stopped' = 'idle';
   let stopping: Promise<void> | null = null;
 
+  /** Why a run of `name` cannot start now, or null. */
+  function refusal(name: string, reason: 'scheduled' | 'invoked'): JobRun | null {
+    if (state === 'stopped') return { status: 'skipped', reason: 'stopped' };
+    if (inFlight.has(name)) {
+      logger.warn({ job: name, reason }, 'job is still running; this run is skipped');
+      return { status: 'skipped', reason: 'running' };
+    }
+    return null;
+  }
+
+  function fire(name: string, scheduledAt: Date): Promise<JobRun> {
+    const job = byName.get(name);
+    if (!job) return Promise.reject(new Error(`no job named ${name}`));
+    // Refused before claiming: a process that cannot run the tick leaves it to the others.
+    const refused = refusal(name, 'scheduled');
+    if (refused) return Promise.resolve(refused);
+    if (options.ticks) {
+      const tickAt = tickTime(job.cron, scheduledAt).toISOString();
+      let claimed: boolean;
+      try {
+        claimed = options.ticks.claimTick(name, tickAt, new Date().toISOString());
+      } catch (error) {
+        logger.error({ job: name, tickAt, err: error }, 'could not claim the tick; it is skipped');
+        return Promise.resolve({ status: 'failed', error, ms: 0 });
+      }
+      if (!claimed) {
+        logger.debug({ job: name, tickAt }, 'tick claimed by another process; skipped here');
+        return Promise.resolve({ status: 'skipped', reason: 'claimed' });
+      }
+    }
+    return run(name, 'scheduled');
+  }
+
   function run(name: string, reason: 'scheduled' | 'invoked'): Promise<JobRun> {
     const job = byName.get(name);
     if (!job) return Promise.reject(new Error(`no job named ${name}`));
-    if (state === 'stopped') return Promise.resolve({ status: 'skipped', reason: 'stopped' });
-    if (inFlight.has(name)) {
-      logger.warn({ job: name, reason }, 'job is still running; this run is skipped');
-      return Promise.resolve({ status: 'skipped', reason: 'running' });
-    }
+    const refused = refusal(name, reason);
+    if (refused) return Promise.resolve(refused);
     const started = Date.now();
     const signal = controller.signal;
     const p: Promise<JobRun> = Promise.resolve()
@@ -111,7 +173,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (state === 'stopped') controller = new AbortController();
       state = 'started';
       tasks = [...byName.values()].map((job) => {
-        const task = createTask(job.cron, () => run(job.name, 'scheduled'), { name: job.name, logger: cronLogger });
+        const task = createTask(job.cron, (context?: { date?: Date }) => fire(job.name, context?.date ?? new Date()), {
+          name: job.name,
+          logger: cronLogger,
+        });
         void task.start();
         return task;
       });
@@ -142,6 +207,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return stopping;
     },
     run: (name) => run(name, 'invoked'),
+    fire,
     isRunning: (name) => inFlight.has(name),
   };
 }
