@@ -23,6 +23,7 @@ import { openDatabase, type Database } from './db/database';
 import { createAuditRepository } from './db/audit-repository';
 import { createEventRepository } from './db/event-repository';
 import { createHandoffStartRepository } from './db/handoff-start-repository';
+import { createJobTickRepository } from './db/job-tick-repository';
 import { DEFAULT_HANDOFF_LIMITS, type HandoffLimits } from './core/handoff-limits';
 import { createRuleRepository } from './db/rule-repository';
 import { RulesService } from './core/rules-service';
@@ -181,6 +182,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const owners = { personaFor: (c: Conversation) => (c.ownerId ? (agents.get(c.ownerId)?.persona ?? null) : null) };
 
   const handoffStarts = createHandoffStartRepository(db);
+  const jobTicks = createJobTickRepository(db);
   const core = new ConversationService({
     db, commit, lifecycle, queued, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
@@ -232,6 +234,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     maintenanceJob({
       slack,
       customers: { pruneHandoffStarts: (before) => handoffStarts.prune(before), pruneUsedReopenLinks: (now) => visitors.pruneUsedReopenLinks(now) },
+      ticks: jobTicks,
       clock,
       logger: jobsLog,
     }),
@@ -243,7 +246,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       digestJob({ analytics, channel: digestChannel, post: digestPoster(slack.outbox, digestChannel), digestTime: () => settings.get().digestTime, logger: jobsLog }),
     );
   }
-  const jobs = createScheduler({ jobs: jobList, logger: jobsLog });
+  // Each tick is claimed in the database: processes sharing it run every tick once between them.
+  const jobs = createScheduler({ jobs: jobList, logger: jobsLog, ticks: jobTicks });
 
   const registry = new ConnectionRegistry(logger, (id, seq) => core.markSeen(id, seq));
   registry.attach(bus);

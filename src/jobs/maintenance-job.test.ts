@@ -7,6 +7,7 @@ import { SlackOutbox } from '../slack/outbox';
 import { createSlackRepository } from '../slack/slack-repository';
 import { createHandoffStartRepository } from '../db/handoff-start-repository';
 import { createVisitorRepository } from '../db/visitor-repository';
+import { createJobTickRepository } from '../db/job-tick-repository';
 import { maintenanceJob, runMaintenance } from './maintenance-job';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -37,7 +38,7 @@ describe('maintenance', () => {
 
     const job = maintenanceJob({ slack: { pruneDeliveries: (b) => slack.pruneDeliveries(b), outbox }, clock, logger: createLogger('silent') });
     expect(job).toMatchObject({ name: 'maintenance', cron: '30 3 * * *' });
-    expect(job.run({ name: 'maintenance', signal: new AbortController().signal })).toEqual({ slackEvents: 1, outboxItems: 2, handoffStarts: 0, reopenLinks: 0 });
+    expect(job.run({ name: 'maintenance', signal: new AbortController().signal })).toEqual({ slackEvents: 1, outboxItems: 2, handoffStarts: 0, reopenLinks: 0, jobTicks: 0 });
 
     const events = db.sqlite.prepare('SELECT event_id FROM slack_events').all();
     expect(events).toEqual([{ event_id: 'Ev_recent' }]);
@@ -46,7 +47,7 @@ describe('maintenance', () => {
   });
 
   it('has nothing to do without Slack', () => {
-    expect(runMaintenance({ slack: null, clock: { now: () => new Date() }, logger: createLogger('silent') })).toEqual({ slackEvents: 0, outboxItems: 0, handoffStarts: 0, reopenLinks: 0 });
+    expect(runMaintenance({ slack: null, clock: { now: () => new Date() }, logger: createLogger('silent') })).toEqual({ slackEvents: 0, outboxItems: 0, handoffStarts: 0, reopenLinks: 0, jobTicks: 0 });
   });
 
   it('prunes handoff starts older than a day and used reopen links past their expiry, with or without Slack', () => {
@@ -70,9 +71,24 @@ describe('maintenance', () => {
       clock,
       logger: createLogger('silent'),
     });
-    expect(report).toEqual({ slackEvents: 0, outboxItems: 0, handoffStarts: 1, reopenLinks: 1 });
+    expect(report).toEqual({ slackEvents: 0, outboxItems: 0, handoffStarts: 1, reopenLinks: 1, jobTicks: 0 });
     expect(starts.countByVisitor('v1', iso(10 * DAY))).toBe(1);
     // A pruned link had expired: still refused (by its expiry), and the live one is still used.
     expect(visitors.useReopenLink('h-live', 'v1', iso(0), iso(-6 * DAY))).toBe(false);
+  });
+
+  it('prunes claims of job ticks older than two days', () => {
+    db = openDatabase(':memory:');
+    migrate(db);
+    const now = Date.parse('2026-03-02T03:30:00Z');
+    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+    const ticks = createJobTickRepository(db);
+    ticks.claimTick('nudges', iso(3 * DAY), iso(3 * DAY));
+    ticks.claimTick('maintenance', iso(2 * DAY + 1000), iso(2 * DAY));
+    ticks.claimTick('nudges', iso(DAY), iso(DAY));
+    ticks.claimTick('maintenance', iso(0), iso(0));
+    const report = runMaintenance({ slack: null, ticks, clock: { now: () => new Date(now) }, logger: createLogger('silent') });
+    expect(report).toEqual({ slackEvents: 0, outboxItems: 0, handoffStarts: 0, reopenLinks: 0, jobTicks: 2 });
+    expect(ticks.claimTick('nudges', iso(DAY), iso(0))).toBe(false); // kept: still claimed
   });
 });

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/ports';
+import type { JobTickStore } from '../core/stores';
 import type { Logger } from '../logger';
 import type { Job } from './scheduler';
 
@@ -19,12 +20,16 @@ export interface MaintenanceDeps {
     /** Deletes used reopen links that expired before `now` (ISO time). */
     pruneUsedReopenLinks(now: string): number;
   };
+  /** Claims of scheduled ticks (each tick runs once across processes); only the last days matter. */
+  ticks?: Pick<JobTickStore, 'pruneTicks'>;
   clock: Clock;
   logger: Logger;
   /** Slack retries an event for minutes, not days: a week of event ids is plenty. */
   slackEventsDays?: number;
   /** Sent and failed outbox items are kept a month for admins to look into. */
   outboxDays?: number;
+  /** A tick is claimed at its scheduled time; two days of claims cover any clock skew or late timer. */
+  jobTicksDays?: number;
 }
 
 export interface MaintenanceReport {
@@ -32,19 +37,21 @@ export interface MaintenanceReport {
   outboxItems: number;
   handoffStarts: number;
   reopenLinks: number;
+  jobTicks: number;
 }
 
 export const MAINTENANCE_CRON = '30 3 * * *';
 
 /** Daily clean-up of bookkeeping tables that only grow. */
 export function runMaintenance(deps: MaintenanceDeps): MaintenanceReport {
-  const report: MaintenanceReport = { slackEvents: 0, outboxItems: 0, handoffStarts: 0, reopenLinks: 0 };
+  const report: MaintenanceReport = { slackEvents: 0, outboxItems: 0, handoffStarts: 0, reopenLinks: 0, jobTicks: 0 };
   const now = deps.clock.now().getTime();
   if (deps.customers) {
     // The handoff budget looks back one hour; a day is kept for anyone looking into a flood.
     report.handoffStarts = deps.customers.pruneHandoffStarts(new Date(now - DAY_MS).toISOString());
     report.reopenLinks = deps.customers.pruneUsedReopenLinks(new Date(now).toISOString());
   }
+  if (deps.ticks) report.jobTicks = deps.ticks.pruneTicks(new Date(now - (deps.jobTicksDays ?? 2) * DAY_MS).toISOString());
   if (deps.slack) {
     report.slackEvents = deps.slack.pruneDeliveries(new Date(now - (deps.slackEventsDays ?? 7) * DAY_MS).toISOString());
     report.outboxItems = deps.slack.outbox.prune((deps.outboxDays ?? 30) * DAY_MS);
