@@ -166,6 +166,14 @@ export interface JobTicksTable {
   claimed_at: string;
 }
 
+/** Who sends a Slack outbox lane now (one row per lane; see the migration). */
+export interface SlackOutboxLeasesTable {
+  lane: string;
+  owner: string;
+  fence: number;
+  expires_at: string;
+}
+
 export interface EmailsTable {
   id: number | null;
   kind: string;
@@ -246,6 +254,7 @@ export interface DB {
   rule_firings: RuleFiringsTable;
   analytics_digests: AnalyticsDigestsTable;
   job_ticks: JobTicksTable;
+  slack_outbox_leases: SlackOutboxLeasesTable;
 }
 
 export interface SlackOutboxTable {

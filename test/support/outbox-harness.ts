@@ -26,8 +26,11 @@ export interface Harness {
   file: string;
   db: Database;
   logs: LogLine[];
+  /** `overrides.db`: another connection (connect()) stands for another process on the same file. */
   make(overrides?: Partial<SlackOutboxOptions>): SlackOutbox;
   reopen(): Database;
+  /** Another connection to the same file, closed after the test. */
+  connect(): Database;
 }
 
 const cleanups: (() => unknown)[] = [];
@@ -79,6 +82,7 @@ async function setup(emulatorOptions: SlackEmulatorOptions = {}): Promise<Harnes
       cleanups.push(() => outbox.stop({ flushWithinMs: 0 }));
       return outbox;
     },
+    connect: open,
     reopen() {
       h.db.close();
       h.db = open();

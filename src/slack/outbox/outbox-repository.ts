@@ -53,6 +53,13 @@ function toItem(row: SlackOutboxTable): OutboxItem {
   };
 }
 
+/** A lane's lease as taken by one process: marks made under it need the same owner and fence. */
+export interface Lease {
+  lane: string;
+  owner: string;
+  fence: number;
+}
+
 // Literal SQL rather than bound parameters, so that SQLite can match the partial index of the migration.
 const IS_OPEN = sql<boolean>`status in ('pending', 'sending')`;
 const IS_FAILED = sql<boolean>`status = 'failed'`;
@@ -60,6 +67,19 @@ const IS_FAILED = sql<boolean>`status = 'failed'`;
 /** All SQL of the Slack outbox. Every function is synchronous and may run inside a caller's transaction. */
 export function createOutboxRepository(db: Database) {
   const { q } = db;
+  /** An update of slack_outbox limited to `lease`'s lane while `lease` still holds it (fencing). */
+  const update = (id: number, lease: Lease | undefined) => {
+    const query = q.updateTable('slack_outbox').where('id', '=', id);
+    if (!lease) return query;
+    return query.where('lane', 'in', (sub) =>
+      sub
+        .selectFrom('slack_outbox_leases')
+        .select('lane')
+        .where('lane', '=', lease.lane)
+        .where('owner', '=', lease.owner)
+        .where('fence', '=', lease.fence),
+    );
+  };
   return {
     /** Inserts an item; null when an item with the same idempotency key exists already. */
     insert(item: NewOutboxItem, now: string): number | null {
@@ -114,32 +134,81 @@ export function createOutboxRepository(db: Database) {
         .map(toItem);
     },
 
-    /** Committed before the call: from now on the message may exist in Slack. */
-    markSending(id: number, now: string): void {
-      db.run(
+    /** The oldest unsent item of one lane. */
+    headOf(lane: string): OutboxItem | undefined {
+      const row = db.first(q.selectFrom('slack_outbox').selectAll().where('lane', '=', lane).where(IS_OPEN).orderBy('id').limit(1));
+      return row && toItem(row);
+    },
+
+    /**
+     * Takes the lane's lease until `until`, in one statement: free lanes, expired leases and our
+     * own are taken, and every take increments the fence. null while someone else holds it.
+     */
+    takeLease(lane: string, owner: string, now: string, until: string): Lease | null {
+      const row = db.first(
         q
-          .updateTable('slack_outbox')
-          .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
-          .where('id', '=', id),
+          .insertInto('slack_outbox_leases')
+          .values({ lane, owner, fence: 1, expires_at: until })
+          .onConflict((oc) =>
+            oc
+              .column('lane')
+              .doUpdateSet({
+                owner: (eb) => eb.ref('excluded.owner'),
+                fence: sql<number>`slack_outbox_leases.fence + 1`,
+                expires_at: (eb) => eb.ref('excluded.expires_at'),
+              })
+              .where((eb) => eb.or([eb('slack_outbox_leases.expires_at', '<=', now), eb('slack_outbox_leases.owner', '=', owner)])),
+          )
+          .returning('fence'),
+      );
+      return row ? { lane, owner, fence: Number(row.fence) } : null;
+    },
+
+    /** When the lane's lease expires (ISO), if there is one. */
+    leaseExpiry(lane: string): string | undefined {
+      return db.first(q.selectFrom('slack_outbox_leases').select('expires_at').where('lane', '=', lane))?.expires_at;
+    },
+
+    /** Extends a lease we still hold; false when it was taken over. */
+    renewLease(lease: Lease, until: string): boolean {
+      const res = db.run(
+        q
+          .updateTable('slack_outbox_leases')
+          .set({ expires_at: until })
+          .where('lane', '=', lease.lane)
+          .where('owner', '=', lease.owner)
+          .where('fence', '=', lease.fence),
+      );
+      return res.changes === 1;
+    },
+
+    /** Frees leases (one, or all of an owner) for anyone from `now` on; fences stay. */
+    releaseLeases(owner: string, now: string, lease?: Lease): void {
+      let query = q.updateTable('slack_outbox_leases').set({ expires_at: now }).where('owner', '=', owner).where('expires_at', '>', now);
+      if (lease) query = query.where('lane', '=', lease.lane).where('fence', '=', lease.fence);
+      db.run(query);
+    },
+
+    /**
+     * Committed before the call: from now on the message may exist in Slack. With a lease: false
+     * (nothing changed) when the lease was taken over, and the call must not be made.
+     */
+    markSending(id: number, now: string, lease?: Lease): boolean {
+      return db.run(update(id, lease).set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))).changes === 1;
+    },
+
+    /** false (nothing changed) when `lease` was taken over. */
+    markSent(id: number, result: Record<string, unknown>, now: string, lease?: Lease): boolean {
+      return (
+        db.run(
+          update(id, lease).set({ status: 'sent', result: JSON.stringify(result), sent_at: now, updated_at: now, error_code: null }),
+        ).changes === 1
       );
     },
 
-    markSent(id: number, result: Record<string, unknown>, now: string): void {
-      db.run(
-        q
-          .updateTable('slack_outbox')
-          .set({ status: 'sent', result: JSON.stringify(result), sent_at: now, updated_at: now, error_code: null })
-          .where('id', '=', id),
-      );
-    },
-
-    markFailed(id: number, errorCode: string, message: string, now: string): void {
-      db.run(
-        q
-          .updateTable('slack_outbox')
-          .set({ status: 'failed', error_code: errorCode, last_error: message, updated_at: now })
-          .where('id', '=', id),
-      );
+    /** false (nothing changed) when `lease` was taken over. */
+    markFailed(id: number, errorCode: string, message: string, now: string, lease?: Lease): boolean {
+      return db.run(update(id, lease).set({ status: 'failed', error_code: errorCode, last_error: message, updated_at: now })).changes === 1;
     },
 
     /**
@@ -150,18 +219,17 @@ export function createOutboxRepository(db: Database) {
       id: number,
       change: { nextAttemptAt: string; status?: 'pending' | 'sending'; errorCode?: string | null; lastError?: string | null },
       now: string,
+      lease?: Lease,
     ): void {
       db.run(
-        q
-          .updateTable('slack_outbox')
+        update(id, lease)
           .set({
             next_attempt_at: change.nextAttemptAt,
             updated_at: now,
             ...(change.status ? { status: change.status } : {}),
             ...(change.errorCode !== undefined ? { error_code: change.errorCode } : {}),
             ...(change.lastError !== undefined ? { last_error: change.lastError } : {}),
-          })
-          .where('id', '=', id),
+          }),
       );
     },
 
