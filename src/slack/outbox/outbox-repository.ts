@@ -169,6 +169,13 @@ export function createOutboxRepository(db: Database) {
       return db.first(q.selectFrom('slack_outbox_leases').select('expires_at').where('lane', '=', lane))?.expires_at;
     },
 
+    /** Owners holding a lease at `now`. */
+    leaseOwners(now: string): string[] {
+      return db
+        .all(q.selectFrom('slack_outbox_leases').select('owner').distinct().where('expires_at', '>', now))
+        .map((r) => r.owner);
+    },
+
     /** Extends a lease we still hold; false when it was taken over. */
     renewLease(lease: Lease, until: string): boolean {
       const res = db.run(

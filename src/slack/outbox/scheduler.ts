@@ -1,23 +1,33 @@
 import type { Clock } from '../../core/ports';
 import { onceNextTurn } from '../../core/time-slices';
 import type { Logger } from '../../logger';
-import type { OutboxItem } from './outbox-repository';
+import type { LaneLeases } from './leases';
+import type { Lease, OutboxItem } from './outbox-repository';
 import type { Pacer } from './pacing';
 
 export interface SchedulerOptions {
   /** The oldest unsent item of every lane, oldest first. */
   heads: () => OutboxItem[];
+  /** The oldest unsent item of one lane (read again once its lease is taken). */
+  headOf: (lane: string) => OutboxItem | undefined;
+  /** Lane leases shared with the other processes on the database. */
+  leases: LaneLeases;
   /** Items not yet sent nor failed. */
   openCount: () => number;
   pacer: Pacer;
-  /** Sends one item and records the outcome. */
-  send: (item: OutboxItem) => Promise<void>;
+  /** Sends one item under the lane's lease and records the outcome. */
+  send: (item: OutboxItem, lease: Lease) => Promise<void>;
   clock: Clock;
   log: Logger;
   /** Lanes sending at the same time. */
   concurrency: number;
   /** How long stop() waits for calls already in flight after the flush deadline. */
   inFlightGraceMs: number;
+  /**
+   * How soon a lane leased by another process is looked at again (it releases the lease after each
+   * item), at the latest when that lease expires.
+   */
+  leasePollMs: number;
 }
 
 interface DrainWaiter {
@@ -29,7 +39,9 @@ interface DrainWaiter {
  * The outbox's worker: on each tick it starts the head of every lane that is ready (pacing, pauses,
  * backoff) and not already sending, up to `concurrency` lanes at once, so a lane's items go strictly
  * one after the other while lanes run side by side. It sleeps until the earliest item is due, and
- * wakes at once when an item is enqueued or a send finishes.
+ * wakes at once when an item is enqueued or a send finishes. Before a send it takes the lane's lease
+ * (leases.ts) and reads the lane's head again under it; a lane leased by another process is left
+ * alone until that lease expires.
  */
 export class OutboxScheduler {
   private running = false;
@@ -138,18 +150,44 @@ export class OutboxScheduler {
         nextWake = Math.min(nextWake, readyAt);
         continue;
       }
-      o.pacer.take(item, now);
-      const lane = item.lane;
+      const claim = o.leases.take(item.lane);
+      if ('busyUntil' in claim) {
+        nextWake = Math.min(nextWake, Math.max(Math.min(claim.busyUntil, now + o.leasePollMs), now + 1));
+        continue;
+      }
+      const { lease } = claim;
+      // Read again under the lease: another process may have sent, retried or marked it meanwhile.
+      const head = o.headOf(item.lane);
+      const headReadyAt = head ? o.pacer.readyAt(head, now) : Infinity;
+      if (!head || headReadyAt > now) {
+        this.release(lease);
+        nextWake = Math.min(nextWake, headReadyAt);
+        continue;
+      }
+      o.pacer.take(head, now);
+      const lane = head.lane;
+      const stopRenewing = o.leases.keep(lease);
       const run = o
-        .send(item)
-        .catch((err: unknown) => o.log.error({ err, outboxId: item.id, lane }, 'slack outbox send crashed'))
+        .send(head, lease)
+        .catch((err: unknown) => o.log.error({ err, outboxId: head.id, lane }, 'slack outbox send crashed'))
         .finally(() => {
+          stopRenewing();
+          this.release(lease);
           this.active.delete(lane);
           this.schedule();
         });
       this.active.set(lane, run);
     }
     if (nextWake < Infinity) this.wake(nextWake);
+  }
+
+  private release(lease: Lease): void {
+    try {
+      this.o.leases.release(lease);
+    } catch (err) {
+      // e.g. the database is closed: the lease expires by itself.
+      this.o.log.warn({ err, lane: lease.lane }, 'slack outbox cannot release its lease on a lane');
+    }
   }
 
   private isDrained(): boolean {

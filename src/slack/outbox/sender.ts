@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database';
 import type { Clock } from '../../core/ports';
 import type { Logger } from '../../logger';
-import type { OutboxItem, OutboxRepository } from './outbox-repository';
+import type { Lease, OutboxItem, OutboxRepository } from './outbox-repository';
 import type { Pacer } from './pacing';
 import { describePlaceholders, hasPlaceholders } from './placeholders';
 import { findPosted, verifyMethodFor, withOutboxMetadata, type SlackCall } from './recovery';
@@ -27,7 +27,9 @@ export interface SenderOptions {
 /**
  * Sends one item and records what came of it: sent (with Slack's answer, and `onSent` in the same
  * transaction), rescheduled (429 after Retry-After, transient failures with backoff, placeholders
- * not known yet), or failed for good with the fix. Never throws for a Slack error.
+ * not known yet), or failed for good with the fix. Never throws for a Slack error. Every record is
+ * made under the lane's lease: once another process took the lane over, nothing is recorded, and the
+ * call is not made.
  */
 export class OutboxSender {
   /** item id -> consecutive transient failures (resets on restart: backoff starts small again). */
@@ -37,10 +39,21 @@ export class OutboxSender {
   /** item id -> when it first found its placeholders unresolved. */
   private readonly blockedSince = new Map<number, number>();
   private readonly loggedOnce = new Set<string>();
+  /** item lane -> the lease its send runs under. */
+  private readonly leases = new Map<string, Lease>();
 
   constructor(private readonly o: SenderOptions) {}
 
-  async send(item: OutboxItem): Promise<void> {
+  async send(item: OutboxItem, lease: Lease): Promise<void> {
+    this.leases.set(item.lane, lease);
+    try {
+      await this.sendLeased(item);
+    } finally {
+      this.leases.delete(item.lane);
+    }
+  }
+
+  private async sendLeased(item: OutboxItem): Promise<void> {
     const { o } = this;
     let args = item.args;
     if (hasPlaceholders(args)) {
@@ -72,7 +85,10 @@ export class OutboxSender {
         }
       }
       phase = 'call';
-      o.repo.markSending(item.id, this.nowIso());
+      if (!o.repo.markSending(item.id, this.nowIso(), this.leaseOf(item))) {
+        this.lostLease(item, 'not sending it');
+        return;
+      }
       const result = await o.call(item.method, args);
       this.complete(item, result);
     } catch (err) {
@@ -107,7 +123,10 @@ export class OutboxSender {
     this.forget(item.id);
     const { response_metadata: _meta, ...stored } = result;
     o.db.tx(() => {
-      o.repo.markSent(item.id, stored, now);
+      if (!o.repo.markSent(item.id, stored, now, this.leaseOf(item))) {
+        this.lostLease(item, 'its new holder finds the post by its metadata');
+        return;
+      }
       if (!o.onSent) return;
       try {
         // A savepoint: a throwing onSent undoes its own writes, not the item's state.
@@ -146,6 +165,7 @@ export class OutboxSender {
             lastError: `rate limited by Slack (${method}); retry after ${outcome.retryAfterMs / 1000} s`,
           },
           this.nowIso(),
+          this.leaseOf(item),
         );
         o.log[this.levelFor(streak)]({ ...ctx, retryAfterMs: outcome.retryAfterMs, streak }, 'slack outbox rate limited; pausing');
         return;
@@ -156,7 +176,7 @@ export class OutboxSender {
         const backoff = cap / 2 + Math.random() * (cap / 2);
         const delay = outcome.uncertain && item.method === 'chat.postMessage' ? Math.max(backoff, o.uncertainSettleMs) : backoff;
         // The status stays 'sending' after a failed call: it may have reached Slack (timeout, 5xx).
-        o.repo.reschedule(item.id, { nextAttemptAt: new Date(now + delay).toISOString(), errorCode: null, lastError: outcome.message }, this.nowIso());
+        o.repo.reschedule(item.id, { nextAttemptAt: new Date(now + delay).toISOString(), errorCode: null, lastError: outcome.message }, this.nowIso(), this.leaseOf(item));
         o.log[this.levelFor(streak)]({ ...ctx, err: outcome.message, streak, retryInMs: Math.round(delay) }, 'slack outbox call failed; will retry');
         return;
       }
@@ -178,18 +198,32 @@ export class OutboxSender {
       return;
     }
     const delay = Math.min(5_000, Math.max(100, waited / 2));
-    o.repo.reschedule(item.id, { nextAttemptAt: new Date(now + delay).toISOString() }, this.nowIso());
+    o.repo.reschedule(item.id, { nextAttemptAt: new Date(now + delay).toISOString() }, this.nowIso(), this.leaseOf(item));
     o.log.debug({ outboxId: item.id, lane: item.lane, waitedMs: waited }, 'slack outbox item waits for its placeholders');
   }
 
   private fail(item: OutboxItem, code: string, message: string): void {
     this.forget(item.id);
-    this.o.repo.markFailed(item.id, code, message, this.nowIso());
+    if (!this.o.repo.markFailed(item.id, code, message, this.nowIso(), this.leaseOf(item))) {
+      this.lostLease(item, 'not marking it failed');
+      return;
+    }
     this.logOnce(
       'error',
       `fail:${code}:${item.lane}`,
       { outboxId: item.id, lane: item.lane, method: item.method, slackError: code, ref: item.ref },
       `Slack write failed for good (${item.method} in ${item.lane}) — ${message}`,
+    );
+  }
+
+  private leaseOf(item: OutboxItem): Lease | undefined {
+    return this.leases.get(item.lane);
+  }
+
+  private lostLease(item: OutboxItem, what: string): void {
+    this.o.log.warn(
+      { outboxId: item.id, lane: item.lane, fence: this.leaseOf(item)?.fence },
+      `slack outbox lost its lease on the lane to another process; ${what}`,
     );
   }
 

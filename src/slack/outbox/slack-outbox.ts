@@ -2,6 +2,7 @@ import type { Database } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../core/ports';
 import { createOutboxRepository, type OutboxItem, type OutboxRepository, type OutboxStatus } from './outbox-repository';
+import { LaneLeases } from './leases';
 import { Pacer, type PacingRule } from './pacing';
 import type { SlackCall } from './recovery';
 import { OutboxScheduler } from './scheduler';
@@ -37,6 +38,13 @@ export interface SlackOutboxOptions {
   refWaitMs?: number;
   /** How long stop() waits for calls already in flight after the flush deadline. */
   inFlightGraceMs?: number;
+  /**
+   * Lane leases (processes sharing the database): a lease lasts this long without renewal, so a
+   * dead process's lane is taken over after it (default 15 s).
+   */
+  leaseMs?: number;
+  /** This instance's id in the lease table; by default `host/pid/random` (leases.ts). */
+  owner?: string;
 }
 
 export interface EnqueueInput {
@@ -71,13 +79,15 @@ export interface OutboxFailure {
  * backoff and never drops an item (sender.ts): it is either sent, or failed with its error kept for
  * admins (slack-errors.ts). An item is marked `sending` before its call; a chat.postMessage found
  * `sending` (crash, timeout) is looked up in Slack by its metadata before being posted again
- * (recovery.ts).
+ * (recovery.ts). Processes sharing the database take a lane's lease before sending its head item
+ * (leases.ts), so each item goes out once and in order whichever process sends it.
  */
 export class SlackOutbox {
   private readonly repo: OutboxRepository;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly scheduler: OutboxScheduler;
+  private readonly leases: LaneLeases;
 
   constructor(options: SlackOutboxOptions) {
     this.repo = createOutboxRepository(options.db);
@@ -99,15 +109,19 @@ export class SlackOutbox {
       warnEvery: Math.max(1, options.warnEvery ?? 5),
       refWaitMs: options.refWaitMs ?? 5 * 60_000,
     });
+    this.leases = new LaneLeases({ repo: this.repo, clock: options.clock, log: this.log, ttlMs: options.leaseMs ?? 15_000, owner: options.owner });
     this.scheduler = new OutboxScheduler({
       heads: () => this.repo.heads(),
+      headOf: (lane) => this.repo.headOf(lane),
+      leases: this.leases,
       openCount: () => this.repo.openCount(),
       pacer,
-      send: (item) => sender.send(item),
+      send: (item, lease) => sender.send(item, lease),
       clock: options.clock,
       log: this.log,
       concurrency: Math.max(1, options.concurrency ?? 4),
       inFlightGraceMs: options.inFlightGraceMs ?? 10_000,
+      leasePollMs: 500,
     });
   }
 
@@ -134,6 +148,7 @@ export class SlackOutbox {
     if (open.pending || open.sending) {
       this.log.info({ pending: open.pending, interrupted: open.sending }, 'slack outbox resuming unsent items');
     }
+    this.leases.releaseDeadLocal();
     this.scheduler.start();
   }
 
@@ -143,6 +158,12 @@ export class SlackOutbox {
    */
   async stop(options: { flushWithinMs?: number } = {}): Promise<void> {
     const drained = await this.scheduler.stop(options.flushWithinMs ?? 5_000);
+    try {
+      // Calls still in flight keep their fences: a process taking a lane over checks Slack first.
+      this.leases.releaseAll();
+    } catch {
+      // database closed already: the leases expire by themselves
+    }
     if (drained) return;
     let left = -1;
     try {
