@@ -122,4 +122,15 @@ describe('SlackOutbox lane leases', () => {
     expect(repo.leaseExpiry('lane-b')).toBe(at(0));
     expect(repo.leaseExpiry('lane-c')).toBe(at(60_000));
   });
+
+  it('sends what a killed process enqueued but never started', async () => {
+    const h = await setup();
+    const a = h.make({ db: h.connect() }); // enqueues, never runs its worker, then dies
+    const b = h.make({ pollMs: 20 });
+    b.start();
+    for (const text of ['left 1', 'left 2']) a.enqueue(post(SLACK_IDS.support, text));
+    await h.emulator.waitFor(() => texts(h.emulator, SLACK_IDS.support).length === 2, 5_000, 'B to find the items');
+    expect(await b.drain(5_000)).toBe(true);
+    expect(texts(h.emulator, SLACK_IDS.support)).toEqual(['left 1', 'left 2']);
+  });
 });

@@ -28,6 +28,8 @@ export interface SchedulerOptions {
    * item), at the latest when that lease expires.
    */
   leasePollMs: number;
+  /** How often an idle worker looks for items that other processes enqueued (and left, if they died). */
+  pollMs: number;
 }
 
 interface DrainWaiter {
@@ -178,7 +180,7 @@ export class OutboxScheduler {
         });
       this.active.set(lane, run);
     }
-    if (nextWake < Infinity) this.wake(nextWake);
+    this.wake(Math.min(nextWake, now + o.pollMs));
   }
 
   private release(lease: Lease): void {

@@ -43,6 +43,11 @@ export interface SlackOutboxOptions {
    * dead process's lane is taken over after it (default 15 s).
    */
   leaseMs?: number;
+  /**
+   * How often an idle worker looks for items enqueued by other processes sharing the database (each
+   * process wakes at once for its own; default 5 s).
+   */
+  pollMs?: number;
   /** This instance's id in the lease table; by default `host/pid/random` (leases.ts). */
   owner?: string;
 }
@@ -122,6 +127,7 @@ export class SlackOutbox {
       concurrency: Math.max(1, options.concurrency ?? 4),
       inFlightGraceMs: options.inFlightGraceMs ?? 10_000,
       leasePollMs: 500,
+      pollMs: options.pollMs ?? 5_000,
     });
   }
 
