@@ -5,6 +5,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { killLeftovers, ROOT, runEntry, waitUntil } from './support/run-process';
+import { freePort } from './support/free-port';
 
 /**
  * The first run, as an operator meets it: `.env` in the working folder, and the usual mistakes
@@ -35,13 +36,6 @@ async function expectRefusal(p: ReturnType<typeof start>, line: RegExp) {
   expect(p.stdout() + p.stderr()).not.toMatch(/^\s+at /m);
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 describe('.env', () => {
   it('npm start reads .env from its working folder, and the environment wins over it', async () => {

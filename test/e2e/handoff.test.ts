@@ -4,30 +4,18 @@
  * keep the history, resolution and the rating; an agent's XSS payloads and a `<script>` name.
  * The tests of the first block build on each other (one customer, one conversation).
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ACTION } from '../../src/slack/ids';
 import { SLACK_IDS } from '../support/slack-emulator';
 import { startSlackStack, type SlackStack } from '../support/slack-stack';
 import { injectedCount, launchBrowser, openChat, openPage, say, shot, startHostPage, waitUntil, widget, type Watched } from './support/browser';
+import { freePort } from '../support/free-port';
 
 const C = SLACK_IDS.support;
 let s: SlackStack;
 let browser: Browser;
 const pages: Watched[] = [];
-
-/** A free port, so that a restarted server comes back where the page's widget looks for it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function visit(url = s.t.url): Promise<Watched> {
   const w = await openPage(browser, url);

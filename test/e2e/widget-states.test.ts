@@ -3,31 +3,13 @@
  * a handoff is `queued`): the header's dot agrees with its subtitle, the email confirmation is shown
  * once, and a message the server refuses (its `clientId` in the error) is marked and sent again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { removeDir, startTestApp, type TestApp } from '../support/app-harness';
-import { launchBrowser, openChat, openPage, say, waitUntil, widget, type Watched } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserApp } from './support/browser-app';
+import { openChat, say, waitUntil, widget } from './support/browser';
 
-let t: TestApp;
-let browser: Browser;
-const pages: Watched[] = [];
-
-async function visit(url = t.url): Promise<Watched> {
-  const w = await openPage(browser, url);
-  pages.push(w);
-  return w;
-}
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  for (const w of pages) await w.close().catch(() => {});
-  await browser?.close();
-  await t?.stop();
-  if (t) removeDir(t.dir);
-});
+const env = browserApp();
+const visit = env.visit;
 
 /** The header's subtitle, its dot's state and the dot's colour. */
 function header(page: Page) {
@@ -136,7 +118,7 @@ describe('a message the server refuses', () => {
       const ids = sends.get(text)!;
       expect(ids.length).toBeGreaterThanOrEqual(2);
       expect(new Set(ids).size).toBe(1);
-      const n = t.app.db.sqlite.prepare("SELECT count(*) AS n FROM messages WHERE role = 'customer' AND text = ?").get(text) as { n: number };
+      const n = env.t.app.db.sqlite.prepare("SELECT count(*) AS n FROM messages WHERE role = 'customer' AND text = ?").get(text) as { n: number };
       expect(n.n).toBe(1);
     }
 

@@ -3,17 +3,15 @@
  * the demo page under its CSP, a knowledge-base answer, keyboard-only use, XSS, the email form,
  * the phone layout, the theme's contrast, and the offline state with recovery.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { PAGE_CSP } from '../../src/gateway/server';
-import { removeDir, startTestApp, type TestApp } from '../support/app-harness';
+import { startTestApp } from '../support/app-harness';
+import { browserApp } from './support/browser-app';
 import {
   PHONE,
   injectedCount,
   isFocused,
-  launchBrowser,
   openChat,
-  openPage,
   say,
   shot,
   startHostPage,
@@ -22,33 +20,15 @@ import {
   type Watched,
 } from './support/browser';
 
-let t: TestApp;
-let browser: Browser;
-const pages: Watched[] = [];
+const env = browserApp();
+const visit = env.visit;
 
-async function visit(url = t.url, viewport?: { width: number; height: number }): Promise<Watched> {
-  const w = await openPage(browser, url, viewport);
-  pages.push(w);
-  return w;
-}
-
-const count = (sql: string, ...args: unknown[]) => (t.app.db.sqlite.prepare(sql).get(...args) as { n: number }).n;
-
-beforeAll(async () => {
-  [t, browser] = await Promise.all([startTestApp(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  for (const w of pages) await w.close().catch(() => {});
-  await browser?.close();
-  await t?.stop();
-  if (t) removeDir(t.dir);
-});
+const count = (sql: string, ...args: unknown[]) => (env.t.app.db.sqlite.prepare(sql).get(...args) as { n: number }).n;
 
 describe('the widget on the demo page', () => {
   it('adds a launcher with one script tag under a strict CSP, defining one global and loading nothing else', async () => {
     const requests: string[] = [];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     const errors: string[] = [];
@@ -57,11 +37,11 @@ describe('the widget on the demo page', () => {
 
     // The same origin without the widget (a JSON route) tells which globals the browser defines itself.
     const blank = await context.newPage();
-    await blank.goto(`${t.url}/healthz`);
+    await blank.goto(`${env.t.url}/healthz`);
     const baseline = new Set(await blank.evaluate(() => Object.keys(window)));
     const widgetResponse = page.waitForResponse((r) => r.url().endsWith('/widget.js'));
     const configResponse = page.waitForResponse((r) => r.url().endsWith('/api/widget/config'));
-    const response = await page.goto(t.url);
+    const response = await page.goto(env.t.url);
     expect(response!.headers()['content-security-policy']).toBe(PAGE_CSP);
     const w = widget(page);
     await w.launcher.waitFor();
@@ -190,9 +170,9 @@ describe('the widget on the demo page', () => {
   });
 
   it('shows XSS payloads from the customer and in the theme as text, on a page without any CSP', async () => {
-    const before = t.app.settings.get().widgetTitle;
-    t.app.settings.update({ widgetTitle: '<script>alert("title")</script>Help' }, null);
-    const host = await startHostPage(t.url);
+    const before = env.t.app.settings.get().widgetTitle;
+    env.t.app.settings.update({ widgetTitle: '<script>alert("title")</script>Help' }, null);
+    const host = await startHostPage(env.t.url);
     try {
       const w = await visit(host.url);
       const ui = widget(w.page);
@@ -217,7 +197,7 @@ describe('the widget on the demo page', () => {
       expect(await injectedCount(w.page)).toBe(0);
       expect(w.errors).toEqual([]);
     } finally {
-      t.app.settings.update({ widgetTitle: before }, null);
+      env.t.app.settings.update({ widgetTitle: before }, null);
       await host.close();
     }
   });
@@ -251,7 +231,7 @@ describe('queued (nobody available)', () => {
     expect(await w.page.locator('[data-handoff-widget] >> .scroll').getByText('jane@example.com').count()).toBe(1);
     expect(await ui.email.isVisible()).toBe(false);
     const conversationId = await w.conversationId();
-    const row = t.app.db.sqlite
+    const row = env.t.app.db.sqlite
       .prepare('select v.email from visitors v join conversations c on c.visitor_id = v.id where c.id = ?')
       .get(conversationId) as { email: string };
     expect(row.email).toBe('jane@example.com');
@@ -268,7 +248,7 @@ describe('queued (nobody available)', () => {
 
 describe('layout and theme', () => {
   it('goes full screen on a narrow screen', async () => {
-    const w = await visit(t.url, PHONE);
+    const w = await visit(env.t.url, PHONE);
     const ui = widget(w.page);
     await openChat(w.page);
     await say(w.page, 'Do you support two-factor login?');
@@ -289,14 +269,14 @@ describe('layout and theme', () => {
         const [a, b] = [lum(rgb(launcher.color)), lum(rgb(launcher.backgroundColor))].sort((x, y) => y - x);
         return { ratio: (a! + 0.05) / (b! + 0.05), color: launcher.color, background: launcher.backgroundColor };
       });
-    const before = t.app.settings.get().widgetColour;
+    const before = env.t.app.settings.get().widgetColour;
     try {
       for (const [colour, text] of [
         ['#4f46e5', 'rgb(255, 255, 255)'],
         ['#facc15', 'rgb(17, 24, 39)'],
         ['#0ea5e9', 'rgb(17, 24, 39)'],
       ] as const) {
-        t.app.settings.update({ widgetColour: colour }, null);
+        env.t.app.settings.update({ widgetColour: colour }, null);
         const w = await visit();
         const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
         await waitUntil(async () => (await ratio(w)).background === `rgb(${r}, ${g}, ${b})`, 5000, `theme ${colour}`);
@@ -310,7 +290,7 @@ describe('layout and theme', () => {
         await w.close();
       }
     } finally {
-      t.app.settings.update({ widgetColour: before }, null);
+      env.t.app.settings.update({ widgetColour: before }, null);
     }
   });
 });
@@ -319,20 +299,20 @@ describe('the reopen link of a follow-up email', () => {
   it('opens the chat on the emailed conversation in a fresh browser and takes the token out of the address bar', async () => {
     const { WidgetClient } = await import('../support/widget-client');
     const { createReopenTokens } = await import('../../src/core/visitor-tokens');
-    const client = await WidgetClient.connect(t.url);
+    const client = await WidgetClient.connect(env.t.url);
     const welcome = await client.hello();
     client.send({ type: 'message', clientId: 'r1', text: 'Where do I find my invoices?' });
     await client.next('message', (m) => m.role === 'ai');
     client.close();
-    const key = (t.app.db.sqlite.prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
-    const visitorId = (t.app.db.sqlite.prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
+    const key = (env.t.app.db.sqlite.prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
+    const visitorId = (env.t.app.db.sqlite.prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
     const token = createReopenTokens(key).issue(visitorId, new Date());
 
-    const w = await visit(`${t.url}/?handoff_reopen=${encodeURIComponent(token)}#pricing`);
+    const w = await visit(`${env.t.url}/?handoff_reopen=${encodeURIComponent(token)}#pricing`);
     const ui = widget(w.page);
     await ui.bubble('customer', 'Where do I find my invoices?').waitFor();
     expect(await ui.dialog.isVisible()).toBe(true);
-    expect(w.page.url()).toBe(`${t.url}/#pricing`);
+    expect(w.page.url()).toBe(`${env.t.url}/#pricing`);
   });
 });
 
@@ -347,8 +327,8 @@ describe('reliability', () => {
     await waitUntil(() => ui.bubble('customer', 'Hello there').evaluate((el) => !el.classList.contains('pending')));
     const conversationId = await w.conversationId();
 
-    const port = new URL(t.url).port;
-    await t.stop();
+    const port = new URL(env.t.url).port;
+    await env.t.stop();
     const offline = page.getByRole('status').filter({ hasText: "You're offline" });
     await offline.waitFor();
     expect(await page.getByText(/offline/i).count()).toBe(1);
@@ -365,7 +345,7 @@ describe('reliability', () => {
     await shot(page, 'offline', { panel: true });
 
     // Back on the same port and database.
-    t = await startTestApp({ PORT: port }, { dir: t.dir });
+    env.t = await startTestApp({ PORT: port }, { dir: env.t.dir });
     await offline.waitFor({ state: 'hidden', timeout: 20_000 });
     for (const text of unsent) {
       await waitUntil(() => ui.bubble('customer', text).evaluate((el) => !el.classList.contains('pending')), 10_000, `${text} acked`);
