@@ -8,7 +8,8 @@ import { openDatabase } from '../db/database';
 import { GroupCommit } from '../db/group-commit';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
-import { SlackInbox } from './inbox';
+import type { Clock } from '../core/ports';
+import { SlackInbox, type SlackInboxDeps } from './inbox';
 import { createInboxRepository } from './inbox-repository';
 
 const cleanups: (() => void)[] = [];
@@ -17,7 +18,11 @@ afterEach(() => {
 });
 
 /** A fake Bolt: `outcome` decides whether the listeners succeed (the inbox middleware then runs). */
-function setup(outcome: (event: ReceiverEvent) => Promise<'ok' | 'fail'> = async () => 'ok', file?: string) {
+function setup(
+  outcome: (event: ReceiverEvent) => Promise<'ok' | 'fail'> = async () => 'ok',
+  file?: string,
+  opts: Partial<Pick<SlackInboxDeps, 'clock' | 'owner' | 'leaseMs' | 'sweepMs' | 'stopWaitMs'>> = {},
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-inbox-'));
   const db = openDatabase(file ?? path.join(dir, 'inbox.db'));
   migrate(db);
@@ -30,6 +35,7 @@ function setup(outcome: (event: ReceiverEvent) => Promise<'ok' | 'fail'> = async
     clock: systemClock,
     logger: createLogger('silent'),
     retryDelaysMs: [1, 1],
+    ...opts,
     process: async (event) => {
       seen.push(event);
       if ((await outcome(event)) === 'fail') return;
@@ -135,5 +141,71 @@ describe('SlackInbox', () => {
     finish();
     await stopping;
     expect(repo.pending().map((r) => r.eventId)).toEqual(['EvLate']);
+  });
+
+  describe('several processes on one database (leases)', () => {
+    /** A clock the test moves: leases expire when it says so. */
+    function fakeClock(): Clock & { advance(ms: number): void } {
+      let now = Date.parse('2026-12-07T10:00:00.000Z');
+      return { now: () => new Date(now), advance: (ms) => void (now += ms) };
+    }
+    const idOf = (e: ReceiverEvent) => String((e.body as { event_id: string }).event_id);
+    const leaseOf = (db: ReturnType<typeof setup>['db'], eventId: string) =>
+      db.sqlite.prepare('SELECT owner, lease_until AS until FROM slack_inbox WHERE event_id = ?').get(eventId) as { owner: string | null; until: string | null } | undefined;
+
+    it("a row another live process holds is not replayed by a start or a sweep; once that process dies and its lease expires, the sweep processes it once", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-inbox-'));
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const file = path.join(dir, 'shared.db');
+      const clock = fakeClock();
+      // A's listener for EvHeld never finishes: A is busy with it, then dies.
+      const a = setup(async (e) => (idOf(e) === 'EvHeld' ? new Promise<never>(() => {}) : 'ok'), file, {
+        clock,
+        owner: 'A',
+        leaseMs: 30, // renewed every 10 ms (real time) while the listener runs
+        stopWaitMs: 10,
+      });
+      const b = setup(async () => 'ok', file, { clock, owner: 'B', leaseMs: 30, sweepMs: 5 });
+      a.inbox.start();
+      await a.inbox.dispatch(await a.inbox.store(event('EvHeld')), acks().ack);
+      await until(() => a.seen.length === 1, "A's listener to run");
+      expect(leaseOf(b.db, 'EvHeld')?.owner).toBe('A');
+
+      // B starts while A holds the row: its replay leaves it (B's own new event goes through after the replay).
+      b.inbox.start();
+      await b.inbox.dispatch(await b.inbox.store(event('EvB')), acks().ack);
+      await until(() => b.seen.length === 1, "B's replay and its own event");
+      expect(b.seen.map(idOf)).toEqual(['EvB']);
+
+      // Time passes beyond A's first lease (30 ms): A renews it while its listener runs, so B's sweeps leave it.
+      const first = leaseOf(b.db, 'EvHeld')!.until!;
+      clock.advance(20);
+      await until(() => leaseOf(b.db, 'EvHeld')!.until! > first, "A's renewal");
+      clock.advance(20);
+      expect(clock.now().toISOString() > first).toBe(true);
+      await b.inbox.sweep();
+      expect(leaseOf(b.db, 'EvHeld')?.owner).toBe('A');
+      expect(b.seen.map(idOf)).toEqual(['EvB']);
+
+      // A dies: stop() gives up on the listener, the lease is no longer renewed; B takes the row after the expiry.
+      await a.inbox.stop();
+      clock.advance(1_000);
+      await until(() => b.repo.pending().length === 0, "B's sweep to take over and process EvHeld");
+      await b.inbox.sweep();
+      await b.inbox.stop();
+      expect(b.seen.map(idOf)).toEqual(['EvB', 'EvHeld']);
+      expect(a.seen.map(idOf)).toEqual(['EvHeld']);
+      expect(b.db.sqlite.prepare("SELECT count(*) AS n FROM slack_events WHERE event_id = 'EvHeld'").get()).toEqual({ n: 1 });
+    });
+
+    it('a row is stored owned by the process that stores it; one stored during a stop is left free for the others', async () => {
+      const clock = fakeClock();
+      const { inbox, db } = setup(async () => 'ok', undefined, { clock, owner: 'A' });
+      await inbox.store(event('EvMine'));
+      expect(leaseOf(db, 'EvMine')).toEqual({ owner: 'A', until: new Date(clock.now().getTime() + 30_000).toISOString() });
+      await inbox.stop();
+      await inbox.store(event('EvDuringStop'));
+      expect(leaseOf(db, 'EvDuringStop')).toEqual({ owner: null, until: null });
+    });
   });
 });

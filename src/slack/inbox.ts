@@ -1,13 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Clock } from '../core/ports';
 import type { GroupCommit } from '../db/group-commit';
 import type { Logger } from '../logger';
-import type { InboxRepository, InboxRow } from './inbox-repository';
+import type { InboxLease, InboxRepository, InboxRow } from './inbox-repository';
+import { isAlive } from './outbox/leases';
 
 /** Waits before processing a failed request again; one more failure after the last gives up. */
 const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000];
 /** How long stop() waits for listeners still running; what is left is processed at the next start. */
 const STOP_WAIT_MS = 8_000;
+/** A row's lease without renewal: another process takes over a dead one's rows after this. */
+const LEASE_MS = 30_000;
+/** How often stored rows are looked at for one whose owner's lease expired. */
+const SWEEP_MS = 10_000;
 
 /** A stored request. `id` is null for an event already stored or applied (a retry): nothing to do. */
 export interface InboxTicket {
@@ -29,6 +36,12 @@ export interface SlackInboxDeps {
   process: (event: ReceiverEvent) => Promise<void>;
   retryDelaysMs?: number[];
   stopWaitMs?: number;
+  /** A row's lease (ms), renewed every third of it while its listeners run; 30 s by default. */
+  leaseMs?: number;
+  /** How often (ms) rows whose lease expired are taken over; 10 s by default. */
+  sweepMs?: number;
+  /** This instance's id on the rows it holds; by default `host/pid/random`. */
+  owner?: string;
 }
 
 /**
@@ -45,6 +58,14 @@ export interface SlackInboxDeps {
  * their Slack ts, claims and edits are atomic), so processing again what had already taken effect
  * just before a crash does nothing twice. An event's id is recorded as applied in the transaction
  * that forgets its row, and a retry of an event stored or applied is acked without a second effect.
+ *
+ * Processes sharing the database (issue 16) each process a row once: a row has an owner and a lease
+ * (`lease_until`). A row is stored owned by the process that stores it, its lease is renewed while
+ * its listeners run, and a row is taken (at start, or by the sweep every 10 s) only in one UPDATE
+ * that requires no owner or an expired lease; so a live process's rows are never replayed by
+ * another, and a killed process's rows are processed by the others once its lease has expired. At
+ * start the rows of a process on this machine that is gone (or an earlier run with this pid) are
+ * freed at once, so a restart processes what a crash left as before.
  */
 export class SlackInbox {
   private readonly inFlight = new Map<number, Promise<void>>();
@@ -56,10 +77,24 @@ export class SlackInbox {
   private readonly replayed: Promise<void>;
   private openGate!: () => void;
   private readonly retryDelaysMs: number[];
+  /** Rows waiting for a retry timer: the sweep leaves them to it. */
+  private readonly waiting = new Set<number>();
+  private readonly renewals = new Set<NodeJS.Timeout>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+  private replayDone = false;
+  readonly owner: string;
+  private readonly leaseMs: number;
 
   constructor(private readonly deps: SlackInboxDeps) {
     this.replayed = new Promise<void>((resolve) => (this.openGate = resolve));
     this.retryDelaysMs = deps.retryDelaysMs ?? RETRY_DELAYS_MS;
+    this.owner = deps.owner ?? `${os.hostname()}/${process.pid}/${randomUUID()}`;
+    this.leaseMs = deps.leaseMs ?? LEASE_MS;
+  }
+
+  private lease(extraMs = 0): InboxLease {
+    return { owner: this.owner, until: new Date(this.deps.clock.now().getTime() + this.leaseMs + extraMs).toISOString() };
   }
 
   /**
@@ -69,7 +104,9 @@ export class SlackInbox {
   async store(body: Record<string, unknown>, retryNum?: number, retryReason?: string): Promise<InboxTicket> {
     const eventId = body.type === 'event_callback' && typeof body.event_id === 'string' ? body.event_id : null;
     const row = { eventId, body, retryNum, retryReason };
-    const id = await this.deps.commit.run(() => this.deps.repo.add(row, this.deps.clock.now().toISOString()));
+    // Owned from the start, so no other process replays it; stored during a stop, it is left free.
+    const lease = this.stopping ? null : this.lease();
+    const id = await this.deps.commit.run(() => this.deps.repo.add(row, this.deps.clock.now().toISOString(), lease));
     return { id, ...row };
   }
 
@@ -80,7 +117,7 @@ export class SlackInbox {
    */
   async dispatch(ticket: InboxTicket, ack: Ack): Promise<void> {
     if (ticket.id === null || this.stopping) return ack();
-    const row: InboxRow = { id: ticket.id, eventId: ticket.eventId, body: ticket.body, retryNum: ticket.retryNum, retryReason: ticket.retryReason, attempts: 0 };
+    const row: InboxRow = { id: ticket.id, eventId: ticket.eventId, body: ticket.body, retryNum: ticket.retryNum, retryReason: ticket.retryReason, attempts: 0, owner: this.owner, leaseUntil: null };
     if (ticket.body.type === 'event_callback') {
       await ack();
       void this.run(row, { ordered: true });
@@ -102,22 +139,83 @@ export class SlackInbox {
     if (typeof id === 'number') this.succeeded.add(id);
   };
 
-  /** Processes what an earlier run left stored, oldest first, then lets new events through. */
+  /**
+   * Processes what an earlier run left stored (and no live process holds), oldest first, then lets
+   * new events through; from then on, sweeps every 10 s for rows whose owner's lease expired.
+   */
   start(): void {
     let rows: InboxRow[];
     try {
+      this.releaseDeadLocal();
       rows = this.deps.repo.pending().filter((r) => !this.inFlight.has(r.id));
     } catch (err) {
       this.deps.logger.error({ err }, 'could not read the Slack inbox; stored requests wait for the next start');
       rows = [];
     }
     if (rows.length) this.deps.logger.info({ count: rows.length }, 'processing Slack requests stored before the last stop');
-    void (async () => {
-      for (const row of rows) {
-        if (this.stopping) break;
-        await this.run(row, { ordered: false }).catch(() => undefined);
-      }
-    })().finally(() => this.openGate());
+    void this.processStored(rows).finally(() => {
+      this.replayDone = true;
+      this.openGate();
+    });
+    if (!this.sweepTimer && !this.stopping) {
+      this.sweepTimer = setInterval(() => void this.sweep(), this.deps.sweepMs ?? SWEEP_MS);
+      this.sweepTimer.unref();
+    }
+  }
+
+  /**
+   * Takes over, oldest first, stored rows nobody holds: a dead process's once its lease expired.
+   * Runs every 10 s after start(); resolves once the rows it took have been processed.
+   */
+  async sweep(): Promise<void> {
+    if (this.stopping || this.sweeping || !this.replayDone) return;
+    this.sweeping = true;
+    try {
+      const now = this.deps.clock.now().toISOString();
+      const rows = this.deps.repo
+        .pending()
+        .filter((r) => !this.inFlight.has(r.id) && !this.waiting.has(r.id) && (r.owner === null || (r.leaseUntil !== null && r.leaseUntil <= now)));
+      if (rows.length) this.deps.logger.info({ count: rows.length }, 'taking over Slack requests whose lease expired');
+      await this.processStored(rows);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'could not sweep the Slack inbox; trying again later');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Each row in turn, if it can be taken (one atomic UPDATE): another process may hold it. */
+  private async processStored(rows: InboxRow[]): Promise<void> {
+    for (const row of rows) {
+      if (this.stopping) break;
+      if (this.inFlight.has(row.id) || !this.take(row.id)) continue;
+      await this.run(row, { ordered: false }).catch(() => undefined);
+    }
+  }
+
+  private take(id: number, orOwn = false): boolean {
+    try {
+      const { until } = this.lease();
+      return this.deps.repo.take(id, this.owner, this.deps.clock.now().toISOString(), until, orOwn);
+    } catch (err) {
+      this.deps.logger.warn({ err, inboxId: id }, 'could not take a stored Slack request; it is tried again later');
+      return false;
+    }
+  }
+
+  /**
+   * Frees the rows of processes on this machine that are gone (a kill -9 before a restart), or of an
+   * earlier run with this very pid (one inbox per process), so they are processed now rather than
+   * after the expiry. Owners named otherwise, or on other machines, wait for the expiry.
+   */
+  private releaseDeadLocal(): void {
+    for (const owner of this.deps.repo.leaseOwners(this.deps.clock.now().toISOString())) {
+      const [host, pid] = owner.split('/');
+      if (owner === this.owner || host !== os.hostname() || !/^\d+$/.test(pid ?? '')) continue;
+      if (Number(pid) !== process.pid && isAlive(Number(pid))) continue;
+      this.deps.logger.info({ owner }, 'freeing the Slack requests held by a process that is gone');
+      this.deps.repo.release(owner);
+    }
   }
 
   /**
@@ -127,8 +225,21 @@ export class SlackInbox {
   async stop(): Promise<void> {
     this.stopping = true;
     this.openGate();
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.waiting.clear();
+    try {
+      await this.waitForListeners();
+    } finally {
+      // Leases of rows still running are no longer renewed: other processes take them after expiry.
+      for (const t of this.renewals) clearInterval(t);
+      this.renewals.clear();
+    }
+  }
+
+  private async waitForListeners(): Promise<void> {
     const deadline = Date.now() + (this.deps.stopWaitMs ?? STOP_WAIT_MS);
     if (this.inFlight.size) this.deps.logger.info({ running: this.inFlight.size }, 'waiting for Slack listeners to finish');
     while (this.inFlight.size) {
@@ -146,8 +257,26 @@ export class SlackInbox {
     }
   }
 
+  /** Runs a row this process holds, renewing its lease (every third of it) until done. */
   private run(row: InboxRow, how: { ordered: boolean; ack?: Ack }): Promise<void> {
-    const run = this.attempt(row, how).finally(() => this.inFlight.delete(row.id));
+    const renewal = setInterval(() => {
+      try {
+        if (this.deps.repo.renew(row.id, this.owner, this.lease().until)) return;
+        this.deps.logger.warn({ inboxId: row.id }, 'lost the lease on a Slack request; another process took it over');
+      } catch (err) {
+        this.deps.logger.warn({ err, inboxId: row.id }, 'could not renew the lease on a Slack request');
+        return;
+      }
+      clearInterval(renewal);
+      this.renewals.delete(renewal);
+    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    renewal.unref();
+    this.renewals.add(renewal);
+    const run = this.attempt(row, how).finally(() => {
+      clearInterval(renewal);
+      this.renewals.delete(renewal);
+      this.inFlight.delete(row.id);
+    });
     this.inFlight.set(row.id, run);
     return run;
   }
@@ -181,7 +310,9 @@ export class SlackInbox {
     const why = error instanceof Error ? error.message : error ? String(error) : 'a listener failed or the request was not authorized';
     let attempts: number;
     try {
-      attempts = await commit.run(() => repo.failed(row.id, why));
+      const delay = this.retryDelaysMs[row.attempts] ?? 0;
+      // Ours until the retry (and a lease after it): if this process dies, another takes it then.
+      attempts = await commit.run(() => repo.failed(row.id, why, this.lease(delay)));
     } catch (err) {
       logger.error({ err, inboxId: row.id }, 'could not record a failed Slack request; it is processed again at the next start');
       return;
@@ -195,9 +326,11 @@ export class SlackInbox {
     }
     logger.warn({ ...what, why, retryInMs: delay }, 'a Slack request failed; it is processed again later');
     if (this.stopping) return;
+    this.waiting.add(row.id);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.stopping && !this.inFlight.has(row.id)) void this.run({ ...row, attempts }, { ordered: false }).catch(() => undefined);
+      this.waiting.delete(row.id);
+      if (!this.stopping && !this.inFlight.has(row.id) && this.take(row.id, true)) void this.run({ ...row, attempts }, { ordered: false }).catch(() => undefined);
     }, delay);
     timer.unref();
     this.timers.add(timer);

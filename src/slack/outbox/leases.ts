@@ -82,7 +82,8 @@ export class LaneLeases {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
