@@ -120,7 +120,9 @@ export class SlackInbox {
     const row: InboxRow = { id: ticket.id, eventId: ticket.eventId, body: ticket.body, retryNum: ticket.retryNum, retryReason: ticket.retryReason, attempts: 0, owner: this.owner, leaseUntil: null };
     if (ticket.body.type === 'event_callback') {
       await ack();
-      void this.run(row, { ordered: true });
+      // run() records its own failures; what is left (e.g. the database closed under a stop) is
+      // logged, never an unhandled rejection.
+      void this.run(row, { ordered: true }).catch((err: unknown) => this.deps.logger.error({ err, inboxId: row.id }, 'a Slack event could not be processed; it stays stored'));
       return;
     }
     return this.run(row, { ordered: false, ack });
