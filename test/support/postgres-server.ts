@@ -23,6 +23,10 @@ export interface PostgresServer {
   createDatabase(): Promise<string>;
   /** Stops the server at once (pg_ctl stop -m immediate) and removes its folder. */
   stop(): Promise<void>;
+  /** Shuts the server down (pg_ctl stop -m fast: sessions are terminated), keeping its data: startServer() brings it back. */
+  stopServer(): Promise<void>;
+  /** Starts the stopped server again on the same port and socket, with the same data. */
+  startServer(): Promise<void>;
 }
 
 const READY_DEADLINE_MS = 60_000;
@@ -77,12 +81,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw new Error(`initdb failed (${init.error?.message ?? init.status ?? init.signal}): ${init.stderr || init.stdout}`);
   }
 
-  let server: ChildProcess | undefined;
-  let port = 0;
-  let lastLog = '';
-  // A free port may be taken between our probe and the server's bind: try a few.
-  for (let attempt = 0; attempt < 5 && !server; attempt++) {
-    port = await freePort();
+  const launch = async (port: number): Promise<{ server?: Running; log: string }> => {
     const child = spawn(
       path.join(bin, 'postgres'),
       [
@@ -110,32 +109,50 @@ export async function startPostgres(): Promise<PostgresServer> {
       });
     });
     const ready = await waitReady(bin, socketDir, port, exited);
-    lastLog = log;
     if (ready) {
-      server = child;
       // Keep draining the pipes so a chatty server never blocks on a full pipe.
       child.stdout!.resume();
       child.stderr!.resume();
-    } else if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      return { server: { child, exited }, log };
+    }
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       child.kill('SIGKILL');
       await exited;
-      break; // not a port clash: it neither exited nor became ready before the deadline
-    } else if (!/could not bind|Address already in use/i.test(log)) {
-      break; // it failed for another reason than the port: trying again would fail the same way
     }
+    return { log };
+  };
+
+  let running: Running | undefined;
+  let port = 0;
+  let lastLog = '';
+  // A free port may be taken between our probe and the server's bind: try a few.
+  for (let attempt = 0; attempt < 5 && !running; attempt++) {
+    port = await freePort();
+    const launched = await launch(port);
+    lastLog = launched.log;
+    running = launched.server;
+    // Not a port clash: trying again would fail the same way.
+    if (!running && !/could not bind|Address already in use/i.test(launched.log)) break;
   }
-  if (!server) {
+  if (!running) {
     removeRoot();
     throw new Error(`PostgreSQL did not start: ${lastLog.trim().split('\n').slice(-5).join('\n')}`);
   }
-  const running = server;
-  const exited = new Promise<void>((resolve) => {
-    if (running.exitCode !== null || running.signalCode !== null) resolve();
-    else running.once('exit', () => resolve());
-  });
   // If the test process goes away without stop(), do not leave a server behind.
-  const killOnExit = () => running.kill('SIGKILL');
+  const killOnExit = () => running?.child.kill('SIGKILL');
   process.once('exit', killOnExit);
+
+  const stopRunning = async (mode: 'immediate' | 'fast') => {
+    if (!running) return;
+    const { child, exited } = running;
+    running = undefined;
+    spawnSync(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '60'], {
+      ...asServer,
+      stdio: 'ignore',
+    });
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
 
   const url = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
   let stopped = false;
@@ -158,15 +175,25 @@ export async function startPostgres(): Promise<PostgresServer> {
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', killOnExit);
-      spawnSync(path.join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'immediate', '-w', '-t', '60'], {
-        ...asServer,
-        stdio: 'ignore',
-      });
-      if (running.exitCode === null && running.signalCode === null) running.kill('SIGKILL');
-      await exited;
+      await stopRunning('immediate');
       removeRoot();
     },
+    // A clean shutdown (as on a restart of the service): with synchronous_commit=off an immediate
+    // one would lose the last commits.
+    stopServer: () => stopRunning('fast'),
+    async startServer() {
+      if (stopped) throw new Error('the server was removed by stop()');
+      if (running) return;
+      const launched = await launch(port);
+      if (!launched.server) throw new Error(`PostgreSQL did not start again: ${launched.log.trim().split('\n').slice(-5).join('\n')}`);
+      running = launched.server;
+    },
   };
+}
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<void>;
 }
 
 /** Polls pg_isready until the server accepts connections; false if it exited or the deadline passed. */
