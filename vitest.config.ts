@@ -1,5 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+/** Tests that run on both engines: every test that stores through the app or the store interfaces. */
+const POSTGRES_TESTS = [
+  'test/app-home.test.ts',
+  'test/conversation-turns.test.ts',
+  'test/copilot.test.ts',
+  'test/hello-during-claim.test.ts',
+  'test/history-cache.test.ts',
+  'test/hostile-text.test.ts',
+  'test/hostile-websocket.test.ts',
+  'test/message-log-order.test.ts',
+  'test/offline-email.test.ts',
+  'test/slack-loop.test.ts',
+];
+
 const shared = { pool: 'forks' as const, testTimeout: 20_000, hookTimeout: 20_000 };
 
 export default defineConfig({
@@ -12,6 +26,17 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           // Browser tests need Chromium and run through `npm run test:e2e`.
           exclude: ['test/e2e/**', 'node_modules/**'],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'postgres',
+          // The storage and flow tests again, on a throwaway PostgreSQL (Debian's postgresql package):
+          // test/support/app-harness.ts gives each test app a fresh database copied from a migrated template.
+          include: POSTGRES_TESTS,
+          env: { HANDOFF_TEST_ENGINE: 'postgres' },
+          globalSetup: ['test/support/postgres-global-setup.ts'],
         },
       },
       {

@@ -1,4 +1,5 @@
 /** 5. The MessageLog group-commit insert path vs a raw better-sqlite3 loop (one INSERT per transaction), same file, same pragmas, same concurrency. */
+import { sqliteOf } from '../test/support/test-engine';
 import { MessageLog } from '../src/core/message-log';
 import { EventBus } from '../src/core/events';
 import { systemClock } from '../src/core/ports';
@@ -17,9 +18,10 @@ export async function run(): Promise<Row[]> {
   const db = t.app.db;
   const log = new MessageLog(db, createConversationRepository(db), createMessageRepository(db), systemClock, new EventBus(() => {}), new GroupCommit(db));
   const convs = Array.from({ length: CONCURRENCY }, () => t.app.core.openSession({}).conversation.id);
-  db.sqlite.exec('CREATE TABLE IF NOT EXISTS bench_raw (id TEXT PRIMARY KEY, conversation_id TEXT, seq INTEGER, role TEXT, text TEXT, client_id TEXT, created_at TEXT)');
-  const ins = db.sqlite.prepare('INSERT INTO bench_raw VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const rawTx = db.sqlite.transaction((a: unknown[]) => ins.run(...a));
+  const sqlite = sqliteOf(db);
+  sqlite.exec('CREATE TABLE IF NOT EXISTS bench_raw (id TEXT PRIMARY KEY, conversation_id TEXT, seq INTEGER, role TEXT, text TEXT, client_id TEXT, created_at TEXT)');
+  const ins = sqlite.prepare('INSERT INTO bench_raw VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const rawTx = sqlite.transaction((a: unknown[]) => ins.run(...a));
 
   async function window(worker: (w: number, n: number) => Promise<void>): Promise<number> {
     let count = 0;

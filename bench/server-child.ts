@@ -3,6 +3,7 @@
  * (the real app with an AI that answers instantly; `claim-all` hands every conversation to an agent) or `raw` (a plain `ws` server: welcome on hello,
  * ack on message). Reports its URL over IPC and answers `mem`, `idle` and `stop`.
  */
+import { sqliteOf } from '../test/support/test-engine';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
@@ -58,7 +59,7 @@ async function main() {
     claimAll = () => {
       const agent = { id: 'UBENCH', persona: { name: 'Bench' }, isAdmin: false };
       createAgentRepository(t.app.db).ensure(agent.id, new Date().toISOString());
-      const ids = t.app.db.sqlite.prepare("SELECT id FROM conversations WHERE state = 'ai'").pluck().all() as string[];
+      const ids = sqliteOf(t.app.db).prepare("SELECT id FROM conversations WHERE state = 'ai'").pluck().all() as string[];
       for (const id of ids) t.app.handoff.claim(id, agent);
       return ids.length;
     };

@@ -19,7 +19,8 @@ import { createReopenTokens, createVisitorTokens } from './core/visitor-tokens';
 import { createAgentRepository } from './db/agent-repository';
 import { GroupCommit } from './db/group-commit';
 import { createConversationRepository } from './db/conversation-repository';
-import { openDatabase, type Database } from './db/database';
+import type { Database } from './db/database';
+import { openStore } from './db/open-store';
 import { createAuditRepository } from './db/audit-repository';
 import { createEventRepository } from './db/event-repository';
 import { createHandoffStartRepository } from './db/handoff-start-repository';
@@ -30,7 +31,6 @@ import { RulesService } from './core/rules-service';
 import { TeamsService } from './core/teams-service';
 import { createRoutingRepository } from './db/routing-repository';
 import { createMessageRepository } from './db/message-repository';
-import { migrate } from './db/migrator';
 import { createSettingsRepository } from './db/settings-repository';
 import { createVisitorRepository } from './db/visitor-repository';
 import { ConnectionRegistry } from './gateway/connection-registry';
@@ -49,6 +49,10 @@ import { AnalyticsService } from './core/analytics/analytics-service';
 import { createAnalyticsRepository } from './db/analytics-repository';
 import { digestJob } from './jobs/digest-job';
 import { digestPoster } from './slack/digest-poster';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { startPeerRelay } from './cluster/peer-relay';
+import type { PeerChannel } from './core/peers';
 
 export interface AppOptions {
   config: Config;
@@ -76,10 +80,17 @@ export interface AppOptions {
   jobs?: boolean;
   /** OpenAI client limits (tests make them short); default 15 s per attempt and one retry. */
   openaiLimits?: { timeoutMs?: number; maxRetries?: number };
+  /**
+   * How this instance hears the others sharing its database (tests pass one createLocalPeerHub()
+   * to several apps). Absent: the app is alone. The caller closes it, after stopping the app.
+   */
+  peers?: PeerChannel;
 }
 
 export interface App {
   config: Config;
+  /** Names this instance among those sharing the database (its notes to the others carry it). */
+  instanceId: string;
   db: Database;
   bus: EventBus;
   core: ConversationService;
@@ -110,14 +121,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
 
-  const db = openDatabase(config.databasePath, { busyTimeoutMs: options.busyTimeoutMs });
-  try {
-    const applied = migrate(db);
-    if (applied.length) logger.info({ applied }, 'database migrated');
-  } catch (err) {
-    db.close();
-    throw err;
-  }
+  const { db, applied } = await openStore(config, { busyTimeoutMs: options.busyTimeoutMs });
+  if (applied.length) logger.info({ applied, engine: db.engine }, 'database migrated');
 
   const kbCounts = indexKnowledgeBase(db, config.kbDir);
   logger.info({ dir: config.kbDir, ...kbCounts }, 'knowledge base indexed');
@@ -249,8 +254,29 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Each tick is claimed in the database: processes sharing it run every tick once between them.
   const jobs = createScheduler({ jobs: jobList, logger: jobsLog, ticks: jobTicks });
 
-  const registry = new ConnectionRegistry(logger, (id, seq) => core.markSeen(id, seq));
+  const registry = new ConnectionRegistry(logger, (id, seq) => core.markSeen(id, seq), log);
   registry.attach(bus);
+
+  // Several instances sharing the database act as one (issue 16): what happens here reaches the
+  // widget sockets held by the others, and each drops what it cached of the others' changes.
+  const instanceId = `${os.hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  const relay = options.peers
+    ? startPeerRelay({
+        instanceId,
+        peers: options.peers,
+        bus,
+        registry,
+        caches: { conversations, history: log, settings, rules },
+        read: {
+          conversation: (id) => conversations.get(id),
+          message: (id) => messages.get(id),
+          agentFor: (c) => core.agentFor(c),
+          queueInfo: (id) => core.queueInfo(id),
+        },
+        queueMoved: () => routing.announceQueue(),
+        logger: logger.child({ component: 'peers' }),
+      })
+    : null;
 
   let widget: WidgetBundle | null = null;
   try {
@@ -267,13 +293,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     widget: () => widget,
     allowedOrigins: config.widgetAllowedOrigins,
     publicOrigin: new URL(config.publicUrl).origin,
-    healthy: () => {
-      try {
-        return db.sqlite.open && db.sqlite.prepare('SELECT 1 AS ok').get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
+    healthy: () => db.ping(),
     socketRate: options.socketRate,
     conversationRate: options.conversationRate,
     socketsPerIp: options.socketsPerIp ?? config.widgetMaxSocketsPerIp,
@@ -286,7 +306,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, db, bus, core, handoff, agents: agentService, routing, mailer, slack, jobs, settings, rules, knowledgeBase, registry, server,
+    config, instanceId, db, bus, core, handoff, agents: agentService, routing, mailer, slack, jobs, settings, rules, knowledgeBase, registry, server,
     async start() {
       const address = await server.listen({ port: config.port, host: config.host });
       mailer.start();
@@ -315,6 +335,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         await slack?.stop();
         await mailer.stop();
         await commit.drain();
+        // Everything this instance announced has been told; nothing read for the others' notes after this.
+        relay?.stop();
         commit.close();
         db.close();
       })();

@@ -74,6 +74,13 @@ const envSchema = z.object({
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   PUBLIC_URL: z.preprocess(emptyToUndefined, url('e.g. https://support.example.com').optional()),
   DATABASE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/handoff.db')),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\/[^\s]*$/.test(v) && URL.canParse(v), 'must be postgres://user:pass@host:port/db (a socket folder as ?host=/dir)')
+      .optional(),
+  ),
   SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xapp-', 'must start with xapp-').optional()),
@@ -125,6 +132,8 @@ export interface Config {
   readonly host: string;
   readonly publicUrl: string;
   readonly databasePath: string;
+  /** PostgreSQL (DATABASE_URL): the store of a deployment of several instances; databasePath is then unused. */
+  readonly databaseUrl?: string;
   readonly slack: {
     readonly botToken?: string;
     readonly signingSecret?: string;
@@ -174,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL,
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,

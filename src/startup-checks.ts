@@ -88,6 +88,6 @@ export function listenProblem(err: unknown, host: string, port: number): string 
  */
 export function startupProblems(err: unknown): string[] | null {
   if (err instanceof StartupError) return err.problems;
-  if (err instanceof DatabaseOpenError) return [`DATABASE_PATH: ${err.message}`];
+  if (err instanceof DatabaseOpenError) return [`${err.variable}: ${err.message}`];
   return null;
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, PreparedQueryError, type Database } from '../src/db/database';
+import { openDatabase, PreparedQueryError, type SqliteDatabase as Database } from '../src/db/database';
 import { migrate } from '../src/db/migrator';
 
 const T0 = '2026-11-27T20:30:00.000Z';

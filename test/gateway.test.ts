@@ -1,3 +1,4 @@
+import { sqliteOf } from './support/test-engine';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
@@ -100,7 +101,7 @@ describe('widget websocket protocol', () => {
     const welcome = await c.hello();
     c.send({ type: 'message', clientId: 'same', text: 'hello' });
     const ack = await c.next('ack');
-    const row = t.app.db.sqlite.prepare('SELECT seq, text FROM messages WHERE id = ?').get(ack.id);
+    const row = sqliteOf(t.app.db).prepare('SELECT seq, text FROM messages WHERE id = ?').get(ack.id);
     expect(row).toEqual({ seq: ack.seq, text: 'hello' });
     const echoed = c.frames('message').find((m) => m.id === ack.id);
     expect(echoed).toMatchObject({ role: 'customer', clientId: 'same', seq: ack.seq, text: 'hello' });
@@ -108,7 +109,7 @@ describe('widget websocket protocol', () => {
     c.send({ type: 'message', clientId: 'same', text: 'hello again, different text' });
     const again = await c.next('ack');
     expect(again).toEqual(ack);
-    const count = t.app.db.sqlite
+    const count = sqliteOf(t.app.db)
       .prepare('SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND client_id = ?')
       .get(welcome.conversationId, 'same');
     expect(count).toEqual({ n: 1 });

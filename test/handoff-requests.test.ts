@@ -1,3 +1,4 @@
+import { sqliteOf } from './support/test-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HANDOFF_REFUSED_MESSAGE } from '../src/core/handoff-limits';
 import type { Ai } from '../src/core/ports';
@@ -133,7 +134,7 @@ describe('handoffs per visitor and per address (issue 14, item 1)', () => {
     back.w.send({ type: 'request_human' });
     await back.w.next('message', (m) => m.role === 'system' && m.text === HANDOFF_REFUSED_MESSAGE && m.seq > answer.seq);
     expect(t.app.core.get(me.id).state).toBe('ai');
-    const refusals = t.app.db.sqlite.prepare("SELECT detail FROM conversation_events WHERE conversation_id = ? AND type = 'handoff_refused'").all(me.id);
+    const refusals = sqliteOf(t.app.db).prepare("SELECT detail FROM conversation_events WHERE conversation_id = ? AND type = 'handoff_refused'").all(me.id);
     expect(refusals.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -1,3 +1,4 @@
+import { sqliteOf } from './support/test-engine';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -67,7 +68,7 @@ describe('a queue of 10,000 waiting conversations', () => {
     s = await startSlackStack({}, { available: [ada, grace, linus] });
     const app = s.t.app;
     // The steady state after a flood: escalated over the last 30 minutes, nudged after 2, @here after 10.
-    const ids = seedWaitingConversations(app.db.sqlite, {
+    const ids = seedWaitingConversations(sqliteOf(app.db), {
       count: WAITING,
       escalatedMinutesAgo: (i) => 30 - (i * 29.5) / WAITING,
       routedTo: ada,
@@ -124,7 +125,7 @@ describe('a queue of 10,000 waiting conversations', () => {
     s = await startSlackStack({}, { available: [ada, grace], app: { socketRate: { perSecond: 1000, burst: 1000 } } });
     const app = s.t.app;
     // Escalated 11 minutes ago, nudged after 2, nobody has claimed them: all are due for the @here.
-    seedWaitingConversations(app.db.sqlite, {
+    seedWaitingConversations(sqliteOf(app.db), {
       count: WAITING,
       escalatedMinutesAgo: (i) => 11 + i / WAITING,
       routedTo: ada,
@@ -138,7 +139,7 @@ describe('a queue of 10,000 waiting conversations', () => {
     const attempts: { round: number; health: number; ack: number }[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
       // Each attempt starts from the same state: nobody has been called with @here yet.
-      app.db.sqlite.prepare("DELETE FROM conversation_assignments WHERE kind = 'broadcast'").run();
+      sqliteOf(app.db).prepare("DELETE FROM conversation_assignments WHERE kind = 'broadcast'").run();
       const t0 = performance.now();
       const running = app.jobs.run('nudges');
       let done = false;

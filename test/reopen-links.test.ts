@@ -2,6 +2,7 @@
  * Reopen links of follow-up emails: single use, a session that ends with the link, and never in a
  * log line (SMTP_URL unset: emails are stored and logged, not sent).
  */
+import { sqliteOf } from './support/test-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReopenTokens } from '../src/core/visitor-tokens';
 import { REOPEN_TTL_DAYS } from '../src/core/offline-followup';
@@ -42,7 +43,7 @@ async function customerWithLink(app: TestApp, now: Date) {
   c.send({ type: 'message', clientId: 'm1', text: 'Where do I find my invoices?' });
   await c.next('ack');
   c.close();
-  const db = app.app.db.sqlite;
+  const db = sqliteOf(app.app.db);
   const key = (db.prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
   const visitorId = (db.prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
   return { conversationId: welcome.conversationId, link: createReopenTokens(key, REOPEN_TTL_DAYS).issue(visitorId, now) };
@@ -66,7 +67,7 @@ describe('reopen links', () => {
     replay.send({ type: 'message', clientId: 'x', text: 'hello?' });
     await replay.next('ack');
     expect(replay.frames('message').some((m) => m.text.includes('invoices'))).toBe(false);
-    expect((t.app.db.sqlite.prepare('SELECT count(*) AS n FROM reopen_links_used').get() as { n: number }).n).toBe(1);
+    expect((sqliteOf(t.app.db).prepare('SELECT count(*) AS n FROM reopen_links_used').get() as { n: number }).n).toBe(1);
 
     // A fresh link used by two browsers at the same moment: at most one gets the conversation.
     const { conversationId: other, link: raced } = await customerWithLink(t, new Date());

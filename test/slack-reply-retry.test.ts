@@ -1,3 +1,4 @@
+import { sqliteOf } from './support/test-engine';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACTION } from '../src/slack/ids';
 import { SLACK_IDS } from './support/slack-emulator';
@@ -31,8 +32,8 @@ describe('an agent reply whose processing fails after Slack got its 200', () => 
     const reply = await w.next('message', (m) => m.role === 'agent' && m.text === 'Sorry for the wait, here is the fix', 15_000);
     expect(spy.mock.calls.length).toBeGreaterThanOrEqual(2);
     // Once: the inbox is empty and nothing else arrives for the same text.
-    await s.emulator.waitFor(() => expect(s.t.app.db.sqlite.prepare('SELECT count(*) AS n FROM slack_inbox').get()).toEqual({ n: 0 }));
-    const sameText = s.t.app.db.sqlite
+    await s.emulator.waitFor(() => expect(sqliteOf(s.t.app.db).prepare('SELECT count(*) AS n FROM slack_inbox').get()).toEqual({ n: 0 }));
+    const sameText = sqliteOf(s.t.app.db)
       .prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND role = 'agent' AND text = ?")
       .get(welcome.conversationId, 'Sorry for the wait, here is the fix');
     expect(sameText).toEqual({ n: 1 });

@@ -1,3 +1,4 @@
+import { sqliteOf } from './support/test-engine';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
@@ -10,7 +11,7 @@ afterEach(async () => {
 });
 
 const count = (clientId: string) =>
-  (t.app.db.sqlite.prepare('SELECT count(*) AS n FROM messages WHERE client_id = ?').get(clientId) as { n: number }).n;
+  (sqliteOf(t.app.db).prepare('SELECT count(*) AS n FROM messages WHERE client_id = ?').get(clientId) as { n: number }).n;
 
 /** The ack or error a message got (whichever came), by its clientId. */
 async function answerFor(c: WidgetClient, clientId: string) {
@@ -44,8 +45,8 @@ describe('storage faults: a clear error, no crash, nothing lost', () => {
     t = await startTestApp();
     const c = await WidgetClient.connect(t.url);
     await c.hello();
-    const pages = t.app.db.sqlite.pragma('page_count', { simple: true }) as number;
-    t.app.db.sqlite.pragma(`max_page_count = ${pages}`);
+    const pages = sqliteOf(t.app.db).pragma('page_count', { simple: true }) as number;
+    sqliteOf(t.app.db).pragma(`max_page_count = ${pages}`);
     // Fill what space is left until the disk is "full".
     let refused: string | null = null;
     for (let i = 0; i < 200 && !refused; i++) {
@@ -59,7 +60,7 @@ describe('storage faults: a clear error, no crash, nothing lost', () => {
     expect(refused).not.toBeNull();
     expect(count(refused!)).toBe(0);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-    t.app.db.sqlite.pragma('max_page_count = 1073741823');
+    sqliteOf(t.app.db).pragma('max_page_count = 1073741823');
     c.send({ type: 'message', clientId: refused!, text: 'again' });
     await new Promise((r) => setTimeout(r, 100));
     expect(c.all.some((f) => f.type === 'ack' && f.clientId === refused)).toBe(true);
@@ -70,18 +71,18 @@ describe('storage faults: a clear error, no crash, nothing lost', () => {
     t = await startTestApp();
     const c = await WidgetClient.connect(t.url);
     await c.hello();
-    t.app.db.sqlite.pragma('query_only = ON');
+    sqliteOf(t.app.db).pragma('query_only = ON');
     c.send({ type: 'message', clientId: 'ro-1', text: 'hello' });
     expect(await c.next('error')).toMatchObject({ code: 'unavailable', clientId: 'ro-1' });
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-    t.app.db.sqlite.pragma('query_only = OFF');
+    sqliteOf(t.app.db).pragma('query_only = OFF');
     c.send({ type: 'message', clientId: 'ro-1', text: 'hello' });
     expect((await c.next('ack')).clientId).toBe('ro-1');
   });
 
   it('/healthz answers 503 once the database is gone', async () => {
     const gone = await startTestApp();
-    gone.app.db.sqlite.close();
+    sqliteOf(gone.app.db).close();
     expect((await fetch(`${gone.url}/healthz`)).status).toBe(503);
     await gone.app.server.close();
     removeDir(gone.dir);

@@ -1,3 +1,4 @@
+import { sqliteOf } from './support/test-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../src/gateway/protocol';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
@@ -39,7 +40,7 @@ async function answers(c: WidgetClient, clientIds: string[], timeoutMs = 15_000)
 }
 
 const stored = (conversationId: string) =>
-  (t.app.db.sqlite.prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND role = 'customer'").get(conversationId) as { n: number }).n;
+  (sqliteOf(t.app.db).prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND role = 'customer'").get(conversationId) as { n: number }).n;
 
 describe('widget rate limits', () => {
   it('ten sockets sharing one token together get one conversation’s rate, not ten sockets’ worth', async () => {

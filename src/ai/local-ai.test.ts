@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/database';
+import { openDatabase, type SqliteDatabase as Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import type { AiContext, KnowledgeBase } from '../core/ports';
 import type { KbPassage, Message } from '../core/types';

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { APIConnectionTimeoutError } from 'openai';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/database';
+import { openDatabase, type SqliteDatabase as Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import type { AiContext, KnowledgeBase } from '../core/ports';

@@ -1,3 +1,4 @@
+import { dialectOf } from './dialect';
 import { sql, type Selectable } from 'kysely';
 import type { Database } from './database';
 import type { AgentsTable } from './schema';
@@ -52,7 +53,7 @@ export function createAgentRepository(db: Database) {
         (eb) =>
           eb
             .selectFrom('team_members as tm')
-            .select(sql<string>`coalesce(json_group_array(tm.team_id), '[]')`.as('t'))
+            .select(dialectOf(db).jsonArrayAgg('tm.team_id').as('t'))
             .whereRef('tm.agent_id', '=', 'a.slack_user_id')
             .as('teams'),
       ])

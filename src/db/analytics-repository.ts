@@ -1,3 +1,4 @@
+import { dialectOf } from './dialect';
 import { sql } from 'kysely';
 import type { ConversationRecord, CustomerMessageRecord, EventRecord } from '../core/analytics/metrics';
 import type { Database } from './database';
@@ -81,7 +82,7 @@ export function createAnalyticsRepository(db: Database) {
      * AI had no good answer (no_match, low_confidence): what the knowledge base lacks.
      */
     unansweredMessages(from: string, to: string): CustomerMessageRecord[] {
-      const unanswered = escalatedIn(from, to).where(sql<string>`json_extract(detail, '$.kind')`, 'in', UNANSWERED_REASONS);
+      const unanswered = escalatedIn(from, to).where(dialectOf(db).jsonText('detail', 'kind'), 'in', UNANSWERED_REASONS);
       return db
         .all(
           q

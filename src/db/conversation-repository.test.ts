@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newConversation } from '../core/types';
 import { createConversationRepository } from './conversation-repository';
-import { openDatabase, type Database } from './database';
+import { openDatabase, type SqliteDatabase as Database } from './database';
 import { migrate } from './migrator';
 
 let db: Database | undefined;

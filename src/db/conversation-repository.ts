@@ -1,3 +1,4 @@
+import { dialectOf } from './dialect';
 import { sql } from 'kysely';
 import type { Database } from './database';
 import type { Selectable } from 'kysely';
@@ -79,7 +80,7 @@ export function createConversationRepository(db: Database) {
     q.updateTable('conversations').set({ page_url: p.url, page_title: p.title, updated_at: p.now }).where('id', '=', p.id),
   );
   const seen = db.prepare((p: { id: string; seq: number }) =>
-    q.updateTable('conversations').set({ last_seen_seq: sql<number>`max(last_seen_seq, ${p.seq})` }).where('id', '=', p.id),
+    q.updateTable('conversations').set({ last_seen_seq: dialectOf(db).greatest<number>('last_seen_seq', p.seq) }).where('id', '=', p.id),
   );
   const emailRequested = db.prepare((p: { id: string; now: string }) =>
     q.updateTable('conversations').set({ email_requested: 1, updated_at: p.now }).where('id', '=', p.id),
@@ -136,7 +137,7 @@ export function createConversationRepository(db: Database) {
     const row = byId.first({ id });
     if (!row) return undefined;
     const c = Object.freeze(toConversation(row));
-    if (!db.sqlite.inTransaction) {
+    if (!db.inTransaction()) {
       if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
       cache.set(id, c);
     }
@@ -146,7 +147,15 @@ export function createConversationRepository(db: Database) {
     cache.delete(id);
     return result;
   };
-  return {
+  // Other instances cache rows too: writes they must hear of are reported (see onChange). A new seq
+  // travels with its message's own note and last_seen_seq is not part of a Conversation.
+  const listeners = new Set<(id: string) => void>();
+  const changedForAll = <T>(id: string, result: T): T => {
+    cache.delete(id);
+    for (const listener of listeners) listener(id);
+    return result;
+  };
+  const store = {
     get,
     /** Like get, for ids known to exist (inside a transaction that just wrote them). */
     load(id: string): Conversation {
@@ -181,28 +190,28 @@ export function createConversationRepository(db: Database) {
      * there first, which is how concurrent transitions stay atomic.
      */
     transition(id: string, from: readonly ConversationState[], to: ConversationState, now: string): boolean {
-      return changed(id, transitionFrom(from).run({ id, to, now })).changes === 1;
+      return changedForAll(id, transitionFrom(from).run({ id, to, now })).changes === 1;
     },
     /**
      * Makes `ownerId` the owner when nobody owns it and the state is one of `from`. Atomic: of two
      * agents claiming together exactly one gets `true`.
      */
     claim(id: string, ownerId: string, from: readonly ConversationState[], now: string): boolean {
-      return changed(id, claimFrom(from).run({ id, ownerId, now })).changes === 1;
+      return changedForAll(id, claimFrom(from).run({ id, ownerId, now })).changes === 1;
     },
     /** Clears the owner (hand back to the AI, reopening). */
     release(id: string, now: string): void {
-      changed(id, clearOwner.run({ id, now }));
+      changedForAll(id, clearOwner.run({ id, now }));
     },
     setEscalation(id: string, reason: EscalationReason, now: string): void {
       const { kind, ...detail } = reason;
-      changed(id, setEscalationRow.run({ id, reason: kind, detail: JSON.stringify(detail), now }));
+      changedForAll(id, setEscalationRow.run({ id, reason: kind, detail: JSON.stringify(detail), now }));
     },
     setPage(id: string, url: string, title: string | null, now: string): void {
-      changed(id, setPageRow.run({ id, url, title, now }));
+      changedForAll(id, setPageRow.run({ id, url, title, now }));
     },
     setRouting(id: string, patch: { requiredSkills?: string[]; teamId?: string | null; priority?: Conversation['priority'] }, now: string): void {
-      changed(id, db.run(
+      changedForAll(id, db.run(
         q
           .updateTable('conversations')
           .set({
@@ -218,7 +227,7 @@ export function createConversationRepository(db: Database) {
       changed(id, seen.run({ id, seq }));
     },
     markEmailRequested(id: string, now: string): void {
-      changed(id, emailRequested.run({ id, now }));
+      changedForAll(id, emailRequested.run({ id, now }));
     },
     /** 1-based position among conversations waiting for an agent, by escalation time (then id). */
     queuePosition(id: string): number {
@@ -228,6 +237,25 @@ export function createConversationRepository(db: Database) {
       return Number(row?.ahead ?? 0) + 1;
     },
   } satisfies ConversationStore;
+  return Object.assign(store, {
+    /** Drops the cached row (another instance changed it). */
+    forget(id: string): void {
+      cache.delete(id);
+    },
+    /** Drops every cached row (another instance's changes may have been missed). */
+    forgetAll(): void {
+      cache.clear();
+    },
+    /**
+     * Calls `listener` with the id of every row written here that other instances may hold, as the
+     * write runs: inside its transaction, which may still roll back, so a listener tells others
+     * only after it (on a later microtask: transactions are synchronous).
+     */
+    onChange(listener: (id: string) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
 }
 
 export type ConversationRepository = ReturnType<typeof createConversationRepository>;

@@ -1,3 +1,4 @@
+import { dialectOf } from './dialect';
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './database';
 import type { DB } from './schema';
@@ -104,7 +105,7 @@ export function createDashboardRepository(db: Database) {
                     .select('ev.id')
                     .whereRef('ev.conversation_id', '=', 'conversations.id')
                     .where('ev.type', '=', 'escalated')
-                    .where(sql<string>`json_extract(ev.detail, '$.kind')`, '=', 'frustration'),
+                    .where(dialectOf(db).jsonText('ev.detail', 'kind'), '=', 'frustration'),
                 )
                 .as('frustration_event'),
           ])

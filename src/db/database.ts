@@ -10,6 +10,7 @@ import {
   type Compilable,
 } from 'kysely';
 import type { DB } from './schema';
+import { bindParams, compilePrepared, PreparedQueryError, type PreparedState } from './prepared';
 import type { Transactions } from '../core/stores';
 
 /**
@@ -22,10 +23,11 @@ import type { Transactions } from '../core/stores';
  * compiles once per query shape so that later calls only bind their parameters.
  */
 export interface Database extends Transactions {
-  readonly sqlite: BetterSqlite3.Database;
+  /** Which engine runs the queries: the few dialect-specific expressions are chosen by it (see dialect.ts). */
+  readonly engine: 'sqlite' | 'postgres';
   /** Query builder only: compile with it, execute with run/all/first. */
   readonly q: Kysely<DB>;
-  run(query: Compilable<unknown>): BetterSqlite3.RunResult;
+  run(query: Compilable<unknown>): RunResult;
   all<T>(query: Compilable<T>): T[];
   first<T>(query: Compilable<T>): T | undefined;
   /**
@@ -61,9 +63,24 @@ export interface Database extends Transactions {
   prepare<P extends Params<P>, R>(build: (p: P) => Compilable<R>): Prepared<P, R>;
   /** Runs fn in a transaction (nested calls become savepoints). */
   tx<T>(fn: () => T): T;
+  /** True inside tx(): a write there may still roll back (so it must not be cached yet). */
+  inTransaction(): boolean;
+  /** Whether the database answers a trivial query now (health checks). */
+  ping(): boolean;
   /** False once closed. */
   isOpen(): boolean;
   close(): void;
+}
+
+/** What a write did: how many rows it changed. (Ids come back with RETURNING, on both engines.) */
+export interface RunResult {
+  changes: number;
+}
+
+/** The embedded engine: better-sqlite3 underneath, for what only SQLite has (pragmas, backup, FTS5). */
+export interface SqliteDatabase extends Database {
+  readonly engine: 'sqlite';
+  readonly sqlite: BetterSqlite3.Database;
 }
 
 /** What SQLite can bind (better-sqlite3 refuses booleans: use 0/1). */
@@ -81,15 +98,12 @@ export interface Prepared<P, R> {
   first(...params: ParamArgs<P>): R | undefined;
   /** Every row (none for a statement that returns no data). */
   all(...params: ParamArgs<P>): R[];
-  run(...params: ParamArgs<P>): BetterSqlite3.RunResult;
+  run(...params: ParamArgs<P>): RunResult;
   /** The compiled SQL (compiles and checks the query if it was not used yet). */
   readonly sql: string;
 }
 
-/** A prepared query that is misused (see `Database.prepare`) or used after `close()`. */
-export class PreparedQueryError extends Error {
-  override readonly name = 'PreparedQueryError';
-}
+export { PreparedQueryError } from './prepared';
 
 export interface OpenOptions {
   busyTimeoutMs?: number;
@@ -102,15 +116,19 @@ export interface OpenOptions {
 export class DatabaseOpenError extends Error {
   override readonly name = 'DatabaseOpenError';
   constructor(
+    /** The file, or the DATABASE_URL with its password hidden. */
     readonly file: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { variable?: 'DATABASE_PATH' | 'DATABASE_URL' },
   ) {
     super(message, options);
+    this.variable = options?.variable ?? 'DATABASE_PATH';
   }
+  /** The setting to fix. */
+  readonly variable: 'DATABASE_PATH' | 'DATABASE_URL';
 }
 
-export function openDatabase(file: string, options: OpenOptions = {}): Database {
+export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
   let sqlite: BetterSqlite3.Database | undefined;
   try {
     if (file !== ':memory:') mkdirFor(file);
@@ -156,6 +174,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
   const inTransaction = sqlite.transaction((fn: () => unknown) => fn());
 
   return {
+    engine: 'sqlite',
     sqlite,
     q,
     run(query) {
@@ -171,8 +190,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
       return stmt.get(...params) as T | undefined;
     },
     prepare<P extends Params<P>, R>(build: (p: P) => Compilable<R>): Prepared<P, R> {
-      let state: PreparedState | undefined;
-      const ready = (): PreparedState => {
+      let state: PreparedState<BetterSqlite3.Statement> | undefined;
+      const ready = (): PreparedState<BetterSqlite3.Statement> => {
         if (closed) {
           const sql = state?.sql;
           state = undefined;
@@ -201,6 +220,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database 
     },
     tx<T>(fn: () => T): T {
       return inTransaction(fn) as T;
+    },
+    inTransaction() {
+      return sqlite.inTransaction;
+    },
+    ping() {
+      try {
+        return sqlite.open && sqlite.prepare('SELECT 1 AS ok').get() !== undefined;
+      } catch {
+        return false;
+      }
     },
     isOpen() {
       return sqlite.open;
@@ -265,103 +294,3 @@ function sqliteOpenProblem(err: unknown): string {
   return code ? `${message} (${code})` : message;
 }
 
-/** A compiled prepared query: slot i binds params[keys[i]] when keys[i] is set, else the constant consts[i]. */
-interface PreparedState {
-  readonly sql: string;
-  readonly stmt: BetterSqlite3.Statement;
-  readonly keys: readonly (string | undefined)[];
-  readonly consts: readonly unknown[];
-}
-
-/** Placeholders look like `\0handoff-prepared-param:<key>\0`; the mark also survives escaping (JSON). */
-const PLACEHOLDER_MARK = 'handoff-prepared-param:';
-const placeholder = (key: string) => `\u0000${PLACEHOLDER_MARK}${key}\u0000`;
-const placeholderKey = (value: string): string | undefined =>
-  value.length > PLACEHOLDER_MARK.length + 2 && value.startsWith(`\u0000${PLACEHOLDER_MARK}`) && value.endsWith('\u0000')
-    ? value.slice(PLACEHOLDER_MARK.length + 1, -1)
-    : undefined;
-/** The param named in text that contains a (possibly escaped or transformed) placeholder. */
-const keyIn = (text: string) => /handoff-prepared-param:([^\u0000\\"'`]*)/.exec(text)?.[1] ?? '?';
-
-function compilePrepared(build: (p: unknown) => Compilable<unknown>, statementFor: (sql: string) => BetterSqlite3.Statement): PreparedState {
-  const read = new Set<string>();
-  const standIn = new Proxy(Object.create(null) as object, {
-    get(_target, key) {
-      if (typeof key !== 'string') return undefined;
-      read.add(key);
-      return placeholder(key);
-    },
-  });
-  let compiled;
-  try {
-    compiled = build(standIn).compile();
-  } catch (err) {
-    throw new PreparedQueryError(`Could not build the prepared query with placeholder params: ${(err as Error)?.message ?? err}`, { cause: err });
-  }
-  const { sql } = compiled;
-  if (sql.includes(PLACEHOLDER_MARK)) {
-    throw new PreparedQueryError(
-      `Prepared query: param "${keyIn(sql)}" ended up in the SQL text instead of being bound (used as a column, table, sql.raw, sql.lit or sql.ref?). ` +
-        `Only values can be params; use db.run/all/first for dynamic SQL. SQL: ${sql}`,
-    );
-  }
-  const keys: (string | undefined)[] = [];
-  const consts: unknown[] = [];
-  const bound = new Set<string>();
-  for (const value of compiled.parameters) {
-    const key = typeof value === 'string' ? placeholderKey(value) : undefined;
-    if (key !== undefined && read.has(key)) {
-      keys.push(key);
-      consts.push(undefined);
-      bound.add(key);
-      continue;
-    }
-    const text = typeof value === 'string' ? value : value !== null && typeof value === 'object' && !(value instanceof Uint8Array) ? safeJson(value) : '';
-    if (text.includes(PLACEHOLDER_MARK)) {
-      throw new PreparedQueryError(
-        `Prepared query: param "${keyIn(text)}" is transformed inside the build function (concatenated, stringified, wrapped…) instead of being bound as a whole value. ` +
-          `Compute the derived value before the call and pass it as its own param. SQL: ${sql}`,
-      );
-    }
-    keys.push(undefined);
-    consts.push(value);
-  }
-  for (const key of read) {
-    if (!bound.has(key)) {
-      throw new PreparedQueryError(
-        `Prepared query: param "${key}" is read by the build function but never bound as a whole value ` +
-          `(derived with p.${key}?.x, p.${key} ? a : b, Number(p.${key})…, or it decides the query's shape?). ` +
-          `Pass derived values as their own params; use db.run/all/first when the shape depends on values. SQL: ${sql}`,
-      );
-    }
-  }
-  return { sql, stmt: statementFor(sql), keys, consts };
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function bindParams(state: PreparedState, params: object | undefined): unknown[] {
-  const { keys, consts } = state;
-  const values = params as Record<string, unknown> | undefined;
-  const args = new Array<unknown>(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === undefined) {
-      args[i] = consts[i];
-      continue;
-    }
-    const value = values?.[key];
-    if (value === undefined) args[i] = null;
-    else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
-      // better-sqlite3 would spread an array over several slots or read an object as named params.
-      throw new PreparedQueryError(`Prepared query: param "${key}" is ${Array.isArray(value) ? 'an array' : 'an object'}; only scalars can be bound. SQL: ${state.sql}`);
-    } else args[i] = value;
-  }
-  return args;
-}

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from './database';
+import { openDatabase, type SqliteDatabase as Database } from './database';
 import { GroupCommit } from './group-commit';
 
 const cleanups: (() => void)[] = [];

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Database } from './database';
+import type { Database, SqliteDatabase } from './database';
 import type { GroupedWrites } from '../core/stores';
 
 interface Item {
@@ -43,9 +43,16 @@ export class GroupCommit implements GroupedWrites {
   private walFd: number | null = null;
   private readonly walPath: string | null;
 
+  /** SQLite's connection when the log can be fsync'd apart (WAL on a file); otherwise null. */
+  private readonly sqlite: SqliteDatabase['sqlite'] | null;
+
   constructor(private readonly db: Database) {
-    const wal = String(db.sqlite.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
-    this.walPath = wal && db.sqlite.name !== ':memory:' && db.sqlite.name !== '' ? `${db.sqlite.name}-wal` : null;
+    // PostgreSQL's COMMIT returns once the commit record is flushed (synchronous_commit): a batch
+    // there settles right after its commit. SQLite in WAL mode gets the deferred fsync below.
+    const sqlite = db.engine === 'sqlite' ? (db as SqliteDatabase).sqlite : null;
+    const wal = sqlite !== null && String(sqlite.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
+    this.walPath = wal && sqlite.name !== ':memory:' && sqlite.name !== '' ? `${sqlite.name}-wal` : null;
+    this.sqlite = this.walPath ? sqlite : null;
   }
 
   /**
@@ -85,16 +92,16 @@ export class GroupCommit implements GroupedWrites {
     const batch = this.queue;
     this.queue = [];
     if (!batch.length) return;
-    const deferSync = this.walPath !== null && !this.db.sqlite.inTransaction;
+    const deferSync = this.sqlite !== null && !this.db.inTransaction();
     let outcomes: Outcome[];
     try {
-      if (deferSync) this.db.sqlite.pragma('synchronous = NORMAL');
+      if (deferSync) this.sqlite!.pragma('synchronous = NORMAL');
       outcomes = this.commit(batch);
     } catch (err) {
       for (const item of batch) item.reject(err);
       return;
     } finally {
-      if (deferSync) this.db.sqlite.pragma('synchronous = FULL');
+      if (deferSync) this.sqlite!.pragma('synchronous = FULL');
     }
     // Counted before the callbacks run, so a whenSynced() from one of them waits for this batch.
     const n = deferSync ? ++this.committedBatches : 0;
@@ -169,7 +176,7 @@ export class GroupCommit implements GroupedWrites {
       return { ok: true, value: this.db.tx(item.fn) };
     } catch (err) {
       // Some errors (a full disk, an I/O error) end the whole transaction: then nothing commits.
-      if (!this.db.sqlite.inTransaction) throw err;
+      if (!this.db.inTransaction()) throw err;
       return { ok: false, value: err };
     }
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database';
+import type { SqliteDatabase } from './database';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
@@ -32,7 +32,7 @@ export function migrationFiles(dir = MIGRATIONS_DIR): string[] {
  * Applies the frozen SQL files of `dir` in name order, each in its own transaction and recorded in
  * schema_migrations. Returns the names applied now. A failing file rolls back and throws.
  */
-export function migrate(db: Database, dir = MIGRATIONS_DIR): string[] {
+export function migrate(db: SqliteDatabase, dir = MIGRATIONS_DIR): string[] {
   db.sqlite.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)',
   );

@@ -1,3 +1,4 @@
+import { dialectOf } from './dialect';
 import { sql } from 'kysely';
 import type { Database } from './database';
 import type { NudgeCandidate, RoutingStore } from '../core/stores';
@@ -32,7 +33,7 @@ export function createRoutingRepository(db: Database) {
   // The round's steady state (every row already handled) is then one index walk, no rows.
   const askedSince = (kind: 'nudged' | 'broadcast') =>
     sql<number>`EXISTS (SELECT 1 FROM conversation_assignments a WHERE a.conversation_id = c.id AND a.kind = ${sql.lit(kind)} AND a.at >= c.escalated_at)`;
-  const askedAgents = sql<string | null>`(SELECT group_concat(a.agent_id) FROM conversation_assignments a
+  const askedAgents = sql<string | null>`(SELECT ${dialectOf(db).commaList('a.agent_id', 'a.at')} FROM conversation_assignments a
     WHERE a.conversation_id = c.id AND a.agent_id IS NOT NULL AND a.kind <> 'broadcast' AND a.at >= c.escalated_at)`;
   const nudgeRows = db.prepare(
     (p: { cutoff: string; broadcastCutoff: string; nobody: number; available: string; afterAt: string; afterId: string; limit: number }) =>
@@ -49,7 +50,7 @@ export function createRoutingRepository(db: Database) {
           sql<boolean>`CASE WHEN c.escalated_at <= ${p.broadcastCutoff}
             THEN ${p.nobody} = 1 OR NOT ${askedSince('broadcast')}
             ELSE NOT ${askedSince('nudged')} AND EXISTS (
-              SELECT 1 FROM json_each(${p.available}) j WHERE j.value NOT IN (
+              SELECT 1 FROM ${dialectOf(db).jsonStrings(p.available)} j WHERE j.value NOT IN (
                 SELECT a.agent_id FROM conversation_assignments a
                 WHERE a.conversation_id = c.id AND a.agent_id IS NOT NULL AND a.kind <> 'broadcast' AND a.at >= c.escalated_at))
             END`,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from './database';
+import type { SqliteDatabase as Database } from './database';
 import { MIGRATIONS_DIR, migrate } from './migrator';
 import { createRuleRepository, type InvalidStoredRule, type RuleRepository } from './rule-repository';
 import { DomainError } from '../core/errors';

@@ -12,7 +12,7 @@ export function createEmailRepository(db: Database) {
   return {
     /** Stores an email to send; a repeated key is a no-op (returns null). */
     insert(e: NewEmail, now: string): number | null {
-      const res = db.run(
+      const row = db.first(
         q
           .insertInto('emails')
           .values({
@@ -28,9 +28,11 @@ export function createEmailRepository(db: Database) {
             conversation_id: e.conversationId ?? null,
             created_at: now,
           })
-          .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .returning('id'),
       );
-      return res.changes ? Number(res.lastInsertRowid) : null;
+      // RETURNING on both engines (SQLite 3.35+, PostgreSQL): no rowid API needed.
+      return row ? Number(row.id) : null;
     },
     due(now: string, limit: number): EmailRow[] {
       return db.all(

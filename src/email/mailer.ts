@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Clock } from '../core/ports';
-import type { Database } from '../db/database';
+import type { Database, SqliteDatabase } from '../db/database';
 import type { Logger } from '../logger';
 import { createEmailRepository, type EmailRepository, type NewEmail } from './email-repository';
 
@@ -59,8 +59,9 @@ export class Mailer {
 
   /** Where an operator reads a stored email (the log line names it instead of showing its body). */
   private howToRead(id: number): string {
-    const file = this.d.db.sqlite.name;
     const query = `SELECT text_body FROM emails WHERE id = ${id}`;
+    if (this.d.db.engine !== 'sqlite') return `psql "$DATABASE_URL" -c "${query}"`;
+    const file = (this.d.db as SqliteDatabase).sqlite.name;
     return file === ':memory:' || file === '' ? `${query} (in the in-memory database)` : `sqlite3 '${file}' "${query}"`;
   }
 

@@ -202,13 +202,14 @@ export class WidgetConnection {
       const agent = wireAgent(core.agentFor(conversation));
       if (agent) welcome.agent = agent;
       this.reply(welcome);
-      // Replay and registration happen in the same tick: nothing committed in between is missed or doubled.
-      const replay = core.replay(conversation.id, frame.lastSeq ?? 0);
+      // Replay and registration happen in the same tick: nothing committed in between is missed or
+      // doubled. The registry counts on from where the replay left the socket.
+      const { messages: replay, through, latest } = core.resume(conversation.id, frame.lastSeq ?? 0);
       for (const m of replay) this.reply(messageFrame(m));
       // What was just sent has been seen: it need not be emailed.
       core.markSeen(conversation.id, Math.max(frame.lastSeq ?? 0, replay.at(-1)?.seq ?? 0));
       this.conversationId = conversation.id;
-      registry.add(conversation.id, this.socket);
+      registry.add(conversation.id, this.socket, { through, latest });
       if (conversation.state === 'waiting') {
         this.reply({ type: 'state', state: 'waiting', queue: core.queueInfo(conversation.id) });
       }
@@ -285,8 +286,20 @@ function clientIdOf(frame: ClientFrame): string | undefined {
   return frame.type === 'message' ? frame.clientId : undefined;
 }
 
-/** SQLite errors that mean "not now" rather than "never": busy, locked, full, read-only, I/O. */
+/**
+ * Storage errors that mean "not now" rather than "never". SQLite: busy, locked, full, read-only,
+ * I/O. PostgreSQL: the server cannot be reached (DB_UNAVAILABLE), a connection-class SQLSTATE (08),
+ * a shutdown (57P0x), a cancelled statement (57014, the statement timeout), a deadlock or
+ * serialization failure (40001, 40P01), a lock not available (55P03), resources (53: disk full,
+ * out of memory, too many connections), a read-only server (25006, a replica or failover).
+ */
 function isStorageUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/.test(code);
+  if (typeof code !== 'string') return false;
+  return (
+    /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/.test(code) ||
+    code === 'DB_UNAVAILABLE' ||
+    /^(08|53)[0-9A-Z]{3}$/.test(code) ||
+    ['57P01', '57P02', '57P03', '57014', '40001', '40P01', '55P03', '25006'].includes(code)
+  );
 }

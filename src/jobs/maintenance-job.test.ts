@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/database';
+import { openDatabase, type SqliteDatabase as Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import { createOutboxRepository } from '../slack/outbox/outbox-repository';

@@ -54,7 +54,7 @@ export function createInboxRepository(db: Database) {
         const applied = db.first(q.selectFrom('slack_events').select('event_id').where('event_id', '=', row.eventId));
         if (applied) return null;
       }
-      const res = db.run(
+      const stored = db.first(
         q
           .insertInto('slack_inbox')
           .values({
@@ -67,9 +67,11 @@ export function createInboxRepository(db: Database) {
             owner: lease?.owner ?? null,
             lease_until: lease?.until ?? null,
           })
-          .onConflict((oc) => oc.column('event_id').doNothing()),
+          .onConflict((oc) => oc.column('event_id').doNothing())
+          .returning('id'),
       );
-      return res.changes === 1 ? Number(res.lastInsertRowid) : null;
+      // RETURNING on both engines (SQLite 3.35+, PostgreSQL): no rowid API needed.
+      return stored ? Number(stored.id) : null;
     },
     /** The request was processed: forget it, and remember its event id as applied. */
     finish(id: number, eventId: string | null, now: string): void {

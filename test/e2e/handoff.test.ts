@@ -4,6 +4,7 @@
  * keep the history, resolution and the rating; an agent's XSS payloads and a `<script>` name.
  * The tests of the first block build on each other (one customer, one conversation).
  */
+import { sqliteOf } from '../support/test-engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ACTION } from '../../src/slack/ids';
@@ -140,7 +141,7 @@ describe('a customer meets an agent', () => {
     await w.page.getByText('You rated this conversation 5 out of 5').waitFor();
     expect(await ui.star(1).isVisible()).toBe(false);
     await shot(w.page, 'rated', { panel: true });
-    const rated = s.t.app.db.sqlite
+    const rated = sqliteOf(s.t.app.db)
       .prepare("select detail from conversation_events where conversation_id = ? and type = 'rated'")
       .all(conversationId) as { detail: string }[];
     expect(rated.map((r) => JSON.parse(r.detail))).toEqual([{ score: 5, comment: 'Ada sorted it out in two minutes!' }]);

@@ -3,6 +3,7 @@
  * a handoff is `queued`): the header's dot agrees with its subtitle, the email confirmation is shown
  * once, and a message the server refuses (its `clientId` in the error) is marked and sent again.
  */
+import { sqliteOf } from '../support/test-engine';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserApp } from './support/browser-app';
@@ -118,7 +119,7 @@ describe('a message the server refuses', () => {
       const ids = sends.get(text)!;
       expect(ids.length).toBeGreaterThanOrEqual(2);
       expect(new Set(ids).size).toBe(1);
-      const n = env.t.app.db.sqlite.prepare("SELECT count(*) AS n FROM messages WHERE role = 'customer' AND text = ?").get(text) as { n: number };
+      const n = sqliteOf(env.t.app.db).prepare("SELECT count(*) AS n FROM messages WHERE role = 'customer' AND text = ?").get(text) as { n: number };
       expect(n.n).toBe(1);
     }
 

@@ -3,6 +3,7 @@
  * the demo page under its CSP, a knowledge-base answer, keyboard-only use, XSS, the email form,
  * the phone layout, the theme's contrast, and the offline state with recovery.
  */
+import { sqliteOf } from '../support/test-engine';
 import { describe, expect, it } from 'vitest';
 import { PAGE_CSP } from '../../src/gateway/server';
 import { startTestApp } from '../support/app-harness';
@@ -23,7 +24,7 @@ import {
 const env = browserApp();
 const visit = env.visit;
 
-const count = (sql: string, ...args: unknown[]) => (env.t.app.db.sqlite.prepare(sql).get(...args) as { n: number }).n;
+const count = (sql: string, ...args: unknown[]) => (sqliteOf(env.t.app.db).prepare(sql).get(...args) as { n: number }).n;
 
 describe('the widget on the demo page', () => {
   it('adds a launcher with one script tag under a strict CSP, defining one global and loading nothing else', async () => {
@@ -231,7 +232,7 @@ describe('queued (nobody available)', () => {
     expect(await w.page.locator('[data-handoff-widget] >> .scroll').getByText('jane@example.com').count()).toBe(1);
     expect(await ui.email.isVisible()).toBe(false);
     const conversationId = await w.conversationId();
-    const row = env.t.app.db.sqlite
+    const row = sqliteOf(env.t.app.db)
       .prepare('select v.email from visitors v join conversations c on c.visitor_id = v.id where c.id = ?')
       .get(conversationId) as { email: string };
     expect(row.email).toBe('jane@example.com');
@@ -304,8 +305,8 @@ describe('the reopen link of a follow-up email', () => {
     client.send({ type: 'message', clientId: 'r1', text: 'Where do I find my invoices?' });
     await client.next('message', (m) => m.role === 'ai');
     client.close();
-    const key = (env.t.app.db.sqlite.prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
-    const visitorId = (env.t.app.db.sqlite.prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
+    const key = (sqliteOf(env.t.app.db).prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
+    const visitorId = (sqliteOf(env.t.app.db).prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
     const token = createReopenTokens(key).issue(visitorId, new Date());
 
     const w = await visit(`${env.t.url}/?handoff_reopen=${encodeURIComponent(token)}#pricing`);

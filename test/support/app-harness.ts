@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { freshPostgresDatabase, testEngine } from './test-engine';
 
 export interface TestApp {
   app: App;
@@ -27,6 +28,7 @@ export async function startTestApp(
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_PATH: dbPath,
+    ...(testEngine() === 'postgres' ? { DATABASE_URL: await postgresFor(dir) } : {}),
     KB_DIR: path.resolve('kb'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
@@ -44,6 +46,18 @@ export async function startTestApp(
       await app.stop();
     },
   };
+}
+
+/**
+ * The PostgreSQL database of a test folder: created at its first app, the same again when the test
+ * restarts the app on that folder (like the SQLite file in it).
+ */
+async function postgresFor(dir: string): Promise<string> {
+  const file = path.join(dir, 'postgres-url');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  const url = await freshPostgresDatabase();
+  fs.writeFileSync(file, url);
+  return url;
 }
 
 export function removeDir(dir: string): void {

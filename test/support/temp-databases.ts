@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database';
+import { openDatabase, type SqliteDatabase } from '../../src/db/database';
 
 /**
  * Temporary folders and database files for a test file, closed and removed after each test.
  * `open()` without a file opens a fresh `handoff.db` in a new folder.
  */
-export function tempDatabases(prefix: string): { tmp(): string; open(file?: string): Database } {
+export function tempDatabases(prefix: string): { tmp(): string; open(file?: string): SqliteDatabase } {
   const dirs: string[] = [];
-  const dbs: Database[] = [];
+  const dbs: SqliteDatabase[] = [];
   const tmp = (): string => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     dirs.push(d);
@@ -22,7 +22,7 @@ export function tempDatabases(prefix: string): { tmp(): string; open(file?: stri
   });
   return {
     tmp,
-    open(file = path.join(tmp(), 'handoff.db')): Database {
+    open(file = path.join(tmp(), "handoff.db")): SqliteDatabase {
       const db = openDatabase(file);
       dbs.push(db);
       return db;

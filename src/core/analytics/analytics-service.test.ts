@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { History, seedHistory, weekReport } from '../../../test/support/analytics-history';
 import { createAnalyticsRepository } from '../../db/analytics-repository';
-import { openDatabase, type Database } from '../../db/database';
+import { openDatabase, type SqliteDatabase as Database } from '../../db/database';
 import { migrate } from '../../db/migrator';
 import { ALWAYS_OPEN, defaultSettings, type Settings } from '../settings';
 import { AnalyticsService, parsePeriod, periodRange, startOfLocalDay } from './analytics-service';

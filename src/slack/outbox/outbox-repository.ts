@@ -83,7 +83,7 @@ export function createOutboxRepository(db: Database) {
   return {
     /** Inserts an item; null when an item with the same idempotency key exists already. */
     insert(item: NewOutboxItem, now: string): number | null {
-      const res = db.run(
+      const row = db.first(
         q
           .insertInto('slack_outbox')
           .values({
@@ -98,9 +98,11 @@ export function createOutboxRepository(db: Database) {
             created_at: now,
             updated_at: now,
           })
-          .onConflict((oc) => oc.column('idempotency_key').doNothing()),
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .returning('id'),
       );
-      return res.changes === 0 ? null : Number(res.lastInsertRowid);
+      // RETURNING on both engines (SQLite 3.35+, PostgreSQL): no rowid API needed.
+      return row ? Number(row.id) : null;
     },
 
     /** Deletes sent items sent before `before` and failed items that failed before it; returns how many. */

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../../test/support/test-engine';
 import { WebAPIRateLimitedError } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../test/support/slack-emulator';
@@ -66,7 +67,7 @@ describe('SlackOutbox pacing', () => {
     // Still held: nothing more was sent to the limited channel, and its items wait in order.
     expect(texts(h.emulator, SLACK_IDS.support)).toEqual([]);
     expect(outbox.pendingFor(SLACK_IDS.support)).toBe(2);
-    const item = h.db.sqlite.prepare("SELECT next_attempt_at FROM slack_outbox WHERE args LIKE '%held%'").get() as { next_attempt_at: string };
+    const item = sqliteOf(h.db).prepare("SELECT next_attempt_at FROM slack_outbox WHERE args LIKE '%held%'").get() as { next_attempt_at: string };
     expect(Date.parse(item.next_attempt_at) - limitedAt).toBeGreaterThan(28_000);
   });
 

@@ -1,3 +1,4 @@
+import { sqliteOf } from '../../../test/support/test-engine';
 import { describe, expect, it } from 'vitest';
 import { SLACK_IDS } from '../../../test/support/slack-emulator';
 import { withOutboxMetadata } from './recovery';
@@ -34,7 +35,7 @@ describe('SlackOutbox recovery', () => {
       const args = withOutboxMetadata(outbox.get(id)!.args, id);
       posted[id] = ((await h.client.apiCall('chat.postMessage', args)) as unknown as { ts: string }).ts;
     }
-    h.db.sqlite.prepare("UPDATE slack_outbox SET status = 'sending', attempts = 1").run();
+    sqliteOf(h.db).prepare("UPDATE slack_outbox SET status = 'sending', attempts = 1").run();
     h.emulator.clearCalls();
 
     outbox.start();
