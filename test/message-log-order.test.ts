@@ -62,4 +62,23 @@ describe('MessageLog between a batch commit and its fsync', () => {
     expect(announced).toEqual([1, 2]);
     commit.close();
   });
+
+  it('resumes a reader at the last message it may have: before a batch awaiting its fsync, never past what exists', async () => {
+    const { c, commit, log } = await setup();
+    await log.appendDurably(c, { role: 'ai', text: 'one' });
+    let during: ReturnType<MessageLog['resume']> | undefined;
+    const two = log.appendDurably(c, { role: 'ai', text: 'two' });
+    void commit.run(
+      () => 0,
+      () => (during = log.resume(c, 0)),
+    );
+    await two;
+    expect(during).toMatchObject({ through: 1, latest: 2 });
+    expect(during!.messages.map((m) => m.text)).toEqual(['one']);
+    expect(log.resume(c, 0)).toMatchObject({ through: 2, latest: 2 });
+    expect(log.resume(c, 2)).toMatchObject({ messages: [], through: 2, latest: 2 });
+    // A seq the reader kept from elsewhere: counting from it would skip messages 3 to 40.
+    expect(log.resume(c, 40)).toMatchObject({ messages: [], through: 2 });
+    commit.close();
+  });
 });

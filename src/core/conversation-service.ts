@@ -5,7 +5,7 @@ import { RuleEffects } from './conversation/rule-effects';
 import { Sessions, type Session, type SessionInput, type SessionsDeps } from './conversation/sessions';
 import { TurnQueue } from './conversation/turn-queue';
 import type { HandoffLimits, HandoffStartStore, RequestOrigin } from './handoff-limits';
-import type { AppendResult } from './message-log';
+import type { AppendResult, MessageLog } from './message-log';
 import type { Ai, HandoffDesk } from './ports';
 import type { RulesService } from './rules-service';
 import type { SettingsService } from './settings';
@@ -78,6 +78,11 @@ export class ConversationService {
    */
   replay(conversationId: string, afterSeq: number): Message[] {
     return this.d.log.announcedAfter(conversationId, afterSeq);
+  }
+
+  /** replay, with where it leaves the widget (see MessageLog.resume): the registry counts on from there. */
+  resume(conversationId: string, afterSeq: number): ReturnType<MessageLog['resume']> {
+    return this.d.log.resume(conversationId, afterSeq);
   }
 
   get(conversationId: string): Conversation {

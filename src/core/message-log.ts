@@ -121,11 +121,18 @@ export class MessageLog {
     }
   }
 
-  private forget(conversationId: string): void {
+  /** Drops the conversation's cached history (another instance changed it); read again when next needed. */
+  forget(conversationId: string): void {
     const cached = this.history.get(conversationId);
     if (!cached) return;
     this.history.delete(conversationId);
     this.historyBytes -= cached.bytes;
+  }
+
+  /** Drops every cached history (changes by other instances may have been missed). */
+  forgetAll(): void {
+    this.history.clear();
+    this.historyBytes = 0;
   }
 
   /**
@@ -191,6 +198,24 @@ export class MessageLog {
     const messages = this.messages.after(conversationId, afterSeq);
     const pending = this.firstUnannounced(conversationId);
     return pending === undefined ? messages : messages.filter((m) => m.seq < pending);
+  }
+
+  /**
+   * announcedAfter for a (re)connecting widget, with where it leaves the reader: `through`, the
+   * seq the reader then has every message up to (its own `afterSeq` when nothing was sent, never
+   * beyond what exists or what is still unannounced here), and `latest`, the newest seq stored.
+   */
+  resume(conversationId: string, afterSeq: number): { messages: Message[]; through: number; latest: number } {
+    const stored = this.messages.after(conversationId, afterSeq);
+    const pending = this.firstUnannounced(conversationId);
+    const messages = pending === undefined ? stored : stored.filter((m) => m.seq < pending);
+    const last = messages.at(-1);
+    if (last) return { messages, through: last.seq, latest: stored.at(-1)!.seq };
+    // Nothing to send: the reader is at afterSeq, unless it claims more than exists (a seq it kept
+    // from elsewhere), which would make it skip the messages still to come.
+    let through = stored.length ? afterSeq : Math.min(afterSeq, this.messages.recent(conversationId, 1)[0]?.seq ?? 0);
+    if (pending !== undefined) through = Math.min(through, pending - 1);
+    return { messages, through, latest: stored.at(-1)?.seq ?? through };
   }
 
   /**
@@ -260,7 +285,9 @@ export class MessageLog {
     const byConversation = new Map<string, Conversation>();
     for (const message of created) {
       const list = this.history.get(message.conversationId)?.messages;
-      if (list) {
+      // Another instance may have added messages in between (its note still on the way): read again.
+      if (list && (list.at(-1)?.seq ?? 0) !== message.seq - 1) this.forget(message.conversationId);
+      else if (list) {
         // A new array: a turn holding the previous one keeps seeing what it read.
         const next = list.length >= HISTORY_LIMIT ? list.slice(1 - HISTORY_LIMIT) : list.slice();
         next.push(message);

@@ -9,6 +9,7 @@ import type { AuditStore, RuleMove, RuleStore, StoredRule } from './stores';
  */
 export class RulesService {
   private cache: StoredRule[] | null = null;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly d: { repo: RuleStore; audit: AuditStore; clock: Clock; logger: Logger },
@@ -86,7 +87,19 @@ export class RulesService {
     this.d.audit.record({ actor: by, action, target, detail, at: this.now() });
     this.cache = null;
     this.d.logger.info({ actor: by, action, target }, 'rules changed');
+    for (const listener of this.listeners) listener();
     return result;
+  }
+
+  /** Calls `listener` after each change (other instances drop their cache then). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Drops the cached rules (another instance changed them); read again when next evaluated. */
+  forget(): void {
+    this.cache = null;
   }
 
   private now(): string {

@@ -68,6 +68,7 @@ export function defaultSettings(env: SettingsDefaults): Settings {
 
 export class SettingsService {
   private cache: Settings;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly repo: SettingsStore,
@@ -96,7 +97,19 @@ export class SettingsService {
       this.audit?.record({ actor: by, action: 'settings.update', target: changed.join(','), detail: { before, after }, at: now });
     }
     this.cache = next;
+    if (changed.length) for (const listener of this.listeners) listener();
     return changed;
+  }
+
+  /** Calls `listener` after each update that changed something (other instances reload then). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads the stored settings again (another instance changed them). */
+  reload(): void {
+    this.cache = this.load();
   }
 
   private load(): Settings {
