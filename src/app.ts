@@ -49,6 +49,7 @@ import { AnalyticsService } from './core/analytics/analytics-service';
 import { createAnalyticsRepository } from './db/analytics-repository';
 import { digestJob } from './jobs/digest-job';
 import { digestPoster } from './slack/digest-poster';
+import { createMethodHolds } from './slack/outbox';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { startPeerRelay } from './cluster/peer-relay';
@@ -244,7 +245,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger: jobsLog,
     }),
   ];
-  if (slack) jobList.unshift(presenceJob({ agents: agentService, getPresence: slack.getPresence, clock, logger: jobsLog }));
+  // A users.getPresence 429 is stored, so that whichever instance runs the next tick waits too.
+  if (slack) jobList.unshift(presenceJob({ agents: agentService, getPresence: slack.getPresence, clock, logger: jobsLog, holds: createMethodHolds(db) }));
   const digestChannel = config.slack.handoffChannel;
   if (slack && digestChannel) {
     jobList.push(
@@ -312,7 +314,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       mailer.start();
       await slack?.start();
       if (options.jobs !== false) jobs.start();
-      logger.info({ address, publicUrl: config.publicUrl }, 'Handoff is listening');
+      logger.info({ address, publicUrl: config.publicUrl, database: db.engine }, 'Handoff is listening');
       const port = (server.server.address() as { port: number }).port;
       return `http://127.0.0.1:${port}`;
     },
