@@ -41,6 +41,8 @@ export class GroupCommit implements GroupedWrites {
   private syncedBatches = 0;
   private readonly afterSync: { n: number; cb: () => void }[] = [];
   private walFd: number | null = null;
+  /** While the committed callbacks of a batch that settles without an fsync run: whenSynced() waits for its settling. */
+  private settlingInline: (() => void)[] | null = null;
   private readonly walPath: string | null;
 
   /** SQLite's connection when the log can be fsync'd apart (WAL on a file); otherwise null. */
@@ -105,16 +107,28 @@ export class GroupCommit implements GroupedWrites {
     }
     // Counted before the callbacks run, so a whenSynced() from one of them waits for this batch.
     const n = deferSync ? ++this.committedBatches : 0;
-    batch.forEach((item, i) => {
-      if (outcomes[i]!.ok) item.committed?.(outcomes[i]!.value);
-    });
+    // A batch that settles at once (PostgreSQL, no WAL file): a whenSynced() from a callback below
+    // must still run after this batch's promises settle, as it would after an fsync.
+    const inline: (() => void)[] | null = deferSync ? null : [];
+    this.settlingInline = inline;
+    try {
+      batch.forEach((item, i) => {
+        if (outcomes[i]!.ok) item.committed?.(outcomes[i]!.value);
+      });
+    } finally {
+      this.settlingInline = null;
+    }
     const settle = () =>
       batch.forEach((item, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) item.resolve(outcome.value);
         else item.reject(outcome.value);
       });
-    if (!deferSync) return settle();
+    if (!deferSync) {
+      settle();
+      for (const cb of inline!) queueMicrotask(cb);
+      return;
+    }
     this.unsynced.push({ n, settle, fail: (err) => batch.forEach((item) => item.reject(err)) });
     this.syncLog();
   }
@@ -125,7 +139,8 @@ export class GroupCommit implements GroupedWrites {
    * ahead of group writes committed before it.
    */
   whenSynced(cb: () => void): void {
-    if (this.syncedBatches >= this.committedBatches) queueMicrotask(cb);
+    if (this.settlingInline) this.settlingInline.push(cb);
+    else if (this.syncedBatches >= this.committedBatches) queueMicrotask(cb);
     else this.afterSync.push({ n: this.committedBatches, cb });
   }
 
