@@ -11,6 +11,7 @@ const POSTGRES_TESTS = [
   'test/hostile-websocket.test.ts',
   'test/message-log-order.test.ts',
   'test/offline-email.test.ts',
+  'test/peer-cluster.test.ts',
   'test/slack-loop.test.ts',
 ];
 

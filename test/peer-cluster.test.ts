@@ -1,34 +1,51 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalPeerHub } from '../src/cluster/local-peer-hub';
 import type { PeerChannel } from '../src/core/peers';
+import { createPostgresPeerChannel } from '../src/db/postgres/peer-channel';
+import { createLogger } from '../src/logger';
 import { ACTION } from '../src/slack/ids';
 import { startTestApp, type TestApp } from './support/app-harness';
 import { DEFAULT_BOT_TOKEN, SLACK_IDS } from './support/slack-emulator';
 import { FAST_OUTBOX, SIGNING_SECRET, startSlackStack, type SlackStack } from './support/slack-stack';
+import { freshPostgresDatabase, testEngine } from './support/test-engine';
 import { WidgetClient } from './support/widget-client';
 
 /**
- * Three app instances on one SQLite file, told of each other's changes by one in-memory peer hub:
- * A (with the Slack driver pointed at it), B and C. The customer talks to B or C; the agents act
- * through A.
+ * Three app instances sharing one database: A (with the Slack driver pointed at it), B and C. The
+ * customer talks to B or C; the agents act through A. On SQLite (one file) they hear each other
+ * through one in-memory peer hub; on PostgreSQL each has its own LISTEN/NOTIFY channel, as
+ * separate processes would.
  */
-let hub: PeerChannel;
 let s: SlackStack;
 let b: TestApp;
 let c: TestApp;
+let env: Record<string, string>;
+const channels: PeerChannel[] = [];
 const clients: WidgetClient[] = [];
+let peers: () => Promise<PeerChannel>;
 
 beforeEach(async () => {
-  hub = createLocalPeerHub();
-  s = await startSlackStack({}, { app: { peers: hub } });
-  const env = {
+  const databaseUrl = testEngine() === 'postgres' ? await freshPostgresDatabase() : null;
+  const hub = createLocalPeerHub();
+  channels.push(hub);
+  peers = async () => {
+    if (!databaseUrl) return hub;
+    const channel = createPostgresPeerChannel(databaseUrl, createLogger('silent'));
+    channels.push(channel);
+    await channel.listening();
+    return channel;
+  };
+  const database: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl } : {};
+  s = await startSlackStack(database, { app: { peers: await peers() } });
+  env = {
     SLACK_BOT_TOKEN: DEFAULT_BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: s.emulator.apiUrl,
     SLACK_HANDOFF_CHANNEL: SLACK_IDS.support,
+    ...database,
   };
-  b = await startTestApp(env, { dir: s.dir, peers: hub, slackOutbox: FAST_OUTBOX });
-  c = await startTestApp(env, { dir: s.dir, peers: hub, slackOutbox: FAST_OUTBOX });
+  b = await startTestApp(env, { dir: s.dir, peers: await peers(), slackOutbox: FAST_OUTBOX });
+  c = await startTestApp(env, { dir: s.dir, peers: await peers(), slackOutbox: FAST_OUTBOX });
 });
 
 afterEach(async () => {
@@ -36,7 +53,7 @@ afterEach(async () => {
   await b.stop();
   await c.stop();
   await s.close();
-  await hub.close();
+  await Promise.all(channels.splice(0).map((channel) => channel.close()));
 });
 
 async function widget(t: TestApp): Promise<WidgetClient> {
@@ -159,5 +176,35 @@ describe('several instances sharing one database', () => {
     await w.hello({});
     w.send({ type: 'message', clientId: 'r1', text: 'I want a refund' });
     expect((await w.next('state', (f) => f.state === 'waiting', 10_000)).state).toBe('waiting');
+  });
+
+  it('after missing notes, a resync brings the sockets and caches up to date from the tables', async () => {
+    // D shares the database but hears nobody: every note of A is lost to it.
+    const deaf = createLocalPeerHub();
+    channels.push(deaf);
+    const d = await startTestApp(env, { dir: s.dir, peers: deaf, slackOutbox: FAST_OUTBOX });
+    try {
+      const w = await widget(d);
+      const welcome = await w.hello({});
+      const id = welcome.conversationId;
+      w.send({ type: 'message', clientId: 'm1', text: 'I want to talk to a person' });
+      expect((await w.next('state')).state).toBe('waiting');
+      const card = await s.card(id);
+      expect(d.app.core.get(id).state).toBe('waiting');
+
+      await claimOnA(card.ts);
+      await s.driver.userReply(SLACK_IDS.ada, SLACK_IDS.support, card.ts, 'Fixed on our side');
+      await until(() => s.t.app.core.replay(id, 0).some((m) => m.text === 'Fixed on our side'), 'the reply stored by A');
+      expect(w.frames('state').map((f) => f.state)).toEqual(['waiting']);
+      expect(d.app.core.get(id).state).toBe('waiting'); // D's cached row
+
+      deaf.publish({ t: 'resync', from: 'transport' });
+      expect((await w.next('state', (f) => f.state === 'human')).agent?.name).toBe('Ada');
+      await w.next('message', (m) => m.text === 'Fixed on our side');
+      expectInOrderOnce(w);
+      expect(d.app.core.get(id)).toMatchObject({ state: 'human', ownerId: SLACK_IDS.ada });
+    } finally {
+      await d.stop();
+    }
   });
 });

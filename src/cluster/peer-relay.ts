@@ -154,9 +154,9 @@ export function startPeerRelay(d: PeerRelayDeps): PeerRelay {
         for (const end = Math.min(i + RESYNC_PAGE, ids.length); i < end; i++) {
           const id = ids[i]!;
           if (!registry.isOnline(id)) continue;
-          registry.catchUp(id);
           const conversation = read.conversation(id);
           if (conversation) stateFrame(conversation);
+          registry.catchUp(id);
         }
       } catch (err) {
         logger.error({ err }, 'could not bring the widget sockets up to date after missed notes');
