@@ -228,6 +228,20 @@ describe('SyncPgClient: connecting', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('works from a script given with node -e (the worker does not inherit the parent\'s -e)', async () => {
+    const clientModule = pathToFileURL(fileURLToPath(new URL('./sync-client.ts', import.meta.url))).href;
+    const code =
+      `const { SyncPgClient } = await import(${JSON.stringify(clientModule)});\n` +
+      `const client = SyncPgClient.connect(${JSON.stringify(dbUrl)}, { queryTimeoutMs: 10000 });\n` +
+      `console.log('answer', client.query('SELECT 41 + 1 AS n').rows[0].n);\n`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(exitCode, output).toBe(0);
+    expect(output).toContain('answer 42');
+  });
 });
 
 describe('SyncPgClient: losing the connection', () => {

@@ -106,6 +106,9 @@ export class SyncPgClient {
     this.#worker = new Worker(new URL('./sync-worker.mjs', import.meta.url), {
       workerData: { url, port: port2, flag: this.#signal.buffer, connectTimeoutMs, queryTimeoutMs },
       transferList: [port2],
+      // Plain JavaScript that needs no loader; the parent's flags (`node -e …`, `--eval`) would make
+      // the worker run them instead of its file and never answer.
+      execArgv: [],
     });
     // Never what keeps the process alive: a process that is done exits without close().
     this.#worker.unref();
