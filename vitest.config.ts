@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'src/db/conversation-repository.test.ts',
+  'src/db/job-tick-repository.test.ts',
+  'src/db/rule-repository.test.ts',
   'test/app-home.test.ts',
   'test/conversation-turns.test.ts',
   'test/copilot.test.ts',

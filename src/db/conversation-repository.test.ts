@@ -1,26 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { newConversation } from '../core/types';
 import { createConversationRepository } from './conversation-repository';
-import { openDatabase, type SqliteDatabase as Database } from './database';
-import { migrate } from './migrator';
-
-let db: Database | undefined;
-let dir: string | undefined;
-afterEach(() => {
-  db?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  db = dir = undefined;
-});
+import { openTestDatabase, raw } from '../../test/support/test-engine';
 
 function setup() {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-conv-'));
-  db = openDatabase(path.join(dir, 'h.db'));
-  migrate(db);
+  const db = openTestDatabase();
   const now = new Date().toISOString();
-  db.sqlite.prepare("INSERT INTO visitors (id, created_at, last_seen_at) VALUES ('v1', ?, ?)").run(now, now);
+  db.run(raw(db, sql`INSERT INTO visitors (id, created_at, last_seen_at) VALUES ('v1', ${now}, ${now})`));
   const repo = createConversationRepository(db);
   repo.insert(newConversation('c1', 'v1', now));
   return { db, repo, now };
