@@ -172,6 +172,13 @@ export interface SlackOutboxLeasesTable {
   owner: string;
   fence: number;
   expires_at: string;
+  paced_until: string | null;
+  held_until: string | null;
+}
+
+export interface SlackMethodHoldsTable {
+  method: string;
+  held_until: string;
 }
 
 export interface EmailsTable {
@@ -255,6 +262,7 @@ export interface DB {
   analytics_digests: AnalyticsDigestsTable;
   job_ticks: JobTicksTable;
   slack_outbox_leases: SlackOutboxLeasesTable;
+  slack_method_holds: SlackMethodHoldsTable;
 }
 
 export interface SlackOutboxTable {

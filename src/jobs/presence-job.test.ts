@@ -1,6 +1,12 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDatabases } from '../../test/support/temp-databases';
+import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
+import { createMethodHolds } from '../slack/outbox';
 import { pollPresence, presenceJob, type Presence, type PresenceDeps } from './presence-job';
+
+const databases = tempDatabases('handoff-presence-');
 
 type LogLine = { level: number; msg: string; [k: string]: unknown };
 
@@ -127,6 +133,26 @@ describe('presence polling within Slack Tier 3', () => {
     const third = await h.poll();
     expect(third.polled[0]).toBe('U004');
     expect(third.polled).toHaveLength(10);
+  });
+
+  it('a 429 seen by one instance holds the next run on another instance sharing the database', async () => {
+    const file = path.join(databases.tmp(), 'handoff.db');
+    migrate(databases.open(file));
+    const ids = agentIds(3);
+    // Two instances, each with its own connection to the file; their clocks start together.
+    const first = harness(ids, { holds: createMethodHolds(databases.open(file)) });
+    const second = harness(ids, { holds: createMethodHolds(databases.open(file)) });
+    first.answerWith(async () => {
+      throw Object.assign(new Error('A rate limit was exceeded'), { code: 'slack_webapi_rate_limited_error', retryAfter: 90 });
+    });
+    expect(await first.poll()).toMatchObject({ polled: [], rateLimitedForMs: 90_000 });
+
+    expect(await second.poll()).toMatchObject({ paused: true, polled: [] });
+    expect(second.calls).toEqual([]);
+    second.clock.advance(89_000);
+    expect(await second.poll()).toMatchObject({ paused: true });
+    second.clock.advance(1_000);
+    expect((await second.poll()).polled).toEqual(ids);
   });
 
   it('logs other failures and goes on with the next agents; nothing is thrown', async () => {

@@ -5,6 +5,16 @@ import { sleep as realSleep, type Job, type JobContext } from './scheduler';
 
 export type Presence = 'active' | 'away';
 
+/** Slack's 429 holds of its methods, kept where every instance sees them (the app: the database). */
+export interface MethodHolds {
+  /** Until when (ms) Slack asked every caller of `method` to wait; 0 when it did not. */
+  until(method: string): number;
+  /** Slack answered `method` with 429: every caller waits until `until` (ms). */
+  hold(method: string, until: number): void;
+}
+
+const METHOD = 'users.getPresence';
+
 export interface PresenceDeps {
   agents: Pick<AgentService, 'presenceTargets' | 'setPresence'>;
   /**
@@ -21,6 +31,11 @@ export interface PresenceDeps {
   windowMs?: number;
   /** Tests pass one that returns at once (and may advance their clock). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Where a 429's Retry-After is kept, so that whichever instance runs the next tick waits too; read
+   * at the start of every run. Without it the hold is known to this process only.
+   */
+  holds?: MethodHolds;
 }
 
 export interface PresenceReport {
@@ -49,7 +64,8 @@ export const PRESENCE_CRON = '* * * * *';
  * records the changes of what routing sees). Tier 3 allows about 50 users.getPresence calls a
  * minute, so a run makes at most `maxPerMinute` calls, spaced evenly over the minute; with more
  * agents than that, runs take turns over them (a cursor: the last agent polled). A failing call is
- * logged, never thrown; a 429 ends the run and pauses polling for Retry-After.
+ * logged, never thrown; a 429 ends the run and pauses polling for Retry-After, in every instance
+ * sharing `holds`.
  */
 export function pollPresence(deps: PresenceDeps): PresencePoller {
   const { agents, getPresence, clock, logger } = deps;
@@ -57,6 +73,7 @@ export function pollPresence(deps: PresenceDeps): PresencePoller {
   const windowMs = deps.windowMs ?? 60_000;
   const sleep = deps.sleep ?? realSleep;
   let cursor: string | null = null;
+  /** Also kept here: a hold that could not be stored still holds this process. */
   let pausedUntil = 0;
 
   return async (ctx = {}) => {
@@ -64,8 +81,9 @@ export function pollPresence(deps: PresenceDeps): PresencePoller {
     const ids = [...agents.presenceTargets()].sort();
     const report: PresenceReport = { targets: ids.length, polled: [], away: 0, failed: 0 };
     if (!ids.length) return report;
-    if (clock.now().getTime() < pausedUntil) {
-      logger.debug({ until: new Date(pausedUntil).toISOString() }, 'presence polling paused by a Slack rate limit');
+    const heldUntil = Math.max(pausedUntil, deps.holds?.until(METHOD) ?? 0);
+    if (clock.now().getTime() < heldUntil) {
+      logger.debug({ until: new Date(heldUntil).toISOString() }, 'presence polling paused by a Slack rate limit');
       return { ...report, paused: true };
     }
 
@@ -99,6 +117,11 @@ export function pollPresence(deps: PresenceDeps): PresencePoller {
           report.rateLimitedForMs = retryAfterS * 1000;
           pausedUntil = clock.now().getTime() + report.rateLimitedForMs;
           logger.warn({ agentId, retryAfterS, polled: report.polled.length }, 'users.getPresence rate limited; presence polling pauses');
+          try {
+            deps.holds?.hold(METHOD, pausedUntil);
+          } catch (holdErr) {
+            logger.warn({ err: holdErr }, 'cannot store the users.getPresence rate limit; other instances may poll before it passes');
+          }
           break;
         }
         report.failed++;

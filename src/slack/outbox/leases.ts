@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Clock } from '../../core/ports';
 import type { Logger } from '../../logger';
 import type { Lease, OutboxRepository } from './outbox-repository';
+import type { LaneBudget } from './pacing';
 
 export interface LaneLeasesOptions {
   repo: OutboxRepository;
@@ -19,7 +20,8 @@ export interface LaneLeasesOptions {
  * after the other and each once: a process takes the lane before sending its head item, renews the
  * lease while the call runs (every third of the ttl) and releases it afterwards. Marks made under a
  * lease need its fence (outbox-repository.ts), so a process whose lease was taken over changes
- * nothing.
+ * nothing. The lane's rate budget (pacing.ts) travels with the lease: taken with it, stored at its
+ * release, so the processes pace a lane as one.
  */
 export class LaneLeases {
   readonly owner: string;
@@ -43,11 +45,14 @@ export class LaneLeases {
     }
   }
 
-  /** The lane's lease, or when the lease someone else holds expires (ms). */
-  take(lane: string): { lease: Lease } | { busyUntil: number } {
+  /** The lane's lease with its budget as the last holder left it, or when the lease someone else holds expires (ms). */
+  take(lane: string): { lease: Lease; budget: LaneBudget } | { busyUntil: number } {
     const now = this.o.clock.now().getTime();
-    const lease = this.o.repo.takeLease(lane, this.owner, iso(now), iso(now + this.o.ttlMs));
-    if (lease) return { lease };
+    const taken = this.o.repo.takeLease(lane, this.owner, iso(now), iso(now + this.o.ttlMs));
+    if (taken) {
+      const { budget, ...lease } = taken;
+      return { lease, budget: { pacedUntil: ms(budget.pacedUntil), heldUntil: ms(budget.heldUntil) } };
+    }
     const expiry = this.o.repo.leaseExpiry(lane);
     return { busyUntil: expiry ? Date.parse(expiry) : now };
   }
@@ -70,8 +75,12 @@ export class LaneLeases {
     return () => clearInterval(timer);
   }
 
-  release(lease: Lease): void {
-    this.o.repo.releaseLeases(this.owner, iso(this.o.clock.now().getTime()), lease);
+  /** Frees the lane for the others, leaving them its budget as this process spent it. */
+  release(lease: Lease, budget: LaneBudget): void {
+    this.o.repo.releaseLease(lease, iso(this.o.clock.now().getTime()), {
+      pacedUntil: budget.pacedUntil ? iso(budget.pacedUntil) : null,
+      heldUntil: budget.heldUntil ? iso(budget.heldUntil) : null,
+    });
   }
 
   /** Every lease of this process, e.g. at stop, so other processes need not wait for the expiry. */
@@ -80,7 +89,8 @@ export class LaneLeases {
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const iso = (at: number) => new Date(at).toISOString();
+const ms = (at: string | null) => (at ? Date.parse(at) : 0);
 
 /** Whether a process with this pid exists on this machine. */
 export function isAlive(pid: number): boolean {

@@ -60,6 +60,12 @@ export interface Lease {
   fence: number;
 }
 
+/** A lane's rate budget as stored with its lease (ISO; null: none), see pacing.ts. */
+export interface StoredLaneBudget {
+  pacedUntil: string | null;
+  heldUntil: string | null;
+}
+
 // Literal SQL rather than bound parameters, so that SQLite can match the partial index of the migration.
 const IS_OPEN = sql<boolean>`status in ('pending', 'sending')`;
 const IS_FAILED = sql<boolean>`status = 'failed'`;
@@ -144,9 +150,10 @@ export function createOutboxRepository(db: Database) {
 
     /**
      * Takes the lane's lease until `until`, in one statement: free lanes, expired leases and our
-     * own are taken, and every take increments the fence. null while someone else holds it.
+     * own are taken, and every take increments the fence. null while someone else holds it. The
+     * lane's rate budget comes with it, as the last holder left it.
      */
-    takeLease(lane: string, owner: string, now: string, until: string): Lease | null {
+    takeLease(lane: string, owner: string, now: string, until: string): (Lease & { budget: StoredLaneBudget }) | null {
       const row = db.first(
         q
           .insertInto('slack_outbox_leases')
@@ -161,9 +168,9 @@ export function createOutboxRepository(db: Database) {
               })
               .where((eb) => eb.or([eb('slack_outbox_leases.expires_at', '<=', now), eb('slack_outbox_leases.owner', '=', owner)])),
           )
-          .returning('fence'),
+          .returning(['fence', 'paced_until', 'held_until']),
       );
-      return row ? { lane, owner, fence: Number(row.fence) } : null;
+      return row ? { lane, owner, fence: Number(row.fence), budget: { pacedUntil: row.paced_until, heldUntil: row.held_until } } : null;
     },
 
     /** When the lane's lease expires (ISO), if there is one. */
@@ -191,11 +198,24 @@ export function createOutboxRepository(db: Database) {
       return res.changes === 1;
     },
 
-    /** Frees leases (one, or all of an owner) for anyone from `now` on; fences stay. */
-    releaseLeases(owner: string, now: string, lease?: Lease): void {
-      let query = q.updateTable('slack_outbox_leases').set({ expires_at: now }).where('owner', '=', owner).where('expires_at', '>', now);
-      if (lease) query = query.where('lane', '=', lease.lane).where('fence', '=', lease.fence);
-      db.run(query);
+    /** Frees all leases of an owner for anyone from `now` on; fences and budgets stay. */
+    releaseLeases(owner: string, now: string): void {
+      db.run(q.updateTable('slack_outbox_leases').set({ expires_at: now }).where('owner', '=', owner).where('expires_at', '>', now));
+    },
+
+    /**
+     * Frees a lease we still hold for anyone from `now` on and stores the lane's budget as we leave
+     * it; nothing when the lease was taken over (its new holder's budget stands).
+     */
+    releaseLease(lease: Lease, now: string, budget: StoredLaneBudget): void {
+      db.run(
+        q
+          .updateTable('slack_outbox_leases')
+          .set({ expires_at: now, paced_until: budget.pacedUntil, held_until: budget.heldUntil })
+          .where('lane', '=', lease.lane)
+          .where('owner', '=', lease.owner)
+          .where('fence', '=', lease.fence),
+      );
     },
 
     /**

@@ -42,8 +42,8 @@ interface DrainWaiter {
  * backoff) and not already sending, up to `concurrency` lanes at once, so a lane's items go strictly
  * one after the other while lanes run side by side. It sleeps until the earliest item is due, and
  * wakes at once when an item is enqueued or a send finishes. Before a send it takes the lane's lease
- * (leases.ts) and reads the lane's head again under it; a lane leased by another process is left
- * alone until that lease expires.
+ * (leases.ts), reads the lane's head again under it and adopts the lane's rate budget as the other
+ * processes left it; a lane leased by another process is looked at again shortly.
  */
 export class OutboxScheduler {
   private running = false;
@@ -147,7 +147,8 @@ export class OutboxScheduler {
     for (const item of o.heads()) {
       if (this.active.size >= o.concurrency) break; // a finishing send schedules the next tick
       if (this.active.has(item.lane)) continue;
-      const readyAt = o.pacer.readyAt(item, now);
+      // From memory: a lone process reads nothing more per tick; the others' spending comes with the lease.
+      const readyAt = o.pacer.readyAt(item);
       if (readyAt > now) {
         nextWake = Math.min(nextWake, readyAt);
         continue;
@@ -158,15 +159,17 @@ export class OutboxScheduler {
         continue;
       }
       const { lease } = claim;
-      // Read again under the lease: another process may have sent, retried or marked it meanwhile.
+      // Read again under the lease: another process may have sent, retried or marked it meanwhile,
+      // and spent the lane's rate budget or seen a 429.
       const head = o.headOf(item.lane);
-      const headReadyAt = head ? o.pacer.readyAt(head, now) : Infinity;
-      if (!head || headReadyAt > now) {
+      o.pacer.adopt(item.lane, claim.budget, head?.method);
+      const headReadyAt = head ? o.pacer.readyAt(head) : Infinity;
+      // Not the tick's start: taking the lease was a commit.
+      if (!head || headReadyAt > this.nowMs()) {
         this.release(lease);
         nextWake = Math.min(nextWake, headReadyAt);
         continue;
       }
-      o.pacer.take(head, now);
       const lane = head.lane;
       const stopRenewing = o.leases.keep(lease);
       const run = o
@@ -185,7 +188,7 @@ export class OutboxScheduler {
 
   private release(lease: Lease): void {
     try {
-      this.o.leases.release(lease);
+      this.o.leases.release(lease, this.o.pacer.budget(lease.lane));
     } catch (err) {
       // e.g. the database is closed: the lease expires by itself.
       this.o.log.warn({ err, lane: lease.lane }, 'slack outbox cannot release its lease on a lane');

@@ -89,6 +89,8 @@ export class OutboxSender {
         this.lostLease(item, 'not sending it');
         return;
       }
+      // Spent as the call leaves (after the commit above), so the calls are spaced, not the decisions.
+      o.pacer.take(item, this.nowMs());
       const result = await o.call(item.method, args);
       this.complete(item, result);
     } catch (err) {

@@ -3,6 +3,7 @@ import type { Logger } from '../../logger';
 import type { Clock } from '../../core/ports';
 import { createOutboxRepository, type OutboxItem, type OutboxRepository, type OutboxStatus } from './outbox-repository';
 import { LaneLeases } from './leases';
+import { createMethodHolds } from './method-holds';
 import { Pacer, type PacingRule } from './pacing';
 import type { SlackCall } from './recovery';
 import { OutboxScheduler } from './scheduler';
@@ -85,7 +86,9 @@ export interface OutboxFailure {
  * admins (slack-errors.ts). An item is marked `sending` before its call; a chat.postMessage found
  * `sending` (crash, timeout) is looked up in Slack by its metadata before being posted again
  * (recovery.ts). Processes sharing the database take a lane's lease before sending its head item
- * (leases.ts), so each item goes out once and in order whichever process sends it.
+ * (leases.ts), so each item goes out once and in order whichever process sends it; the lane's pacing
+ * and 429 holds travel with the lease and a method's 429 hold is stored for all (method-holds.ts), so
+ * together they stay within Slack's limits as one process would.
  */
 export class SlackOutbox {
   private readonly repo: OutboxRepository;
@@ -98,7 +101,8 @@ export class SlackOutbox {
     this.repo = createOutboxRepository(options.db);
     this.log = options.logger.child({ component: 'slack-outbox' });
     this.clock = options.clock;
-    const pacer = new Pacer(options.pacing);
+    // Slack counts the app's calls whoever makes them: method holds are shared at once, lane budgets with the lease.
+    const pacer = new Pacer(options.pacing, createMethodHolds(options.db));
     const sender = new OutboxSender({
       db: options.db,
       repo: this.repo,
