@@ -53,6 +53,7 @@ import { createMethodHolds } from './slack/outbox';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { startPeerRelay } from './cluster/peer-relay';
+import { createPostgresPeerChannel } from './db/postgres/peer-channel';
 import type { PeerChannel } from './core/peers';
 
 export interface AppOptions {
@@ -262,10 +263,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Several instances sharing the database act as one (issue 16): what happens here reaches the
   // widget sockets held by the others, and each drops what it cached of the others' changes.
   const instanceId = `${os.hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
-  const relay = options.peers
+  // On PostgreSQL the instances hear each other through LISTEN/NOTIFY on the shared database; a
+  // single SQLite process needs no channel (tests pass an in-memory hub for several on one file).
+  const ownPeers = !options.peers && config.databaseUrl ? createPostgresPeerChannel(config.databaseUrl, logger.child({ component: 'peers' })) : null;
+  const peers = options.peers ?? ownPeers;
+  const relay = peers
     ? startPeerRelay({
         instanceId,
-        peers: options.peers,
+        peers,
         bus,
         registry,
         caches: { conversations, history: log, settings, rules },
@@ -310,6 +315,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   return {
     config, instanceId, db, bus, core, handoff, agents: agentService, routing, mailer, slack, jobs, settings, rules, knowledgeBase, registry, server,
     async start() {
+      // Listening to the others before serving anyone: no note about a socket's conversation is missed.
+      await ownPeers?.listening();
       const address = await server.listen({ port: config.port, host: config.host });
       mailer.start();
       await slack?.start();
@@ -339,6 +346,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await commit.drain();
         // Everything this instance announced has been told; nothing read for the others' notes after this.
         relay?.stop();
+        await ownPeers?.close();
         commit.close();
         db.close();
       })();
