@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'src/slack/inbox.test.ts',
   'src/db/conversation-repository.test.ts',
   'src/db/job-tick-repository.test.ts',
   'src/db/rule-repository.test.ts',

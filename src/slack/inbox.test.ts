@@ -1,31 +1,30 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ReceiverEvent } from '@slack/bolt';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/ports';
-import { openDatabase } from '../db/database';
+import type { Database } from '../db/database';
 import { GroupCommit } from '../db/group-commit';
-import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import type { Clock } from '../core/ports';
 import { SlackInbox, type SlackInboxDeps } from './inbox';
 import { createInboxRepository } from './inbox-repository';
+import { anotherConnection, openTestDatabase, raw } from '../../test/support/test-engine';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-/** A fake Bolt: `outcome` decides whether the listeners succeed (the inbox middleware then runs). */
+/**
+ * A fake Bolt: `outcome` decides whether the listeners succeed (the inbox middleware then runs).
+ * `shared`: another process's database, which this one connects to as well.
+ */
 function setup(
   outcome: (event: ReceiverEvent) => Promise<'ok' | 'fail'> = async () => 'ok',
-  file?: string,
+  shared?: Database,
   opts: Partial<Pick<SlackInboxDeps, 'clock' | 'owner' | 'leaseMs' | 'sweepMs' | 'stopWaitMs'>> = {},
 ) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-inbox-'));
-  const db = openDatabase(file ?? path.join(dir, 'inbox.db'));
-  migrate(db);
+  const db = shared ? anotherConnection(shared) : openTestDatabase();
   const commit = new GroupCommit(db);
   const repo = createInboxRepository(db);
   const seen: ReceiverEvent[] = [];
@@ -42,13 +41,14 @@ function setup(
       await inbox.middleware({ context: event.customProperties, next: async () => {} } as never);
     },
   });
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  cleanups.push(() => db.close());
+  // The database is closed when the test finishes, after these.
   cleanups.push(() => commit.close());
   return { db, commit, repo, inbox, seen };
 }
 
 const event = (id: string) => ({ type: 'event_callback', event_id: id, event: { type: 'message', text: id } });
+const storedEvents = (db: Database, eventId: string) =>
+  Number(db.first(raw(db, sql<{ n: number }>`SELECT count(*) AS n FROM slack_events WHERE event_id = ${eventId}`))!.n);
 const acks = () => {
   const got: unknown[] = [];
   return { got, ack: async (r?: unknown) => void got.push(r ?? '') };
@@ -76,7 +76,7 @@ describe('SlackInbox', () => {
     expect(a.got).toHaveLength(1);
     await until(() => repo.pending().length === 0, 'the event to be processed');
     expect(seen).toHaveLength(1);
-    expect(db.sqlite.prepare("SELECT count(*) AS n FROM slack_events WHERE event_id = 'Ev1'").get()).toEqual({ n: 1 });
+    expect(storedEvents(db, 'Ev1')).toBe(1);
     // A retry after it was applied: acked, never processed again.
     const late = await inbox.store(event('Ev1'), 2, 'http_timeout');
     expect(late.id).toBeNull();
@@ -98,11 +98,8 @@ describe('SlackInbox', () => {
   });
 
   it('at start, processes what an earlier run left stored before any new event', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-inbox-'));
-    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'shared.db');
     // The earlier run stored two events and died before processing them.
-    const before = setup(async () => 'ok', file);
+    const before = setup(async () => 'ok');
     await before.inbox.store(event('EvOld1'));
     await before.inbox.store(event('EvOld2'));
     await before.commit.drain();
@@ -111,7 +108,7 @@ describe('SlackInbox', () => {
     const after = setup(async (e) => {
       order.push(String((e.body as { event_id: string }).event_id));
       return 'ok';
-    }, file);
+    }, before.db);
     // A new event arrives before start(): it is stored and acked, processed after the replay.
     const fresh = await after.inbox.store(event('EvNew'));
     const a = acks();
@@ -150,22 +147,19 @@ describe('SlackInbox', () => {
       return { now: () => new Date(now), advance: (ms) => void (now += ms) };
     }
     const idOf = (e: ReceiverEvent) => String((e.body as { event_id: string }).event_id);
-    const leaseOf = (db: ReturnType<typeof setup>['db'], eventId: string) =>
-      db.sqlite.prepare('SELECT owner, lease_until AS until FROM slack_inbox WHERE event_id = ?').get(eventId) as { owner: string | null; until: string | null } | undefined;
+    const leaseOf = (db: Database, eventId: string) =>
+      db.first(raw(db, sql<{ owner: string | null; until: string | null }>`SELECT owner, lease_until AS until FROM slack_inbox WHERE event_id = ${eventId}`));
 
     it("a row another live process holds is not replayed by a start or a sweep; once that process dies and its lease expires, the sweep processes it once", async () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-inbox-'));
-      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-      const file = path.join(dir, 'shared.db');
       const clock = fakeClock();
       // A's listener for EvHeld never finishes: A is busy with it, then dies.
-      const a = setup(async (e) => (idOf(e) === 'EvHeld' ? new Promise<never>(() => {}) : 'ok'), file, {
+      const a = setup(async (e) => (idOf(e) === 'EvHeld' ? new Promise<never>(() => {}) : 'ok'), undefined, {
         clock,
         owner: 'A',
         leaseMs: 30, // renewed every 10 ms (real time) while the listener runs
         stopWaitMs: 10,
       });
-      const b = setup(async () => 'ok', file, { clock, owner: 'B', leaseMs: 30, sweepMs: 5 });
+      const b = setup(async () => 'ok', a.db, { clock, owner: 'B', leaseMs: 30, sweepMs: 5 });
       a.inbox.start();
       await a.inbox.dispatch(await a.inbox.store(event('EvHeld')), acks().ack);
       await until(() => a.seen.length === 1, "A's listener to run");
@@ -195,7 +189,7 @@ describe('SlackInbox', () => {
       await b.inbox.stop();
       expect(b.seen.map(idOf)).toEqual(['EvB', 'EvHeld']);
       expect(a.seen.map(idOf)).toEqual(['EvHeld']);
-      expect(b.db.sqlite.prepare("SELECT count(*) AS n FROM slack_events WHERE event_id = 'EvHeld'").get()).toEqual({ n: 1 });
+      expect(storedEvents(b.db, 'EvHeld')).toBe(1);
     });
 
     it('a row is stored owned by the process that stores it; one stored during a stop is left free for the others', async () => {
