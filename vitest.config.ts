@@ -2,6 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'src/slack/outbox/leases.test.ts',
+  'src/slack/outbox/pacing.test.ts',
+  'src/slack/outbox/placeholders.test.ts',
+  'src/slack/outbox/recovery.test.ts',
+  'src/slack/outbox/scheduler.test.ts',
+  'src/slack/outbox/shared-budgets.test.ts',
+  'src/slack/outbox/slack-errors.test.ts',
   'src/slack/inbox.test.ts',
   'src/db/conversation-repository.test.ts',
   'src/db/job-tick-repository.test.ts',

@@ -1,16 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { afterEach } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database';
-import { migrate } from '../../src/db/migrator';
+import type { Database } from '../../src/db/database';
 import { createLogger } from '../../src/logger';
 import { systemClock } from '../../src/core/ports';
 import { SlackOutbox, type SlackOutboxOptions } from '../../src/slack/outbox';
 import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from './slack-emulator';
+import { anotherConnection, openTestDatabase } from './test-engine';
 
-/** A real outbox on a file database, talking to the Slack emulator, for src/slack/outbox/*.test.ts. */
+/** A real outbox on a test database of the run's engine (test-engine.ts), talking to the Slack emulator, for src/slack/outbox/*.test.ts. */
 
 export type LogLine = { level: number; msg: string; [key: string]: unknown };
 export const LEVEL = { debug: 20, info: 30, warn: 40, error: 50 } as const;
@@ -23,13 +20,12 @@ const FAST = {
 export interface Harness {
   emulator: SlackEmulator;
   client: WebClient;
-  file: string;
   db: Database;
   logs: LogLine[];
-  /** `overrides.db`: another connection (connect()) stands for another process on the same file. */
+  /** `overrides.db`: another connection (connect()) stands for another process on the same database. */
   make(overrides?: Partial<SlackOutboxOptions>): SlackOutbox;
   reopen(): Database;
-  /** Another connection to the same file, closed after the test. */
+  /** Another connection to the same database, closed after the test. */
   connect(): Database;
 }
 
@@ -46,15 +42,9 @@ export function useOutboxHarness(): (emulatorOptions?: SlackEmulatorOptions) => 
 async function setup(emulatorOptions: SlackEmulatorOptions = {}): Promise<Harness> {
   const emulator = await startSlackEmulator(emulatorOptions);
   cleanups.push(() => emulator.close());
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-outbox-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'handoff.db');
-  const open = () => {
-    const db = openDatabase(file);
-    cleanups.push(() => db.close());
-    migrate(db);
-    return db;
-  };
+  // Closed (and dropped) when the test finishes, after the outboxes have stopped.
+  const first = openTestDatabase();
+  const open = () => anotherConnection(first);
   const client = new WebClient(emulator.bot.token, {
     slackApiUrl: emulator.apiUrl,
     rejectRateLimitedCalls: true,
@@ -67,8 +57,7 @@ async function setup(emulatorOptions: SlackEmulatorOptions = {}): Promise<Harnes
   const h: Harness = {
     emulator,
     client,
-    file,
-    db: open(),
+    db: first,
     logs,
     make(overrides = {}) {
       const outbox = new SlackOutbox({

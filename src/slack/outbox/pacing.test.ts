@@ -1,8 +1,9 @@
-import { sqliteOf } from '../../../test/support/test-engine';
 import { WebAPIRateLimitedError } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { SLACK_IDS } from '../../../test/support/slack-emulator';
 import { useOutboxHarness, post, texts } from '../../../test/support/outbox-harness';
+import { raw } from '../../../test/support/test-engine';
 
 // Pacing per channel and 429s: Retry-After honoured per lane, or per method everywhere.
 const setup = useOutboxHarness();
@@ -67,7 +68,7 @@ describe('SlackOutbox pacing', () => {
     // Still held: nothing more was sent to the limited channel, and its items wait in order.
     expect(texts(h.emulator, SLACK_IDS.support)).toEqual([]);
     expect(outbox.pendingFor(SLACK_IDS.support)).toBe(2);
-    const item = sqliteOf(h.db).prepare("SELECT next_attempt_at FROM slack_outbox WHERE args LIKE '%held%'").get() as { next_attempt_at: string };
+    const item = h.db.first(raw(h.db, sql<{ next_attempt_at: string }>`SELECT next_attempt_at FROM slack_outbox WHERE args LIKE '%held%'`))!;
     expect(Date.parse(item.next_attempt_at) - limitedAt).toBeGreaterThan(28_000);
   });
 

@@ -1,8 +1,9 @@
-import { sqliteOf } from '../../../test/support/test-engine';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { SLACK_IDS } from '../../../test/support/slack-emulator';
 import { withOutboxMetadata } from './recovery';
 import { useOutboxHarness, post, texts } from '../../../test/support/outbox-harness';
+import { raw } from '../../../test/support/test-engine';
 
 // A post that reached Slack without the outbox hearing back is found by its metadata, not made twice.
 const setup = useOutboxHarness();
@@ -35,7 +36,7 @@ describe('SlackOutbox recovery', () => {
       const args = withOutboxMetadata(outbox.get(id)!.args, id);
       posted[id] = ((await h.client.apiCall('chat.postMessage', args)) as unknown as { ts: string }).ts;
     }
-    sqliteOf(h.db).prepare("UPDATE slack_outbox SET status = 'sending', attempts = 1").run();
+    h.db.run(raw(h.db, sql`UPDATE slack_outbox SET status = 'sending', attempts = 1`));
     h.emulator.clearCalls();
 
     outbox.start();
