@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'src/core/analytics/analytics-service.test.ts',
+  'src/core/lifecycle/lifecycle.test.ts',
+  'src/jobs/maintenance-job.test.ts',
+  'src/jobs/scheduler-ticks.test.ts',
   'src/slack/outbox/leases.test.ts',
   'src/slack/outbox/pacing.test.ts',
   'src/slack/outbox/placeholders.test.ts',

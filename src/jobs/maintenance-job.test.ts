@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase as Database } from '../db/database';
-import { migrate } from '../db/migrator';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
 import { createOutboxRepository } from '../slack/outbox/outbox-repository';
 import { SlackOutbox } from '../slack/outbox';
@@ -9,18 +8,13 @@ import { createHandoffStartRepository } from '../db/handoff-start-repository';
 import { createVisitorRepository } from '../db/visitor-repository';
 import { createJobTickRepository } from '../db/job-tick-repository';
 import { maintenanceJob, runMaintenance } from './maintenance-job';
+import { openTestDatabase, raw } from '../../test/support/test-engine';
 
 const DAY = 24 * 60 * 60 * 1000;
-let db: Database | null = null;
-afterEach(() => {
-  db?.close();
-  db = null;
-});
 
 describe('maintenance', () => {
   it('prunes Slack event ids older than 7 days and outbox items sent or failed more than 30 days ago', () => {
-    db = openDatabase(':memory:');
-    migrate(db);
+    const db = openTestDatabase();
     const now = Date.parse('2026-03-02T03:30:00Z');
     const clock = { now: () => new Date(now) };
     const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
@@ -40,9 +34,9 @@ describe('maintenance', () => {
     expect(job).toMatchObject({ name: 'maintenance', cron: '30 3 * * *' });
     expect(job.run({ name: 'maintenance', signal: new AbortController().signal })).toEqual({ slackEvents: 1, outboxItems: 2, handoffStarts: 0, reopenLinks: 0, jobTicks: 0 });
 
-    const events = db.sqlite.prepare('SELECT event_id FROM slack_events').all();
+    const events = db.all(raw(db, sql`SELECT event_id FROM slack_events`));
     expect(events).toEqual([{ event_id: 'Ev_recent' }]);
-    const left = db.sqlite.prepare('SELECT idempotency_key AS k FROM slack_outbox ORDER BY id').all();
+    const left = db.all(raw(db, sql`SELECT idempotency_key AS k FROM slack_outbox ORDER BY id`));
     expect(left).toEqual([{ k: 'sent-recent' }, { k: 'pending-old' }]);
   });
 
@@ -51,15 +45,14 @@ describe('maintenance', () => {
   });
 
   it('prunes handoff starts older than a day and used reopen links past their expiry, with or without Slack', () => {
-    db = openDatabase(':memory:');
-    migrate(db);
+    const db = openTestDatabase();
     const now = Date.parse('2026-03-02T03:30:00Z');
     const clock = { now: () => new Date(now) };
     const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
     const visitors = createVisitorRepository(db);
     const starts = createHandoffStartRepository(db);
     visitors.insert({ id: 'v1', name: null, email: null, userId: null, verified: false, attributes: {}, createdAt: iso(3 * DAY) }, iso(3 * DAY));
-    db.sqlite.prepare("INSERT INTO conversations (id, visitor_id, state, created_at, updated_at) VALUES ('c1', 'v1', 'ai', ?, ?)").run(iso(3 * DAY), iso(3 * DAY));
+    db.run(raw(db, sql`INSERT INTO conversations (id, visitor_id, state, created_at, updated_at) VALUES ('c1', 'v1', 'ai', ${iso(3 * DAY)}, ${iso(3 * DAY)})`));
     starts.record('c1', 'v1', '203.0.113.9', iso(2 * DAY));
     starts.record('c1', 'v1', '203.0.113.9', iso(30 * 60 * 1000));
     expect(visitors.useReopenLink('h-expired', 'v1', iso(8 * DAY), iso(DAY))).toBe(true);
@@ -78,8 +71,7 @@ describe('maintenance', () => {
   });
 
   it('prunes claims of job ticks older than two days', () => {
-    db = openDatabase(':memory:');
-    migrate(db);
+    const db = openTestDatabase();
     const now = Date.parse('2026-03-02T03:30:00Z');
     const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
     const ticks = createJobTickRepository(db);

@@ -1,22 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../db/database';
+import type { Database } from '../db/database';
 import { createJobTickRepository } from '../db/job-tick-repository';
-import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import { createScheduler, tickTime, type Job, type Scheduler } from './scheduler';
+import { anotherConnection, openTestDatabase, raw } from '../../test/support/test-engine';
 
 type LogLine = { level: number; msg: string; job?: string; tickAt?: string };
 
-let dir: string | null = null;
 const open: { db: Database; scheduler: Scheduler }[] = [];
 
 afterEach(async () => {
   for (const p of open.splice(0)) await stopProcess(p);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  dir = null;
 });
 
 async function stopProcess(p: { db: Database; scheduler: Scheduler }) {
@@ -24,15 +19,9 @@ async function stopProcess(p: { db: Database; scheduler: Scheduler }) {
   if (p.db.isOpen()) p.db.close();
 }
 
-function databaseFile(): string {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-scheduler-'));
-  return path.join(dir, 'handoff.db');
-}
-
-/** One "process": its own connection to the file and its own scheduler over the same job list. */
-function startProcess(file: string, jobs: readonly Job[], createTask?: Parameters<typeof createScheduler>[0]['createTask']) {
-  const db = openDatabase(file);
-  migrate(db);
+/** One "process": its own connection to the database and its own scheduler over the same job list. */
+function startProcess(database: Database, jobs: readonly Job[], createTask?: Parameters<typeof createScheduler>[0]['createTask']) {
+  const db = anotherConnection(database);
   const lines: LogLine[] = [];
   const logger = createLogger('debug', { write: (s: string) => void lines.push(JSON.parse(s) as LogLine) });
   const scheduler = createScheduler({ jobs, logger, createTask, ticks: createJobTickRepository(db) });
@@ -53,10 +42,10 @@ function jobList() {
 
 describe('scheduled ticks shared by processes on one database', () => {
   it('two processes fire the same ticks: each tick runs once in total, and a later tick runs again', async () => {
-    const file = databaseFile();
+    const database = openTestDatabase();
     const { jobs, ran } = jobList();
-    const a = startProcess(file, jobs);
-    const b = startProcess(file, jobs);
+    const a = startProcess(database, jobs);
+    const b = startProcess(database, jobs);
     const tick = new Date('2026-03-02T10:00:15.000Z');
 
     const [ra, rb] = await Promise.all([a.scheduler.fire('nudges', tick), b.scheduler.fire('nudges', tick)]);
@@ -82,7 +71,7 @@ describe('scheduled ticks shared by processes on one database', () => {
     expect(tickTime('30 3 * * *', new Date('2026-03-02T03:30:07.900Z')).toISOString()).toBe('2026-03-02T03:30:00.000Z');
 
     // node-cron's callback gets the scheduled time as context.date; each process's timer fires a little apart.
-    const file = databaseFile();
+    const database = openTestDatabase();
     const { jobs, ran } = jobList();
     type CronFn = (context?: { date?: Date }) => unknown;
     const cronOf = () => {
@@ -95,8 +84,8 @@ describe('scheduled ticks shared by processes on one database', () => {
     };
     const cronA = cronOf();
     const cronB = cronOf();
-    const a = startProcess(file, jobs, cronA.createTask);
-    const b = startProcess(file, jobs, cronB.createTask);
+    const a = startProcess(database, jobs, cronA.createTask);
+    const b = startProcess(database, jobs, cronB.createTask);
     a.scheduler.start();
     b.scheduler.start();
     await cronA.fns.get('nudges')!({ date: new Date('2026-03-02T10:00:45.000Z') });
@@ -107,9 +96,9 @@ describe('scheduled ticks shared by processes on one database', () => {
   });
 
   it('a single process still runs every tick, and manual runs are not claimed', async () => {
-    const file = databaseFile();
+    const database = openTestDatabase();
     const { jobs, ran } = jobList();
-    const a = startProcess(file, jobs);
+    const a = startProcess(database, jobs);
     for (const s of ['10:00:00', '10:00:15', '10:00:30', '10:00:45', '10:01:00']) {
       expect(await a.scheduler.fire('nudges', new Date(`2026-03-02T${s}.000Z`))).toMatchObject({ status: 'done' });
     }
@@ -117,31 +106,31 @@ describe('scheduled ticks shared by processes on one database', () => {
     expect(await a.scheduler.run('nudges')).toMatchObject({ status: 'done' });
     expect(await a.scheduler.run('nudges')).toMatchObject({ status: 'done' });
     expect(ran.nudges).toBe(7);
-    expect(a.db.sqlite.prepare('SELECT COUNT(*) AS n FROM job_ticks').get()).toEqual({ n: 5 });
+    expect(a.db.first(raw(a.db, sql`SELECT COUNT(*) AS n FROM job_ticks`))).toEqual({ n: 5 });
   });
 
   it('a claimed tick stays claimed across a restart; the next tick runs', async () => {
-    const file = databaseFile();
+    const database = openTestDatabase();
     const { jobs, ran } = jobList();
     const tick = new Date('2026-03-02T10:00:15.000Z');
-    const first = startProcess(file, jobs);
+    const first = startProcess(database, jobs);
     expect(await first.scheduler.fire('nudges', tick)).toMatchObject({ status: 'done' });
     await stopProcess(open.pop()!);
 
-    const restarted = startProcess(file, jobs);
+    const restarted = startProcess(database, jobs);
     expect(await restarted.scheduler.fire('nudges', tick)).toEqual({ status: 'skipped', reason: 'claimed' });
     expect(await restarted.scheduler.fire('nudges', new Date('2026-03-02T10:00:30.000Z'))).toMatchObject({ status: 'done' });
     expect(ran.nudges).toBe(2);
   });
 
   it('a tick whose job is still running here is not claimed, so another process may run it', async () => {
-    const file = databaseFile();
+    const database = openTestDatabase();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let runsA = 0;
     let runsB = 0;
-    const a = startProcess(file, [{ name: 'slow', cron: '* * * * *', run: async () => { runsA++; await gate; } }]);
-    const b = startProcess(file, [{ name: 'slow', cron: '* * * * *', run: () => void runsB++ }]);
+    const a = startProcess(database, [{ name: 'slow', cron: '* * * * *', run: async () => { runsA++; await gate; } }]);
+    const b = startProcess(database, [{ name: 'slow', cron: '* * * * *', run: () => void runsB++ }]);
     const first = a.scheduler.fire('slow', new Date('2026-03-02T10:00:00.000Z'));
     expect(await a.scheduler.fire('slow', new Date('2026-03-02T10:01:00.000Z'))).toEqual({ status: 'skipped', reason: 'running' });
     expect(await b.scheduler.fire('slow', new Date('2026-03-02T10:01:00.000Z'))).toMatchObject({ status: 'done' });

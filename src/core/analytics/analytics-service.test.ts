@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { History, seedHistory, weekReport } from '../../../test/support/analytics-history';
 import { createAnalyticsRepository } from '../../db/analytics-repository';
-import { openDatabase, type SqliteDatabase as Database } from '../../db/database';
-import { migrate } from '../../db/migrator';
+import type { Database } from '../../db/database';
+import { openTestDatabase } from '../../../test/support/test-engine';
 import { ALWAYS_OPEN, defaultSettings, type Settings } from '../settings';
 import { AnalyticsService, parsePeriod, periodRange, startOfLocalDay } from './analytics-service';
 
@@ -50,12 +50,10 @@ function service(): AnalyticsService {
 }
 
 beforeEach(() => {
-  db = openDatabase(':memory:');
-  migrate(db);
+  db = openTestDatabase();
   settings = defaultSettings({ aiConfidenceThreshold: 0.5 });
   clock = testClock('2026-03-09T00:00:00.000Z');
 });
-afterEach(() => db.close());
 
 describe('periods', () => {
   it('parses today, 7d and 30d (default 7d), and nothing else', () => {

@@ -1,25 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createConversationRepository } from '../../db/conversation-repository';
 import { createEventRepository } from '../../db/event-repository';
 import { GroupCommit } from '../../db/group-commit';
-import { migrate } from '../../db/migrator';
-import { tempDatabases } from '../../../test/support/temp-databases';
+import { openTestDatabase, raw } from '../../../test/support/test-engine';
 import { EventBus, type DomainEvent } from '../events';
 import type { Agent } from '../types';
 import { Lifecycle } from './lifecycle';
 
-const dbs = tempDatabases('handoff-lifecycle-');
 const ada: Agent = { id: 'U_ADA', persona: { name: 'Ada' }, isAdmin: false };
 const bob: Agent = { id: 'U_BOB', persona: { name: 'Bob' }, isAdmin: false };
 
 function setup() {
-  const db = dbs.open();
-  migrate(db);
+  const db = openTestDatabase();
   const at = '2025-01-06T10:00:00.000Z';
-  db.sqlite.prepare("INSERT INTO visitors (id, created_at, last_seen_at) VALUES ('v1', ?, ?)").run(at, at);
-  for (const agent of [ada, bob]) db.sqlite.prepare('INSERT INTO agents (slack_user_id, created_at) VALUES (?, ?)').run(agent.id, at);
+  db.run(raw(db, sql`INSERT INTO visitors (id, created_at, last_seen_at) VALUES ('v1', ${at}, ${at})`));
+  for (const agent of [ada, bob]) db.run(raw(db, sql`INSERT INTO agents (slack_user_id, created_at) VALUES (${agent.id}, ${at})`));
   const conversations = createConversationRepository(db);
   const events = createEventRepository(db);
   const emitted: DomainEvent[] = [];
