@@ -1,37 +1,22 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, PreparedQueryError, type SqliteDatabase as Database } from '../src/db/database';
-import { migrate } from '../src/db/migrator';
+import { sql, type RawBuilder } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { PreparedQueryError, type Database } from '../src/db/database';
+import { dialectOf } from '../src/db/dialect';
+import { anotherConnection, openTestDatabase, raw, testEngine } from './support/test-engine';
 
 const T0 = '2026-11-27T20:30:00.000Z';
 
-const dirs: string[] = [];
-const dbs: Database[] = [];
-function open(): Database {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-prepared-'));
-  dirs.push(dir);
-  const db = openDatabase(path.join(dir, 'handoff.db'));
-  dbs.push(db);
-  migrate(db);
-  return db;
-}
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
 function conversation(db: Database, id: string): string {
-  db.sqlite.prepare('INSERT INTO visitors (id, created_at, last_seen_at) VALUES (?, ?, ?)').run(`v_${id}`, T0, T0);
-  db.sqlite.prepare('INSERT INTO conversations (id, visitor_id, created_at, updated_at) VALUES (?, ?, ?, ?)').run(id, `v_${id}`, T0, T0);
+  db.run(raw(db, sql`INSERT INTO visitors (id, created_at, last_seen_at) VALUES (${`v_${id}`}, ${T0}, ${T0})`));
+  db.run(raw(db, sql`INSERT INTO conversations (id, visitor_id, created_at, updated_at) VALUES (${id}, ${`v_${id}`}, ${T0}, ${T0})`));
   return id;
 }
 
 describe('Database.prepare', () => {
   let db: Database;
   let builds: number;
+  /** A raw read, to look at what the prepared statements wrote. */
+  const read = <T = unknown>(query: RawBuilder<T>) => db.all(raw(db, query));
   const insertMessage = () =>
     db.prepare((p: { id: string; conversationId: string; seq: number; role: string; text: string; clientId?: string | null }) => {
       builds++;
@@ -52,7 +37,7 @@ describe('Database.prepare', () => {
     });
 
   beforeEach(() => {
-    db = open();
+    db = openTestDatabase();
     builds = 0;
     conversation(db, 'c1');
     conversation(db, 'c2');
@@ -67,7 +52,8 @@ describe('Database.prepare', () => {
     );
     expect(find.first({ seq: 1, conversationId: 'c1' })).toEqual({ id: 'm1', text: 'hello' });
     expect(find.first({ seq: 1, conversationId: 'c2' })).toBeUndefined();
-    expect(find.sql).toBe('select "id", "text" from "messages" where "conversation_id" = ? and "seq" = ?');
+    const [a, b] = testEngine() === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+    expect(find.sql).toBe(`select "id", "text" from "messages" where "conversation_id" = ${a} and "seq" = ${b}`);
     const destructured = db.prepare(({ id }: { id: string }) => db.q.selectFrom('messages').select('text').where('id', '=', id));
     expect(destructured.first({ id: 'm1' })).toEqual({ text: 'hello' });
   });
@@ -76,7 +62,7 @@ describe('Database.prepare', () => {
     const insert = insertMessage();
     insert.run({ id: 'm1', conversationId: 'c1', seq: 1, role: 'customer', text: 'a' });
     insert.run({ id: 'm2', conversationId: 'c1', seq: 2, role: 'ai', text: 'b' });
-    const row = db.sqlite.prepare("SELECT agent_name, confidence, created_at FROM messages WHERE id = 'm1'").get();
+    const [row] = read(sql`SELECT agent_name, confidence, created_at FROM messages WHERE id = 'm1'`);
     expect(row).toEqual({ agent_name: null, confidence: 0.5, created_at: T0 });
     const customers = db.prepare((p: { conversationId: string }) =>
       db.q.selectFrom('messages').select('id').where('role', '=', 'customer').where('conversation_id', '=', p.conversationId).orderBy('seq'),
@@ -123,36 +109,38 @@ describe('Database.prepare', () => {
     expect(bump.first({ id: 'c1', now: T0 })).toEqual({ last_seq: 1 });
     expect(bump.first({ id: 'c1', now: '2026-12-01T00:00:00.000Z' })).toEqual({ last_seq: 2 });
     expect(bump.first({ id: 'nope', now: T0 })).toBeUndefined();
-    expect(db.sqlite.prepare("SELECT updated_at, claimed_at FROM conversations WHERE id = 'c1'").get()).toEqual({
-      updated_at: '2026-12-01T00:00:00.000Z',
-      claimed_at: '2026-12-01T00:00:00.000Z',
-    });
+    expect(read(sql`SELECT updated_at, claimed_at FROM conversations WHERE id = 'c1'`)).toEqual([
+      { updated_at: '2026-12-01T00:00:00.000Z', claimed_at: '2026-12-01T00:00:00.000Z' },
+    ]);
     const seen = db.prepare((p: { id: string; seq: number }) =>
-      db.q.updateTable('conversations').set({ last_seen_seq: sql<number>`max(last_seen_seq, ${p.seq})` }).where('id', '=', p.id),
+      db.q.updateTable('conversations').set({ last_seen_seq: dialectOf(db).greatest<number>('last_seen_seq', p.seq) }).where('id', '=', p.id),
     );
     expect(seen.run({ id: 'c1', seq: 7 }).changes).toBe(1);
     seen.run({ id: 'c1', seq: 3 });
-    expect(db.sqlite.prepare("SELECT last_seen_seq FROM conversations WHERE id = 'c1'").get()).toEqual({ last_seen_seq: 7 });
+    expect(read(sql`SELECT last_seen_seq FROM conversations WHERE id = 'c1'`)).toEqual([{ last_seen_seq: 7 }]);
     // all() on a statement that returns nothing runs it and returns no rows.
     expect(seen.all({ id: 'c2', seq: 4 })).toEqual([]);
-    expect(db.sqlite.prepare("SELECT last_seen_seq FROM conversations WHERE id = 'c2'").get()).toEqual({ last_seen_seq: 4 });
+    expect(read(sql`SELECT last_seen_seq FROM conversations WHERE id = 'c2'`)).toEqual([{ last_seen_seq: 4 }]);
   });
 
   it('binds undefined as NULL', () => {
     const insert = insertMessage();
     insert.run({ id: 'm1', conversationId: 'c1', seq: 1, role: 'customer', text: 'a', clientId: undefined });
     insert.run({ id: 'm2', conversationId: 'c1', seq: 2, role: 'customer', text: 'b' });
-    expect(db.sqlite.prepare('SELECT id, client_id FROM messages ORDER BY seq').all()).toEqual([
+    expect(read(sql`SELECT id, client_id FROM messages ORDER BY seq`)).toEqual([
       { id: 'm1', client_id: null },
       { id: 'm2', client_id: null },
     ]);
-    const owned = db.prepare((p: { owner?: string | null }) => db.q.selectFrom('conversations').select('id').where('owner_id', 'is', p.owner ?? null).orderBy('id'));
+    // `IS $1` is SQLite only; `IS NOT DISTINCT FROM` compares with a bound NULL on both engines.
+    const owned = db.prepare((p: { owner?: string | null }) =>
+      db.q.selectFrom('conversations').select('id').where('owner_id', 'is not distinct from', p.owner ?? null).orderBy('id'),
+    );
     expect(owned.all({})).toEqual([{ id: 'c1' }, { id: 'c2' }]);
     expect(owned.all()).toEqual([{ id: 'c1' }, { id: 'c2' }]);
   });
 
   it('takes no params for a query without any, and a fixed `in` list captured as constants', () => {
-    db.sqlite.prepare("UPDATE conversations SET state = 'waiting' WHERE id = 'c2'").run();
+    db.run(raw(db, sql`UPDATE conversations SET state = 'waiting' WHERE id = 'c2'`));
     const count = db.prepare(() =>
       db.q.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['waiting', 'queued']),
     );
@@ -184,8 +172,8 @@ describe('Database.prepare', () => {
       ).toThrow('inner');
       expect(db.tx(() => 42)).toBe(42);
     });
-    expect(db.sqlite.prepare('SELECT id FROM messages').all()).toEqual([{ id: 'm2' }]);
-    expect(db.sqlite.inTransaction).toBe(false);
+    expect(read(sql`SELECT id FROM messages`)).toEqual([{ id: 'm2' }]);
+    expect(db.inTransaction()).toBe(false);
   });
 
   it('shares the statement cache with db.run/all/first, which keep working for dynamic queries', () => {
@@ -217,7 +205,7 @@ describe('Database.prepare', () => {
       );
       expect(() => json.run({ at: T0 })).toThrow(/param "at" is transformed inside the build function/);
       // Nothing was written.
-      expect(db.sqlite.prepare('SELECT count(*) AS n FROM conversation_events').get()).toEqual({ n: 0 });
+      expect(read(sql`SELECT count(*) AS n FROM conversation_events`)).toEqual([{ n: 0 }]);
     });
 
     it('a param read but not bound as a whole value (derived, or deciding the shape)', () => {
@@ -242,7 +230,7 @@ describe('Database.prepare', () => {
       expect(() => find.all({ id: { a: 1 } as unknown as string })).toThrow(/param "id" is an object/);
     });
 
-    it('param types that SQLite cannot bind, at compile time', () => {
+    it('param types that cannot be bound (as SQLite binds), at compile time', () => {
       const build = () => {
         // @ts-expect-error lists cannot be params: their length is part of the SQL
         db.prepare((p: { ids: string[] }) => db.q.selectFrom('messages').select('id').where('id', 'in', p.ids));
@@ -269,18 +257,16 @@ describe('Database.prepare', () => {
       expect(() => insert.run({ id: 'm2', conversationId: 'c1', seq: 2, role: 'customer', text: 'b' })).toThrow(PreparedQueryError);
       expect(() => insert.run({ id: 'm2', conversationId: 'c1', seq: 2, role: 'customer', text: 'b' })).toThrow(/database is closed/);
       expect(() => neverUsed.first({ id: 'm1' })).toThrow(/database is closed/);
-      expect(() => db.first(db.q.selectFrom('messages').select('id'))).toThrow(/not open/);
+      expect(() => db.first(db.q.selectFrom('messages').select('id'))).toThrow(/not open|database is closed/);
       // close() twice is harmless.
       expect(() => db.close()).not.toThrow();
     });
 
-    it('leaves another connection to the same file unaffected', () => {
+    it('leaves another connection to the same database unaffected', () => {
       const insert = insertMessage();
       insert.run({ id: 'm1', conversationId: 'c1', seq: 1, role: 'customer', text: 'a' });
-      const file = db.sqlite.name;
       db.close();
-      const again = openDatabase(file);
-      dbs.push(again);
+      const again = anotherConnection(db);
       const find = again.prepare((p: { id: string }) => again.q.selectFrom('messages').select('text').where('id', '=', p.id));
       expect(find.first({ id: 'm1' })).toEqual({ text: 'a' });
       expect(() => insert.run({ id: 'm2', conversationId: 'c1', seq: 2, role: 'customer', text: 'b' })).toThrow(/database is closed/);
