@@ -73,7 +73,7 @@ export class Pacer {
     );
   }
 
-  /** The item's call leaves now: it spends one interval of its lane's pacing. */
+  /** The item's call was answered now: it spends one interval of its lane's pacing. */
   take(item: OutboxItem, now: number): void {
     const rule = this.rules[item.method];
     if (!rule) return;

@@ -89,9 +89,14 @@ export class OutboxSender {
         this.lostLease(item, 'not sending it');
         return;
       }
-      // Spent as the call leaves (after the commit above), so the calls are spaced, not the decisions.
-      o.pacer.take(item, this.nowMs());
-      const result = await o.call(item.method, args);
+      let result: Record<string, unknown>;
+      try {
+        result = await o.call(item.method, args);
+      } finally {
+        // Spent when the answer is in, whatever it is: the call reached Slack before that, so the
+        // next one, an interval later at the earliest, reaches it at least an interval after.
+        o.pacer.take(item, this.nowMs());
+      }
       this.complete(item, result);
     } catch (err) {
       this.handleError(item, args, err, phase === 'verify' ? verifyMethod : item.method, phase);

@@ -9,10 +9,10 @@ import type { SlackCall } from './recovery';
 // as one and honour each other's 429s. Two connections to one file stand for two processes.
 const setup = useOutboxHarness();
 
-/** The real call through the emulator, noting which process made each call of `method` and when it left. */
-function recording(h: Harness, name: string, method: string, log: { by: string; at: number }[]): SlackCall {
+/** The real call through the emulator, noting which process made each call of `method`. */
+function recording(h: Harness, name: string, method: string, log: string[]): SlackCall {
   return async (m, args) => {
-    if (m === method) log.push({ by: name, at: Date.now() });
+    if (m === method) log.push(name);
     return (await h.client.apiCall(m, args)) as unknown as Record<string, unknown>;
   };
 }
@@ -61,30 +61,27 @@ describe('SlackOutbox rate budgets shared by processes', () => {
     const C = SLACK_IDS.support;
     const intervalMs = 300;
     const pacing = { 'chat.postMessage': { perSecond: 1000 / intervalMs, burst: 1 } };
-    const calls: { by: string; at: number }[] = [];
+    const calls: string[] = [];
     const a = h.make({ pacing, call: recording(h, 'A', 'chat.postMessage', calls) });
     const b = h.make({ pacing, call: recording(h, 'B', 'chat.postMessage', calls), db: h.connect() });
     const expected = Array.from({ length: 10 }, (_, i) => `m${i}`);
     for (const [i, text] of expected.entries()) (i % 2 ? a : b).enqueue(post(C, text));
-    // A first request opens the client's connection, which would delay the first post's arrival.
-    await h.client.apiCall('auth.test');
     a.start();
     b.start();
     // Whichever sent last stops mid-burst: the other goes on from the pace the stopped one left.
     await h.emulator.waitFor(() => calls.length >= 4, 10_000, 'four posts');
-    const [stopped, other] = calls.at(-1)!.by === 'A' ? [a, b] : [b, a];
+    const [stopped, other] = calls.at(-1) === 'A' ? [a, b] : [b, a];
     await stopped.stop({ flushWithinMs: 0 });
     expect(await other.drain(15_000)).toBe(true);
 
     expect(texts(h.emulator, C)).toEqual(expected);
-    expect(new Set(calls.map((c) => c.by))).toEqual(new Set(['A', 'B']));
-    // As the calls left the two processes: one interval apart at least (ms rounding aside). Paced
-    // per process, the second process posts as soon as it gets the lane, a few ms after the first.
-    expect(Math.min(...gapsOf(calls.map((c) => c.at)))).toBeGreaterThanOrEqual(intervalMs - 2);
-    // As they reached Slack: the same, give or take the way there (a local HTTP request).
+    expect(new Set(calls)).toEqual(new Set(['A', 'B']));
+    // As Slack received them: an interval apart at least. (Pacing counts from each answer, which
+    // comes after the post arrived.) Paced per process, the second process posts as soon as it gets
+    // the lane, a few ms after the first.
     const arrivals = h.emulator.callsTo('chat.postMessage').map((c) => c.at);
     expect(arrivals).toHaveLength(10);
-    expect(Math.min(...gapsOf(arrivals))).toBeGreaterThanOrEqual(intervalMs - 100);
+    expect(Math.min(...gapsOf(arrivals))).toBeGreaterThanOrEqual(intervalMs);
   });
 
   it('a 429 on a method limited workspace-wide holds it in the other process too, in every lane', async () => {
