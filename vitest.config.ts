@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'test/analytics.test.ts',
   'test/db-prepared.test.ts',
   'src/core/analytics/analytics-service.test.ts',
   'src/core/lifecycle/lifecycle.test.ts',

@@ -1,4 +1,3 @@
-import { sqliteOf } from './support/test-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION, BLOCK } from '../src/slack/ids';
 import { History, seedHistory } from './support/analytics-history';
@@ -293,7 +292,8 @@ describe('GET /api/stats and /api/stats.csv', () => {
     expect([first, second]).not.toContain(third);
     expect(await status(third)).toBe(200);
 
-    const audit = sqliteOf(s.t.app.db).prepare('SELECT actor, action, target, detail FROM admin_audit ORDER BY id').all() as { actor: string; action: string; target: string; detail: string }[];
+    const { db } = s.t.app;
+    const audit = db.all(db.q.selectFrom('admin_audit').select(['actor', 'action', 'target', 'detail']).orderBy('id'));
     expect(audit.map((a) => [a.actor, a.action, a.target])).toEqual([
       [ADA, 'api_token.rotate', 'analytics_api_token'],
       [ADA, 'api_token.revoke', 'analytics_api_token'],
