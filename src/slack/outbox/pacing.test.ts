@@ -15,14 +15,15 @@ describe('SlackOutbox pacing', () => {
     const outbox = h.make({ pacing: { 'chat.postMessage': { perSecond: 10, burst: 2 } } });
     for (let i = 0; i < 6; i++) outbox.enqueue(post(SLACK_IDS.support, `s${i}`));
     outbox.enqueue(post(other, 'o0'));
-    const t0 = Date.now();
     outbox.start();
     expect(await outbox.drain(5_000)).toBe(true);
     const calls = h.emulator.callsTo('chat.postMessage');
     const support = calls.filter((c) => c.args.channel === SLACK_IDS.support);
     // 2 at once (burst), then one every 100 ms.
     expect(support.at(-1)!.at - support[0]!.at).toBeGreaterThanOrEqual(350);
-    expect(calls.find((c) => c.args.channel === other)!.at - t0).toBeLessThan(250);
+    // The other channel's post does not wait behind the paced ones (an order, not a time: a loaded
+    // machine may stretch every delay, but never puts it after the support channel's queue).
+    expect(calls.find((c) => c.args.channel === other)!.at).toBeLessThan(support.at(-1)!.at);
     expect(texts(h.emulator, SLACK_IDS.support)).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
   });
 
