@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'test/presence-and-nudges.test.ts',
+  'test/rules-flow.test.ts',
+  'test/routing.test.ts',
+  'test/handoff-requests.test.ts',
   'test/analytics.test.ts',
   'test/db-prepared.test.ts',
   'src/core/analytics/analytics-service.test.ts',

@@ -1,4 +1,5 @@
-import { sqliteOf } from './support/test-engine';
+import { sql } from 'kysely';
+import { rows } from './support/test-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HANDOFF_REFUSED_MESSAGE } from '../src/core/handoff-limits';
 import type { Ai } from '../src/core/ports';
@@ -134,7 +135,7 @@ describe('handoffs per visitor and per address (issue 14, item 1)', () => {
     back.w.send({ type: 'request_human' });
     await back.w.next('message', (m) => m.role === 'system' && m.text === HANDOFF_REFUSED_MESSAGE && m.seq > answer.seq);
     expect(t.app.core.get(me.id).state).toBe('ai');
-    const refusals = sqliteOf(t.app.db).prepare("SELECT detail FROM conversation_events WHERE conversation_id = ? AND type = 'handoff_refused'").all(me.id);
+    const refusals = rows(t.app.db, sql`SELECT detail FROM conversation_events WHERE conversation_id = ${me.id} AND type = 'handoff_refused'`);
     expect(refusals.length).toBeGreaterThanOrEqual(2);
   });
 

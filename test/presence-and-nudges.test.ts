@@ -1,4 +1,5 @@
-import { sqliteOf } from './support/test-engine';
+import { sql } from 'kysely';
+import { rows } from './support/test-engine';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +85,7 @@ async function slash(user: string, text: string): Promise<string> {
 const asked = (id: string) => stack().t.app.routing.askedAgents(id);
 const effective = (user: string) => stack().t.app.agents.summary(user).effective;
 const statusChanges = (user: string) =>
-  sqliteOf(stack().t.app.db).prepare('SELECT status, effective, source FROM agent_status_changes WHERE agent_id = ? ORDER BY id').all(user);
+  rows(stack().t.app.db, sql`SELECT status, effective, source FROM agent_status_changes WHERE agent_id = ${user} ORDER BY id`);
 const dms = (user: string) => stack().emulator.messages(user).map((m) => m.text);
 
 async function runNudges(): Promise<NudgeOutcome> {
@@ -196,7 +197,7 @@ describe('nudges with the clock', () => {
 
     st.clock.advance(8 * 60_000);
     expect(await runNudges()).toEqual({ nudged: [], broadcast: [id], queued: [] });
-    const kinds = sqliteOf(st.t.app.db).prepare('SELECT agent_id AS agent, kind FROM conversation_assignments WHERE conversation_id = ? ORDER BY id').all(id);
+    const kinds = rows(st.t.app.db, sql`SELECT agent_id AS agent, kind FROM conversation_assignments WHERE conversation_id = ${id} ORDER BY id`);
     expect(kinds).toEqual([
       { agent: ada, kind: 'routed' },
       { agent: grace, kind: 'nudged' },

@@ -1,4 +1,5 @@
-import { sqliteOf } from './support/test-engine';
+import { sql } from 'kysely';
+import { rows } from './support/test-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../src/slack/ids';
 import { SLACK_IDS } from './support/slack-emulator';
@@ -160,7 +161,7 @@ describe('/handoff', () => {
     await s.restart();
     expect((await s.driver.slashCommand(ada, 'status')).body.text).toMatch(/Busy/);
     expect((await s.driver.slashCommand(ada, 'dance')).body.text).toMatch(/don't know/);
-    const changes = sqliteOf(s.t.app.db).prepare('SELECT status, effective, source FROM agent_status_changes WHERE agent_id = ?').all(ada);
+    const changes = rows(s.t.app.db, sql`SELECT status, effective, source FROM agent_status_changes WHERE agent_id = ${ada}`);
     expect(changes).toContainEqual({ status: 'busy', effective: 'busy', source: 'command' });
   });
 

@@ -1,4 +1,5 @@
-import { sqliteOf } from './support/test-engine';
+import { sql } from 'kysely';
+import { rows } from './support/test-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
@@ -9,7 +10,7 @@ afterEach(async () => {
   await s?.close();
 });
 
-const firings = (id: string) => sqliteOf(s.t.app.db).prepare('SELECT rule_name FROM rule_firings WHERE conversation_id = ?').all(id) as { rule_name: string }[];
+const firings = (id: string) => rows<{ rule_name: string }>(s.t.app.db, sql`SELECT rule_name FROM rule_firings WHERE conversation_id = ${id}`);
 
 describe('escalation rules in the conversation', () => {
   it('the default rule escalates refund, cancel and legal (recorded as fired, named on the card)', async () => {
@@ -84,7 +85,7 @@ describe('escalation rules in the conversation', () => {
     expect(c.requiredSkills).toEqual(['billing']);
     expect(c.priority).toBe('high');
     expect(c.escalation).toMatchObject({ kind: 'rule', detail: expect.stringContaining('Enterprise billing') });
-    const audit = sqliteOf(s.t.app.db).prepare("SELECT actor, action FROM admin_audit WHERE action = 'rule.create'").all();
+    const audit = rows(s.t.app.db, sql`SELECT actor, action FROM admin_audit WHERE action = 'rule.create'`);
     expect(audit).toEqual([{ actor: ada, action: 'rule.create' }]);
   });
 });

@@ -98,6 +98,11 @@ export function raw<R>(db: Database, query: RawBuilder<R>): Compilable<R> {
   return { compile: () => query.compile(db.q) };
 }
 
+/** The rows of a raw `sql` query, on either engine (values bound: ? on SQLite, $n on PostgreSQL). */
+export function rows<R>(db: Database, query: RawBuilder<R>): R[] {
+  return db.all(raw(db, query));
+}
+
 /** The better-sqlite3 handle of a SQLite-engine database, for tests that look at SQLite itself. */
 export function sqliteOf(db: { engine: string }): import('better-sqlite3').Database {
   if (db.engine !== 'sqlite') throw new Error(`this test reads SQLite directly; the database is ${db.engine}`);
