@@ -2,6 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'test/widget-rate-limits.test.ts',
+  'test/slack-socket-mode.test.ts',
+  'test/slack-reply-retry.test.ts',
+  'test/admin-modals.test.ts',
+  'test/reopen-links.test.ts',
   'test/presence-and-nudges.test.ts',
   'test/rules-flow.test.ts',
   'test/routing.test.ts',

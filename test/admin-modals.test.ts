@@ -1,4 +1,3 @@
-import { sqliteOf } from './support/test-engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WEEKDAYS } from '../src/core/business-hours';
 import { validateBlocks } from '../src/slack/blocks/validate-blocks';
@@ -22,7 +21,7 @@ interface AuditRow {
   target: string | null;
   detail: string;
 }
-const audit = (): AuditRow[] => sqliteOf(s.t.app.db).prepare('SELECT actor, action, target, detail FROM admin_audit ORDER BY id').all() as AuditRow[];
+const audit = (): AuditRow[] => s.t.app.db.all(s.t.app.db.q.selectFrom('admin_audit').select(['actor', 'action', 'target', 'detail']).orderBy('id'));
 const text = (view: SlackView | undefined) => JSON.stringify(view?.blocks ?? []);
 
 function expectValid(view: SlackView): void {
@@ -82,7 +81,7 @@ describe('/handoff rules and /handoff settings are for admins', () => {
     const editor = await topModal(VIEW.ruleEdit);
     s.emulator.updateUser(ada, { is_admin: false });
     // The cached profile is a day old: the next check asks Slack again.
-    sqliteOf(s.t.app.db).prepare("UPDATE agents SET profile_fetched_at = '2000-01-01T00:00:00.000Z' WHERE slack_user_id = ?").run(ada);
+    s.t.app.db.run(s.t.app.db.q.updateTable('agents').set({ profile_fetched_at: '2000-01-01T00:00:00.000Z' }).where('slack_user_id', '=', ada));
     const res = await s.driver.viewSubmission(ada, editor.id, {
       [BLOCK.ruleName]: { [INPUT.ruleName]: 'Sneaky' },
       [BLOCK.ruleCondition]: { [INPUT.ruleCondition]: 'message contains hello' },
@@ -369,7 +368,7 @@ describe('the settings modal', () => {
     expect(now.businessHours.weekly.mon).toEqual([{ start: '09:00', end: '17:00' }]);
     const config = (await (await fetch(`${s.t.url}/api/widget/config`)).json()) as { title: string; primaryColor: string };
     expect(config).toMatchObject({ title: 'Acme help desk', primaryColor: '#ff5500' });
-    expect(sqliteOf(s.t.app.db).prepare("SELECT channel FROM teams WHERE id = 'enterprise-sales'").get()).toEqual({ channel: support });
+    expect(s.t.app.db.first(s.t.app.db.q.selectFrom('teams').select('channel').where('id', '=', 'enterprise-sales'))).toEqual({ channel: support });
 
     const rows = audit();
     expect(rows.map((r) => [r.action, r.actor])).toEqual([

@@ -2,13 +2,14 @@
  * Reopen links of follow-up emails: single use, a session that ends with the link, and never in a
  * log line (SMTP_URL unset: emails are stored and logged, not sent).
  */
-import { sqliteOf } from './support/test-engine';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReopenTokens } from '../src/core/visitor-tokens';
 import { REOPEN_TTL_DAYS } from '../src/core/offline-followup';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
+import { rows, testEngine } from './support/test-engine';
 import { WidgetClient } from './support/widget-client';
 
 let t: TestApp | undefined;
@@ -43,9 +44,9 @@ async function customerWithLink(app: TestApp, now: Date) {
   c.send({ type: 'message', clientId: 'm1', text: 'Where do I find my invoices?' });
   await c.next('ack');
   c.close();
-  const db = sqliteOf(app.app.db);
-  const key = (db.prepare("SELECT value FROM secrets WHERE name = 'visitor_token_key'").get() as { value: string }).value;
-  const visitorId = (db.prepare('SELECT visitor_id FROM conversations WHERE id = ?').get(welcome.conversationId) as { visitor_id: string }).visitor_id;
+  const { db } = app.app;
+  const key = db.first(db.q.selectFrom('secrets').select('value').where('name', '=', 'visitor_token_key'))!.value;
+  const visitorId = db.first(db.q.selectFrom('conversations').select('visitor_id').where('id', '=', welcome.conversationId))!.visitor_id;
   return { conversationId: welcome.conversationId, link: createReopenTokens(key, REOPEN_TTL_DAYS).issue(visitorId, now) };
 }
 
@@ -67,7 +68,7 @@ describe('reopen links', () => {
     replay.send({ type: 'message', clientId: 'x', text: 'hello?' });
     await replay.next('ack');
     expect(replay.frames('message').some((m) => m.text.includes('invoices'))).toBe(false);
-    expect((sqliteOf(t.app.db).prepare('SELECT count(*) AS n FROM reopen_links_used').get() as { n: number }).n).toBe(1);
+    expect(rows(t.app.db, sql`SELECT count(*) AS n FROM reopen_links_used`)).toEqual([{ n: 1 }]);
 
     // A fresh link used by two browsers at the same moment: at most one gets the conversation.
     const { conversationId: other, link: raced } = await customerWithLink(t, new Date());
@@ -138,6 +139,7 @@ describe('reopen links', () => {
     // The operator learns which email it was and how to read it.
     const stored = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'email stored (SMTP_URL is not set, so it was not sent)');
     expect(stored).toMatchObject({ emailId: email.id, kind: 'offline_reply' });
-    expect(stored!.read).toBe(`sqlite3 '${s.t.dbPath}' "SELECT text_body FROM emails WHERE id = ${email.id}"`);
+    const query = `SELECT text_body FROM emails WHERE id = ${email.id}`;
+    expect(stored!.read).toBe(testEngine() === 'postgres' ? `psql "$DATABASE_URL" -c "${query}"` : `sqlite3 '${s.t.dbPath}' "${query}"`);
   });
 });

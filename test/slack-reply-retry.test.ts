@@ -1,8 +1,9 @@
-import { sqliteOf } from './support/test-engine';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACTION } from '../src/slack/ids';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
+import { rows } from './support/test-engine';
 
 let s: SlackStack;
 afterEach(async () => {
@@ -32,11 +33,12 @@ describe('an agent reply whose processing fails after Slack got its 200', () => 
     const reply = await w.next('message', (m) => m.role === 'agent' && m.text === 'Sorry for the wait, here is the fix', 15_000);
     expect(spy.mock.calls.length).toBeGreaterThanOrEqual(2);
     // Once: the inbox is empty and nothing else arrives for the same text.
-    await s.emulator.waitFor(() => expect(sqliteOf(s.t.app.db).prepare('SELECT count(*) AS n FROM slack_inbox').get()).toEqual({ n: 0 }));
-    const sameText = sqliteOf(s.t.app.db)
-      .prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND role = 'agent' AND text = ?")
-      .get(welcome.conversationId, 'Sorry for the wait, here is the fix');
-    expect(sameText).toEqual({ n: 1 });
+    await s.emulator.waitFor(() => expect(rows(s.t.app.db, sql`SELECT count(*) AS n FROM slack_inbox`)).toEqual([{ n: 0 }]));
+    const sameText = rows(
+      s.t.app.db,
+      sql`SELECT count(*) AS n FROM messages WHERE conversation_id = ${welcome.conversationId} AND role = 'agent' AND text = ${'Sorry for the wait, here is the fix'}`,
+    );
+    expect(sameText).toEqual([{ n: 1 }]);
     expect(reply.seq).toBeGreaterThan(0);
   });
 });

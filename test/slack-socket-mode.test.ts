@@ -4,7 +4,8 @@
  * apps.connections.open + the websocket, serves no /slack/events, and runs the whole handoff loop on envelopes.
  * The first block checks the emulator's Socket Mode itself with a bare websocket client.
  */
-import { sqliteOf } from './support/test-engine';
+import { rows } from './support/test-engine';
+import { sql } from 'kysely';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -254,7 +255,7 @@ describe('the app in Socket Mode', () => {
     const retry = await driver.deliverMessage(emu.message(C, reply.ts)!, { eventId: reply.eventId, retryNum: 1 });
     expect(retry.socket!.ack.envelope_id).toBe(retry.socket!.envelope.envelope_id);
     // Acked once stored (or known as applied); nothing of it is left to process.
-    const pending = () => (sqliteOf(t.app.db).prepare('SELECT count(*) AS n FROM slack_inbox').get() as { n: number }).n;
+    const pending = () => rows<{ n: number }>(t.app.db, sql`SELECT count(*) AS n FROM slack_inbox`)[0]!.n;
     await emu.waitFor(() => pending() === 0, 5000, 'the Slack inbox to be empty');
     expect(w.frames('message').filter((m) => m.role === 'agent' && m.text.includes('Hello Jane'))).toHaveLength(1);
   });

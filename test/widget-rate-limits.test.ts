@@ -1,7 +1,8 @@
-import { sqliteOf } from './support/test-engine';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../src/gateway/protocol';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
+import { rows } from './support/test-engine';
 import { WidgetClient } from './support/widget-client';
 
 type Answer = Extract<ServerFrame, { type: 'ack' | 'error' }>;
@@ -40,7 +41,7 @@ async function answers(c: WidgetClient, clientIds: string[], timeoutMs = 15_000)
 }
 
 const stored = (conversationId: string) =>
-  (sqliteOf(t.app.db).prepare("SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND role = 'customer'").get(conversationId) as { n: number }).n;
+  rows<{ n: number }>(t.app.db, sql`SELECT count(*) AS n FROM messages WHERE conversation_id = ${conversationId} AND role = 'customer'`)[0]!.n;
 
 describe('widget rate limits', () => {
   it('ten sockets sharing one token together get one conversation’s rate, not ten sockets’ worth', async () => {
