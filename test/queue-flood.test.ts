@@ -1,17 +1,18 @@
-import { sqliteOf } from './support/test-engine';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/database';
+import { openDatabase, type Database, type SqliteDatabase } from '../src/db/database';
 import { migrate } from '../src/db/migrator';
+import { openPostgresDatabase } from '../src/db/postgres/sync-database';
 import type { NudgeOutcome } from '../src/core/routing-service';
 import { seedWaitingConversations } from './support/queue-fixture';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
+import { freshPostgresDatabase, raw, rows, testEngine } from './support/test-engine';
 import { WidgetClient } from './support/widget-client';
 
 /**
@@ -68,7 +69,7 @@ describe('a queue of 10,000 waiting conversations', () => {
     s = await startSlackStack({}, { available: [ada, grace, linus] });
     const app = s.t.app;
     // The steady state after a flood: escalated over the last 30 minutes, nudged after 2, @here after 10.
-    const ids = seedWaitingConversations(sqliteOf(app.db), {
+    const ids = seedWaitingConversations(app.db, {
       count: WAITING,
       escalatedMinutesAgo: (i) => 30 - (i * 29.5) / WAITING,
       routedTo: ada,
@@ -125,7 +126,7 @@ describe('a queue of 10,000 waiting conversations', () => {
     s = await startSlackStack({}, { available: [ada, grace], app: { socketRate: { perSecond: 1000, burst: 1000 } } });
     const app = s.t.app;
     // Escalated 11 minutes ago, nudged after 2, nobody has claimed them: all are due for the @here.
-    seedWaitingConversations(sqliteOf(app.db), {
+    seedWaitingConversations(app.db, {
       count: WAITING,
       escalatedMinutesAgo: (i) => 11 + i / WAITING,
       routedTo: ada,
@@ -139,7 +140,7 @@ describe('a queue of 10,000 waiting conversations', () => {
     const attempts: { round: number; health: number; ack: number }[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
       // Each attempt starts from the same state: nobody has been called with @here yet.
-      sqliteOf(app.db).prepare("DELETE FROM conversation_assignments WHERE kind = 'broadcast'").run();
+      app.db.run(raw(app.db, sql`DELETE FROM conversation_assignments WHERE kind = 'broadcast'`));
       const t0 = performance.now();
       const running = app.jobs.run('nudges');
       let done = false;
@@ -179,14 +180,26 @@ describe('the process with 10,000 waiting and nobody to take them', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-flood-'));
     dirs.push(dir);
     const dbPath = path.join(dir, 'handoff.db');
-    const db = openDatabase(dbPath);
-    migrate(db);
+    const url = testEngine() === 'postgres' ? await freshPostgresDatabase() : undefined;
+    /** A connection of the test's own to the process's database (the process has its own). */
+    const connect = (): Database => (url ? openPostgresDatabase(url) : openDatabase(dbPath));
+    const countIn = (db: Database, state: string) => rows<{ n: number }>(db, sql`SELECT count(*) AS n FROM conversations WHERE state = ${state}`)[0]!.n;
+    const db = connect();
+    if (db.engine === 'sqlite') migrate(db as SqliteDatabase); // a PostgreSQL test database is copied from a migrated template
     // Past the @here already, and no Slack: the next round sends every one of them to the offline queue.
-    seedWaitingConversations(db.sqlite, { count: WAITING, escalatedMinutesAgo: (i) => 20 + i / WAITING, routedTo: 'U0NOBODY', broadcastAfterMinutes: 10 });
+    seedWaitingConversations(db, { count: WAITING, escalatedMinutesAgo: (i) => 20 + i / WAITING, routedTo: 'U0NOBODY', broadcastAfterMinutes: 10 });
     db.close();
 
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: dbPath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATABASE_PATH: dbPath,
+        ...(url ? { DATABASE_URL: url } : {}),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -204,10 +217,9 @@ describe('the process with 10,000 waiting and nobody to take them', () => {
       await waitFor(() => /Handoff is listening/.test(out), 30_000, 'the start');
       const url = `http://127.0.0.1:${/"address":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out)![1]}`;
       // The nudge job runs every 15 seconds: wait until its round has started queueing.
-      const reader = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
-      const queued = () => (reader.prepare("SELECT count(*) AS n FROM conversations WHERE state = 'queued'").get() as { n: number }).n;
+      const reader = connect();
       try {
-        await waitFor(() => queued() > 0, 30_000, 'the nudge round');
+        await waitFor(() => countIn(reader, 'queued') > 0, 30_000, 'the nudge round');
       } finally {
         reader.close();
       }
@@ -228,9 +240,9 @@ describe('the process with 10,000 waiting and nobody to take them', () => {
       expect(stopMs).toBeLessThan(5_000);
       expect(out).toContain('stopped');
       // The round was cut short by the stop, not waited for.
-      const after = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true });
+      const after = connect();
       try {
-        const left = (after.prepare("SELECT count(*) AS n FROM conversations WHERE state = 'waiting'").get() as { n: number }).n;
+        const left = countIn(after, 'waiting');
         console.log(`  ${left} of ${WAITING} still waiting for the next start`);
         expect(left).toBeGreaterThan(0);
       } finally {

@@ -1,4 +1,6 @@
-import type BetterSqlite3 from 'better-sqlite3';
+import { sql, type RawBuilder } from 'kysely';
+import type { Database } from '../../src/db/database';
+import { raw } from './test-engine';
 
 export interface QueueFixture {
   /** How many waiting conversations to add. */
@@ -24,37 +26,42 @@ export interface QueueFixture {
  * visitors who pressed "Talk to a person", as the rows look after the app escalated, routed and
  * (optionally) nudged them. Returns their ids, oldest escalation first.
  */
-export function seedWaitingConversations(sqlite: BetterSqlite3.Database, f: QueueFixture): string[] {
+export function seedWaitingConversations(db: Database, f: QueueFixture): string[] {
   const now = (f.now ?? new Date()).getTime();
   const prefix = f.prefix ?? 'fx';
-  const visitor = sqlite.prepare('INSERT INTO visitors (id, created_at, last_seen_at) VALUES (?, ?, ?)');
-  const conversation = sqlite.prepare(
-    `INSERT INTO conversations (id, visitor_id, state, escalation_reason, escalation_detail, escalated_at, created_at, updated_at)
-     VALUES (?, ?, 'waiting', 'customer_asked', '{}', ?, ?, ?)`,
-  );
-  const assignment = sqlite.prepare('INSERT INTO conversation_assignments (conversation_id, agent_id, kind, at) VALUES (?, ?, ?, ?)');
-  const thread = sqlite.prepare('INSERT INTO slack_threads (conversation_id, channel, ts, created_at) VALUES (?, ?, ?, ?)');
   const rows: { id: string; at: number }[] = [];
   for (let i = 0; i < f.count; i++) {
     rows.push({ id: `c_${prefix}_${String(i).padStart(6, '0')}`, at: now - f.escalatedMinutesAgo(i) * 60_000 });
   }
   rows.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
-  sqlite.transaction(() => {
-    rows.forEach(({ id, at }, i) => {
-      const iso = new Date(at).toISOString();
-      const vid = `v_${id}`;
-      visitor.run(vid, iso, iso);
-      conversation.run(id, vid, iso, iso, iso);
-      assignment.run(id, f.routedTo, 'routed', iso);
-      const ageMin = (now - at) / 60_000;
-      if (f.nudgedAfterMinutes !== undefined && ageMin >= f.nudgedAfterMinutes) {
-        assignment.run(id, f.nudgedTo ?? f.routedTo, 'nudged', new Date(at + f.nudgedAfterMinutes * 60_000).toISOString());
-      }
-      if (f.broadcastAfterMinutes !== undefined && ageMin >= f.broadcastAfterMinutes) {
-        assignment.run(id, null, 'broadcast', new Date(at + f.broadcastAfterMinutes * 60_000).toISOString());
-      }
-      if (f.channel) thread.run(id, f.channel, `1700000000.${String(i).padStart(6, '0')}`, iso);
-    });
-  })();
+  const visitors: RawBuilder<unknown>[] = [];
+  const conversations: RawBuilder<unknown>[] = [];
+  const assignments: RawBuilder<unknown>[] = [];
+  const threads: RawBuilder<unknown>[] = [];
+  rows.forEach(({ id, at }, i) => {
+    const iso = new Date(at).toISOString();
+    const vid = `v_${id}`;
+    visitors.push(sql`(${vid}, ${iso}, ${iso})`);
+    conversations.push(sql`(${id}, ${vid}, 'waiting', 'customer_asked', '{}', ${iso}, ${iso}, ${iso})`);
+    assignments.push(sql`(${id}, ${f.routedTo}, 'routed', ${iso})`);
+    const ageMin = (now - at) / 60_000;
+    if (f.nudgedAfterMinutes !== undefined && ageMin >= f.nudgedAfterMinutes) {
+      assignments.push(sql`(${id}, ${f.nudgedTo ?? f.routedTo}, 'nudged', ${new Date(at + f.nudgedAfterMinutes * 60_000).toISOString()})`);
+    }
+    if (f.broadcastAfterMinutes !== undefined && ageMin >= f.broadcastAfterMinutes) {
+      assignments.push(sql`(${id}, ${null}, 'broadcast', ${new Date(at + f.broadcastAfterMinutes * 60_000).toISOString()})`);
+    }
+    if (f.channel) threads.push(sql`(${id}, ${f.channel}, ${`1700000000.${String(i).padStart(6, '0')}`}, ${iso})`);
+  });
+  // Many rows per statement: one statement per row would be 40,000 round trips to PostgreSQL.
+  const insert = (into: RawBuilder<unknown>, values: RawBuilder<unknown>[]) => {
+    for (let i = 0; i < values.length; i += 500) db.run(raw(db, sql`${into} VALUES ${sql.join(values.slice(i, i + 500))}`));
+  };
+  db.tx(() => {
+    insert(sql`INSERT INTO visitors (id, created_at, last_seen_at)`, visitors);
+    insert(sql`INSERT INTO conversations (id, visitor_id, state, escalation_reason, escalation_detail, escalated_at, created_at, updated_at)`, conversations);
+    insert(sql`INSERT INTO conversation_assignments (conversation_id, agent_id, kind, at)`, assignments);
+    insert(sql`INSERT INTO slack_threads (conversation_id, channel, ts, created_at)`, threads);
+  });
   return rows.map((r) => r.id);
 }
