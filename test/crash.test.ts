@@ -10,10 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPostgresDatabase, type PostgresDatabase } from '../src/db/postgres/sync-database';
 import { ACTION } from '../src/slack/ids';
 import { createSlackDriver, newEventId, type SlackDriver } from './support/slack-driver';
 import { DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, SLACK_IDS, startSlackEmulator, type EmulatedMessage, type SlackEmulator } from './support/slack-emulator';
+import { freshPostgresDatabase, rows, testEngine } from './support/test-engine';
 import { WidgetClient } from './support/widget-client';
 
 const SECRET = 'crash-secret';
@@ -22,6 +25,9 @@ const C = SLACK_IDS.support;
 const NEWCOMER = 'U0NEWCOMER';
 
 let dir: string;
+/** The test's PostgreSQL database (the postgres project); otherwise the app runs on a SQLite file in dir. */
+let databaseUrl: string | undefined;
+let reader: PostgresDatabase | undefined;
 let emulator: SlackEmulator;
 const children: ChildProcess[] = [];
 const sockets: WidgetClient[] = [];
@@ -52,6 +58,7 @@ async function startProcess(mode: 'http' | 'socket' = 'http'): Promise<Running> 
       PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_PATH: path.join(dir, 'handoff.db'),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       SLACK_BOT_TOKEN: DEFAULT_BOT_TOKEN,
       ...(mode === 'http' ? { SLACK_SIGNING_SECRET: SECRET } : { SLACK_APP_TOKEN: DEFAULT_APP_TOKEN }),
       SLACK_API_URL: emulator.apiUrl,
@@ -98,6 +105,10 @@ const delivered = (status: number | null) => status !== null && status >= 200 &&
 
 /** Rows still waiting in the app's Slack inbox (read beside the running app: WAL allows it). */
 function inboxRows(): number {
+  if (databaseUrl) {
+    reader ??= openPostgresDatabase(databaseUrl);
+    return rows<{ n: number }>(reader, sql`SELECT count(*) AS n FROM slack_inbox`)[0]!.n;
+  }
   const db = new BetterSqlite3(path.join(dir, 'handoff.db'), { readonly: true, fileMustExist: true });
   try {
     return (db.prepare('SELECT count(*) AS n FROM slack_inbox').get() as { n: number }).n;
@@ -108,6 +119,7 @@ function inboxRows(): number {
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-crash-'));
+  databaseUrl = testEngine() === 'postgres' ? await freshPostgresDatabase() : undefined;
   emulator = await startSlackEmulator();
 });
 
@@ -121,6 +133,8 @@ afterEach(async () => {
     }
   }
   await emulator?.close();
+  reader?.close();
+  reader = undefined;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
