@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'src/db/group-commit-engines.test.ts',
   'test/crash.test.ts',
   'test/widget-rate-limits.test.ts',
   'test/slack-socket-mode.test.ts',
