@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'src/jobs/presence-job.test.ts',
+  'test/shared-rate-budgets.test.ts',
   'src/db/group-commit-engines.test.ts',
   'test/crash.test.ts',
   'test/widget-rate-limits.test.ts',

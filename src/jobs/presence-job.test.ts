@@ -1,12 +1,8 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDatabases } from '../../test/support/temp-databases';
-import { migrate } from '../db/migrator';
+import { anotherConnection, openTestDatabase } from '../../test/support/test-engine';
 import { createLogger } from '../logger';
 import { createMethodHolds } from '../slack/outbox';
 import { pollPresence, presenceJob, type Presence, type PresenceDeps } from './presence-job';
-
-const databases = tempDatabases('handoff-presence-');
 
 type LogLine = { level: number; msg: string; [k: string]: unknown };
 
@@ -136,12 +132,11 @@ describe('presence polling within Slack Tier 3', () => {
   });
 
   it('a 429 seen by one instance holds the next run on another instance sharing the database', async () => {
-    const file = path.join(databases.tmp(), 'handoff.db');
-    migrate(databases.open(file));
+    const db = openTestDatabase();
     const ids = agentIds(3);
-    // Two instances, each with its own connection to the file; their clocks start together.
-    const first = harness(ids, { holds: createMethodHolds(databases.open(file)) });
-    const second = harness(ids, { holds: createMethodHolds(databases.open(file)) });
+    // Two instances, each with its own connection to the database; their clocks start together.
+    const first = harness(ids, { holds: createMethodHolds(db) });
+    const second = harness(ids, { holds: createMethodHolds(anotherConnection(db)) });
     first.answerWith(async () => {
       throw Object.assign(new Error('A rate limit was exceeded'), { code: 'slack_webapi_rate_limited_error', retryAfter: 90 });
     });
