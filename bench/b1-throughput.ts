@@ -1,15 +1,19 @@
 /** 1. Durable customer messages acknowledged per second, 200 concurrent widget sockets, vs a raw `ws` echo. */
-import { closeAll, connectMany, INSTANT_AI_NOTE, median, sleep, startChildServer, type ChildServer, type Row, type ServerMode } from './lib';
+import { closeAll, connectMany, INSTANT_AI_NOTE, median, sleep, startChildServer, type Row, type ServerMode } from './lib';
 
-const SOCKETS = 200;
-const IN_FLIGHT = 4; // messages outstanding per socket (closed loop: a new one is sent on each ack)
-const WARMUP_MS = 1000;
-const WINDOW_MS = 3000;
+export const SOCKETS = 200;
+export const IN_FLIGHT = 4; // messages outstanding per socket (closed loop: a new one is sent on each ack)
+export const WARMUP_MS = 1000;
+export const WINDOW_MS = 3000;
 const RUNS = 3;
 
-async function oneRun(srv: ChildServer, run: number, agentOwned: boolean): Promise<number> {
-  const sockets = await connectMany(srv.url, SOCKETS, 50);
-  if (agentOwned) await srv.claimAll();
+/**
+ * One closed-loop run; returns acks/s. Several servers (instances of one deployment): the sockets
+ * are spread over them round robin. `afterConnect` runs once every socket has its welcome.
+ */
+export async function ackRun(urls: string[], run: number | string, afterConnect?: () => Promise<unknown>): Promise<number> {
+  const sockets = await connectMany(urls, SOCKETS, 50);
+  await afterConnect?.();
   let counting = false;
   let acks = 0;
   let stopped = false;
@@ -43,7 +47,7 @@ async function measure(mode: ServerMode, agentOwned = false): Promise<number[]> 
   const out: number[] = [];
   try {
     for (let r = 0; r < RUNS; r++) {
-      out.push(await oneRun(srv, r, agentOwned));
+      out.push(await ackRun([srv.url], r, agentOwned ? () => srv.claimAll() : undefined));
       await Promise.race([srv.idle(), sleep(5000)]); // let queued AI turns finish (bounded) before the next run
     }
   } finally {

@@ -1,14 +1,15 @@
 /** 2. Send → ack latency at 1,000 messages/s offered (open loop over 50 sockets), vs a raw `ws` echo. */
 import { closeAll, connectMany, INSTANT_AI_NOTE, median, percentile, sleep, startChildServer, type Row, type ServerMode } from './lib';
 
-const SOCKETS = 50;
-const RATE = 1000;
-const DURATION_MS = 3000;
-const DRAIN_MS = 2000;
+export const SOCKETS = 50;
+export const RATE = 1000;
+export const DURATION_MS = 3000;
+export const DRAIN_MS = 2000;
 const RUNS = 3;
 
-async function oneRun(url: string, run: number): Promise<{ p50: number; p99: number; lost: number }> {
-  const sockets = await connectMany(url, SOCKETS, 50);
+/** One open-loop run. Several servers (instances of one deployment): the sockets are spread over them round robin. */
+export async function latencyRun(urls: string[], run: number | string): Promise<{ p50: number; p99: number; lost: number }> {
+  const sockets = await connectMany(urls, SOCKETS, 50);
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
   for (const s of sockets) {
@@ -54,7 +55,7 @@ async function measure(mode: ServerMode) {
     try {
       const warm = await connectMany(srv.url, 10, 10); // JIT and statement cache
       await closeAll(warm);
-      out.push(await oneRun(srv.url, r));
+      out.push(await latencyRun([srv.url], r));
     } finally {
       await srv.kill();
     }

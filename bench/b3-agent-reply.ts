@@ -9,18 +9,19 @@ import http from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ACTION } from '../src/slack/ids';
 import { createSlackDriver, type SlackDriver } from '../test/support/slack-driver';
-import { SLACK_IDS } from '../test/support/slack-emulator';
-import { SIGNING_SECRET, startSlackStack, type SlackStack } from '../test/support/slack-stack';
+import { SLACK_IDS, type SlackEmulator } from '../test/support/slack-emulator';
+import { SIGNING_SECRET, startSlackStack } from '../test/support/slack-stack';
+import { WidgetClient } from '../test/support/widget-client';
 import { median, percentile, sleep, type Row } from './lib';
 
-const C = SLACK_IDS.support;
-const RATE = 200;
-const DURATION_MS = 4000;
+export const C = SLACK_IDS.support;
+export const RATE = 200;
+export const DURATION_MS = 4000;
 const RUNS = 3;
-const AGENTS = [SLACK_IDS.ada, SLACK_IDS.grace, SLACK_IDS.linus];
+export const AGENTS = [SLACK_IDS.ada, SLACK_IDS.grace, SLACK_IDS.linus];
 
 let eventN = 0;
-function envelopeFor(s: SlackStack, ev: Record<string, any>) {
+function envelopeFor(s: { emulator: SlackEmulator }, ev: Record<string, any>) {
   const e = s.emulator;
   return {
     token: 'legacyVerificationToken00', team_id: e.team.id, context_team_id: e.team.id, context_enterprise_id: null, api_app_id: e.bot.appId,
@@ -44,13 +45,23 @@ function postSigned(url: string, driver: SlackDriver, body: string): Promise<num
   });
 }
 
-interface Target {
+export interface Target {
   agent: string;
   threadTs: string;
   ws: WebSocket;
+  /** Where this thread's events go, if not to runLoad's url (another instance than the socket's). */
+  eventUrl?: string;
 }
 
-async function runLoad(url: string, driver: SlackDriver, s: SlackStack, targets: Target[], tag: string) {
+/** One open-loop run of thread replies, round robin over the targets (by default RATE for DURATION_MS). */
+export async function runLoad(
+  url: string,
+  driver: SlackDriver,
+  s: { emulator: SlackEmulator },
+  targets: Target[],
+  tag: string,
+  { rate = RATE, durationMs = DURATION_MS }: { rate?: number; durationMs?: number } = {},
+) {
   const sentAt = new Map<string, number>();
   const lat: number[] = [];
   const statuses: { ok: boolean; ms: number }[] = [];
@@ -70,25 +81,25 @@ async function runLoad(url: string, driver: SlackDriver, s: SlackStack, targets:
     t.ws.on('message', fn);
     return () => t.ws.off('message', fn);
   });
-  const total = Math.round((RATE * DURATION_MS) / 1000);
+  const total = Math.round((rate * durationMs) / 1000);
   // Prepared before the clock starts: the emulator's thread replies and their event envelopes.
   const prepared = Array.from({ length: total }, (_, i) => {
     const t = targets[i % targets.length]!;
     const key = `${tag}x${i}`;
     const msg = s.emulator.postAsUser(t.agent, C, `Reply bench${key} from the agent`, { thread_ts: t.threadTs });
-    return { key, body: JSON.stringify(envelopeFor(s, s.emulator.toMessageEvent(msg))) };
+    return { key, url: t.eventUrl ?? url, body: JSON.stringify(envelopeFor(s, s.emulator.toMessageEvent(msg))) };
   });
   const inflight: Promise<void>[] = [];
   let sent = 0;
   const t0 = performance.now();
   while (sent < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - t0) * RATE) / 1000));
+    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000));
     while (sent < due) {
-      const { key, body } = prepared[sent]!;
+      const { key, url: to, body } = prepared[sent]!;
       const at = performance.now();
       sentAt.set(key, at);
       inflight.push(
-        postSigned(url, driver, body).then(
+        postSigned(to, driver, body).then(
           (status) => void statuses.push({ ok: status === 200, ms: performance.now() - at }),
           () => void statuses.push({ ok: false, ms: Infinity }),
         ),
@@ -105,7 +116,42 @@ async function runLoad(url: string, driver: SlackDriver, s: SlackStack, targets:
   return { p50: percentile(lat, 50), p99: percentile(lat, 99), within3s, lost: sentAt.size };
 }
 
-function startRaw(): Promise<{ url: string; sockets: Map<string, WebSocket>; close(): Promise<void> }> {
+/**
+ * One claimed handoff per agent (the targets of runLoad). Agent i's customer talks to
+ * sides[i mod n].widgetUrl and the agent acts (claims, and its thread's events go) through
+ * sides[i mod n].driver: the same instance, or another one to cross between instances.
+ */
+export async function claimTargets(emulator: SlackEmulator, sides: { widgetUrl: string; driver: SlackDriver }[]): Promise<{ targets: Target[]; clients: WidgetClient[] }> {
+  const targets: Target[] = [];
+  const clients: WidgetClient[] = [];
+  try {
+    for (const [i, agent] of AGENTS.entries()) {
+      const side = sides[i % sides.length]!;
+      const w = await WidgetClient.connect(side.widgetUrl);
+      clients.push(w);
+      const welcome = await w.hello();
+      w.send({ type: 'message', clientId: 'c1', text: 'I need to talk to a person about my invoice' });
+      await w.next('ack');
+      w.send({ type: 'request_human' });
+      // The handoff card (a parent message: thread_ts is its own ts once it has replies, as in Slack).
+      const card = await emulator.waitForMessage(
+        C,
+        (m) => (!m.thread_ts || m.thread_ts === m.ts) && JSON.stringify(m.blocks ?? []).includes(welcome.conversationId),
+        10_000,
+      );
+      const res = await side.driver.blockAction(agent, { actionId: ACTION.claim, message: emulator.message(C, card.ts)!, channel: C });
+      if (res.status !== 200) throw new Error(`claim failed: ${res.status}`);
+      await w.next('message', (f) => f.role === 'agent', 10_000);
+      targets.push({ agent, threadTs: card.ts, ws: w.ws, eventUrl: side.driver.appUrl });
+    }
+  } catch (err) {
+    for (const w of clients) w.close();
+    throw err;
+  }
+  return { targets, clients };
+}
+
+export function startRaw(): Promise<{ url: string; sockets: Map<string, WebSocket>; close(): Promise<void> }> {
   const sockets = new Map<string, WebSocket>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -146,26 +192,16 @@ export async function run(): Promise<Row[]> {
   const s = await startSlackStack();
   const raw = await startRaw();
   const rawSockets: WebSocket[] = [];
+  const widgets: WidgetClient[] = [];
   try {
-    const targets: Target[] = [];
-    for (const agent of AGENTS) {
-      const w = await s.widget();
-      const welcome = await w.hello();
-      w.send({ type: 'message', clientId: 'c1', text: 'I need to talk to a person about my invoice' });
-      await w.next('ack');
-      w.send({ type: 'request_human' });
-      const card = await s.card(welcome.conversationId, 10_000);
-      const res = await s.driver.blockAction(agent, { actionId: ACTION.claim, message: s.emulator.message(C, card.ts)!, channel: C });
-      if (res.status !== 200) throw new Error(`claim failed: ${res.status}`);
-      await w.next('message', (f) => f.role === 'agent', 10_000);
-      targets.push({ agent, threadTs: card.ts, ws: w.ws });
-    }
+    const { targets, clients } = await claimTargets(s.emulator, [{ widgetUrl: s.t.url, driver: s.driver }]);
+    widgets.push(...clients);
     const rawTargets: Target[] = [];
     for (const t of targets) {
       const ws = new WebSocket(`${raw.url.replace('http', 'ws')}/widget/ws?thread=${t.threadTs}`);
       await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
       rawSockets.push(ws);
-      rawTargets.push({ ...t, ws });
+      rawTargets.push({ agent: t.agent, threadTs: t.threadTs, ws });
     }
     const rawDriver = createSlackDriver({ appUrl: `${raw.url}/slack/events`, signingSecret: SIGNING_SECRET, emulator: s.emulator });
     const ours = [];
@@ -196,6 +232,7 @@ export async function run(): Promise<Row[]> {
       { bench: 3, metric: 'events acked HTTP 200 within 3 s', unit: '%', ours: 100 * Math.min(...ours.map((r) => r.within3s)), raw: 100 * Math.min(...base.map((r) => r.within3s)), ratio: null, target: '100%', met: ours.every((r) => r.within3s === 1) },
     ];
   } finally {
+    for (const w of widgets) w.close();
     for (const ws of rawSockets) ws.terminate();
     await raw.close();
     await s.close();

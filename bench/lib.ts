@@ -93,10 +93,18 @@ export interface ChildServer {
 
 const CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 
-export function startChildServer(mode: ServerMode, extraArgs: string[] = []): Promise<ChildServer> {
+export interface ChildOptions {
+  /** app modes: environment variables over the harness's defaults (DATABASE_URL, SLACK_*). */
+  env?: Record<string, string>;
+  /** app modes on PostgreSQL: hear the other instances on its LISTEN/NOTIFY channel. */
+  peers?: boolean;
+}
+
+export function startChildServer(mode: ServerMode, extraArgs: string[] = [], options: ChildOptions = {}): Promise<ChildServer> {
   const proc = fork(CHILD, [mode, ...extraArgs], {
     execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_APP_ENV: JSON.stringify(options.env ?? {}), BENCH_PEERS: options.peers ? '1' : '' },
   });
   let seq = 0;
   const waiting = new Map<number, (v: any) => void>();
@@ -182,11 +190,12 @@ export function connectWidget(baseUrl: string, timeoutMs = 20_000): Promise<Benc
   });
 }
 
-/** Connects n sockets, `parallel` at a time. */
-export async function connectMany(baseUrl: string, n: number, parallel = 100): Promise<BenchSocket[]> {
+/** Connects n sockets, `parallel` at a time; given several servers, socket i goes to server i mod their count. */
+export async function connectMany(baseUrl: string | string[], n: number, parallel = 100): Promise<BenchSocket[]> {
+  const urls = typeof baseUrl === 'string' ? [baseUrl] : baseUrl;
   const out: BenchSocket[] = [];
   for (let i = 0; i < n; i += parallel) {
-    const batch = await Promise.all(Array.from({ length: Math.min(parallel, n - i) }, () => connectWidget(baseUrl)));
+    const batch = await Promise.all(Array.from({ length: Math.min(parallel, n - i) }, (_, j) => connectWidget(urls[(i + j) % urls.length]!)));
     out.push(...batch);
   }
   return out;

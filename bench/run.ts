@@ -12,6 +12,7 @@ const ALL: Record<string, { name: string; load: () => Promise<{ run(): Promise<R
   '4': { name: 'idle socket memory', load: () => import('./b4-memory') },
   '5': { name: 'message insert path', load: () => import('./b5-insert') },
   '6': { name: 'widget size & time to usable', load: () => import('./b6-widget') },
+  '7': { name: 'PostgreSQL (1 and 3 instances) next to SQLite', load: () => import('./b7-postgres') },
 };
 
 const picked = process.argv.slice(2).filter((a) => ALL[a]);

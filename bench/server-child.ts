@@ -3,15 +3,20 @@
  * (the real app with an AI that answers instantly; `claim-all` hands every conversation to an agent) or `raw` (a plain `ws` server: welcome on hello,
  * ack on message). Reports its URL over IPC and answers `mem`, `idle` and `stop`.
  */
-import { sqliteOf } from '../test/support/test-engine';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import type { Ai } from '../src/core/ports';
 import { createAgentRepository } from '../src/db/agent-repository';
+import { createPostgresPeerChannel, type PostgresPeerChannel } from '../src/db/postgres/peer-channel';
+import { createLogger } from '../src/logger';
 import { removeDir, startTestApp } from '../test/support/app-harness';
+import { FAST_OUTBOX } from '../test/support/slack-stack';
 
 const mode = process.argv[2] ?? 'raw';
+/** Set by startChildServer's options: the app's environment (DATABASE_URL, SLACK_*) and whether it has peers. */
+const appEnv = JSON.parse(process.env.BENCH_APP_ENV || '{}') as Record<string, string>;
+const withPeers = process.env.BENCH_PEERS === '1';
 
 export const instantAi: Ai = {
   answer: async () => ({ reply: 'ok', confidence: 1, action: { type: 'answer' }, sources: [] }),
@@ -44,27 +49,35 @@ async function main() {
       await new Promise<void>((r) => server.close(() => r()));
     };
   } else {
-    const t = await startTestApp(
-      {},
-      {
-        socketRate: { perSecond: 1e9, burst: 1e9 },
-        socketsPerIp: 20_000,
-        heartbeatMs: 600_000,
-        ...(mode === 'app-instant-ai' ? { ai: instantAi } : {}),
-      },
-    );
+    let peers: PostgresPeerChannel | undefined;
+    if (withPeers) {
+      if (!appEnv.DATABASE_URL) throw new Error('peers need DATABASE_URL');
+      peers = createPostgresPeerChannel(appEnv.DATABASE_URL, createLogger('silent'));
+      await peers.listening();
+    }
+    const t = await startTestApp(appEnv, {
+      socketRate: { perSecond: 1e9, burst: 1e9 },
+      socketsPerIp: 20_000,
+      heartbeatMs: 600_000,
+      ...(mode === 'app-instant-ai' ? { ai: instantAi } : {}),
+      ...(peers ? { peers } : {}),
+      // As in startSlackStack (benchmark 3): Slack's own pacing would be the bottleneck otherwise.
+      ...(appEnv.SLACK_BOT_TOKEN ? { slackOutbox: FAST_OUTBOX } : {}),
+    });
     url = t.url;
     idle = () => t.app.core.idle();
     // Every open conversation is taken by an agent: the AI stays quiet, messages are stored and acked.
     claimAll = () => {
       const agent = { id: 'UBENCH', persona: { name: 'Bench' }, isAdmin: false };
       createAgentRepository(t.app.db).ensure(agent.id, new Date().toISOString());
-      const ids = sqliteOf(t.app.db).prepare("SELECT id FROM conversations WHERE state = 'ai'").pluck().all() as string[];
+      const { db } = t.app;
+      const ids = db.all(db.q.selectFrom('conversations').select('id').where('state', '=', 'ai')).map((r) => r.id);
       for (const id of ids) t.app.handoff.claim(id, agent);
       return ids.length;
     };
     stop = async () => {
       await t.stop();
+      await peers?.close();
       removeDir(t.dir);
     };
   }

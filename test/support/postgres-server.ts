@@ -8,8 +8,9 @@ import { freePort } from './free-port';
 /**
  * A throwaway PostgreSQL for tests: Debian's `postgresql` package (initdb, postgres, pg_ctl), a
  * cluster in a temp folder, listening on a free port of 127.0.0.1 and on a socket in that folder,
- * with fsync off (nothing here must survive a crash). initdb refuses to run as root and the tests
- * run as root, so the server runs as `nobody`; as another user it runs as that user.
+ * with fsync off (nothing here must survive a crash) unless `durable` is asked for. initdb refuses
+ * to run as root and the tests run as root, so the server runs as `nobody`; as another user it runs
+ * as that user.
  *
  * The superuser is `postgres`, trusted without a password (only local connections are accepted).
  */
@@ -56,7 +57,16 @@ function chownTree(dir: string, user: { uid: number; gid: number } | undefined):
 
 let databaseCounter = 0;
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartPostgresOptions {
+  /**
+   * fsync, synchronous_commit and full_page_writes on, as a production server runs: a commit
+   * returns once it is on disk (the benchmarks, whose numbers must be honest). Default false.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const onOff = options.durable ? 'on' : 'off';
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql (or set PG_BIN)');
   const user = serverUser();
@@ -89,9 +99,9 @@ export async function startPostgres(): Promise<PostgresServer> {
         '-p', String(port),
         '-h', '127.0.0.1',
         '-k', socketDir,
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
+        '-c', `fsync=${onOff}`,
+        '-c', `synchronous_commit=${onOff}`,
+        '-c', `full_page_writes=${onOff}`,
         '-c', 'max_connections=200',
         '-c', 'logging_collector=off',
       ],
