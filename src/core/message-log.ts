@@ -176,6 +176,7 @@ export class MessageLog {
         (r) => {
           if (!r.duplicate) this.unannounced.add((stored = r.message));
         },
+        conversationId,
       )
       .then(
         (r) => {

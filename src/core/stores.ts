@@ -26,8 +26,13 @@ export interface GroupedWrites {
   /**
    * Runs `fn` in the next group transaction; resolves with its result once it is durably stored.
    * `committed` is called as soon as the transaction has committed, before the fsync.
+   *
+   * `conversationId`: the conversation whose row the write locks (a new seq, a state, a seen mark).
+   * A batch runs its writes in the order of these ids (writes without one first; each id's writes
+   * in the order queued), so instances sharing a database lock conversation rows in one order and
+   * two batches never deadlock.
    */
-  run<T>(fn: () => T, committed?: (value: T) => void): Promise<T>;
+  run<T>(fn: () => T, committed?: (value: T) => void, conversationId?: string): Promise<T>;
   /** Resolves when everything queued so far has been committed and synced (or refused). */
   drain(): Promise<void>;
   /** Calls `cb` once every batch committed so far is on disk. */

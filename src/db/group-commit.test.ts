@@ -46,6 +46,18 @@ describe('GroupCommit', () => {
     expect(count(other)).toBe(1);
   });
 
+  it('runs a batch in lock order (unkeyed writes first, then by conversation id, queue order within one), settling in queue order', async () => {
+    const { commit } = setup();
+    const ran: string[] = [];
+    const settled: string[] = [];
+    const write = (name: string, key?: string) =>
+      commit.run(() => (ran.push(name), name), undefined, key).then((v) => void settled.push(v));
+    await Promise.all([write('c1', 'conv_c'), write('a1', 'conv_a'), write('free1'), write('c2', 'conv_c'), write('b1', 'conv_b'), write('free2'), write('a2', 'conv_a')]);
+    // Two instances whose batches touch conv_a and conv_c lock them in the same order: no deadlock.
+    expect(ran).toEqual(['free1', 'free2', 'a1', 'a2', 'b1', 'c1', 'c2']);
+    expect(settled).toEqual(['c1', 'a1', 'free1', 'c2', 'b1', 'free2', 'a2']);
+  });
+
   it('commits everything queued in one tick in one transaction, and resolves each with its result after the commit', async () => {
     const { db, other, commit, file } = setup();
     const walBefore = walSize(file);

@@ -4,6 +4,8 @@ import type { GroupedWrites } from '../core/stores';
 
 interface Item {
   fn: () => unknown;
+  /** The conversation row the write locks: the batch runs in this order (see GroupedWrites.run). */
+  key: string | undefined;
   /** Called right after the transaction commits, before the fsync (see run). */
   committed: ((value: any) => void) | undefined;
   resolve: (value: any) => void;
@@ -62,9 +64,9 @@ export class GroupCommit implements GroupedWrites {
    * `committed` is called as soon as the transaction has committed, before the fsync: from then on
    * other readers can see the write although the promise has not settled yet.
    */
-  run<T>(fn: () => T, committed?: (value: T) => void): Promise<T> {
+  run<T>(fn: () => T, committed?: (value: T) => void, conversationId?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, committed, resolve, reject });
+      this.queue.push({ fn, key: conversationId, committed, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -176,13 +178,21 @@ export class GroupCommit implements GroupedWrites {
   }
 
   private commit(batch: Item[]): Outcome[] {
+    // Rows are locked in one order by every process sharing the database (PostgreSQL): writes
+    // without a conversation first, then by conversation id; the outcomes keep the queue's order.
+    const order = lockOrder(batch);
+    const inOrder = (run: (item: Item) => Outcome): Outcome[] => {
+      const outcomes = new Array<Outcome>(batch.length);
+      for (const i of order) outcomes[i] = run(batch[i]!);
+      return outcomes;
+    };
     try {
       // The common case: nothing throws, and the batch costs no savepoints.
-      return this.db.tx(() => batch.map((item): Outcome => ({ ok: true, value: item.fn() })));
+      return this.db.tx(() => inOrder((item) => ({ ok: true, value: item.fn() })));
     } catch {
       // Something threw (and everything was rolled back): again, each write in its own savepoint,
       // so only the writes that fail are refused.
-      return this.db.tx(() => batch.map((item) => this.isolated(item)));
+      return this.db.tx(() => inOrder((item) => this.isolated(item)));
     }
   }
 
@@ -195,4 +205,18 @@ export class GroupCommit implements GroupedWrites {
       return { ok: false, value: err };
     }
   }
+}
+
+/** The batch's indexes in lock order: unkeyed writes first, then by key; queue order within each. */
+function lockOrder(batch: Item[]): number[] {
+  const order = batch.map((_, i) => i);
+  if (batch.every((item) => item.key === undefined)) return order;
+  return order.sort((a, b) => {
+    const ka = batch[a]!.key;
+    const kb = batch[b]!.key;
+    if (ka === kb) return a - b;
+    if (ka === undefined) return -1;
+    if (kb === undefined) return 1;
+    return ka < kb ? -1 : 1;
+  });
 }

@@ -119,7 +119,7 @@ export class Sessions {
   markSeen(conversationId: string, seq: number): void {
     if (seq <= 0) return;
     this.d.commit
-      .run(() => this.d.conversations.markSeen(conversationId, seq))
+      .run(() => this.d.conversations.markSeen(conversationId, seq), undefined, conversationId)
       .catch((err: unknown) => this.d.logger.error({ err, conversationId }, 'could not store what the customer has seen'));
   }
 

@@ -78,7 +78,7 @@ export class Lifecycle {
    */
   async applyGrouped<R = never>(conversationId: string, move: Move, options: MoveOptions<R> = {}): Promise<Moved<R>> {
     const now = options.now ?? this.d.clock.now().toISOString();
-    const written = await this.d.commit.run(() => this.write(conversationId, move, options, now));
+    const written = await this.d.commit.run(() => this.write(conversationId, move, options, now), undefined, conversationId);
     return this.announce(conversationId, move, options, written);
   }
 
