@@ -62,12 +62,32 @@ export function createPostgresPeerChannel(url: string, logger: Logger, options: 
     }
   };
 
+  // One query at a time on the connection (pg deprecates queueing them): notes published while one
+  // is on its way go together in the next, in order (one statement, one transaction: delivered in
+  // the order sent).
+  let outgoing: { text: string; from: string }[] = [];
+  let sending = false;
   const send = (c: pg.Client, text: string, from: string) => {
-    c.query('select pg_notify($1, $2)', [channel, text]).catch((err: unknown) => {
-      // The connection went down under it: whether it was sent is unknown, so the others resync.
-      missedFrom = from;
-      logger.warn({ err }, 'a peer note may not have reached the other instances');
-    });
+    outgoing.push({ text, from });
+    if (!sending) void sendAll(c);
+  };
+  const sendAll = async (c: pg.Client) => {
+    sending = true;
+    try {
+      while (outgoing.length) {
+        const batch = outgoing;
+        outgoing = [];
+        try {
+          await c.query('select pg_notify($1, t) from unnest($2::text[]) as t', [channel, batch.map((n) => n.text)]);
+        } catch (err) {
+          // The connection went down under it: whether it was sent is unknown, so the others resync.
+          missedFrom = batch.at(-1)!.from;
+          logger.warn({ err, notes: batch.length }, 'peer notes may not have reached the other instances');
+        }
+      }
+    } finally {
+      sending = false;
+    }
   };
 
   const dropped = (c: pg.Client, err?: unknown) => {
