@@ -39,6 +39,19 @@ export function createEmailRepository(db: Database) {
         q.selectFrom('emails').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('id').limit(limit),
       );
     },
+    /**
+     * Takes a due email for sending until `until`, in one conditional UPDATE: only if it is still
+     * pending with the `nextAttemptAt` this process read (no other process took it since). Also
+     * renews a claim (pass the `until` of the last one). Processes sharing the database send each
+     * email once this way; a claim not renewed (its process died) makes the email due again.
+     */
+    claim(id: number, nextAttemptAt: string, until: string): boolean {
+      return (
+        db.run(
+          q.updateTable('emails').set({ next_attempt_at: until }).where('id', '=', id).where('status', '=', 'pending').where('next_attempt_at', '=', nextAttemptAt),
+        ).changes === 1
+      );
+    },
     mark(id: number, status: 'sent' | 'stored' | 'failed', now: string, error: string | null = null): void {
       db.run(q.updateTable('emails').set({ status, sent_at: status === 'failed' ? null : now, last_error: error }).where('id', '=', id));
     },

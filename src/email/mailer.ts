@@ -5,6 +5,8 @@ import type { Logger } from '../logger';
 import { createEmailRepository, type EmailRepository, type NewEmail } from './email-repository';
 
 const MAX_ATTEMPTS = 8;
+/** How long a claim on an email lasts (renewed every third of it while the send runs): a dead process's email is due again after it. */
+const CLAIM_MS = 60_000;
 
 /**
  * Emails go through a small persisted outbox: `send` stores the email in the caller's transaction
@@ -67,14 +69,28 @@ export class Mailer {
 
   private async deliverDue(): Promise<void> {
     const { d } = this;
+    const later = (ms: number) => new Date(d.clock.now().getTime() + ms).toISOString();
     for (const e of this.repo.due(d.clock.now().toISOString(), 20)) {
       const now = () => d.clock.now().toISOString();
+      // Other instances sharing the database read the same due rows: the one whose claim took effect sends it.
+      let claimedUntil = later(CLAIM_MS);
+      if (!this.repo.claim(e.id!, e.next_attempt_at, claimedUntil)) continue;
       if (!this.transport) {
         // Never the body: it may hold a reopen link, whose token opens the customer's conversation.
         d.logger.info({ emailId: e.id, to: e.to_address, subject: e.subject, kind: e.kind, read: this.howToRead(e.id!) }, 'email stored (SMTP_URL is not set, so it was not sent)');
         this.repo.mark(e.id!, 'stored', now());
         continue;
       }
+      // A slow mail server must not let the claim lapse while this process is still sending.
+      const renewal = setInterval(() => {
+        const until = later(CLAIM_MS);
+        try {
+          if (this.repo.claim(e.id!, claimedUntil, until)) claimedUntil = until;
+        } catch (err) {
+          d.logger.warn({ err, emailId: e.id }, 'could not renew the claim on an email being sent');
+        }
+      }, CLAIM_MS / 3);
+      renewal.unref();
       try {
         await this.transport.sendMail({
           from: d.from,
@@ -97,6 +113,8 @@ export class Mailer {
           this.repo.retryLater(e.id!, attempts, new Date(d.clock.now().getTime() + delayMs).toISOString(), message);
           d.logger.warn({ err, emailId: e.id, attempts }, 'email not sent; will retry');
         }
+      } finally {
+        clearInterval(renewal);
       }
     }
   }

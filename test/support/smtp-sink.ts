@@ -8,8 +8,11 @@ export interface ReceivedMail {
   decoded: string;
 }
 
-/** A real SMTP server on 127.0.0.1 (smtp-server) that keeps what it receives. */
-export async function startSmtpSink(): Promise<{ url: string; mails: ReceivedMail[]; close(): Promise<void> }> {
+/**
+ * A real SMTP server on 127.0.0.1 (smtp-server) that keeps what it receives. `acceptDelayMs`: how
+ * long it takes to accept each message (a slow mail server), 0 by default.
+ */
+export async function startSmtpSink(options: { acceptDelayMs?: number } = {}): Promise<{ url: string; mails: ReceivedMail[]; close(): Promise<void> }> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -26,7 +29,8 @@ export async function startSmtpSink(): Promise<{ url: string; mails: ReceivedMai
           raw,
           decoded: decodeQuotedPrintable(raw),
         });
-        callback();
+        if (options.acceptDelayMs) setTimeout(() => callback(), options.acceptDelayMs);
+        else callback();
       });
     },
   });
