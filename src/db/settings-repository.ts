@@ -22,13 +22,18 @@ export function createSettingsRepository(db: Database) {
     },
     /** The named secret, generated (32 random bytes) and stored the first time it is asked for. */
     secret(name: string, now: string): string {
-      return db.tx(() => {
-        const row = db.first(q.selectFrom('secrets').select('value').where('name', '=', name));
-        if (row) return row.value;
-        const value = randomBytes(32).toString('base64url');
-        db.run(q.insertInto('secrets').values({ name, value, created_at: now }));
-        return value;
-      });
+      const read = () => db.first(q.selectFrom('secrets').select('value').where('name', '=', name))?.value;
+      const stored = read();
+      if (stored !== undefined) return stored;
+      // Instances starting together on a new database each generate one: the first insert wins and
+      // every instance uses the winner's (a read-then-insert would fail or differ on PostgreSQL).
+      db.run(
+        q
+          .insertInto('secrets')
+          .values({ name, value: randomBytes(32).toString('base64url'), created_at: now })
+          .onConflict((oc) => oc.column('name').doNothing()),
+      );
+      return read()!;
     },
     /**
      * A secret that admins can rotate and revoke, read from the database on every use so a change
