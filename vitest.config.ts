@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Tests that run on both engines: every test that stores through the app or the store interfaces. */
 const POSTGRES_TESTS = [
+  'test/gateway.test.ts',
   'test/logging.test.ts',
   'src/jobs/presence-job.test.ts',
   'test/shared-rate-budgets.test.ts',

@@ -1,7 +1,8 @@
-import { sqliteOf } from './support/test-engine';
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
+import { rows } from './support/test-engine';
 import { WidgetClient } from './support/widget-client';
 
 let t: TestApp;
@@ -101,18 +102,16 @@ describe('widget websocket protocol', () => {
     const welcome = await c.hello();
     c.send({ type: 'message', clientId: 'same', text: 'hello' });
     const ack = await c.next('ack');
-    const row = sqliteOf(t.app.db).prepare('SELECT seq, text FROM messages WHERE id = ?').get(ack.id);
-    expect(row).toEqual({ seq: ack.seq, text: 'hello' });
+    const row = rows(t.app.db, sql`SELECT seq, text FROM messages WHERE id = ${ack.id}`);
+    expect(row).toEqual([{ seq: ack.seq, text: 'hello' }]);
     const echoed = c.frames('message').find((m) => m.id === ack.id);
     expect(echoed).toMatchObject({ role: 'customer', clientId: 'same', seq: ack.seq, text: 'hello' });
 
     c.send({ type: 'message', clientId: 'same', text: 'hello again, different text' });
     const again = await c.next('ack');
     expect(again).toEqual(ack);
-    const count = sqliteOf(t.app.db)
-      .prepare('SELECT count(*) AS n FROM messages WHERE conversation_id = ? AND client_id = ?')
-      .get(welcome.conversationId, 'same');
-    expect(count).toEqual({ n: 1 });
+    const count = rows(t.app.db, sql`SELECT count(*) AS n FROM messages WHERE conversation_id = ${welcome.conversationId} AND client_id = 'same'`);
+    expect(count).toEqual([{ n: 1 }]);
   });
 
   it('resumes with the token and replays only what came after lastSeq, in order', async () => {
