@@ -14,6 +14,7 @@ import { defineConfig } from 'vitest/config';
 const POSTGRES_TESTS = [
   'src/core/analytics/analytics-service.test.ts',
   'src/core/lifecycle/lifecycle.test.ts',
+  'src/email/mailer.test.ts',
   'src/db/conversation-repository.test.ts',
   'src/db/group-commit-engines.test.ts',
   'src/db/job-tick-repository.test.ts',
