@@ -177,6 +177,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     db, agents, conversations, routing: routingRepo, events, settings, clock, bus, logger,
     enabled: () => slackReady,
     queueForLater: (id) => queued.queueUnclaimed(id),
+    // Each statement is a round trip on PostgreSQL (~0.1-0.4 ms): a page of 100 would hold the
+    // event loop for tens to hundreds of milliseconds.
+    nudgePageSize: db.engine === 'postgres' ? 20 : undefined,
     commit,
     // Queue positions go only to customers with the widget open (on this instance).
     watching: (id) => registry.isOnline(id),

@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 
 const CURSOR = 'round_robin_cursor';
 /** Waiting conversations the nudge round reads at a time (one query, one transaction for its writes). */
-const NUDGE_PAGE = 100;
+export const NUDGE_PAGE = 100;
 
 export interface NudgeOutcome {
   nudged: string[];
@@ -43,6 +43,12 @@ export class RoutingService implements HandoffDesk {
        * (the others get theirs when they come back). Without it, to every waiting conversation.
        */
       watching?: (conversationId: string) => boolean;
+      /**
+       * Conversations per page of the nudge round (default NUDGE_PAGE). A page runs without
+       * yielding: where each statement is a round trip (PostgreSQL), smaller pages keep the event
+       * loop free for acks.
+       */
+      nudgePageSize?: number;
     },
   ) {}
 
@@ -151,7 +157,7 @@ export class RoutingService implements HandoffDesk {
         const page = d.routing.nudgePage(
           { cutoff, broadcastCutoff, availableIds: available.map((a) => a.id), nobodyAvailable: !available.length },
           after,
-          NUDGE_PAGE,
+          this.d.nudgePageSize ?? NUDGE_PAGE,
         );
         if (!page.length) break;
         after = page.at(-1)!;
@@ -212,7 +218,7 @@ export class RoutingService implements HandoffDesk {
           await Promise.all(toQueue.map((id) => d.queueForLater(id)));
           out.queued.push(...toQueue);
         }
-        if (page.length < NUDGE_PAGE) break;
+        if (page.length < (this.d.nudgePageSize ?? NUDGE_PAGE)) break;
         await nextTurn();
       }
     } finally {
