@@ -77,19 +77,7 @@ describe('GroupCommit', () => {
     expect(seenAtResolve.every((n) => n === 100)).toBe(true); // resolved = already visible to others
   });
 
-  it('rolls back a write that throws on its own; the rest of the batch commits', async () => {
-    const { db, other, commit } = setup();
-    const a = commit.run(insert(db, 'a'));
-    const dup = commit.run(() => {
-      insert(db, 'b')();
-      insert(db, 'a')(); // primary key violation: b must go too
-    });
-    const c = commit.run(insert(db, 'c'));
-    await expect(a).resolves.toBe(1);
-    await expect(dup).rejects.toThrow(/UNIQUE/);
-    await expect(c).resolves.toBe(1);
-    expect(other.prepare('SELECT k FROM t ORDER BY k').all()).toEqual([{ k: 'a' }, { k: 'c' }]);
-  });
+  // A write that throws rolls back alone: group-commit-engines.test.ts (both engines).
 
   it('when the disk is full, every resolved write is stored and no rejected one is', async () => {
     const { db, other, commit } = setup();
