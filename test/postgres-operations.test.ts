@@ -8,6 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
 import { startPostgres, type PostgresServer } from './support/postgres-server';
 import { killLeftovers, runEntry } from './support/run-process';
+import { SLACK_IDS } from './support/slack-emulator';
+import { startSlackStack } from './support/slack-stack';
 import { WidgetClient } from './support/widget-client';
 
 /**
@@ -117,6 +119,40 @@ describe('the database goes away while running', () => {
     await client.end();
     expect(rows.map((r) => r.text)).toEqual(['hello before the outage', 'sent while the database is down']);
   }, 90_000);
+});
+
+describe('an outage with Slack and the scheduled jobs running', () => {
+  it('leaves no unhandled error behind (vitest fails the run on one), and handoffs reach Slack again after it', async () => {
+    const stack = await startSlackStack({ DATABASE_URL: await server.createDatabase() }, { app: { jobs: true } });
+    try {
+      const w = await stack.widget();
+      const welcome = await w.hello();
+      w.send({ type: 'message', clientId: 'h1', text: 'I want to talk to a person' });
+      const card = await stack.card(welcome.conversationId, 20_000);
+
+      await server.stopServer();
+      // Every background path meets the outage: each job, the mailer's rounds, the outbox's and the
+      // inbox's timers, a Slack event (refused, so Slack sends it again), the widget.
+      for (const job of ['offline-email', 'nudges', 'maintenance', 'presence']) await stack.t.app.jobs.run(job);
+      const during = await stack.driver.userReply(SLACK_IDS.ada, SLACK_IDS.support, card.ts, 'typed during the outage');
+      expect(during.response.status).toBeGreaterThanOrEqual(500);
+      w.send({ type: 'message', clientId: 'h2', text: 'still there?' });
+      expect((await w.next('error', (e) => e.clientId === 'h2', 20_000)).code).toBe('unavailable');
+      // Past the mailer's and the outbox's next rounds (1 s and 5 s).
+      await new Promise((r) => setTimeout(r, 6_000));
+
+      await server.startServer();
+      await until(async () => (await fetch(`${stack.t.url}/healthz`)).status === 200, '/healthz to answer 200 again');
+      const again = await stack.driver.userReply(SLACK_IDS.ada, SLACK_IDS.support, card.ts, 'typed after the outage');
+      expect(again.response.status).toBe(200);
+      const w2 = await stack.widget();
+      const welcome2 = await w2.hello();
+      w2.send({ type: 'message', clientId: 'n1', text: 'I want to talk to a person' });
+      await stack.card(welcome2.conversationId, 20_000);
+    } finally {
+      await stack.close();
+    }
+  }, 120_000);
 });
 
 describe('npm run backup on PostgreSQL', () => {

@@ -18,6 +18,8 @@ export class Mailer {
   private readonly transport: Transporter | null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** The last background round failed: the next failure is not logged again. */
+  private pollFailing = false;
 
   constructor(
     private readonly d: { db: Database; smtpUrl?: string; from: string; clock: Clock; logger: Logger; pollMs?: number },
@@ -33,15 +35,26 @@ export class Mailer {
   /** Queues an email (synchronous, idempotent by key) and wakes the worker. */
   send(email: NewEmail): number | null {
     const id = this.repo.insert(email, this.d.clock.now().toISOString());
-    if (id !== null && this.timer) setImmediate(() => void this.flush());
+    if (id !== null && this.timer) setImmediate(() => this.poll());
     return id;
   }
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), this.d.pollMs ?? 1000);
+    this.timer = setInterval(() => this.poll(), this.d.pollMs ?? 1000);
     this.timer.unref();
-    void this.flush();
+    this.poll();
+  }
+
+  /** A background round: a failure (the database gone) is logged once, and the next rounds retry. */
+  private poll(): void {
+    this.flush().then(
+      () => (this.pollFailing = false),
+      (err: unknown) => {
+        if (!this.pollFailing) this.d.logger.error({ err }, 'could not look for emails to send; retrying every round');
+        this.pollFailing = true;
+      },
+    );
   }
 
   async stop(): Promise<void> {
