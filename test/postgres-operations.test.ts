@@ -121,6 +121,29 @@ describe('the database goes away while running', () => {
   }, 90_000);
 });
 
+describe('a socket folder as ?host=/dir', () => {
+  it('the app, its peer channel and the backup all reach PostgreSQL through the unix socket', async () => {
+    const name = new URL(await server.createDatabase()).pathname.slice(1);
+    const url = `postgres://postgres@localhost:${server.port}/${name}?host=${server.socketDir}`;
+    const t = await startOn(url); // start() waits for the LISTEN connection: the socket URL works for it too
+    const w = await WidgetClient.connect(t.url);
+    await w.hello();
+    w.send({ type: 'message', clientId: 's1', text: 'over the socket' });
+    await w.next('ack', (a) => a.clientId === 's1');
+    w.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const over = (await client.query<{ tcp: string | null }>('SELECT inet_server_addr()::text AS tcp')).rows[0]!.tcp;
+    const n = Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM messages WHERE text = 'over the socket'")).rows[0]!.n);
+    await client.end();
+    expect(over).toBeNull(); // a unix-socket session has no server address
+    expect(n).toBe(1);
+    const file = path.join(t.dir, 'socket.dump');
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/backup.ts', file], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } });
+    expect(fs.statSync(file).size).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe('an outage with Slack and the scheduled jobs running', () => {
   it('leaves no unhandled error behind (vitest fails the run on one), and handoffs reach Slack again after it', async () => {
     const stack = await startSlackStack({ DATABASE_URL: await server.createDatabase() }, { app: { jobs: true } });
