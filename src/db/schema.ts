@@ -113,6 +113,11 @@ export interface TeamsTable {
   name: string;
   channel: string | null;
   created_at: string;
+  /** The Slack user who set `channel` last (told when it turns out unusable). */
+  channel_set_by: string | null;
+  /** Why Slack refused a post in `channel` (not_in_channel, channel_not_found, is_archived); null: usable. */
+  channel_problem: string | null;
+  channel_problem_at: string | null;
 }
 
 export interface TeamMembersTable {
@@ -281,6 +286,11 @@ export interface SlackOutboxTable {
   created_at: string;
   updated_at: string;
   sent_at: string | null;
+  /** 0 urgent, 1 normal (migration 20261207160000). */
+  priority: number;
+  stream: string | null;
+  /** 'append' | 'replace' | null. */
+  merge_mode: string | null;
 }
 
 export interface RulesTable {

@@ -4,6 +4,17 @@ import type { SlackOutboxTable } from '../../db/schema';
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
+/** 0: urgent (a new card, card updates, channel alerts); 1: normal (thread backfill). */
+export type OutboxPriority = 0 | 1;
+export const URGENT: OutboxPriority = 0;
+export const NORMAL: OutboxPriority = 1;
+
+/**
+ * 'append': pending posts of one stream merge into one post at send time; 'replace': a newer item of
+ * the same stream and method supersedes a pending one.
+ */
+export type MergeMode = 'append' | 'replace';
+
 /** One write to Slack, as stored in slack_outbox. */
 export interface OutboxItem {
   id: number;
@@ -22,7 +33,12 @@ export interface OutboxItem {
   result: Record<string, unknown> | null;
   createdAt: string;
   updatedAt: string;
+  /** null for an item coalesced into another or superseded (its `result` says by which). */
   sentAt: string | null;
+  priority: OutboxPriority;
+  /** What the item belongs to within its lane (e.g. `conv:c_1`); null: nothing. */
+  stream: string | null;
+  mergeMode: MergeMode | null;
 }
 
 export interface NewOutboxItem {
@@ -31,6 +47,9 @@ export interface NewOutboxItem {
   args: Record<string, unknown>;
   key?: string | null;
   ref?: unknown;
+  priority?: OutboxPriority;
+  stream?: string | null;
+  mergeMode?: MergeMode | null;
 }
 
 function toItem(row: SlackOutboxTable): OutboxItem {
@@ -50,6 +69,9 @@ function toItem(row: SlackOutboxTable): OutboxItem {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     sentAt: row.sent_at,
+    priority: row.priority === 0 ? URGENT : NORMAL,
+    stream: row.stream,
+    mergeMode: row.merge_mode === 'append' || row.merge_mode === 'replace' ? row.merge_mode : null,
   };
 }
 
@@ -69,6 +91,9 @@ export interface StoredLaneBudget {
 // Literal SQL rather than bound parameters, so that SQLite can match the partial index of the migration.
 const IS_OPEN = sql<boolean>`status in ('pending', 'sending')`;
 const IS_FAILED = sql<boolean>`status = 'failed'`;
+
+/** Rolls an absorb back: one of its items was no longer pending under the lease. */
+class AbsorbConflict extends Error {}
 
 /** All SQL of the Slack outbox. Every function is synchronous and may run inside a caller's transaction. */
 export function createOutboxRepository(db: Database) {
@@ -103,6 +128,9 @@ export function createOutboxRepository(db: Database) {
             next_attempt_at: now,
             created_at: now,
             updated_at: now,
+            priority: item.priority ?? NORMAL,
+            stream: item.stream ?? null,
+            merge_mode: item.mergeMode ?? null,
           })
           .onConflict((oc) => oc.column('idempotency_key').doNothing())
           .returning('id'),
@@ -111,9 +139,118 @@ export function createOutboxRepository(db: Database) {
       return row ? Number(row.id) : null;
     },
 
-    /** Deletes sent items sent before `before` and failed items that failed before it; returns how many. */
+    /**
+     * Item `id` ('replace') carries everything the pending items of its lane, stream and method
+     * before it would have: they are recorded as superseded by it. Items already `sending` stay
+     * (their call may be in Slack's hands; this one follows them). Returns how many.
+     */
+    supersedeBefore(id: number, item: { lane: string; stream: string; method: string }, now: string): number {
+      return db.run(
+        q
+          .updateTable('slack_outbox')
+          .set({ status: 'sent', result: JSON.stringify({ superseded_by: id }), updated_at: now })
+          .where('stream', '=', item.stream)
+          .where('id', '<', id)
+          .where('lane', '=', item.lane)
+          .where('method', '=', item.method)
+          .where('merge_mode', '=', 'replace')
+          .where('status', '=', 'pending'),
+      ).changes;
+    },
+
+    /**
+     * The open items of `head`'s lane and stream after it, in order (at most `limit`): the run a
+     * coalescing post may absorb, or the items that move with it.
+     */
+    streamAfter(head: { id: number; lane: string; stream: string }, limit: number): OutboxItem[] {
+      return db
+        .all(
+          q
+            .selectFrom('slack_outbox')
+            .selectAll()
+            .where('stream', '=', head.stream)
+            .where('id', '>', head.id)
+            .where('lane', '=', head.lane)
+            .where(IS_OPEN)
+            .orderBy('id')
+            .limit(limit),
+        )
+        .map(toItem);
+    },
+
+    /**
+     * `headId` now carries `args` (the merged post) and the `absorbed` items, still pending, are
+     * recorded as coalesced into it; all under `lease`. false (nothing changed) when any of them
+     * moved on meanwhile: the caller sends the head as it was.
+     */
+    absorb(headId: number, args: Record<string, unknown>, absorbed: readonly number[], now: string, lease?: Lease): boolean {
+      try {
+        db.tx(() => {
+          if (db.run(update(headId, lease).set({ args: JSON.stringify(args), updated_at: now }).where('status', '=', 'pending')).changes !== 1) {
+            throw new AbsorbConflict();
+          }
+          for (const id of absorbed) {
+            const res = db.run(
+              update(id, lease)
+                .set({ status: 'sent', result: JSON.stringify({ coalesced_into: headId }), updated_at: now })
+                .where('status', '=', 'pending'),
+            );
+            if (res.changes !== 1) throw new AbsorbConflict();
+          }
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof AbsorbConflict) return false;
+        throw err;
+      }
+    },
+
+    /**
+     * Moves pending or interrupted items to another lane with their args' `channel` rewritten, as
+     * pending and due now (Slack refused their channel: the call did not post). Under `lease` (of
+     * their old lane). Returns how many moved.
+     */
+    move(items: readonly OutboxItem[], lane: string, note: { errorCode: string; lastError: string }, now: string, lease?: Lease): number {
+      let moved = 0;
+      for (const item of items) {
+        moved += db.run(
+          update(item.id, lease)
+            .set({
+              lane,
+              args: JSON.stringify({ ...item.args, channel: lane }),
+              status: 'pending',
+              next_attempt_at: now,
+              updated_at: now,
+              error_code: note.errorCode,
+              last_error: note.lastError,
+            })
+            .where(IS_OPEN),
+        ).changes;
+      }
+      return moved;
+    },
+
+    /** When the last card update of `stream` went out (ms), for pacing one card; 0: never. */
+    lastSentOf(stream: string, method: string): number {
+      const row = db.first(
+        q
+          .selectFrom('slack_outbox')
+          .select('sent_at')
+          .where('stream', '=', stream)
+          .where('method', '=', method)
+          .where('sent_at', 'is not', null)
+          .orderBy('id', 'desc')
+          .limit(1),
+      );
+      return row?.sent_at ? Date.parse(row.sent_at) : 0;
+    },
+
+    /**
+     * Deletes items done (sent, coalesced, superseded or failed) before `before`; returns how many.
+     * By updated_at, which coalesced and superseded items have instead of a sent_at.
+     */
     prune(before: string): number {
-      const sent = db.run(q.deleteFrom('slack_outbox').where('status', '=', 'sent').where('sent_at', '<', before));
+      const sent = db.run(q.deleteFrom('slack_outbox').where('status', '=', 'sent').where('updated_at', '<', before));
       const failed = db.run(q.deleteFrom('slack_outbox').where(IS_FAILED).where('updated_at', '<', before));
       return sent.changes + failed.changes;
     },
@@ -123,7 +260,7 @@ export function createOutboxRepository(db: Database) {
       return row && toItem(row);
     },
 
-    /** The oldest unsent item of every lane, oldest first. */
+    /** The oldest unsent item of each queue (urgent, normal) of every lane, oldest first. */
     heads(): OutboxItem[] {
       return db
         .all(
@@ -135,17 +272,27 @@ export function createOutboxRepository(db: Database) {
                 .selectFrom('slack_outbox')
                 .select((eb) => eb.fn.min<number>('id').as('id'))
                 .where(IS_OPEN)
-                .groupBy('lane'),
+                .groupBy(['lane', 'priority']),
             )
             .orderBy('id'),
         )
         .map(toItem);
     },
 
-    /** The oldest unsent item of one lane. */
-    headOf(lane: string): OutboxItem | undefined {
-      const row = db.first(q.selectFrom('slack_outbox').selectAll().where('lane', '=', lane).where(IS_OPEN).orderBy('id').limit(1));
-      return row && toItem(row);
+    /** The oldest unsent item of each queue of one lane, urgent first. */
+    headsOf(lane: string): OutboxItem[] {
+      const head = (priority: OutboxPriority) =>
+        db.first(
+          q
+            .selectFrom('slack_outbox')
+            .selectAll()
+            .where('lane', '=', lane)
+            .where('priority', '=', priority)
+            .where(IS_OPEN)
+            .orderBy('id')
+            .limit(1),
+        );
+      return [head(URGENT), head(NORMAL)].filter((r) => r !== undefined).map(toItem);
     },
 
     /**
@@ -223,7 +370,13 @@ export function createOutboxRepository(db: Database) {
      * (nothing changed) when the lease was taken over, and the call must not be made.
      */
     markSending(id: number, now: string, lease?: Lease): boolean {
-      return db.run(update(id, lease).set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))).changes === 1;
+      return (
+        db.run(
+          update(id, lease)
+            .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
+            .where(IS_OPEN),
+        ).changes === 1
+      );
     },
 
     /** false (nothing changed) when `lease` was taken over. */

@@ -11,6 +11,14 @@ export const DEFAULT_PACING: Readonly<Record<string, PacingRule>> = Object.freez
   'chat.postMessage': { perSecond: 1, burst: 3 },
 });
 
+/**
+ * Paced per stream rather than per lane: one card is rewritten at most once a second (its updates
+ * are coalesced meanwhile, so the card still ends up current), whatever happens in its channel.
+ */
+export const STREAM_PACING: Readonly<Record<string, PacingRule>> = Object.freeze({
+  'chat.update': { perSecond: 1, burst: 1 },
+});
+
 // Methods whose rate limit is per channel; for the others a 429 holds the method in every lane.
 const PER_CHANNEL_LIMITS = new Set(['chat.postMessage', 'chat.postEphemeral']);
 
@@ -50,35 +58,66 @@ const burstAllowanceMs = (rule: PacingRule) => (Math.max(1, rule.burst) - 1) * i
  */
 export class Pacer {
   private readonly rules: Record<string, PacingRule>;
+  private readonly streamRules: Record<string, PacingRule>;
   private readonly lanes = new Map<string, LaneBudget>();
   private readonly methodHeldUntil = new Map<string, number>();
+  /** `${method} ${stream}` -> its pacing clock (ms), for the stream-paced methods. */
+  private readonly streams = new Map<string, number>();
 
   constructor(
     rules: Record<string, PacingRule> = {},
     /** Where method holds are shared; without it they stay in this process. */
     private readonly holds?: MethodHolds,
+    streamRules: Record<string, PacingRule> = {},
   ) {
     this.rules = { ...DEFAULT_PACING, ...rules };
+    this.streamRules = { ...STREAM_PACING, ...streamRules };
   }
 
-  /** The earliest time (ms) the item may be sent: its own next attempt, any hold, its lane's pacing. */
+  /**
+   * The earliest time (ms) the item may be sent: its own next attempt, any hold on its method (in its
+   * lane for a per-channel limit, everywhere otherwise), its lane's pacing, its stream's pacing.
+   */
   readyAt(item: OutboxItem): number {
     const lane = this.lanes.get(item.lane);
     const rule = this.rules[item.method];
+    const streamRule = item.stream === null ? undefined : this.streamRules[item.method];
+    const streamClock = streamRule ? this.streams.get(streamKey(item.method, item.stream!)) : undefined;
     return Math.max(
       Date.parse(item.nextAttemptAt),
-      lane?.heldUntil ?? 0,
+      PER_CHANNEL_LIMITS.has(item.method) ? (lane?.heldUntil ?? 0) : 0,
       this.methodHeldUntil.get(item.method) ?? 0,
       rule && lane ? lane.pacedUntil - burstAllowanceMs(rule) : 0,
+      streamRule && streamClock !== undefined ? streamClock - burstAllowanceMs(streamRule) : 0,
     );
   }
 
-  /** The item's call was answered now: it spends one interval of its lane's pacing. */
+  /** Whether the item's method is paced per stream (the caller adopts the stream's last send first). */
+  pacesStream(item: OutboxItem): boolean {
+    return item.stream !== null && this.streamRules[item.method] !== undefined;
+  }
+
+  /** The stream's last call of the item's method went out at `sentAt` (ms; e.g. from another process). */
+  adoptStream(item: OutboxItem, sentAt: number): void {
+    const rule = item.stream === null ? undefined : this.streamRules[item.method];
+    if (!rule || sentAt <= 0) return;
+    const key = streamKey(item.method, item.stream!);
+    this.streams.set(key, Math.max(this.streams.get(key) ?? 0, sentAt + intervalMs(rule)));
+  }
+
+  /** The item's call was answered now: it spends one interval of its lane's pacing (and its stream's). */
   take(item: OutboxItem, now: number): void {
     const rule = this.rules[item.method];
-    if (!rule) return;
-    const lane = this.laneOf(item.lane);
-    lane.pacedUntil = Math.max(lane.pacedUntil, now) + intervalMs(rule);
+    if (rule) {
+      const lane = this.laneOf(item.lane);
+      lane.pacedUntil = Math.max(lane.pacedUntil, now) + intervalMs(rule);
+    }
+    const streamRule = item.stream === null ? undefined : this.streamRules[item.method];
+    if (!streamRule) return;
+    const key = streamKey(item.method, item.stream!);
+    this.streams.set(key, Math.max(this.streams.get(key) ?? 0, now) + intervalMs(streamRule));
+    // Clocks in the past pace nothing: drop them now and then, so the map stays as small as the busy streams.
+    if (this.streams.size > 1_000) for (const [k, until] of this.streams) if (until < now) this.streams.delete(k);
   }
 
   /** Slack answered a call of `method` in `lane` with 429: hold until `until` (ms). */
@@ -119,3 +158,5 @@ export class Pacer {
     return budget;
   }
 }
+
+const streamKey = (method: string, stream: string) => `${method} ${stream}`;

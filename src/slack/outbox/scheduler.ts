@@ -6,10 +6,12 @@ import type { Lease, OutboxItem } from './outbox-repository';
 import type { Pacer } from './pacing';
 
 export interface SchedulerOptions {
-  /** The oldest unsent item of every lane, oldest first. */
+  /** The oldest unsent item of each queue (urgent, normal) of every lane. */
   heads: () => OutboxItem[];
-  /** The oldest unsent item of one lane (read again once its lease is taken). */
-  headOf: (lane: string) => OutboxItem | undefined;
+  /** The same for one lane (read again once its lease is taken). */
+  headsOf: (lane: string) => OutboxItem[];
+  /** When `stream`'s last call of `method` went out (ms; 0: never), for methods paced per stream. */
+  lastSentOf: (stream: string, method: string) => number;
   /** Lane leases shared with the other processes on the database. */
   leases: LaneLeases;
   /** Items not yet sent nor failed. */
@@ -38,9 +40,11 @@ interface DrainWaiter {
 }
 
 /**
- * The outbox's worker: on each tick it starts the head of every lane that is ready (pacing, pauses,
- * backoff) and not already sending, up to `concurrency` lanes at once, so a lane's items go strictly
- * one after the other while lanes run side by side. It sleeps until the earliest item is due, and
+ * The outbox's worker: on each tick it starts one item of every lane that is not already sending, up
+ * to `concurrency` lanes at once (lanes with an urgent item first), so a lane's items go one after the
+ * other while lanes run side by side. A lane has two queues, each strictly in order: urgent (new
+ * cards, card updates, channel alerts) and normal (thread backfill); its urgent head goes first when
+ * it is ready (pacing, pauses, backoff), else its normal head when that is. It sleeps until the earliest item is due, and
  * wakes at once when an item is enqueued or a send finishes. Before a send it takes the lane's lease
  * (leases.ts), reads the lane's head again under it and adopts the lane's rate budget as the other
  * processes left it; a lane leased by another process is looked at again shortly.
@@ -138,38 +142,63 @@ export class OutboxScheduler {
     }, Math.max(0, at - this.nowMs()));
   }
 
+  /** The lane's item to send now (urgent first), or when the earliest of its heads is ready. */
+  private choose(heads: readonly OutboxItem[], now: number): { item: OutboxItem } | { readyAt: number } {
+    let readyAt = Infinity;
+    for (const item of heads) {
+      const at = this.o.pacer.readyAt(item);
+      if (at <= now) return { item };
+      readyAt = Math.min(readyAt, at);
+    }
+    return { readyAt };
+  }
+
   private tick(): void {
     const { o } = this;
     this.checkDrain();
     if (!this.running) return;
     const now = this.nowMs();
     let nextWake = Infinity;
+    const lanes = new Map<string, OutboxItem[]>();
     for (const item of o.heads()) {
-      if (this.active.size >= o.concurrency) break; // a finishing send schedules the next tick
       if (this.active.has(item.lane)) continue;
-      // From memory: a lone process reads nothing more per tick; the others' spending comes with the lease.
-      const readyAt = o.pacer.readyAt(item);
-      if (readyAt > now) {
-        nextWake = Math.min(nextWake, readyAt);
-        continue;
-      }
+      const heads = lanes.get(item.lane);
+      if (heads) heads.push(item);
+      else lanes.set(item.lane, [item]);
+    }
+    // From memory: a lone process reads nothing more per tick; the others' spending comes with the lease.
+    const ready: OutboxItem[] = [];
+    for (const heads of lanes.values()) {
+      heads.sort(byQueue);
+      const choice = this.choose(heads, now);
+      if ('item' in choice) ready.push(choice.item);
+      else nextWake = Math.min(nextWake, choice.readyAt);
+    }
+    ready.sort(byQueue);
+    for (const item of ready) {
+      if (this.active.size >= o.concurrency) break; // a finishing send schedules the next tick
       const claim = o.leases.take(item.lane);
       if ('busyUntil' in claim) {
         nextWake = Math.min(nextWake, Math.max(Math.min(claim.busyUntil, now + o.leasePollMs), now + 1));
         continue;
       }
       const { lease } = claim;
-      // Read again under the lease: another process may have sent, retried or marked it meanwhile,
-      // and spent the lane's rate budget or seen a 429.
-      const head = o.headOf(item.lane);
-      o.pacer.adopt(item.lane, claim.budget, head?.method);
-      const headReadyAt = head ? o.pacer.readyAt(head) : Infinity;
+      // Read again under the lease: another process may have sent, retried or marked them meanwhile,
+      // and spent the lane's (or a card's) rate budget or seen a 429.
+      const heads = o.headsOf(item.lane);
+      for (const h of heads) {
+        o.pacer.adopt(item.lane, claim.budget, h.method);
+        if (o.pacer.pacesStream(h)) o.pacer.adoptStream(h, o.lastSentOf(h.stream!, h.method));
+      }
+      if (!heads.length) o.pacer.adopt(item.lane, claim.budget);
       // Not the tick's start: taking the lease was a commit.
-      if (!head || headReadyAt > this.nowMs()) {
+      const choice = this.choose(heads, this.nowMs());
+      if (!('item' in choice)) {
         this.release(lease);
-        nextWake = Math.min(nextWake, headReadyAt);
+        nextWake = Math.min(nextWake, choice.readyAt);
         continue;
       }
+      const head = choice.item;
       const lane = head.lane;
       const stopRenewing = o.leases.keep(lease);
       const run = o
@@ -216,3 +245,6 @@ export class OutboxScheduler {
     return this.o.clock.now().getTime();
   }
 }
+
+/** Urgent before normal, then oldest first. */
+const byQueue = (a: OutboxItem, b: OutboxItem) => a.priority - b.priority || a.id - b.id;

@@ -17,11 +17,26 @@ export interface SenderOptions {
   clock: Clock;
   resolveRefs?: ((args: Record<string, unknown>) => Record<string, unknown> | null) | undefined;
   onSent?: ((item: OutboxItem, result: Record<string, unknown>) => void) | undefined;
+  coalesce?: ((head: OutboxItem, next: readonly OutboxItem[]) => { args: Record<string, unknown>; absorbed: number } | null) | undefined;
+  redirect?: ((item: OutboxItem, errorCode: string) => string | null) | undefined;
   backoffBaseMs: number;
   backoffMaxMs: number;
   uncertainSettleMs: number;
   warnEvery: number;
   refWaitMs: number;
+}
+
+class LeaseLost extends Error {}
+
+/** How many following posts one post may take in at most (Block Kit's 50 blocks bound it anyway). */
+const MAX_COALESCED = 50;
+
+/** Slack's answers meaning the channel itself cannot take posts (options.redirect may move them). */
+const CHANNEL_UNUSABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'channel_is_archived']);
+
+/** A post in a thread that exists in its channel already (a literal ts, not a placeholder still to resolve). */
+function pointsAtPostedThread(args: Record<string, unknown>): boolean {
+  return typeof args.thread_ts === 'string' || typeof args.ts === 'string';
 }
 
 /**
@@ -53,8 +68,9 @@ export class OutboxSender {
     }
   }
 
-  private async sendLeased(item: OutboxItem): Promise<void> {
+  private async sendLeased(leased: OutboxItem): Promise<void> {
     const { o } = this;
+    const item = this.coalesced(leased);
     let args = item.args;
     if (hasPlaceholders(args)) {
       const resolved = this.resolve(item);
@@ -86,6 +102,10 @@ export class OutboxSender {
       }
       phase = 'call';
       if (!o.repo.markSending(item.id, this.nowIso(), this.leaseOf(item))) {
+        if (o.repo.get(item.id)?.status === 'sent') {
+          o.log.debug({ outboxId: item.id, lane: item.lane }, 'slack outbox item was superseded before its call; not sending it');
+          return;
+        }
         this.lostLease(item, 'not sending it');
         return;
       }
@@ -101,6 +121,29 @@ export class OutboxSender {
     } catch (err) {
       this.handleError(item, args, err, phase === 'verify' ? verifyMethod : item.method, phase);
     }
+  }
+
+  /**
+   * An 'append' item that has not reached Slack yet takes the pending 'append' items of its stream
+   * that follow it into its own post (options.coalesce decides how many fit). Committed before the
+   * call, under the lease: after a crash the item goes out with them, and they are never posted
+   * twice. An item that may be in Slack already ('sending') goes as it is.
+   */
+  private coalesced(item: OutboxItem): OutboxItem {
+    const { o } = this;
+    if (!o.coalesce || item.mergeMode !== 'append' || item.stream === null || item.status !== 'pending') return item;
+    const next: OutboxItem[] = [];
+    for (const candidate of o.repo.streamAfter({ id: item.id, lane: item.lane, stream: item.stream }, MAX_COALESCED)) {
+      if (candidate.mergeMode !== 'append' || candidate.status !== 'pending' || candidate.method !== item.method) break;
+      next.push(candidate);
+    }
+    if (!next.length) return item;
+    const merged = o.coalesce(item, next);
+    if (!merged || merged.absorbed <= 0) return item;
+    const absorbed = next.slice(0, merged.absorbed).map((i) => i.id);
+    if (!o.repo.absorb(item.id, merged.args, absorbed, this.nowIso(), this.leaseOf(item))) return item;
+    o.log.debug({ outboxId: item.id, lane: item.lane, coalesced: absorbed.length }, 'slack outbox coalesced pending posts into one');
+    return { ...item, args: merged.args };
   }
 
   /** The item's args with their placeholders resolved; null when it cannot go now (it waits, or failed). */
@@ -155,6 +198,7 @@ export class OutboxSender {
         return;
       case 'permanent': {
         const fix = explainSlackError(outcome.code, method, args, outcome.data);
+        if (phase === 'call' && CHANNEL_UNUSABLE.has(outcome.code) && this.redirected(item, outcome.code, fix)) return;
         this.fail(item, outcome.code, `${outcome.code}: ${fix}`);
         return;
       }
@@ -188,6 +232,40 @@ export class OutboxSender {
         return;
       }
     }
+  }
+
+  /**
+   * Slack refused the item's channel: options.redirect may name another one, where the item (and the
+   * open items of its stream that do not point at an existing thread) go instead of failing.
+   */
+  private redirected(item: OutboxItem, code: string, fix: string): boolean {
+    const { o } = this;
+    if (!o.redirect || pointsAtPostedThread(item.args)) return false;
+    const lease = this.leaseOf(item);
+    let moved: { to: string; count: number } | null;
+    try {
+      moved = o.db.tx(() => {
+        const to = o.redirect!(item, code);
+        if (!to || to === item.lane) return null;
+        const followers = item.stream === null ? [] : o.repo.streamAfter({ id: item.id, lane: item.lane, stream: item.stream }, 10_000);
+        const movable = [item, ...followers.filter((f) => f.status === 'pending' && !pointsAtPostedThread(f.args))];
+        const note = { errorCode: code, lastError: `moved from ${item.lane} to ${to}: ${code}: ${fix}` };
+        // Nothing moved: the lease was taken over; undo the hook's writes too, the new holder decides.
+        if (o.repo.move(movable, to, note, this.nowIso(), lease) === 0) throw new LeaseLost();
+        return { to, count: movable.length };
+      });
+    } catch (err) {
+      if (err instanceof LeaseLost) {
+        this.lostLease(item, 'not moving it');
+        return true;
+      }
+      o.log.error({ err, outboxId: item.id, lane: item.lane }, 'slack outbox redirect failed; the item fails');
+      return false;
+    }
+    if (!moved) return false;
+    this.forget(item.id);
+    o.log.warn({ outboxId: item.id, from: item.lane, to: moved.to, moved: moved.count, slackError: code }, 'slack outbox: channel unusable; moved its posts to another channel');
+    return true;
   }
 
   private waitForRefs(item: OutboxItem): void {

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database';
 import type { Logger } from '../../logger';
 import type { Clock } from '../../core/ports';
-import { createOutboxRepository, type OutboxItem, type OutboxRepository, type OutboxStatus } from './outbox-repository';
+import { createOutboxRepository, NORMAL, URGENT, type OutboxItem, type OutboxRepository, type OutboxStatus } from './outbox-repository';
 import { LaneLeases } from './leases';
 import { createMethodHolds } from './method-holds';
 import { Pacer, type PacingRule } from './pacing';
@@ -22,8 +22,24 @@ export interface SlackOutboxOptions {
   resolveRefs?: (args: Record<string, unknown>) => Record<string, unknown> | null;
   /** Called once an item is sent, in the transaction that records it (e.g. to store a card's ts). */
   onSent?: (item: OutboxItem, result: Record<string, unknown>) => void;
+  /**
+   * Merges an 'append' item with the pending items of its stream that follow it (`next`, in order,
+   * all 'append'), just before it is sent: returns the merged args and how many of `next` (a prefix)
+   * they carry, or null to send the item alone. Without it, 'append' items go one by one.
+   */
+  coalesce?: (head: OutboxItem, next: readonly OutboxItem[]) => { args: Record<string, unknown>; absorbed: number } | null;
+  /**
+   * Slack refused `item` because its channel is unusable (errorCode one of not_in_channel,
+   * channel_not_found, is_archived, channel_is_archived). Called inside the transaction that would
+   * mark it failed. Return another channel id to move the item there instead of failing it (the
+   * outbox rewrites its lane and args.channel, and moves the open items of the same `stream` in that
+   * lane that do not point at an existing thread along with it); null: it fails as before.
+   */
+  redirect?: (item: OutboxItem, errorCode: string) => string | null;
   /** Per-method pacing (per channel); methods not listed are only slowed down by 429s. */
   pacing?: Record<string, PacingRule>;
+  /** Per-method pacing per stream (default: chat.update once a second per card). */
+  streamPacing?: Record<string, PacingRule>;
   /** Lanes sending at the same time. */
   concurrency?: number;
   /** Backoff after 5xx, network errors and timeouts: base doubling to max, with jitter. */
@@ -62,6 +78,19 @@ export interface EnqueueInput {
   key?: string;
   /** Free JSON kept with the item and handed to onSent (e.g. `{ conversationId, kind: 'card' }`). */
   ref?: unknown;
+  /**
+   * 'urgent' items (a new card, card updates, channel alerts) go before the lane's 'normal' ones
+   * (thread backfill); each queue keeps its order. Default 'normal'.
+   */
+  priority?: 'urgent' | 'normal';
+  /** What the item belongs to within its lane, e.g. `conv:c_1`: coalescing and moving work within it. */
+  stream?: string;
+  /**
+   * 'append': merged at send time with the pending 'append' items of its stream that follow it
+   * (options.coalesce); 'replace': supersedes the pending 'replace' items of its stream and method
+   * (it carries all they would have, e.g. the whole card). Needs `stream`.
+   */
+  merge?: 'append' | 'replace';
 }
 
 export interface OutboxFailure {
@@ -96,13 +125,15 @@ export class SlackOutbox {
   private readonly clock: Clock;
   private readonly scheduler: OutboxScheduler;
   private readonly leases: LaneLeases;
+  private readonly db: Database;
 
   constructor(options: SlackOutboxOptions) {
+    this.db = options.db;
     this.repo = createOutboxRepository(options.db);
     this.log = options.logger.child({ component: 'slack-outbox' });
     this.clock = options.clock;
     // Slack counts the app's calls whoever makes them: method holds are shared at once, lane budgets with the lease.
-    const pacer = new Pacer(options.pacing, createMethodHolds(options.db));
+    const pacer = new Pacer(options.pacing, createMethodHolds(options.db), options.streamPacing);
     const sender = new OutboxSender({
       db: options.db,
       repo: this.repo,
@@ -112,6 +143,8 @@ export class SlackOutbox {
       clock: options.clock,
       resolveRefs: options.resolveRefs,
       onSent: options.onSent,
+      coalesce: options.coalesce,
+      redirect: options.redirect,
       backoffBaseMs: options.backoff?.baseMs ?? 500,
       backoffMaxMs: options.backoff?.maxMs ?? 60_000,
       uncertainSettleMs: options.uncertainSettleMs ?? 10_000,
@@ -121,7 +154,8 @@ export class SlackOutbox {
     this.leases = new LaneLeases({ repo: this.repo, clock: options.clock, log: this.log, ttlMs: options.leaseMs ?? 15_000, owner: options.owner });
     this.scheduler = new OutboxScheduler({
       heads: () => this.repo.heads(),
-      headOf: (lane) => this.repo.headOf(lane),
+      headsOf: (lane) => this.repo.headsOf(lane),
+      lastSentOf: (stream, method) => this.repo.lastSentOf(stream, method),
       leases: this.leases,
       openCount: () => this.repo.openCount(),
       pacer,
@@ -142,10 +176,26 @@ export class SlackOutbox {
   enqueue(input: EnqueueInput): number | null {
     if (!input.lane) throw new Error('outbox: lane is required');
     if (!input.method) throw new Error('outbox: method is required');
-    const id = this.repo.insert(
-      { lane: input.lane, method: input.method, args: input.args, key: input.key ?? null, ref: input.ref },
-      this.clock.now().toISOString(),
-    );
+    if (input.merge && !input.stream) throw new Error('outbox: merge needs a stream');
+    const now = this.clock.now().toISOString();
+    const item = {
+      lane: input.lane,
+      method: input.method,
+      args: input.args,
+      key: input.key ?? null,
+      ref: input.ref,
+      priority: input.priority === 'urgent' ? URGENT : NORMAL,
+      stream: input.stream ?? null,
+      mergeMode: input.merge ?? null,
+    };
+    const id =
+      input.merge === 'replace'
+        ? this.db.tx(() => {
+            const inserted = this.repo.insert(item, now);
+            if (inserted !== null) this.repo.supersedeBefore(inserted, { lane: item.lane, stream: input.stream!, method: item.method }, now);
+            return inserted;
+          })
+        : this.repo.insert(item, now);
     // Runs after the current synchronous transaction has committed (or rolled back: then it finds nothing).
     if (id !== null) this.scheduler.schedule();
     return id;
