@@ -18,6 +18,7 @@ import { createSlackDriver, newEventId, type SlackDriver } from './support/slack
 import { DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, SLACK_IDS, startSlackEmulator, type EmulatedMessage, type SlackEmulator } from './support/slack-emulator';
 import { freshPostgresDatabase, rows, testEngine } from './support/test-engine';
 import { WidgetClient } from './support/widget-client';
+import { threadLines } from './support/thread-lines';
 
 const SECRET = 'crash-secret';
 const C = SLACK_IDS.support;
@@ -207,10 +208,10 @@ describe('kill -9 during a burst, then a restart', () => {
     const stored = frames.filter((m) => m.role === 'customer').map((m) => m.text);
     // (The outbox paces posts to Slack's ~1 a second per channel, so this takes a while.)
     await emulator.waitFor(() => {
-      const inThread = new Set(emulator.replies(C, card.ts).map((m) => m.text));
+      const inThread = new Set(threadLines(emulator, C, card.ts, { customer: true }));
       return stored.every((t) => inThread.has(t));
     }, 60_000);
-    const inThread = emulator.replies(C, card.ts).map((m) => m.text).filter((t) => /^customer message \d+$/.test(t));
+    const inThread = threadLines(emulator, C, card.ts, { customer: true }).filter((t) => /^customer message \d+$/.test(t));
     expect(inThread.length).toBe(new Set(inThread).size);
 
     // Long after the restart, a fresh view (once it has caught up) still has every reply exactly once.

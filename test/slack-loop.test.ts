@@ -3,6 +3,7 @@ import { ACTION, encodeValue } from '../src/slack/ids';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
 import type { WidgetClient } from './support/widget-client';
+import { threadLines } from './support/thread-lines';
 
 let s: SlackStack;
 beforeEach(async () => {
@@ -278,7 +279,7 @@ describe('delivery to Slack', () => {
     s.emulator.setRateLimit('chat.postMessage', { limit: 4, windowMs: 1000, perChannel: true, retryAfterSec: 1 });
     await sendAll(w, 12, 'storm');
     const posted = await s.emulator.waitFor(() => {
-      const texts = s.emulator.replies(C, card.ts).map((m) => m.text).filter((t) => t.includes('storm message'));
+      const texts = threadLines(s.emulator, C, card.ts).filter((t) => t.includes('storm message'));
       expect(texts.length).toBe(12);
       return texts;
     }, 15_000);
@@ -294,7 +295,7 @@ describe('delivery to Slack', () => {
     await s.restart();
     s.emulator.clearFaults();
     const texts = await s.emulator.waitFor(() => {
-      const t = s.emulator.replies(C, card.ts).map((m) => m.text).filter((x) => x.includes('restart message'));
+      const t = threadLines(s.emulator, C, card.ts).filter((x) => x.includes('restart message'));
       expect(t.length).toBe(5);
       return t;
     }, 10_000);

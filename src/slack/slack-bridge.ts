@@ -42,6 +42,9 @@ export interface SlackBridgeDeps {
   emailAgents: EmailAgents;
 }
 
+/** A conversation's card, its updates and its thread posts in the outbox (coalescing, moving channel). */
+export const streamOf = (conversationId: string) => `conv:${conversationId}`;
+
 /** How many conversations one @here links (the rest are counted). */
 const BROADCAST_LINKS = 5;
 
@@ -123,6 +126,9 @@ export class SlackBridge {
         args: { channel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false },
         key: `card:${conversation.id}`,
         ref: { conversationId: conversation.id, kind: 'card' },
+        // A customer asking for a person never waits behind other customers' thread posts.
+        priority: 'urgent',
+        stream: streamOf(conversation.id),
       });
       const customerName = this.customerName(conversation);
       transcriptMessages(
@@ -134,6 +140,7 @@ export class SlackBridge {
           method: 'chat.postMessage',
           args: { channel, thread_ts: cardOf(conversation.id), ...part, unfurl_links: false, unfurl_media: false },
           key: `transcript:${conversation.id}:${i}`,
+          stream: streamOf(conversation.id),
         });
       });
       return { summarised };
@@ -174,8 +181,9 @@ export class SlackBridge {
     switch (message.role) {
       case 'customer': {
         const name = this.customerName(conversation);
-        // Under the visitor's name marked as a customer's, with the customer icon: never passing for an agent.
-        this.post(thread.channel, conversation.id, customerMessageBlocks(message.text), customerPoster(name));
+        // Under the visitor's name marked as a customer's, with the customer icon: never passing for an
+        // agent. Those still waiting for Slack merge into one post (mergeCustomerPosts).
+        this.post(thread.channel, conversation.id, customerMessageBlocks(message.text), customerPoster(name), 'append');
         return;
       }
       case 'ai':
@@ -223,7 +231,12 @@ export class SlackBridge {
               ...links,
               ...(more > 0 ? [` and ${more.toLocaleString('en-US')} more`] : []),
             ];
-      d.outbox.enqueue({ lane: channel, method: 'chat.postMessage', args: { channel, text: { $format: text }, unfurl_links: false } });
+      d.outbox.enqueue({
+        lane: channel,
+        method: 'chat.postMessage',
+        args: { channel, text: { $format: text }, unfurl_links: false },
+        priority: 'urgent',
+      });
     }
   }
 
@@ -248,6 +261,9 @@ export class SlackBridge {
           thread_ts: cardOf(conversation.id),
           text: `⏰ Still unclaimed. ${agentIds.map((id) => `<@${id}>`).join(' ')}, can you take it?`,
         },
+        // It calls people now: not after the thread's backlog.
+        priority: 'urgent',
+        stream: streamOf(conversation.id),
       });
     }
     const intro = kind === 'nudged' ? '⏰ Still waiting for someone' : '🙋 A customer needs you';
@@ -281,6 +297,7 @@ export class SlackBridge {
       method: 'chat.postMessage',
       args: { channel, ...message, unfurl_links: false },
       key: `heads-up:${conversation.id}:${teamId}`,
+      priority: 'urgent',
     });
   }
 
@@ -292,14 +309,20 @@ export class SlackBridge {
       lane: thread.channel,
       method: 'chat.update',
       args: { channel: thread.channel, ts: cardOf(conversation.id), text: card.text, blocks: card.blocks },
+      // Who owns it and its state go before thread backfill; a newer card replaces one not sent yet.
+      priority: 'urgent',
+      stream: streamOf(conversation.id),
+      merge: 'replace',
     });
   }
 
-  private post(channel: string, conversationId: string, message: SlackMessage, extra: Record<string, unknown> = {}): void {
+  private post(channel: string, conversationId: string, message: SlackMessage, extra: Record<string, unknown> = {}, merge?: 'append'): void {
     this.d.outbox.enqueue({
       lane: channel,
       method: 'chat.postMessage',
       args: { channel, thread_ts: cardOf(conversationId), ...message, ...extra, unfurl_links: false, unfurl_media: false },
+      stream: streamOf(conversationId),
+      ...(merge ? { merge } : {}),
     });
   }
 

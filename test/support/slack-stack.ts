@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTestApp, removeDir, type TestApp } from './app-harness';
 import { createSlackDriver, type SlackDriver } from './slack-driver';
-import { DEFAULT_BOT_TOKEN, SLACK_IDS, startSlackEmulator, type EmulatedMessage, type SlackEmulator } from './slack-emulator';
+import { DEFAULT_BOT_TOKEN, SLACK_IDS, startSlackEmulator, type EmulatedMessage, type SlackEmulator, type SlackEmulatorOptions } from './slack-emulator';
 import { WidgetClient } from './widget-client';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -31,13 +31,15 @@ export interface SlackStack {
 /**
  * The real app wired to the Slack emulation, plus a signed driver playing Slack. `available` agents
  * (default: Ada, Grace and Linus) have set `/handoff available`. `app` options go to createApp (e.g.
- * short OpenAI timeouts).
+ * short OpenAI timeouts; `slackOutbox` replaces FAST_OUTBOX, e.g. to pace as in production), `emulator`
+ * options to the emulation (e.g. Slack's rate limits).
  */
 export async function startSlackStack(
   env: Record<string, string> = {},
-  options: { available?: string[]; app?: Parameters<typeof startTestApp>[1] } = {},
+  options: { available?: string[]; app?: Parameters<typeof startTestApp>[1]; emulator?: SlackEmulatorOptions } = {},
 ): Promise<SlackStack> {
-  const emulator = await startSlackEmulator();
+  const emulator = await startSlackEmulator(options.emulator);
+  const slackOutbox = options.app?.slackOutbox ?? FAST_OUTBOX;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-slack-'));
   const fullEnv = {
     SLACK_BOT_TOKEN: DEFAULT_BOT_TOKEN,
@@ -50,7 +52,7 @@ export async function startSlackStack(
   const stack: SlackStack = {
     emulator,
     dir,
-    t: await startTestApp(fullEnv, { ...options.app, dir, slackOutbox: FAST_OUTBOX }),
+    t: await startTestApp(fullEnv, { ...options.app, dir, slackOutbox }),
     driver: undefined as unknown as SlackDriver,
     async widget() {
       const c = await WidgetClient.connect(stack.t.url);
@@ -59,7 +61,7 @@ export async function startSlackStack(
     },
     async restart() {
       await stack.t.stop();
-      stack.t = await startTestApp(fullEnv, { ...options.app, dir, slackOutbox: FAST_OUTBOX });
+      stack.t = await startTestApp(fullEnv, { ...options.app, dir, slackOutbox });
       stack.driver = createSlackDriver({ appUrl: `${stack.t.url}/slack/events`, signingSecret: SIGNING_SECRET, emulator });
     },
     card(conversationId, timeoutMs = 5000) {

@@ -134,3 +134,54 @@ export function threadNotice(text: string): SlackMessage {
   const body = escaped(text, LIMITS.contextText);
   return { text: body, blocks: [context([body])] };
 }
+
+/** What a customer post carries that merging looks at (chat.postMessage args). */
+interface PostArgs {
+  text?: unknown;
+  blocks?: unknown;
+  username?: unknown;
+  icon_emoji?: unknown;
+}
+
+/** The mrkdwn of a post's sections, or null when it is not made of sections only (a plain-text post). */
+function sectionTextsOf(args: PostArgs): string[] | null {
+  if (!Array.isArray(args.blocks) || args.blocks.length === 0) return null;
+  const texts: string[] = [];
+  for (const block of args.blocks as { type?: unknown; text?: { text?: unknown } }[]) {
+    if (block.type !== 'section' || typeof block.text?.text !== 'string') return null;
+    texts.push(block.text.text);
+  }
+  return texts;
+}
+
+/**
+ * Customer posts of one thread still waiting for Slack, merged into one post (Slack takes about one
+ * post a second per channel, so a busy conversation's backlog drains in a few posts): the head's
+ * args with the sections of as many of `next` (in order, a prefix) as fit one message — every
+ * message keeps its own lines, consecutive ones share a section while it has room, within 50 blocks
+ * and the text budget. Only posts under the same name and icon merge, and a plain-text post (too
+ * long for blocks) goes alone. Returns null when nothing can be merged.
+ */
+export function mergeCustomerPosts(head: Record<string, unknown>, next: readonly Record<string, unknown>[]): { args: Record<string, unknown>; absorbed: number } | null {
+  const first = sectionTextsOf(head);
+  if (!first) return null;
+  let pieces = first;
+  const fallback = [typeof head.text === 'string' ? head.text : ''];
+  let absorbed = 0;
+  for (const args of next) {
+    if (args.username !== head.username || args.icon_emoji !== head.icon_emoji) break;
+    const texts = sectionTextsOf(args);
+    if (!texts) break;
+    const candidate = [...pieces, ...texts];
+    if (packSections(candidate).length !== 1) break;
+    pieces = candidate;
+    fallback.push(typeof args.text === 'string' ? args.text : '');
+    absorbed += 1;
+  }
+  if (absorbed === 0) return null;
+  const [sections] = packSections(pieces);
+  return {
+    args: { ...head, text: truncateEscaped(fallback.join('\n'), LIMITS.fallbackText), blocks: sections!.map((s) => section(s)) },
+    absorbed,
+  };
+}

@@ -185,7 +185,7 @@ export class OutboxScheduler {
       const { lease } = claim;
       // Read again under the lease: another process may have sent, retried or marked them meanwhile,
       // and spent the lane's (or a card's) rate budget or seen a 429.
-      const heads = o.headsOf(item.lane);
+      const heads = o.headsOf(item.lane).sort(byQueue);
       for (const h of heads) {
         o.pacer.adopt(item.lane, claim.budget, h.method);
         if (o.pacer.pacesStream(h)) o.pacer.adoptStream(h, o.lastSentOf(h.stream!, h.method));

@@ -33,11 +33,13 @@ export class FaultPlan {
     this.faults.clear();
   }
 
-  /** The next scripted fault for `method` (or for any method), taken off its queue. */
-  takeFault(method: string): SlackFault | undefined {
+  /** The next scripted fault for `method` (or for any method) that applies to this call, taken off its queue. */
+  takeFault(method: string, args: Record<string, any> = {}): SlackFault | undefined {
+    const channel = str(args.channel);
     for (const key of [method, '*']) {
       const q = this.faults.get(key);
-      if (q && q.length > 0) return q.shift();
+      const i = q ? q.findIndex((f) => f.channel === undefined || f.channel === channel) : -1;
+      if (i >= 0) return q!.splice(i, 1)[0];
     }
     return undefined;
   }
@@ -79,6 +81,19 @@ export class FaultPlan {
     for (const k of [...this.rateHits.keys()]) if (k.startsWith(`${method}:`) || k === method) this.rateHits.delete(k);
   }
 
+  /** Token bucket: [tokens, last refill] kept in rateHits under the key. */
+  private takeToken(key: string, rule: RateLimitRule, windowMs: number, now: number): number | null {
+    const perMs = rule.limit / windowMs;
+    const [tokens0, at] = this.rateHits.get(key) ?? [rule.burst!, now];
+    const tokens = Math.min(rule.burst!, tokens0! + (now - at!) * perMs);
+    if (tokens < 1) {
+      this.rateHits.set(key, [tokens, now]);
+      return rule.retryAfterSec ?? Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
+    }
+    this.rateHits.set(key, [tokens - 1, now]);
+    return null;
+  }
+
   /** Count this call against its method's limit: null when it may go, else the Retry-After seconds. */
   checkRateLimit(method: string, args: Record<string, any>): number | null {
     const rule = this.rateLimits.get(method);
@@ -90,6 +105,7 @@ export class FaultPlan {
       key = `${method}:${this.space.lookupChannel(ref)?.id ?? ref}`;
     }
     const now = this.space.now();
+    if (rule.burst !== undefined) return this.takeToken(key, rule, windowMs, now);
     const hits = (this.rateHits.get(key) ?? []).filter((t) => t > now - windowMs);
     this.rateHits.set(key, hits);
     if (hits.length >= rule.limit) {

@@ -172,13 +172,20 @@ export interface SlackFault {
   extra?: Record<string, unknown>;
   /** Answer HTTP 200 with exactly this JSON body. */
   body?: unknown;
+  /** Only for calls whose `channel` argument is this (e.g. a 429 storm on one channel); default: any call. */
+  channel?: string;
 }
 
-/** A rate limit on a method: at most `limit` calls per `windowMs` (per channel when `perChannel`). */
+/**
+ * A rate limit on a method: at most `limit` calls per `windowMs` (per channel when `perChannel`).
+ * With `burst`, a token bucket instead (Slack's "one message per second per channel, short bursts
+ * allowed"): `burst` calls at once, then `limit` per `windowMs` as the bucket refills.
+ */
 export interface RateLimitRule {
   limit: number;
   windowMs?: number;
   perChannel?: boolean;
+  burst?: number;
   /** Retry-After to answer; default: seconds until the window frees a slot (at least 1). */
   retryAfterSec?: number;
 }

@@ -107,7 +107,7 @@ export class WebApi {
 
     if ((await this.faults.waitIfHeld(method, args)) && space.closed) return;
 
-    const fault = this.faults.takeFault(method);
+    const fault = this.faults.takeFault(method, args);
     if (fault) {
       counter.faults += 1;
       if (fault.delayMs) await sleep(fault.delayMs, this.timers);
