@@ -151,6 +151,18 @@ export interface Team {
   channel: string | null;
 }
 
+/** A team's channel as Slack found it. */
+export interface TeamChannel {
+  teamId: string;
+  name: string;
+  channel: string;
+  /** The Slack user who set the channel last; null when unknown (set before this was kept). */
+  setBy: string | null;
+  /** Why Slack refused a post there (not_in_channel, channel_not_found, is_archived); null: usable. */
+  problem: string | null;
+  problemAt: string | null;
+}
+
 export type AssignmentKind = 'routed' | 'nudged' | 'broadcast';
 
 /** Assignments (who was asked to take a conversation), teams and the persisted routing cursor. */
@@ -177,6 +189,10 @@ export interface RoutingStore {
   team(id: string): Team | undefined;
   teams(): Team[];
   upsertTeam(id: string, name: string, channel: string | null, now: string): void;
+  /** Sets a team's channel as set by `by` (creating the team); clears a problem recorded with it. */
+  setTeamChannel(id: string, name: string, channel: string | null, by: string, now: string): void;
+  /** Why Slack refused the team's channel, while that stands; null: usable. */
+  teamChannelProblem(id: string): string | null;
 }
 
 /** Key-value settings (JSON values). */

@@ -12,7 +12,7 @@ export type { Team };
 export class TeamsService {
   constructor(
     private readonly d: {
-      repo: Pick<RoutingStore, 'teams' | 'team' | 'upsertTeam'>;
+      repo: Pick<RoutingStore, 'teams' | 'team' | 'setTeamChannel' | 'teamChannelProblem'>;
       audit: AuditStore;
       clock: Clock;
       /** Teams the rules name (notify_team, route_to_team) count even before they have a row. */
@@ -27,20 +27,26 @@ export class TeamsService {
     return [...stored, ...named].sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  /** Sets teams' channels (creating a team named only by a rule); audited. Returns the ids that changed. */
+  /**
+   * Sets teams' channels (creating a team named only by a rule) as `by`'s, who is told if Slack
+   * refuses one later; audited. Setting a channel Slack refused again, even the same one, clears
+   * its problem: the admin says it is fixed, and the next post there shows whether it is. Returns
+   * the ids that changed.
+   */
   setChannels(changes: readonly Team[], by: string): string[] {
     const now = this.d.clock.now().toISOString();
     const changed: string[] = [];
     for (const change of changes) {
       const before = this.d.repo.team(change.id);
-      if (before && before.channel === change.channel) continue;
+      const problem = before ? this.d.repo.teamChannelProblem(change.id) : null;
+      if (before && before.channel === change.channel && (problem === null || change.channel === null)) continue;
       if (!before && change.channel === null) continue;
-      this.d.repo.upsertTeam(change.id, before?.name ?? change.name, change.channel, now);
+      this.d.repo.setTeamChannel(change.id, before?.name ?? change.name, change.channel, by, now);
       this.d.audit.record({
         actor: by,
         action: 'team.channel',
         target: change.id,
-        detail: { before: before?.channel ?? null, after: change.channel },
+        detail: { before: before?.channel ?? null, after: change.channel, ...(problem !== null ? { problemCleared: problem } : {}) },
         at: now,
       });
       changed.push(change.id);

@@ -1,9 +1,10 @@
 import { dialectOf } from './dialect';
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './database';
-import type { NudgeCandidate, RoutingStore } from '../core/stores';
+import type { DB } from './schema';
+import type { NudgeCandidate, RoutingStore, TeamChannel } from '../core/stores';
 
-export type { NudgeCandidate };
+export type { NudgeCandidate, TeamChannel };
 
 /** Assignments (who was asked to take a conversation), teams and the persisted routing cursor. */
 export function createRoutingRepository(db: Database) {
@@ -155,6 +156,55 @@ export function createRoutingRepository(db: Database) {
           .onConflict((oc) => oc.column('id').doUpdateSet({ name, channel })),
       );
     },
+    /** Sets a team's channel (creating the team), as set by `by`: a problem recorded with it is cleared. */
+    setTeamChannel(id: string, name: string, channel: string | null, by: string, now: string): void {
+      const set = { name, channel, channel_set_by: by, channel_problem: null, channel_problem_at: null };
+      db.run(
+        q
+          .insertInto('teams')
+          .values({ id, created_at: now, ...set })
+          .onConflict((oc) => oc.column('id').doUpdateSet(set)),
+      );
+    },
+    /** Why Slack refused the team's channel, while that stands; null: usable (or no team). */
+    teamChannelProblem(id: string): string | null {
+      return db.first(q.selectFrom('teams').select('channel_problem').where('id', '=', id))?.channel_problem ?? null;
+    },
+    /** The team's channel while it is usable; null when it has none or Slack refused it. */
+    usableTeamChannel(id: string): string | null {
+      return db.first(q.selectFrom('teams').select('channel').where('id', '=', id).where('channel_problem', 'is', null))?.channel ?? null;
+    },
+    /** Teams with a channel, with who set it and the problem Slack reported with it. */
+    teamChannels(): TeamChannel[] {
+      return db.all(teamChannelColumns(q.selectFrom('teams')).where('channel', 'is not', null).orderBy('id')).map(toTeamChannel);
+    },
+    /**
+     * Records `problem` on every team using `channel` that has none recorded yet; returns those teams
+     * (one statement: of processes meeting the problem together, one gets them, so it is told once).
+     */
+    markChannelProblem(channel: string, problem: string, now: string): TeamChannel[] {
+      return db
+        .all(
+          q
+            .updateTable('teams')
+            .set({ channel_problem: problem, channel_problem_at: now })
+            .where('channel', '=', channel)
+            .where('channel_problem', 'is', null)
+            .returning(['id', 'name', 'channel', 'channel_set_by', 'channel_problem', 'channel_problem_at']),
+        )
+        .map(toTeamChannel);
+    },
+    /** Records `problem` on one team while its channel is still `channel` (a check on saving); false when it changed meanwhile. */
+    markTeamChannelProblem(id: string, channel: string, problem: string, now: string): boolean {
+      const res = db.run(
+        q
+          .updateTable('teams')
+          .set({ channel_problem: problem, channel_problem_at: now })
+          .where('id', '=', id)
+          .where('channel', '=', channel),
+      );
+      return res.changes === 1;
+    },
     setTeamMembers(teamId: string, agentIds: string[]): void {
       db.tx(() => {
         db.run(q.deleteFrom('team_members').where('team_id', '=', teamId));
@@ -166,3 +216,10 @@ export function createRoutingRepository(db: Database) {
 }
 
 export type RoutingRepository = ReturnType<typeof createRoutingRepository>;
+
+const teamChannelColumns = <T extends SelectQueryBuilder<DB, 'teams', object>>(query: T) =>
+  query.select(['id', 'name', 'channel', 'channel_set_by', 'channel_problem', 'channel_problem_at']);
+
+function toTeamChannel(r: { id: string; name: string; channel: string | null; channel_set_by: string | null; channel_problem: string | null; channel_problem_at: string | null }): TeamChannel {
+  return { teamId: r.id, name: r.name, channel: r.channel ?? '', setBy: r.channel_set_by, problem: r.channel_problem, problemAt: r.channel_problem_at };
+}
