@@ -215,7 +215,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     slack = createSlackIntegration({
       log,
       mailer,
-      teamChannel: (id) => routingRepo.team(id)?.channel ?? null,
+      // A channel Slack refused (the app is not in it, archived) counts as none until an admin sets it again.
+      teamChannel: (id) => routingRepo.usableTeamChannel(id),
       rules,
       settings,
       teams: new TeamsService({ repo: routingRepo, audit, clock, rules }),
@@ -254,7 +255,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const digestChannel = config.slack.handoffChannel;
   if (slack && digestChannel) {
     jobList.push(
-      digestJob({ analytics, channel: digestChannel, post: digestPoster(slack.outbox, digestChannel), digestTime: () => settings.get().digestTime, logger: jobsLog }),
+      digestJob({ analytics, channel: digestChannel, post: digestPoster(slack.outbox, digestChannel, slack.channels), digestTime: () => settings.get().digestTime, logger: jobsLog }),
     );
   }
   // Each tick is claimed in the database: processes sharing it run every tick once between them.

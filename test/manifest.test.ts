@@ -105,6 +105,9 @@ describe('Slack app manifest', () => {
         'chat:write.customize',
         'channels:history',
         'groups:history',
+        // conversations.info: whether the app is in a team channel an admin saves, and if it is archived
+        'channels:read',
+        'groups:read',
         'users:read',
         'users:read.email',
         'commands',

@@ -8,6 +8,7 @@ import type { TeamsService } from '../core/teams-service';
 import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AgentDirectory } from './agent-directory';
+import type { ChannelHealth } from './channel-health';
 import type { SlackMessage } from './blocks/common';
 import type { HomePublisher } from './home-publisher';
 import type { SlackRepository } from './slack-repository';
@@ -33,6 +34,8 @@ export interface SlackContext {
   settings: SettingsService;
   /** Teams and their channels (admins: /handoff settings). */
   teams: TeamsService;
+  /** Whether the app can post in a team's channel (checked when an admin saves it). */
+  channels: Pick<ChannelHealth, 'check' | 'recordCheck' | 'defaultChannel'>;
   /** Handoff analytics (/handoff stats, the Home tab's team performance). */
   analytics: AnalyticsService;
   /** The copilot: summaries and drafts for agents (never answers the customer from Slack). */

@@ -1,4 +1,5 @@
 import type { PeriodReport } from '../core/analytics/analytics-service';
+import type { ChannelRow } from './blocks/channel-health';
 import { digestMessage } from './blocks/stats';
 import type { SlackOutbox } from './outbox';
 
@@ -7,9 +8,11 @@ import type { SlackOutbox } from './outbox';
  * the cards before it). Synchronous: it runs inside the transaction that records the digest, and
  * the key makes a second enqueue of the same day a no-op.
  */
-export function digestPoster(outbox: Pick<SlackOutbox, 'enqueue'>, channel: string) {
+export function digestPoster(outbox: Pick<SlackOutbox, 'enqueue'>, channel: string, channels?: { overview(since: string): ChannelRow[] }) {
   return (report: PeriodReport, o: { day: string; digestTime: string }): void => {
-    const message = digestMessage(report, o);
+    // Every channel's handoffs over the report's period, and what still waits there now.
+    const rows = channels?.overview(report.period.from);
+    const message = digestMessage(report, { ...o, ...(rows ? { channels: { rows, defaultChannel: channel } } : {}) });
     outbox.enqueue({
       lane: channel,
       method: 'chat.postMessage',

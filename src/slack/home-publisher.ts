@@ -7,6 +7,7 @@ import { generatedVisitorName } from '../core/visitor-names';
 import type { DashboardConversation, DashboardList, DashboardRepository } from '../db/dashboard-repository';
 import type { Logger } from '../logger';
 import { HOME_LIST_LIMIT, appHome, homeCustomerName, type HomeConversation, type HomeList, type HomeModel, type HomeNotice, type HomeView } from './blocks/app-home';
+import type { ChannelRow } from './blocks/channel-health';
 import { BLOCK } from './ids';
 import type { SlackOutbox } from './outbox';
 
@@ -48,6 +49,8 @@ interface SharedLists {
   queue: HomeList;
   live: HomeList;
   performance: AnalyticsReport | null;
+  /** Read once per round, for the admins among the viewers. */
+  channels: () => ChannelRow[] | null;
 }
 
 export interface HomePublisherOptions {
@@ -64,6 +67,8 @@ export interface HomePublisherOptions {
   noticeTtlMs?: number;
   /** The team's last 7 days for the "Team performance" section (cached by the caller); absent: no section. */
   performance?: () => AnalyticsReport | null;
+  /** Every channel handoffs go to, with its health and load, for admins' Home tabs; absent: no section. */
+  channels?: { rows: () => ChannelRow[]; defaultChannel: string; isAdmin: (userId: string) => boolean };
 }
 
 /**
@@ -152,7 +157,21 @@ export class HomePublisher {
       live: shared.live,
       liveWindowMinutes: Math.round(this.liveWindowMs / 60_000),
       performance: shared.performance,
+      channels: this.channelsFor(userId, shared),
     };
+  }
+
+  /** A team channel's health changed: admins watching their Home tab see it. */
+  channelsChanged(): void {
+    const isAdmin = this.d.channels?.isAdmin;
+    if (isAdmin) this.schedule([...this.viewers].filter((u) => isAdmin(u)));
+  }
+
+  private channelsFor(userId: string, shared: SharedLists): HomeModel['channels'] {
+    const c = this.d.channels;
+    if (!c || !c.isAdmin(userId)) return null;
+    const rows = shared.channels();
+    return rows ? { rows, defaultChannel: c.defaultChannel } : null;
   }
 
   stop(): void {
@@ -165,11 +184,23 @@ export class HomePublisher {
   /** The lists every agent sees alike (built once per round of publishes). */
   private sharedLists(): SharedLists {
     const since = new Date(this.nowMs() - this.liveWindowMs).toISOString();
+    let channels: ChannelRow[] | null | undefined;
     return {
       queue: this.list(this.d.dashboard.queue(HOME_LIST_LIMIT)),
       live: this.list(this.d.dashboard.live(since, HOME_LIST_LIMIT)),
       performance: this.performance(),
+      channels: () => (channels === undefined ? (channels = this.channelRows()) : channels),
     };
+  }
+
+  /** The channels section never keeps the Home tab from publishing either. */
+  private channelRows(): ChannelRow[] | null {
+    try {
+      return this.d.channels?.rows() ?? null;
+    } catch (err) {
+      this.d.logger.error({ err }, 'could not read the handoff channels for the Home tab');
+      return null;
+    }
   }
 
   /** The performance section never keeps the Home tab from publishing. */

@@ -139,6 +139,7 @@ export const BLOCK = {
   settingsTeam: 'handoff_settings_team',
   settingsSaved: 'handoff_settings_saved',
   settingsDigestTime: 'handoff_settings_digest_time',
+  settingsChannelChecks: 'handoff_settings_channel_checks',
   // Home tab
   homeStatus: 'handoff_home_status',
   homeQueue: 'handoff_home_queue',
@@ -148,6 +149,7 @@ export const BLOCK = {
   homeLive: 'handoff_home_live',
   homeFooter: 'handoff_home_footer',
   homeStats: 'handoff_home_stats',
+  homeChannels: 'handoff_home_channels',
   // Analytics (/handoff stats and the daily digest)
   statsTargets: 'handoff_stats_targets',
   statsReasons: 'handoff_stats_reasons',
@@ -155,6 +157,7 @@ export const BLOCK = {
   statsTeams: 'handoff_stats_teams',
   statsFixes: 'handoff_stats_fixes',
   statsFooter: 'handoff_stats_footer',
+  statsChannels: 'handoff_stats_channels',
 } as const;
 
 /** action_id of the elements inside input blocks (paired with BLOCK for `view.state.values`). */

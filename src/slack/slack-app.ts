@@ -16,6 +16,7 @@ import type { TeamsService } from '../core/teams-service';
 import type { AgentRepository } from '../db/agent-repository';
 import type { ConversationRepository } from '../db/conversation-repository';
 import { createDashboardRepository } from '../db/dashboard-repository';
+import { createRoutingRepository } from '../db/routing-repository';
 import type { Database } from '../db/database';
 import type { GroupCommit } from '../db/group-commit';
 import type { MessageRepository } from '../db/message-repository';
@@ -25,6 +26,7 @@ import type { Mailer } from '../email/mailer';
 import type { Logger } from '../logger';
 import { createAgentEmails } from './agent-emails';
 import { AgentDirectory } from './agent-directory';
+import { ChannelHealth } from './channel-health';
 import { boltLogger } from './bolt-logger';
 import { createSerializer, type SlackContext } from './context';
 import { registerActions } from './listeners/actions';
@@ -84,6 +86,8 @@ export interface SlackIntegration {
   directory: AgentDirectory;
   /** Agents' App Home tabs. */
   home: HomePublisher;
+  /** The channels handoffs go to and their health (the digest's per-channel breakdown). */
+  channels: ChannelHealth;
   /**
    * users.getPresence for the presence job. Never retried nor delayed here: a 429 rejects at once
    * with the client's rate-limited error (`retryAfter` in seconds) and the job paces itself.
@@ -150,6 +154,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     call: async (method, args) => (await outboxClient.apiCall(method, args)) as WebAPICallResult as unknown as Record<string, unknown>,
     resolveRefs: threads.resolve,
     onSent: (item, result) => threads.sent(item.ref, result),
+    // A team channel Slack refuses: its posts go to the default channel (channels, built below).
+    redirect: (item, errorCode): string | null => channels.redirect(item, errorCode),
     ...deps.outboxOptions,
   });
   const bridge = new SlackBridge({
@@ -170,6 +176,18 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     emailAgents,
   });
   const directory = new AgentDirectory(readClient, deps.agents, config.slack.adminUserIds, clock, slackLog);
+  const channels: ChannelHealth = new ChannelHealth({
+    db,
+    teams: createRoutingRepository(db),
+    slack,
+    outbox,
+    client: readClient,
+    defaultChannel: channel ?? '',
+    adminUserIds: config.slack.adminUserIds,
+    clock,
+    logger: slackLog,
+    changed: () => home.channelsChanged(),
+  });
   const home = new HomePublisher({
     dashboard: createDashboardRepository(db),
     agents: deps.agentService,
@@ -177,6 +195,15 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     clock,
     logger: slackLog,
     performance: () => deps.analytics.cached('7d'),
+    channels: {
+      rows: () => channels.overview(),
+      defaultChannel: channel ?? '',
+      // From the cached profile: the section is for display (admin actions ask Slack again).
+      isAdmin: (userId) => {
+        const agent = deps.agents.get(userId);
+        return agent ? directory.isAdmin(agent) : config.slack.adminUserIds.includes(userId);
+      },
+    },
   });
 
   // Bolt runs the middleware and listeners; requests reach it through the inbox, built next.
@@ -228,6 +255,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     rules: deps.rules,
     settings: deps.settings,
     teams: deps.teams,
+    channels,
     analytics: deps.analytics,
     ai: deps.ai,
     aiContext(conversationId) {
@@ -278,6 +306,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     outbox,
     directory,
     home,
+    channels,
     async getPresence(userId) {
       const res = await presenceClient.users.getPresence({ user: userId });
       return res.presence === 'active' ? 'active' : 'away';

@@ -26,6 +26,37 @@ export function createSlackRepository(db: Database) {
       );
       return res.changes === 1;
     },
+    /**
+     * Moves a conversation's thread to `channel` while its card is not posted yet (its channel
+     * refused it); false when the card is out already (the thread stays where it is).
+     */
+    moveUnpostedThread(conversationId: string, channel: string): boolean {
+      const res = db.run(q.updateTable('slack_threads').set({ channel }).where('conversation_id', '=', conversationId).where('ts', 'is', null));
+      return res.changes === 1;
+    },
+    /** Conversations waiting for an agent (unclaimed or queued), by the channel their thread is in. */
+    waitingByChannel(): Map<string, number> {
+      const rows = db.all(
+        q
+          .selectFrom('conversations')
+          .innerJoin('slack_threads', 'slack_threads.conversation_id', 'conversations.id')
+          .select(['slack_threads.channel as channel', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('conversations.state', 'in', ['waiting', 'queued'])
+          .groupBy('slack_threads.channel'),
+      );
+      return new Map(rows.map((r) => [r.channel, Number(r.n)]));
+    },
+    /** Handoff threads created since `since` (ISO), by channel. */
+    threadsByChannelSince(since: string): Map<string, number> {
+      const rows = db.all(
+        q
+          .selectFrom('slack_threads')
+          .select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('created_at', '>=', since)
+          .groupBy('channel'),
+      );
+      return new Map(rows.map((r) => [r.channel, Number(r.n)]));
+    },
     setThreadTs(conversationId: string, ts: string): void {
       db.run(q.updateTable('slack_threads').set({ ts }).where('conversation_id', '=', conversationId));
     },

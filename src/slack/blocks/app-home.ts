@@ -18,6 +18,7 @@ import { customerName, isSlackUserId, squeezed } from './customer-text';
 import { formatDuration } from './handoff-card';
 import { pageMrkdwn } from './page-link';
 import { homePerformanceBlocks } from './stats';
+import { homeChannelsBlocks, type ChannelRow } from './channel-health';
 import type { AnalyticsReport } from '../../core/analytics/metrics';
 
 
@@ -84,6 +85,8 @@ export interface HomeModel {
   liveWindowMinutes: number;
   /** The team's last 7 days against the targets (2 blocks); absent: no such section. */
   performance?: AnalyticsReport | null;
+  /** Admins only: every channel handoffs go to, with its health; absent: no such section. */
+  channels?: { rows: ChannelRow[]; defaultChannel: string } | null;
 }
 
 export interface HomeView {
@@ -318,6 +321,10 @@ export function appHome(model: HomeModel): HomeView {
   const blocks: KnownBlock[] = [{ type: 'header', text: plainText('Handoff', LIMITS.header) }];
   if (model.notice !== null) blocks.push({ type: 'section', block_id: BLOCK.homeNotice, text: mrkdwn(homeNoticeText(model.notice)) });
   blocks.push(...statusBlocks(model));
+  const refused = model.channels?.rows.filter((r) => r.problem !== null).length ?? 0;
+  if (refused > 0) {
+    blocks.push(context([`⚠️ ${refused === 1 ? 'A team channel is' : `${refused} team channels are`} not usable: see *Handoff channels* below for the fix.`]));
+  }
 
   blocks.push({ type: 'divider' });
   blocks.push(
@@ -349,6 +356,7 @@ export function appHome(model: HomeModel): HomeView {
   );
 
   if (model.performance) blocks.push({ type: 'divider' }, ...homePerformanceBlocks(model.performance));
+  if (model.channels) blocks.push({ type: 'divider' }, ...homeChannelsBlocks(model.channels.rows, model.channels.defaultChannel));
 
   const at = parseTime(now);
   const updated = at !== null ? `Updated <!date^${Math.floor(at / 1000)}^{time}|${new Date(at).toISOString().slice(11, 16)} UTC>` : 'Updated just now';

@@ -9,6 +9,7 @@ import { WEEKDAYS, type OpeningRange, type Weekday } from '../../core/business-h
 import { ROUTING_METHODS, type Settings } from '../../core/settings';
 import { BLOCK, INPUT, VIEW } from '../ids';
 import { escapeForSlack } from '../text';
+import { channelCheckLine, type ChannelCheck, type TeamRef } from './channel-health';
 import { context, section } from './common';
 import { input, modal, option, textInput } from './forms';
 
@@ -230,7 +231,7 @@ export function settingsView(model: SettingsModel): ReturnType<typeof modal> {
           filter: { include: ['public', 'private'], exclude_bot_users: true },
           ...(team.channel ? { initial_conversation: team.channel } : {}),
         },
-        { optional: true, hint: 'Where this team gets its heads-ups; invite the app there.' },
+        { optional: true, hint: "Where this team's handoffs, heads-ups and @here calls go (empty: the default channel). /invite the app there first." },
       ),
     );
   }
@@ -238,16 +239,31 @@ export function settingsView(model: SettingsModel): ReturnType<typeof modal> {
   return modal({ callbackId: VIEW.settings, title: 'Handoff settings', submit: 'Save', close: 'Cancel', blocks });
 }
 
-/** Shown in place of the form once saved. */
-export function settingsSavedView(o: { changed: readonly (keyof Settings)[]; teamsChanged: readonly string[]; by: string }): ReturnType<typeof modal> {
+/** A team channel saved, with what Slack said of it. */
+export interface SavedChannelCheck {
+  team: TeamRef;
+  channel: string;
+  check: ChannelCheck;
+}
+
+/** Shown in place of the form once saved; each team channel set is followed by whether the app can post there. */
+export function settingsSavedView(o: {
+  changed: readonly (keyof Settings)[];
+  teamsChanged: readonly string[];
+  by: string;
+  checks?: readonly SavedChannelCheck[];
+  defaultChannel?: string;
+}): ReturnType<typeof modal> {
   const names = [...o.changed.map(labelOf), ...o.teamsChanged.map((t) => `channel of ${t}`)];
   const text = names.length ? `✅ *Saved.* Changed: ${escapeForSlack(names.join(', '))}.` : 'Nothing changed.';
+  const checks = (o.checks ?? []).slice(0, SETTINGS_TEAM_LIMIT);
   return modal({
     callbackId: VIEW.settings,
     title: 'Handoff settings',
     close: 'Done',
     blocks: [
       section(text, BLOCK.settingsSaved),
+      ...(checks.length ? [section(checks.map((c) => channelCheckLine(c.team, c.channel, c.check, o.defaultChannel ?? '')).join('\n'), BLOCK.settingsChannelChecks)] : []),
       context([names.length ? `In effect now; recorded in the audit log as <@${o.by}>.` : 'Run `/handoff settings` again to change something.']),
     ],
   });

@@ -20,6 +20,7 @@ import {
 import { formatSeconds } from '../../core/analytics/statistics';
 import { BLOCK } from '../ids';
 import { escapeForSlack, truncateEscaped } from '../text';
+import { digestChannelsSection, type ChannelRow } from './channel-health';
 import { LIMITS, context, fieldsSection, mrkdwn, plainText, section, type SlackMessage } from './common';
 
 
@@ -169,7 +170,10 @@ export function statsFallback(r: PeriodReport): string {
 }
 
 /** The daily digest in the handoff channel: the numbers against the targets and, for each missed one, the likely fix. */
-export function digestMessage(r: PeriodReport, o: { day: string; digestTime: string }): SlackMessage {
+export function digestMessage(
+  r: PeriodReport,
+  o: { day: string; digestTime: string; channels?: { rows: readonly ChannelRow[]; defaultChannel: string } },
+): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plainText(`📊 Daily handoff digest — ${r.label}`, LIMITS.header) },
     context([`${esc(o.day, 20)}  ·  ${periodLine(r)}`]),
@@ -187,6 +191,9 @@ export function digestMessage(r: PeriodReport, o: { day: string; digestTime: str
     const reasons = breakdownSection('Handoffs by reason', r.byReason, BLOCK.statsReasons, true, 5);
     if (reasons) blocks.push(reasons);
   }
+  // Every channel, even in a quiet period: a team channel's load (and one Slack refused) shows here.
+  const channels = o.channels ? digestChannelsSection(o.channels.rows, o.channels.defaultChannel) : null;
+  if (channels) blocks.push(channels);
   blocks.push(
     context(
       [`Posted daily at ${esc(o.digestTime, 10)} (${esc(r.timezone, 60)}); change it in \`/handoff settings\`. Details: \`/handoff stats\`.`],
