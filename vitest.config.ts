@@ -30,6 +30,7 @@ const POSTGRES_TESTS = [
   'src/slack/outbox/scheduler.test.ts',
   'src/slack/outbox/shared-budgets.test.ts',
   'src/slack/outbox/slack-errors.test.ts',
+  'src/slack/outbox/volume.test.ts',
   'test/admin-modals.test.ts',
   'test/analytics.test.ts',
   'test/app-home.test.ts',
@@ -55,6 +56,7 @@ const POSTGRES_TESTS = [
   'test/slack-loop.test.ts',
   'test/slack-reply-retry.test.ts',
   'test/slack-socket-mode.test.ts',
+  'test/slack-volume.test.ts',
   'test/widget-rate-limits.test.ts',
 ];
 

@@ -3,7 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import { texts } from '../../../test/support/block-kit';
 import { escapeForSlack } from '../text';
 import { LIMITS } from './common';
-import { type TranscriptTurn, customerMessageBlocks, customerPoster, renderTurn, threadNotice, transcriptMessages } from './thread-messages';
+import { type TranscriptTurn, customerMessageBlocks, customerPoster, mergeCustomerPosts, renderTurn, threadNotice, transcriptMessages } from './thread-messages';
 import { textLength, validateBlocks } from './validate-blocks';
 
 describe('transcriptMessages', () => {
@@ -148,5 +148,43 @@ describe('threadNotice', () => {
     });
     expect(threadNotice('Jane <!channel> left').text).toBe('Jane &lt;!channel&gt; left');
     expect(validateBlocks(threadNotice('x'.repeat(10_000)).blocks ?? [], 'message')).toEqual([]);
+  });
+});
+
+describe('mergeCustomerPosts', () => {
+  const post = (text: string, name = 'Jane') => ({ channel: 'C1', thread_ts: { $cardOf: 'c_1' }, ...customerMessageBlocks(text), ...customerPoster(name) });
+  const lines = (args: Record<string, unknown>) => (args.blocks as { text: { text: string } }[]).map((b) => b.text.text).join('\n').split('\n');
+
+  it('merges the following posts into the first, each message on its own line, in order, keeping the thread and the poster', () => {
+    const merged = mergeCustomerPosts(post('one <!here>'), [post('two'), post('three & four')])!;
+    expect(merged.absorbed).toBe(2);
+    expect(lines(merged.args)).toEqual(['one &lt;!here&gt;', 'two', 'three &amp; four']);
+    expect(merged.args).toMatchObject({ channel: 'C1', thread_ts: { $cardOf: 'c_1' }, username: 'Jane (customer)' });
+    expect(merged.args.text).toBe('one &lt;!here&gt;\ntwo\nthree &amp; four');
+    expect(validateBlocks(merged.args.blocks as KnownBlock[], 'message')).toEqual([]);
+  });
+
+  it('stops at a post under another name or a plain-text one, and merges nothing into a plain-text post', () => {
+    expect(mergeCustomerPosts(post('a'), [post('b'), post('c', 'Mallory'), post('d')])?.absorbed).toBe(1);
+    const huge = post('x'.repeat(60_000));
+    expect(huge.blocks).toBeUndefined();
+    expect(mergeCustomerPosts(post('a'), [huge, post('b')])).toBeNull();
+    expect(mergeCustomerPosts(huge, [post('b')])).toBeNull();
+    expect(mergeCustomerPosts(post('a'), [])).toBeNull();
+  });
+
+  it('takes only what fits one message (50 blocks, the text budget); the rest goes in the next post', () => {
+    const long = (i: number) => post(`${i} ${'y'.repeat(2_990)}`); // each fills a section of its own
+    const next = Array.from({ length: 20 }, (_, i) => long(i + 1));
+    const merged = mergeCustomerPosts(long(0), next)!;
+    const blocks = merged.args.blocks as KnownBlock[];
+    expect(merged.absorbed).toBeGreaterThan(0);
+    expect(merged.absorbed).toBeLessThan(20);
+    expect(blocks.length).toBe(merged.absorbed + 1);
+    expect(textLength(blocks)).toBeLessThanOrEqual(LIMITS.messageTextBudget);
+    expect(validateBlocks(blocks, 'message')).toEqual([]);
+    const many = Array.from({ length: 200 }, (_, i) => post(`short ${i}`));
+    const packed = mergeCustomerPosts(post('first'), many)!;
+    expect(lines(packed.args)).toEqual(['first', ...many.slice(0, packed.absorbed).map((_, i) => `short ${i}`)]);
   });
 });
