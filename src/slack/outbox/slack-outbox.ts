@@ -109,7 +109,9 @@ export interface OutboxFailure {
 /**
  * The persisted outbox every write to Slack goes through. `enqueue` is synchronous and joins the
  * caller's transaction, so a domain change and its Slack write commit together. A worker
- * (scheduler.ts) sends the items of a lane strictly in order (lanes in parallel), paces
+ * (scheduler.ts) sends the items of a lane in order (lanes in parallel; a lane's urgent queue before
+ * its normal one, each strictly in order), merges an item with the waiting 'append' items of its
+ * stream at send time (`coalesce`) and lets a 'replace' item supersede waiting ones, paces
  * chat.postMessage per channel (pacing.ts), honours Retry-After, retries transient failures with
  * backoff and never drops an item (sender.ts): it is either sent, or failed with its error kept for
  * admins (slack-errors.ts). An item is marked `sending` before its call; a chat.postMessage found
