@@ -227,4 +227,20 @@ describe('team channels', () => {
     expect(problemDms(linus, VIP)).toHaveLength(1);
     expect(problemDms(ada, VIP)).toEqual([]);
   });
+
+  it("a check Slack answers too late for the saved view: the view says so, and a refusal found afterwards is recorded and sent to the admin", async () => {
+    await start();
+    s.emulator.archiveChannel(BILLING);
+    const held = s.emulator.holdNext('conversations.info', (args) => args.channel === BILLING);
+    const lines = await saveChannels(ada, { billing: BILLING });
+    expect(lines).toContain(`❔ *billing* → <#${BILLING}>: could not check the channel (Slack did not answer in time)`);
+    expect(problemDms(ada, BILLING)).toEqual([]);
+    held.release();
+    await s.emulator.waitFor(() => problemDms(ada, BILLING).length === 1, 5_000);
+    expect(JSON.stringify(problemDms(ada, BILLING)[0]!.blocks)).toContain(`<#${BILLING}> is archived`);
+    // Recorded: the next billing handoff goes to the default channel without trying #billing.
+    const c = await customer('Where is my invoice?');
+    await cardIn(SUPPORT, c.id);
+    expect(refused(BILLING)).toEqual([]);
+  });
 });
