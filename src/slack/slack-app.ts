@@ -40,6 +40,7 @@ import { FastifyReceiver } from './receiver';
 import { SlackInbox, intoInbox, noReceiver } from './inbox';
 import { createInboxRepository } from './inbox-repository';
 import { SlackBridge } from './slack-bridge';
+import { mergeCustomerPosts } from './blocks/thread-messages';
 import { createSlackRepository } from './slack-repository';
 import { SlackIdentity } from './identity';
 import { createPermalink, createThreadRefs } from './thread-refs';
@@ -156,6 +157,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     onSent: (item, result) => threads.sent(item.ref, result),
     // A team channel Slack refuses: its posts go to the default channel (channels, built below).
     redirect: (item, errorCode): string | null => channels.redirect(item, errorCode),
+    coalesce: (head, next) => mergeCustomerPosts(head.args, next.map((n) => n.args)),
     ...deps.outboxOptions,
   });
   const bridge = new SlackBridge({
