@@ -53,7 +53,8 @@ export class OutboxScheduler {
   private running = false;
   private stopping: Promise<boolean> | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
-  private wakeAt = Infinity;
+  /** When the wake timer fires, on the monotonic clock (performance.now). */
+  private wakeDue = Infinity;
   /** lane -> the send in flight. */
   private readonly active = new Map<string, Promise<void>>();
   private drainWaiters: DrainWaiter[] = [];
@@ -128,18 +129,24 @@ export class OutboxScheduler {
   private clearWake(): void {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
-    this.wakeAt = Infinity;
+    this.wakeDue = Infinity;
   }
 
+  /**
+   * Ticks again at `at` (the app clock's ms). The timer already set is compared by when it fires in
+   * real time, not by the app-clock time it was set for: the app clock may have jumped since.
+   */
   private wake(at: number): void {
-    if (at >= this.wakeAt) return;
+    const delay = Math.max(0, at - this.nowMs());
+    const due = performance.now() + delay;
+    if (due >= this.wakeDue) return;
     this.clearWake();
-    this.wakeAt = at;
+    this.wakeDue = due;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
-      this.wakeAt = Infinity;
+      this.wakeDue = Infinity;
       this.schedule();
-    }, Math.max(0, at - this.nowMs()));
+    }, delay);
   }
 
   /** The lane's item to send now (urgent first), or when the earliest of its heads is ready. */
