@@ -22,6 +22,7 @@ const POSTGRES_TESTS = [
   'src/jobs/maintenance-job.test.ts',
   'src/jobs/presence-job.test.ts',
   'src/jobs/scheduler-ticks.test.ts',
+  'src/slack/channel-health.test.ts',
   'src/slack/inbox.test.ts',
   'src/slack/outbox/leases.test.ts',
   'src/slack/outbox/pacing.test.ts',
@@ -57,6 +58,7 @@ const POSTGRES_TESTS = [
   'test/slack-reply-retry.test.ts',
   'test/slack-socket-mode.test.ts',
   'test/slack-volume.test.ts',
+  'test/team-channels.test.ts',
   'test/widget-rate-limits.test.ts',
 ];
 

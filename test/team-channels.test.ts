@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NudgeOutcome } from '../src/core/routing-service';
 import { teamActionId, teamBlockId } from '../src/slack/blocks/settings-modal';
-import { BLOCK, VIEW } from '../src/slack/ids';
+import { ACTION, BLOCK, VIEW } from '../src/slack/ids';
 import { SLACK_IDS, type EmulatedMessage, type SlackView } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
 
@@ -226,6 +226,44 @@ describe('team channels', () => {
     expect(problemDms(ada, BILLING)).toHaveLength(1);
     expect(problemDms(linus, VIP)).toHaveLength(1);
     expect(problemDms(ada, VIP)).toEqual([]);
+  });
+
+  it('a team channel archived under a live conversation: the conversation starts again in the default channel, whole, and goes on there', async () => {
+    await start();
+    expect(await saveChannels(ada, { billing: BILLING })).toContain('✅');
+    const { w, id } = await customer('Where is my invoice for March?');
+    const old = await cardIn(BILLING, id);
+    await inThread(BILLING, old, 'invoice for March');
+    expect(await s.t.app.slack!.outbox.drain(5_000)).toBe(true);
+
+    s.emulator.archiveChannel(BILLING);
+    w.send({ type: 'message', clientId: 'm2', text: 'It is order 4711' });
+    w.send({ type: 'message', clientId: 'm3', text: 'Hello?' });
+
+    // A new card in #support, why it moved, and the whole conversation — the messages #billing refused included.
+    const card = await cardIn(SUPPORT, id);
+    const moved = await inThread(SUPPORT, card, 'Moved here from');
+    expect(JSON.stringify(moved.blocks)).toContain(`📦 Moved here from <#${BILLING}>: <#${BILLING}> is archived.`);
+    const transcript = await inThread(SUPPORT, card, 'Conversation so far');
+    const text = JSON.stringify(transcript.blocks);
+    for (const line of ['invoice for March', 'order 4711', 'Hello?']) expect(text).toContain(line);
+    expect(threadRow(id)).toEqual({ channel: SUPPORT, ts: card.ts });
+    expect(refused(BILLING).length).toBeGreaterThanOrEqual(1);
+    await s.emulator.waitFor(() => problemDms(ada, BILLING).length === 1, 5_000);
+
+    // It goes on there: the agent claims from the new card and answers in its thread.
+    w.send({ type: 'message', clientId: 'm4', text: 'Still here' });
+    await inThread(SUPPORT, card, 'Still here');
+    await s.driver.blockAction(ada, { actionId: ACTION.claim, message: s.emulator.message(SUPPORT, card.ts)!, channel: SUPPORT });
+    await w.next('state', (f) => f.state === 'human');
+    await s.driver.userReply(ada, SUPPORT, card.ts, 'Found it: order 4711 ships today.');
+    await w.next('message', (m) => m.text === 'Found it: order 4711 ships today.');
+
+    // Nothing was lost or posted twice, and nothing is left failing.
+    expect(await s.t.app.slack!.outbox.drain(5_000)).toBe(true);
+    expect(s.t.app.slack!.outbox.stats().failed).toBe(0);
+    expect(s.emulator.messages(SUPPORT).filter(isCardOf(id))).toHaveLength(1);
+    expect(problemDms(ada, BILLING)).toHaveLength(1);
   });
 
   it("a check Slack answers too late for the saved view: the view says so, and a refusal found afterwards is recorded and sent to the admin", async () => {

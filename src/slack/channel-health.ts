@@ -3,14 +3,19 @@ import type { Clock } from '../core/ports';
 import type { Database } from '../db/database';
 import type { RoutingRepository, TeamChannel } from '../db/routing-repository';
 import type { Logger } from '../logger';
-import { channelProblemMessage, channelProblemOf, isChannelId, type ChannelCheck, type ChannelProblem, type ChannelRow, type TeamRef } from './blocks/channel-health';
+import { channelProblemMessage, channelProblemOf, isChannelId, problemReason, type ChannelCheck, type ChannelProblem, type ChannelRow, type TeamRef } from './blocks/channel-health';
 import type { OutboxItem, SlackOutbox } from './outbox';
 import type { SlackRepository } from './slack-repository';
 
 export interface ChannelHealthDeps {
   db: Database;
   teams: Pick<RoutingRepository, 'markChannelProblem' | 'markTeamChannelProblem' | 'teamChannels'>;
-  slack: Pick<SlackRepository, 'moveUnpostedThread' | 'waitingByChannel' | 'threadsByChannelSince'>;
+  slack: Pick<SlackRepository, 'thread' | 'moveUnpostedThread' | 'waitingByChannel' | 'threadsByChannelSince'>;
+  /**
+   * Posts a conversation whose card is out in a refused channel again in the default channel (a new
+   * card, why, the conversation so far: SlackBridge.rehome); in the caller's transaction.
+   */
+  rehome: (conversationId: string, from: string, why: string, key: string) => boolean;
   outbox: Pick<SlackOutbox, 'enqueue'>;
   /** conversations.info, for the check when an admin saves a channel (a read: not through the outbox). */
   client: Pick<WebClient, 'conversations'>;
@@ -49,7 +54,7 @@ export class ChannelHealth {
    * move it to, or null to let it fail (the default channel itself, a DM, a lane that is not a
    * channel: there is nowhere to fall back to).
    */
-  redirect(item: OutboxItem, errorCode: string): string | null {
+  redirect(item: OutboxItem, errorCode: string): string | 'superseded' | null {
     const { d } = this;
     const problem = channelProblemOf(errorCode);
     const channel = item.lane;
@@ -57,10 +62,17 @@ export class ChannelHealth {
     const now = d.clock.now().toISOString();
     const marked = d.teams.markChannelProblem(channel, problem, now);
     if (marked.length) this.tell(marked, channel, problem, now);
-    const ref = item.ref as { conversationId?: unknown; kind?: unknown } | null;
-    // Later posts of the conversation follow its thread row; those queued already move with the card.
-    if (ref?.kind === 'card' && typeof ref.conversationId === 'string') d.slack.moveUnpostedThread(ref.conversationId, d.defaultChannel);
     if (marked.length) queueMicrotask(() => this.changed());
+    const ref = item.ref as { conversationId?: unknown; kind?: unknown } | null;
+    const conversationId = typeof ref?.conversationId === 'string' ? ref.conversationId : conversationOfStream(item.stream);
+    const thread = conversationId ? d.slack.thread(conversationId) : undefined;
+    if (conversationId && thread?.ts) {
+      // Its card is out: re-posted, whole, in the default channel; what waited here is in that transcript.
+      if (thread.channel === channel) d.rehome(conversationId, channel, problemReason(problem, channel), String(item.id));
+      return 'superseded';
+    }
+    // Not posted yet: later posts follow the thread row; those queued already move with the card.
+    if (conversationId && ref?.kind === 'card') d.slack.moveUnpostedThread(conversationId, d.defaultChannel);
     return d.defaultChannel;
   }
 
@@ -179,4 +191,9 @@ export class ChannelHealth {
       priority: 'urgent',
     });
   }
+}
+
+/** The conversation a bridge stream (`conv:<id>`) belongs to. */
+function conversationOfStream(stream: string | null): string | null {
+  return stream?.startsWith('conv:') ? stream.slice('conv:'.length) : null;
 }

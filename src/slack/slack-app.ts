@@ -156,7 +156,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     resolveRefs: threads.resolve,
     onSent: (item, result) => threads.sent(item.ref, result),
     // A team channel Slack refuses: its posts go to the default channel (channels, built below).
-    redirect: (item, errorCode): string | null => channels.redirect(item, errorCode),
+    redirect: (item, errorCode) => channels.redirect(item, errorCode),
     coalesce: (head, next) => mergeCustomerPosts(head.args, next.map((n) => n.args)),
     ...deps.outboxOptions,
   });
@@ -185,6 +185,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     outbox,
     client: readClient,
     defaultChannel: channel ?? '',
+    rehome: (id, from, why, key) => bridge.rehome(id, from, why, key),
     adminUserIds: config.slack.adminUserIds,
     clock,
     logger: slackLog,

@@ -9,7 +9,7 @@ import type { VisitorRepository } from '../db/visitor-repository';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import { headsUpMessage } from './blocks/heads-up';
-import type { SlackMessage } from './blocks/common';
+import { context, type SlackMessage } from './blocks/common';
 import { handoffCard, type CardModel } from './blocks/handoff-card';
 import { customerMessageBlocks, customerPoster, threadNotice, transcriptMessages } from './blocks/thread-messages';
 import type { EmailAgents } from './agent-emails';
@@ -74,6 +74,54 @@ export class SlackBridge {
   /** The card as it should look now. */
   card(conversation: Conversation): SlackMessage {
     return handoffCard(this.cardModel(conversation));
+  }
+
+  /**
+   * The conversation's thread is in `from`, where Slack takes no more posts (archived, the app
+   * removed): it starts again in the default channel — a new card, a line saying why (`why`,
+   * mrkdwn) and the whole conversation so far — and goes on there. Joins the caller's transaction;
+   * `key` makes it idempotent. False when there is nowhere else to go.
+   */
+  rehome(conversationId: string, from: string, why: string, key: string): boolean {
+    const { d } = this;
+    const conversation = d.conversations.get(conversationId);
+    const channel = d.channel;
+    if (!conversation || !channel || channel === from) return false;
+    d.db.tx(() => {
+      d.slack.rehomeThread(conversationId, channel);
+      const card = this.card(conversation);
+      const stream = streamOf(conversationId);
+      d.outbox.enqueue({
+        lane: channel,
+        method: 'chat.postMessage',
+        args: { channel, text: card.text, blocks: card.blocks, unfurl_links: false, unfurl_media: false },
+        key: `card:${conversationId}:moved:${key}`,
+        ref: { conversationId, kind: 'card' },
+        priority: 'urgent',
+        stream,
+      });
+      d.outbox.enqueue({
+        lane: channel,
+        method: 'chat.postMessage',
+        args: { channel, thread_ts: cardOf(conversationId), text: `Moved here from <#${from}>`, blocks: [context([`📦 Moved here from <#${from}>: ${why}.`])] },
+        key: `moved:${conversationId}:${key}`,
+        stream,
+      });
+      const turns = d.messages.after(conversationId, 0).filter((m) => !m.deletedAt);
+      transcriptMessages(
+        turns.map((m) => ({ role: m.role, text: m.text, at: m.createdAt, agentName: m.agent?.name })),
+        this.customerName(conversation),
+      ).forEach((part, i) => {
+        d.outbox.enqueue({
+          lane: channel,
+          method: 'chat.postMessage',
+          args: { channel, thread_ts: cardOf(conversationId), ...part, unfurl_links: false, unfurl_media: false },
+          key: `transcript:${conversationId}:moved:${key}:${i}`,
+          stream,
+        });
+      });
+    });
+    return true;
   }
 
   /** Posts a line in the conversation's thread (if it has one). */

@@ -34,6 +34,13 @@ export function createSlackRepository(db: Database) {
       const res = db.run(q.updateTable('slack_threads').set({ channel }).where('conversation_id', '=', conversationId).where('ts', 'is', null));
       return res.changes === 1;
     },
+    /**
+     * The conversation's thread starts again in `channel` (its old channel refuses posts): no card
+     * there yet, so later posts wait for the new one.
+     */
+    rehomeThread(conversationId: string, channel: string): boolean {
+      return db.run(q.updateTable('slack_threads').set({ channel, ts: null }).where('conversation_id', '=', conversationId)).changes === 1;
+    },
     /** Conversations waiting for an agent (unclaimed or queued), by the channel their thread is in. */
     waitingByChannel(): Map<string, number> {
       const rows = db.all(

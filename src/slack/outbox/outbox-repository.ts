@@ -230,6 +230,22 @@ export function createOutboxRepository(db: Database) {
       return moved;
     },
 
+    /**
+     * Records open items as superseded (`why` is kept as their result): what they carry went out
+     * another way. Under `lease`. Returns how many.
+     */
+    supersede(items: readonly OutboxItem[], why: Record<string, unknown>, now: string, lease?: Lease): number {
+      let changed = 0;
+      for (const item of items) {
+        changed += db.run(
+          update(item.id, lease)
+            .set({ status: 'sent', result: JSON.stringify({ superseded: why }), updated_at: now })
+            .where(IS_OPEN),
+        ).changes;
+      }
+      return changed;
+    },
+
     /** When the last card update of `stream` went out (ms), for pacing one card; 0: never. */
     lastSentOf(stream: string, method: string): number {
       const row = db.first(

@@ -18,7 +18,7 @@ export interface SenderOptions {
   resolveRefs?: ((args: Record<string, unknown>) => Record<string, unknown> | null) | undefined;
   onSent?: ((item: OutboxItem, result: Record<string, unknown>) => void) | undefined;
   coalesce?: ((head: OutboxItem, next: readonly OutboxItem[]) => { args: Record<string, unknown>; absorbed: number } | null) | undefined;
-  redirect?: ((item: OutboxItem, errorCode: string) => string | null) | undefined;
+  redirect?: ((item: OutboxItem, errorCode: string) => string | 'superseded' | null) | undefined;
   backoffBaseMs: number;
   backoffMaxMs: number;
   uncertainSettleMs: number;
@@ -242,17 +242,24 @@ export class OutboxSender {
     const { o } = this;
     if (!o.redirect || pointsAtPostedThread(item.args)) return false;
     const lease = this.leaseOf(item);
-    let moved: { to: string; count: number } | null;
+    const now = this.nowIso();
+    let outcome: { to: string; count: number } | null;
     try {
-      moved = o.db.tx(() => {
+      outcome = o.db.tx(() => {
         const to = o.redirect!(item, code);
         if (!to || to === item.lane) return null;
         const followers = item.stream === null ? [] : o.repo.streamAfter({ id: item.id, lane: item.lane, stream: item.stream }, 10_000);
-        const movable = [item, ...followers.filter((f) => f.status === 'pending' && !pointsAtPostedThread(f.args))];
-        const note = { errorCode: code, lastError: `moved from ${item.lane} to ${to}: ${code}: ${fix}` };
-        // Nothing moved: the lease was taken over; undo the hook's writes too, the new holder decides.
-        if (o.repo.move(movable, to, note, this.nowIso(), lease) === 0) throw new LeaseLost();
-        return { to, count: movable.length };
+        let count: number;
+        if (to === 'superseded') {
+          const waiting = [item, ...followers.filter((f) => f.status === 'pending')];
+          count = o.repo.supersede(waiting, { channel_unusable: code }, now, lease);
+        } else {
+          const movable = [item, ...followers.filter((f) => f.status === 'pending' && !pointsAtPostedThread(f.args))];
+          count = o.repo.move(movable, to, { errorCode: code, lastError: `moved from ${item.lane} to ${to}: ${code}: ${fix}` }, now, lease);
+        }
+        // Nothing changed: the lease was taken over; undo the hook's writes too, the new holder decides.
+        if (count === 0) throw new LeaseLost();
+        return { to, count };
       });
     } catch (err) {
       if (err instanceof LeaseLost) {
@@ -262,9 +269,14 @@ export class OutboxSender {
       o.log.error({ err, outboxId: item.id, lane: item.lane }, 'slack outbox redirect failed; the item fails');
       return false;
     }
-    if (!moved) return false;
+    if (!outcome) return false;
     this.forget(item.id);
-    o.log.warn({ outboxId: item.id, from: item.lane, to: moved.to, moved: moved.count, slackError: code }, 'slack outbox: channel unusable; moved its posts to another channel');
+    o.log.warn(
+      { outboxId: item.id, from: item.lane, to: outcome.to, items: outcome.count, slackError: code },
+      outcome.to === 'superseded'
+        ? 'slack outbox: channel unusable; its waiting posts were re-posted elsewhere'
+        : 'slack outbox: channel unusable; moved its posts to another channel',
+    );
     return true;
   }
 

@@ -33,9 +33,12 @@ export interface SlackOutboxOptions {
    * channel_not_found, is_archived, channel_is_archived). Called inside the transaction that would
    * mark it failed. Return another channel id to move the item there instead of failing it (the
    * outbox rewrites its lane and args.channel, and moves the open items of the same `stream` in that
-   * lane that do not point at an existing thread along with it); null: it fails as before.
+   * lane that do not point at an existing thread along with it); `'superseded'` when the hook has
+   * made what the item and the waiting items of its stream in that lane carry go out elsewhere (e.g. a
+   * conversation re-posted in another channel): they are recorded as superseded; null: it fails as
+   * before.
    */
-  redirect?: (item: OutboxItem, errorCode: string) => string | null;
+  redirect?: (item: OutboxItem, errorCode: string) => string | 'superseded' | null;
   /** Per-method pacing (per channel); methods not listed are only slowed down by 429s. */
   pacing?: Record<string, PacingRule>;
   /** Per-method pacing per stream (default: chat.update once a second per card). */
