@@ -38,13 +38,29 @@
  *
  *   const { ack } = await slack.sendSocketEnvelope('slash_commands', { command: '/handoff', text: 'help', ... });
  *
+ * Files (files:write to upload, files:read to read):
+ * - files.getUploadURLExternal answers a one-time upload URL on the emulator (`/upload/v1/…`, 10 minutes, exactly
+ *   `length` bytes, raw or multipart) and a file id; files.completeUploadExternal (`files: [{id, title}]`,
+ *   `channel_id`, `thread_ts`, `initial_comment`) refuses a file whose bytes never came (`file_not_found`), a
+ *   channel as chat.postMessage does (`not_in_channel`, `is_archived`…) and an unknown thread (`thread_not_found`),
+ *   then posts one message carrying the files (synchronously: files.info shows the share at once); completing a
+ *   file again shares it again, so a duplicate shows;
+ * - `url_private` / `url_private_download` serve the bytes only with `Authorization: Bearer <bot token>`: without
+ *   one (or with a wrong one) a 302 to a sign-in page, as Slack does; 403 without files:read; 404 once deleted;
+ * - `postFileAsUser` / `deleteFileAsUser` play a person sharing a file in a thread and deleting it (the events to
+ *   deliver: the `file_share` message, then `file_deleted` and the message's change or deletion);
+ * - `failNext(UPLOAD_URL_METHOD, …)` / `holdNext(UPLOAD_URL_METHOD)` script the upload POSTs; `fileTransfers` lists them.
+ *
  * The parts live in ./slack-emulator/: workspace.ts (team, users, channels, ts and ids), messages.ts (posts,
  * threads, edits, deletions, ephemerals), views.ts (modal stacks, Home tabs, trigger_ids), response-urls.ts,
  * block-kit.ts and content.ts (Block Kit limits and validation), auth.ts (tokens, scopes), faults.ts (scripted
- * failures, holds, rate limits), socket-mode.ts, web-api/ (the endpoint and one file per method family), and
+ * failures, holds, rate limits), socket-mode.ts, files.ts and file-urls.ts (files, upload and file URLs), web-api/ (the endpoint and one file per
+ * method family), and
  * workspace-api.ts + emulator.ts (the class tests use).
  */
 export { BLOCK_KIT_LIMITS } from './slack-emulator/block-kit';
 export { DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, DEFAULT_SCOPES, SLACK_IDS } from './slack-emulator/defaults';
 export { SlackEmulator, startSlackEmulator } from './slack-emulator/emulator';
+export { UPLOAD_URL_METHOD } from './slack-emulator/file-urls';
+export { MAX_FILE_BYTES, UPLOAD_URL_TTL_MS } from './slack-emulator/files';
 export type * from './slack-emulator/types';

@@ -4,6 +4,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { APP_TOKEN_METHODS, DEFAULT_APP_TOKEN } from './defaults';
+import type { FileAccess } from './file-urls';
 import type { SlackEmulatorOptions } from './types';
 import { SlackApiError, str } from './util';
 import type { Workspace } from './workspace';
@@ -28,6 +29,12 @@ export class TokenAuth {
   /** The scopes of the token a call carries (what `x-oauth-scopes` lists). */
   scopesOf(token: string | undefined): Set<string> {
     return token !== undefined && token === this.appToken ? this.appTokenScopes : this.space.scopes;
+  }
+
+  /** Who a request for a file URL (url_private…) is from: only the bot token, with files:read, gets the bytes. */
+  fileAccess(token: string | undefined): FileAccess {
+    if (!token || token !== this.space.bot.token || this.botRevoked) return 'unauthenticated';
+    return this.space.scopes.has('files:read') ? 'ok' : 'missing_scope';
   }
 
   /** Throw Slack's error when `token` may not call `method` with these arguments; answers the scope it needed. */
@@ -78,6 +85,12 @@ export class TokenAuth {
         return 'team:read';
       case 'apps.connections.open':
         return 'connections:write';
+      case 'files.getUploadURLExternal':
+      case 'files.completeUploadExternal':
+      case 'files.delete':
+        return 'files:write';
+      case 'files.info':
+        return 'files:read';
       default:
         return null;
     }

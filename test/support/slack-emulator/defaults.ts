@@ -19,6 +19,8 @@ export const DEFAULT_SCOPES: readonly string[] = Object.freeze([
   'chat:write',
   'chat:write.customize',
   'commands',
+  'files:read',
+  'files:write',
   'groups:history',
   'groups:read',
   'im:history',

@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TokenAuth } from './auth';
 import { FaultPlan } from './faults';
+import { FileUrls } from './file-urls';
 import { SocketMode } from './socket-mode';
 import type {
   ApiCall,
@@ -37,6 +38,7 @@ export class SlackEmulator extends SlackWorkspaceEmulator {
   private readonly faults: FaultPlan;
   private readonly socketMode: SocketMode;
   private readonly webApi: WebApi;
+  private readonly fileUrls: FileUrls;
 
   /** @internal use startSlackEmulator() */
   constructor(opts: SlackEmulatorOptions = {}) {
@@ -48,7 +50,13 @@ export class SlackEmulator extends SlackWorkspaceEmulator {
       this.faults.setRateLimit('chat.postMessage', { limit: opts.postMessagePerChannelPerSecond, windowMs: 1000, perChannel: true });
     }
     this.socketMode = new SocketMode(this.space, opts.socketMode);
-    this.webApi = new WebApi({ space: this.space, log: this.log, views: this.viewState, socket: this.socketMode }, this.auth, this.faults, this.timers);
+    this.webApi = new WebApi(
+      { space: this.space, log: this.log, views: this.viewState, socket: this.socketMode, files: this.fileLibrary },
+      this.auth,
+      this.faults,
+      this.timers,
+    );
+    this.fileUrls = new FileUrls(this.space, this.fileLibrary, this.faults, this.timers, (token) => this.auth.fileAccess(token));
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         this.space.log(`emulator crashed on ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
@@ -103,8 +111,11 @@ export class SlackEmulator extends SlackWorkspaceEmulator {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://emulator');
+    // File bytes stay bytes: uploads and file URLs before the body is read as text.
+    if (await this.fileUrls.handle(req, res, url, body)) return;
+    const raw = body.toString('utf8');
     if (url.pathname.startsWith('/api/')) return this.webApi.handle(req, res, url, raw);
     if (url.pathname.startsWith('/response_url/')) return this.responseUrls.handle(req, res, url, raw);
     send(res, 404, { ok: false, error: 'not_found' });

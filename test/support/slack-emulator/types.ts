@@ -65,6 +65,48 @@ export interface EphemeralMessage {
   via: 'chat.postEphemeral' | 'response_url' | 'ack';
 }
 
+/**
+ * A file as the emulator keeps it. `state`: `reserved` (files.getUploadURLExternal gave its upload URL),
+ * `uploaded` (its bytes came, files.completeUploadExternal not called yet), `complete` (shared or private,
+ * visible to files.info and its URLs) or `deleted`.
+ */
+export interface EmulatedFile {
+  id: string;
+  name: string;
+  title: string;
+  mimetype: string;
+  filetype: string;
+  /** The byte count (what getUploadURLExternal announced, for a file still reserved). */
+  size: number;
+  /** Who uploaded it (the bot user for API uploads). */
+  user: string;
+  created: number;
+  state: 'reserved' | 'uploaded' | 'complete' | 'deleted';
+  /** Where it was shared, oldest first. */
+  shares: { channel: string; ts: string; thread_ts?: string }[];
+}
+
+/** A file a test user posts (see postFileAsUser). */
+export interface FileSeed {
+  name: string;
+  bytes: Buffer | Uint8Array | string;
+  /** Default: guessed from the name, as Slack does. */
+  mimetype?: string;
+  title?: string;
+}
+
+/** One POST to an upload URL or GET of a file URL, as the emulator answered it. */
+export interface FileTransfer {
+  kind: 'upload' | 'download';
+  /** The file it was for (undefined when the URL named none the emulator knows). */
+  fileId?: string;
+  status: number;
+  bytes: number;
+  /** The token it carried (downloads), if any. */
+  token?: string;
+  at: number;
+}
+
 /** A workspace member. `display_name` '' means "not set" (Slack then shows real_name). */
 export interface EmulatedUser {
   id: string;

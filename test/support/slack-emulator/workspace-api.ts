@@ -4,15 +4,19 @@
  * SlackEmulator (emulator.ts) adds the server, the Web API's faults and records, and Socket Mode.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { FileLibrary } from './files';
 import { MessageLog } from './messages';
 import { ResponseUrls } from './response-urls';
 import type {
   ChannelSeed,
   EmulatedChannel,
+  EmulatedFile,
   EmulatedMessage,
   EmulatedUser,
   EmulatedViewRecord,
   EphemeralMessage,
+  FileSeed,
+  FileTransfer,
   MessageSource,
   ResponseUrlContext,
   ResponseUrlPost,
@@ -32,6 +36,7 @@ export class SlackWorkspaceEmulator {
   protected readonly log: MessageLog;
   protected readonly viewState: ViewState;
   protected readonly responseUrls: ResponseUrls;
+  protected readonly fileLibrary: FileLibrary;
 
   constructor(opts: SlackEmulatorOptions = {}) {
     this.space = new Workspace(opts);
@@ -40,6 +45,7 @@ export class SlackWorkspaceEmulator {
     this.log = new MessageLog(this.space);
     this.viewState = new ViewState(this.space, opts.triggerTtlMs ?? 3000);
     this.responseUrls = new ResponseUrls(this.space, this.log);
+    this.fileLibrary = new FileLibrary(this.space, this.log);
   }
 
   // ─────────────────────────────── workspace set-up ───────────────────────────────
@@ -247,19 +253,7 @@ export class SlackWorkspaceEmulator {
    */
   postAsUser(user: string, channel: string, text: string, opts: { thread_ts?: string; blocks?: SlackBlock[]; reply_broadcast?: boolean } = {}): EmulatedMessage {
     const { space, log } = this;
-    const u = space.mustUser(user);
-    const ch = space.lookupChannel(channel) ?? (space.users.has(channel) ? space.openDm(channel) : undefined);
-    if (!ch) throw new Error(`postAsUser: no channel ${channel}`);
-    if (!ch.members.includes(u.id)) {
-      if (ch.is_private || ch.is_im || ch.is_mpim) throw new Error(`postAsUser: ${u.id} is not a member of private conversation ${ch.id}`);
-      ch.members.push(u.id);
-    }
-    let root: EmulatedMessage | undefined;
-    if (opts.thread_ts) {
-      const target = log.find(ch.id, opts.thread_ts);
-      if (!target) throw new Error(`postAsUser: thread ${opts.thread_ts} not found in ${ch.id}`);
-      root = log.rootOf(ch.id, target);
-    }
+    const { u, ch, root } = this.userPostTarget('postAsUser', user, channel, opts.thread_ts);
     const ts = space.nextTs();
     const msg: EmulatedMessage = {
       channel: ch.id,
@@ -274,6 +268,69 @@ export class SlackWorkspaceEmulator {
     if (root) log.threadUnder(msg, root, !!opts.reply_broadcast);
     log.insert(msg, 'user');
     return clone(msg);
+  }
+
+  /**
+   * A human posts files (with an optional text) from the Slack client: the message (subtype `file_share`, `files`
+   * with id, name, mimetype, size, url_private, url_private_download…) is stored with a fresh ts and returned with
+   * the files; deliver its event with the driver (`driver.deliverMessage(message)`).
+   */
+  postFileAsUser(user: string, channel: string, files: FileSeed[], opts: { text?: string; thread_ts?: string } = {}): { message: EmulatedMessage; files: EmulatedFile[] } {
+    const { u, ch, root } = this.userPostTarget('postFileAsUser', user, channel, opts.thread_ts);
+    const posted = files.map((seed) => this.fileLibrary.userFile(u.id, seed));
+    const ts = this.space.nextTs();
+    const text = opts.text ?? '';
+    const msg: EmulatedMessage = {
+      channel: ch.id,
+      type: 'message',
+      subtype: 'file_share',
+      text,
+      files: posted.map((f) => this.fileLibrary.messageFile(f)),
+      upload: true,
+      display_as_bot: false,
+      user: u.id,
+      ts,
+      ...(text ? { blocks: richTextBlocks(text, shortId(`rt${ts}`)) } : {}),
+    };
+    if (root) this.log.threadUnder(msg, root, false);
+    this.fileLibrary.recordShares(msg, posted);
+    this.log.insert(msg, 'user');
+    return { message: clone(msg), files: posted.map(clone) };
+  }
+
+  /**
+   * A human deletes a file (theirs, or any as an admin): its URLs stop working, and each message that shared it
+   * changes as in Slack (deleted when nothing else is left in it, else the file becomes a tombstone). Returns the
+   * events Slack sends, in order: `file_deleted`, then `message_deleted` / `message_changed` for each message;
+   * deliver them with `driver.event(ev)`.
+   */
+  deleteFileAsUser(user: string, fileId: string): Record<string, any>[] {
+    const u = this.space.mustUser(user);
+    const file = this.fileLibrary.files.get(fileId);
+    if (!file || file.state !== 'complete') throw new Error(`deleteFileAsUser: no file ${fileId} to delete`);
+    if (file.user !== u.id && !u.is_admin) throw new Error(`deleteFileAsUser: ${u.id} may not delete ${fileId}`);
+    return this.fileLibrary.deleteWithEvents(file);
+  }
+
+  /** A file by id (copy; any state), or undefined. */
+  file(id: string): EmulatedFile | undefined {
+    return clone(this.fileLibrary.files.get(id));
+  }
+
+  /** Every file (copies), oldest first. */
+  allFiles(): EmulatedFile[] {
+    return [...this.fileLibrary.files.values()].map(clone);
+  }
+
+  /** The bytes of a file (uploaded or posted, not deleted), or undefined. */
+  fileBytes(id: string): Buffer | undefined {
+    const b = this.fileLibrary.bytes.get(id);
+    return b && Buffer.from(b);
+  }
+
+  /** Every POST to an upload URL and GET of a file URL, in order. */
+  get fileTransfers(): readonly FileTransfer[] {
+    return this.fileLibrary.transfers;
   }
 
   /** A human edits their message. Returns the new and previous versions. */
@@ -308,6 +365,22 @@ export class SlackWorkspaceEmulator {
   /** Close a modal as the user would (the whole stack with `clear`). */
   closeView(viewId: string, opts: { clear?: boolean } = {}): void {
     this.viewState.closeView(viewId, opts);
+  }
+
+  /** Where a human's post goes: the channel (a public one is joined if needed) and the thread's parent. */
+  private userPostTarget(who: string, user: string, channel: string, threadTs: string | undefined): { u: EmulatedUser; ch: EmulatedChannel; root?: EmulatedMessage } {
+    const { space, log } = this;
+    const u = space.mustUser(user);
+    const ch = space.lookupChannel(channel) ?? (space.users.has(channel) ? space.openDm(channel) : undefined);
+    if (!ch) throw new Error(`${who}: no channel ${channel}`);
+    if (!ch.members.includes(u.id)) {
+      if (ch.is_private || ch.is_im || ch.is_mpim) throw new Error(`${who}: ${u.id} is not a member of private conversation ${ch.id}`);
+      ch.members.push(u.id);
+    }
+    if (!threadTs) return { u, ch };
+    const target = log.find(ch.id, threadTs);
+    if (!target) throw new Error(`${who}: thread ${threadTs} not found in ${ch.id}`);
+    return { u, ch, root: log.rootOf(ch.id, target) };
   }
 
   private mustMessage(who: string, channel: string, ts: string): EmulatedMessage {

@@ -3,6 +3,7 @@
  * the bot is not in does not exist for it; a public one needs membership (or `chat:write.public` to post).
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import type { FileLibrary } from '../files';
 import type { MessageLog } from '../messages';
 import type { SocketMode } from '../socket-mode';
 import type { EmulatedChannel, EmulatedMessage } from '../types';
@@ -15,6 +16,7 @@ export interface ApiContext {
   log: MessageLog;
   views: ViewState;
   socket: SocketMode;
+  files: FileLibrary;
 }
 
 /** A Web API method: the arguments as sent, the answer without `ok` (a SlackApiError for `ok: false`). */

@@ -12,11 +12,12 @@ import { appMethods } from './apps';
 import { chatMethods } from './chat';
 import type { ApiContext, MethodTable } from './context';
 import { conversationMethods } from './conversations';
+import { fileMethods } from './files';
 import { userMethods } from './users';
 import { viewMethods } from './views';
 
 /** Arguments Slack decodes from JSON when a form sends them as strings. */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'view', 'unfurls', 'user_auth_blocks']);
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'view', 'unfurls', 'user_auth_blocks', 'files']);
 
 export type CallCounters = { calls: number; ok: number; errors: number; rateLimited: number; faults: number };
 
@@ -32,7 +33,7 @@ export class WebApi {
     private readonly faults: FaultPlan,
     private readonly timers: Set<NodeJS.Timeout>,
   ) {
-    this.methods = { ...appMethods(ctx), ...chatMethods(ctx), ...conversationMethods(ctx), ...userMethods(ctx), ...viewMethods(ctx) };
+    this.methods = { ...appMethods(ctx), ...chatMethods(ctx), ...conversationMethods(ctx), ...fileMethods(ctx), ...userMethods(ctx), ...viewMethods(ctx) };
   }
 
   clear(): void {
