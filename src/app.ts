@@ -54,6 +54,8 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { startPeerRelay } from './cluster/peer-relay';
 import { createPostgresPeerChannel } from './db/postgres/peer-channel';
+import { FileStore } from './files/file-store';
+import { createFileUrls, type FileUrls } from './files/signed-urls';
 import type { PeerChannel } from './core/peers';
 
 export interface AppOptions {
@@ -100,6 +102,10 @@ export interface App {
   agents: AgentService;
   routing: RoutingService;
   mailer: Mailer;
+  /** Uploaded and relayed files: bytes under FILES_DIR, rows in `files` (src/files/file-store.ts). */
+  files: FileStore;
+  /** Signed, expiring links to those files (what message frames and emails carry). */
+  fileUrls: FileUrls;
   /** null when SLACK_BOT_TOKEN is not set. */
   slack: SlackIntegration | null;
   /** The scheduled jobs; `jobs.run(name)` runs one now. Started by start() unless `jobs: false`. */
@@ -147,7 +153,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   const reopenTokens = createReopenTokens(tokenKey, REOPEN_TTL_DAYS);
   // One group commit for the hot writes (messages, seen marks, Slack event ids): one fsync per tick.
   const commit = new GroupCommit(db);
-  const log = new MessageLog(db, conversations, messages, clock, bus, commit, { historyBytes: options.historyCacheBytes });
+  const files = new FileStore({ db, dir: config.filesDir, now: () => clock.now(), logger: logger.child({ component: 'files' }) });
+  // Generated into the database at first start: every instance signs and checks links with the same key.
+  const fileUrls = createFileUrls({ publicUrl: config.publicUrl, key: settingsRepo.secret('file_url_key', clock.now().toISOString()), now: () => clock.now() });
+  const log = new MessageLog(db, conversations, messages, clock, bus, commit, { historyBytes: options.historyCacheBytes, files });
   const analytics = new AnalyticsService({
     repo: createAnalyticsRepository(db),
     clock,
@@ -317,7 +326,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, instanceId, db, bus, core, handoff, agents: agentService, routing, mailer, slack, jobs, settings, rules, knowledgeBase, registry, server,
+    config, instanceId, db, bus, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, knowledgeBase, registry, server,
     async start() {
       // Listening to the others before serving anyone: no note about a socket's conversation is missed.
       await ownPeers?.listening();

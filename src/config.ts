@@ -109,6 +109,8 @@ const envSchema = z.object({
   ),
   EMAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('support@localhost')),
   KB_DIR: z.preprocess(emptyToUndefined, z.string().default('./kb')),
+  FILES_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/files')),
+  MAX_UPLOAD_MB: wholeNumber(1, 1024, 10, 'a whole number of megabytes from 1 to 1024'),
   AI_CONFIDENCE_THRESHOLD: numberIn(0, 1).default(0.5),
   OFFLINE_EMAIL_DELAY_S: wholeNumber(0, 365 * 24 * 3600, 120, 'a whole number of seconds (0 or more)'),
   IDENTITY_SECRET: optionalString,
@@ -146,6 +148,10 @@ export interface Config {
   readonly smtpUrl?: string;
   readonly emailFrom: string;
   readonly kbDir: string;
+  /** Where file bytes are kept; instances sharing a PostgreSQL database must share this directory. */
+  readonly filesDir: string;
+  /** The largest upload accepted, in bytes (MAX_UPLOAD_MB). */
+  readonly maxUploadBytes: number;
   readonly aiConfidenceThreshold: number;
   readonly offlineEmailDelaySeconds: number;
   readonly identitySecret?: string;
@@ -196,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     smtpUrl: e.SMTP_URL,
     emailFrom: e.EMAIL_FROM,
     kbDir: e.KB_DIR,
+    filesDir: e.FILES_DIR,
+    maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     aiConfidenceThreshold: e.AI_CONFIDENCE_THRESHOLD,
     offlineEmailDelaySeconds: e.OFFLINE_EMAIL_DELAY_S,
     identitySecret: e.IDENTITY_SECRET,

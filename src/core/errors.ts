@@ -16,4 +16,6 @@ export type DomainErrorCode =
   | 'unavailable'
   | 'forbidden'
   | 'conflict'
-  | 'invalid';
+  | 'invalid'
+  /** A message names an upload that is not this conversation's, is gone, or is on another message. */
+  | 'file_unavailable';

@@ -1,8 +1,9 @@
 import { newId } from './ids';
 import type { EventBus } from './events';
 import type { Clock } from './ports';
-import type { AgentPersona, Conversation, Message, MessageRole } from './types';
-import type { ConversationStore, GroupedWrites, MessageStore, Transactions } from './stores';
+import { DomainError } from './errors';
+import type { AgentPersona, Conversation, FileRef, Message, MessageRole } from './types';
+import type { ConversationStore, FileAttachments, GroupedWrites, MessageStore, Transactions } from './stores';
 
 export interface MessageDraft {
   role: MessageRole;
@@ -10,6 +11,8 @@ export interface MessageDraft {
   clientId?: string | null;
   agent?: AgentPersona | null;
   confidence?: number | null;
+  /** Files the message carries (stored first: FileAttachments attaches them in the message's transaction). */
+  files?: FileRef[];
 }
 
 export interface AppendResult {
@@ -32,11 +35,15 @@ export const DEFAULT_HISTORY_BYTES = 16 * 1024 * 1024;
 const MESSAGE_OVERHEAD_BYTES = 320;
 /** A cached conversation's cost beyond its messages: the map entry, its key and the array. */
 const ENTRY_OVERHEAD_BYTES = 200;
+/** A cached file reference's cost beyond its strings: the object, its size and the list slot. */
+const FILE_OVERHEAD_BYTES = 120;
 
 /** What a cached message costs, roughly: its variable strings at two bytes a character (V8's worst case). */
 function messageBytes(m: Message): number {
   const agent = m.agent ? m.agent.name.length + (m.agent.avatarUrl?.length ?? 0) : 0;
-  return MESSAGE_OVERHEAD_BYTES + 2 * (m.text.length + (m.clientId?.length ?? 0) + agent);
+  let files = 0;
+  for (const f of m.files ?? []) files += FILE_OVERHEAD_BYTES + 2 * (f.id.length + f.name.length + f.mime.length);
+  return MESSAGE_OVERHEAD_BYTES + files + 2 * (m.text.length + (m.clientId?.length ?? 0) + agent);
 }
 
 interface CachedHistory {
@@ -48,6 +55,8 @@ interface CachedHistory {
 export interface MessageLogOptions {
   /** Byte budget of the in-memory histories (default DEFAULT_HISTORY_BYTES). */
   historyBytes?: number;
+  /** Where files are attached to their message; without it a draft with files is refused. */
+  files?: FileAttachments;
 }
 
 /**
@@ -67,6 +76,7 @@ export class MessageLog {
   /** Sum of the cached entries' `bytes`; kept at most `historyBudget`. */
   private historyBytes = 0;
   private readonly historyBudget: number;
+  private readonly files: FileAttachments | undefined;
   private committed: Message[] = [];
   /** Committed, waiting for their batch's fsync to be announced. */
   private readonly unannounced = new Set<Message>();
@@ -82,6 +92,7 @@ export class MessageLog {
     options: MessageLogOptions = {},
   ) {
     this.historyBudget = options.historyBytes ?? DEFAULT_HISTORY_BYTES;
+    this.files = options.files;
     bus.subscribe((e) => {
       if (e.type === 'message.updated' || e.type === 'message.deleted') this.forget(e.conversation.id);
     });
@@ -278,8 +289,31 @@ export class MessageLog {
       editedAt: null,
       deletedAt: null,
     };
+    if (draft.files?.length) message.files = draft.files.map((f) => ({ id: f.id, name: f.name, mime: f.mime, size: f.size }));
     this.messages.insert(message);
+    if (message.files) {
+      const ids = message.files.map((f) => f.id);
+      // Checked here, in the transaction, so two messages naming one upload cannot both have it.
+      if (new Set(ids).size !== ids.length || !this.files || this.files.attach(ids, message.id) !== ids.length) {
+        throw new DomainError('file_unavailable', 'A file of this message is no longer available. Please attach it again.');
+      }
+    }
     return { message, duplicate: false };
+  }
+
+  /**
+   * Removes a file (deleted in Slack, say): its bytes go, its message no longer lists it, and the
+   * message is announced as updated (widgets drop it; cached histories are read again). Returns the
+   * updated message, or null when the file was unknown, already removed, or on no message.
+   */
+  async removeFile(fileId: string): Promise<Message | null> {
+    const removed = await this.files?.markDeleted(fileId);
+    if (!removed?.messageId) return null;
+    const message = this.messages.get(removed.messageId);
+    if (!message) return null;
+    this.forget(message.conversationId);
+    this.bus.emit({ type: 'message.updated', conversation: this.conversations.load(message.conversationId), message });
+    return message;
   }
 
   private announce(created: Message[]): void {

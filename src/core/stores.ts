@@ -1,7 +1,7 @@
 import type { AgentAvailability, AgentStatus } from './availability';
 import type { ConversationRecord, CustomerMessageRecord, EventRecord } from './analytics/metrics';
 import type { Action, Rule } from './rules/rule-schema';
-import type { Conversation, ConversationState, EscalationReason, Message, Visitor } from './types';
+import type { Conversation, ConversationState, EscalationReason, FileRef, Message, Visitor } from './types';
 
 export type { HandoffStartStore } from './handoff-limits';
 
@@ -93,6 +93,19 @@ export interface MessageStore {
   markEmailed(ids: string[], at: string): void;
   updateText(id: string, text: string, now: string): void;
   markDeleted(id: string, now: string): void;
+}
+
+/**
+ * Files a message carries (src/files/file-store.ts implements it). An upload belongs to one
+ * conversation and is attached to one message, once: the attach runs in the message's transaction.
+ */
+export interface FileAttachments {
+  /** The conversation's files with these ids, in that order; null when one is unknown, another conversation's, or removed. */
+  refs(conversationId: string, ids: readonly string[]): FileRef[] | null;
+  /** Attaches the files to the message (inside its transaction); returns how many were free to attach. */
+  attach(ids: readonly string[], messageId: string): number;
+  /** Removes a file (its bytes, and its entry in its message's list); null when there was none to remove. */
+  markDeleted(id: string): Promise<{ conversationId: string; messageId: string | null } | null>;
 }
 
 /** One entry of a conversation's event log. */

@@ -66,6 +66,16 @@ export interface Agent {
   isAdmin: boolean;
 }
 
+/** A file as a message carries it: what the customer or agent sees of it (the bytes are in the file store). */
+export interface FileRef {
+  id: string;
+  name: string;
+  /** What the bytes are, sniffed from their content (never taken from the name). */
+  mime: string;
+  /** Bytes. */
+  size: number;
+}
+
 export interface Message {
   id: string;
   conversationId: string;
@@ -78,6 +88,8 @@ export interface Message {
   createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
+  /** Attached files (absent: none); a file removed since is left out. */
+  files?: FileRef[];
 }
 
 export interface KbPassage {

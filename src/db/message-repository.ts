@@ -1,10 +1,10 @@
 import type { Database } from './database';
 import type { MessagesTable } from './schema';
-import type { Message, MessageRole } from '../core/types';
+import type { FileRef, Message, MessageRole } from '../core/types';
 import type { MessageStore } from '../core/stores';
 
 function toMessage(row: MessagesTable): Message {
-  return {
+  const message: Message = {
     id: row.id,
     conversationId: row.conversation_id,
     seq: row.seq,
@@ -17,6 +17,8 @@ function toMessage(row: MessagesTable): Message {
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
   };
+  if (row.files) message.files = JSON.parse(row.files) as FileRef[];
+  return message;
 }
 
 export function createMessageRepository(db: Database) {
@@ -34,6 +36,7 @@ export function createMessageRepository(db: Database) {
       agentAvatarUrl: string | null;
       confidence: number | null;
       createdAt: string;
+      files: string | null;
     }) =>
       q.insertInto('messages').values({
         id: p.id,
@@ -48,6 +51,7 @@ export function createMessageRepository(db: Database) {
         created_at: p.createdAt,
         edited_at: null,
         deleted_at: null,
+        files: p.files,
       }),
   );
   const byId = db.prepare((p: { id: string }) => q.selectFrom('messages').selectAll().where('id', '=', p.id));
@@ -99,6 +103,7 @@ export function createMessageRepository(db: Database) {
         agentAvatarUrl: m.agent?.avatarUrl ?? null,
         confidence: m.confidence,
         createdAt: m.createdAt,
+        files: m.files?.length ? JSON.stringify(m.files) : null,
       });
     },
     get(id: string): Message | undefined {

@@ -61,6 +61,24 @@ export interface MessagesTable {
   edited_at: string | null;
   deleted_at: string | null;
   emailed_at: string | null;
+  /** JSON list of FileRef (migration 20261207180000); NULL: none. */
+  files: string | null;
+}
+
+/** Uploaded and relayed files (migration 20261207180000); the bytes are under FILES_DIR. */
+export interface FilesTable {
+  id: string;
+  conversation_id: string;
+  visitor_id: string | null;
+  message_id: string | null;
+  origin: string;
+  name: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  slack_file_id: string | null;
+  created_at: string;
+  deleted_at: string | null;
 }
 
 export interface ConversationEventsTable {
@@ -268,6 +286,7 @@ export interface DB {
   job_ticks: JobTicksTable;
   slack_outbox_leases: SlackOutboxLeasesTable;
   slack_method_holds: SlackMethodHoldsTable;
+  files: FilesTable;
 }
 
 export interface SlackOutboxTable {

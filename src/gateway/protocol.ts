@@ -7,6 +7,8 @@ import { z } from 'zod';
 
 export const MAX_FRAME_BYTES = 16 * 1024;
 export const MAX_TEXT_CHARS = 4000;
+/** Uploads one message may carry. */
+export const MAX_MESSAGE_FILES = 10;
 
 const text = (max: number) => z.string().max(max);
 
@@ -38,9 +40,12 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('message'),
       clientId: z.string().min(1).max(64),
-      text: z.string().min(1).max(MAX_TEXT_CHARS),
+      text: z.string().max(MAX_TEXT_CHARS),
+      /** Ids of the visitor's uploads (POST /api/widget/files). */
+      files: z.array(z.string().min(1).max(64)).min(1).max(MAX_MESSAGE_FILES).optional(),
     })
-    .strip(),
+    .strip()
+    .refine((f) => f.text.length > 0 || f.files !== undefined, { message: 'a message needs text or files', path: ['text'] }),
   z.object({ type: z.literal('request_human') }).strip(),
   z.object({ type: z.literal('email'), email: text(320) }).strip(),
   z.object({ type: z.literal('page'), url: text(2000), title: text(500).optional() }).strip(),
@@ -62,6 +67,14 @@ export type WireRole = 'customer' | 'ai' | 'agent' | 'system';
 export interface WireAgent {
   name: string;
   avatarUrl?: string;
+}
+/** A file as the widget sees it; `url` is an absolute, signed link that works for an hour. */
+export interface WireFile {
+  id: string;
+  name: string;
+  mime: string;
+  size: number;
+  url: string;
 }
 export interface WireQueue {
   position: number;
@@ -90,8 +103,10 @@ export type ServerFrame =
       at: string;
       agent?: WireAgent;
       clientId?: string;
+      files?: WireFile[];
     }
-  | { type: 'message_updated'; id: string; seq: number; text: string }
+  /** `files`, when the message has (had) files: the list as it is now (a file removed in Slack is gone from it). */
+  | { type: 'message_updated'; id: string; seq: number; text: string; files?: WireFile[] }
   | { type: 'message_deleted'; id: string; seq: number }
   | { type: 'state'; state: WireState; agent?: WireAgent; queue?: WireQueue }
   | { type: 'typing'; role: WireRole; typing: boolean }
