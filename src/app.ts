@@ -233,6 +233,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       conversations, ai, quickSummary: (ctx) => builtInAi.summariseNow(ctx).summary,
       outboxOptions: options.slackOutbox,
       analytics,
+      files,
     });
   } else {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');

@@ -112,13 +112,17 @@ describe('Slack app manifest', () => {
         'users:read.email',
         'commands',
         'im:write',
+        // url_private_download of an agent's file in a thread; file_deleted
+        'files:read',
+        // a customer's file into its thread (files.getUploadURLExternal, files.completeUploadExternal)
+        'files:write',
       ].sort(),
     );
   });
 
   it('subscribes to the events and points events and interactivity at /slack/events', () => {
     expect(valueAt('settings.event_subscriptions.request_url')).toEqual(['https://YOUR-HOST/slack/events']);
-    expect(itemsAt('settings.event_subscriptions.bot_events').sort()).toEqual(['app_home_opened', 'message.channels', 'message.groups']);
+    expect(itemsAt('settings.event_subscriptions.bot_events').sort()).toEqual(['app_home_opened', 'file_deleted', 'message.channels', 'message.groups']);
     expect(valueAt('settings.interactivity.is_enabled')).toEqual(['true']);
     expect(valueAt('settings.interactivity.request_url')).toEqual(['https://YOUR-HOST/slack/events']);
     expect(valueAt('settings.org_deploy_enabled')).toEqual(['false']);

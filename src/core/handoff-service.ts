@@ -5,7 +5,7 @@ import type { MessageLog } from './message-log';
 import type { Clock } from './ports';
 import type { SettingsService } from './settings';
 import type { EventStore, MessageStore } from './stores';
-import type { Agent, Conversation, Message } from './types';
+import type { Agent, Conversation, FileRef, Message } from './types';
 import type { Logger } from '../logger';
 
 export interface HandoffServiceDeps {
@@ -88,9 +88,10 @@ export class HandoffService {
    * runs in the transaction that stores it (the adapter keys it by its Slack ts there), and so does a
    * last check that the conversation is still open and nobody else took it — a resolve or another
    * agent's claim committed in between wins and the reply is not stored (what the agent wrote just
-   * as the conversation went back to the AI still reaches the customer).
+   * as the conversation went back to the AI still reaches the customer). `files` (stored already)
+   * go with it; the text may then be empty.
    */
-  async agentReply(conversationId: string, agent: Agent, text: string, remember?: (message: Message) => void): Promise<ReplyResult> {
+  async agentReply(conversationId: string, agent: Agent, text: string, remember?: (message: Message) => void, files?: FileRef[]): Promise<ReplyResult> {
     const { d } = this;
     let conversation = d.lifecycle.get(conversationId);
     if (conversation.state === 'resolved') return { relayed: false, reason: 'resolved' };
@@ -109,7 +110,8 @@ export class HandoffService {
     const now = d.clock.now().toISOString();
     let refused: ReplyResult | null = null;
     try {
-      const { message } = await d.log.appendDurably(conversationId, { role: 'agent', text, agent: agent.persona }, (m) => {
+      const draft = { role: 'agent' as const, text, agent: agent.persona, ...(files?.length ? { files } : {}) };
+      const { message } = await d.log.appendDurably(conversationId, draft, (m) => {
         const current = d.lifecycle.get(conversationId);
         if (current.state === 'resolved') refused = { relayed: false, reason: 'resolved' };
         else if (current.ownerId && current.ownerId !== agent.id) refused = { relayed: false, reason: 'not_owner', ownerId: current.ownerId };

@@ -8,6 +8,7 @@ import type { TeamsService } from '../core/teams-service';
 import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
 import type { Logger } from '../logger';
 import type { AgentDirectory } from './agent-directory';
+import type { AgentFiles } from './agent-files';
 import type { ChannelHealth } from './channel-health';
 import type { SlackMessage } from './blocks/common';
 import type { HomePublisher } from './home-publisher';
@@ -44,6 +45,10 @@ export interface SlackContext {
   aiContext(conversationId: string): ConversationContext;
   clock: Clock;
   logger: Logger;
+  /** Agents' files on their way to the customer, and their removal when deleted in Slack; null without a file store. */
+  files: AgentFiles | null;
+  /** The limit of a file sent to a customer (MAX_UPLOAD_MB), for what agents are told. */
+  maxFileBytes: number;
   /** Tell one person something, only them (chat.postEphemeral through the outbox): text, or text and blocks. */
   tellOnly(channel: string, user: string, message: string | SlackMessage, threadTs?: string): void;
   /**

@@ -25,10 +25,12 @@ import type { Message } from '../core/types';
 import type { Mailer } from '../email/mailer';
 import type { Logger } from '../logger';
 import { createAgentEmails } from './agent-emails';
+import { AgentFiles, type AgentFileStore } from './agent-files';
 import { AgentDirectory } from './agent-directory';
 import { ChannelHealth } from './channel-health';
 import { boltLogger } from './bolt-logger';
 import { createSerializer, type SlackContext } from './context';
+import { UPLOAD_FILE_METHOD, createFileUploader, type UploadableFiles } from './file-upload';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
@@ -62,8 +64,10 @@ export interface SlackDeps {
   messages: MessageRepository;
   agents: AgentRepository;
   conversations: ConversationRepository;
-  /** The message writer: Slack posts for new messages are queued in their transaction. */
-  log: { onWrite(hook: (message: Message) => void): () => void };
+  /** The message writer: Slack posts for new messages are queued in their transaction; files deleted in Slack leave their message. */
+  log: { onWrite(hook: (message: Message) => void): () => void; removeFile?(fileId: string): Promise<Message | null> };
+  /** Stored files (src/files/file-store.ts): customers' go to their thread, agents' come from it. Without it, files stay where they are. */
+  files?: UploadableFiles & AgentFileStore;
   /** The copilot (Summary, Suggest reply) and the card's summary. */
   ai: Ai;
   /** A summary at once, without the network, for the card posted at escalation. */
@@ -78,7 +82,7 @@ export interface SlackDeps {
   /** Handoff analytics (/handoff stats, the Home tab's team performance). */
   analytics: AnalyticsService;
   /** Outbox pacing and backoff (tests make them fast). */
-  outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs'>;
+  outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs' | 'inFlightGraceMs'>;
 }
 
 export interface SlackIntegration {
@@ -148,11 +152,14 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     // The link exists now: agents who asked for emails get theirs.
     cardPosted: (conversationId) => emailAgents(conversationId, deps.routing.askedAgents(conversationId), 'routed'),
   });
+  const apiCall = async (method: string, args: Record<string, unknown>) => (await outboxClient.apiCall(method, args)) as WebAPICallResult as unknown as Record<string, unknown>;
+  // A customer's file into its thread: one outbox item running Slack's three-step upload (file-upload.ts).
+  const uploadFile = deps.files ? createFileUploader({ call: apiCall, files: deps.files, logger: slackLog }) : null;
   const outbox = new SlackOutbox({
     db,
     logger: slackLog,
     clock,
-    call: async (method, args) => (await outboxClient.apiCall(method, args)) as WebAPICallResult as unknown as Record<string, unknown>,
+    call: (method, args) => (method === UPLOAD_FILE_METHOD && uploadFile ? uploadFile(args) : apiCall(method, args)),
     resolveRefs: threads.resolve,
     onSent: (item, result) => threads.sent(item.ref, result),
     // A team channel Slack refuses: its posts go to the default channel (channels, built below).
@@ -246,6 +253,20 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
       )
     : null;
 
+  const removeFile = deps.log.removeFile?.bind(deps.log);
+  const agentFiles =
+    deps.files && removeFile
+      ? new AgentFiles({
+          store: deps.files,
+          removeFile,
+          message: (id) => deps.messages.get(id),
+          deleteMessage: (id) => void deps.handoff.deleteAgentMessage(id),
+          botToken,
+          apiUrl: config.slack.apiUrl,
+          maxBytes: config.maxUploadBytes,
+          logger: slackLog,
+        })
+      : null;
   const ctx: SlackContext = {
     customer: deps.customer,
     handoff: deps.handoff,
@@ -270,6 +291,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     clock,
     logger: slackLog,
     serial: createSerializer(slackLog),
+    files: agentFiles,
+    maxFileBytes: config.maxUploadBytes,
     tellOnly(ch, user, message, threadTs) {
       const content = typeof message === 'string' ? { text: message } : message;
       outbox.enqueue({

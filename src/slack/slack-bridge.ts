@@ -1,7 +1,7 @@
 import { generatedVisitorName } from '../core/visitor-names';
 import type { DomainEvent, EventBus } from '../core/events';
 import type { Ai, Clock, ConversationContext } from '../core/ports';
-import type { Conversation, Message } from '../core/types';
+import type { Conversation, FileRef, Message } from '../core/types';
 import type { AgentRepository } from '../db/agent-repository';
 import type { ConversationRepository } from '../db/conversation-repository';
 import type { MessageRepository } from '../db/message-repository';
@@ -11,7 +11,8 @@ import type { Logger } from '../logger';
 import { headsUpMessage } from './blocks/heads-up';
 import { context, type SlackMessage } from './blocks/common';
 import { handoffCard, type CardModel } from './blocks/handoff-card';
-import { customerMessageBlocks, customerPoster, threadNotice, transcriptMessages } from './blocks/thread-messages';
+import { customerMessageBlocks, customerPoster, filesLine, threadNotice, transcriptMessages, transcriptTurn } from './blocks/thread-messages';
+import { UPLOAD_FILE_METHOD } from './file-upload';
 import type { EmailAgents } from './agent-emails';
 import type { SlackOutbox } from './outbox';
 import { escapeForSlack } from './text';
@@ -108,10 +109,7 @@ export class SlackBridge {
         stream,
       });
       const turns = d.messages.after(conversationId, 0).filter((m) => !m.deletedAt);
-      transcriptMessages(
-        turns.map((m) => ({ role: m.role, text: m.text, at: m.createdAt, agentName: m.agent?.name })),
-        this.customerName(conversation),
-      ).forEach((part, i) => {
+      transcriptMessages(turns.map(transcriptTurn), this.customerName(conversation)).forEach((part, i) => {
         d.outbox.enqueue({
           lane: channel,
           method: 'chat.postMessage',
@@ -179,10 +177,7 @@ export class SlackBridge {
         stream: streamOf(conversation.id),
       });
       const customerName = this.customerName(conversation);
-      transcriptMessages(
-        turns.map((m) => ({ role: m.role, text: m.text, at: m.createdAt, agentName: m.agent?.name })),
-        customerName,
-      ).forEach((part, i) => {
+      transcriptMessages(turns.map(transcriptTurn), customerName).forEach((part, i) => {
         d.outbox.enqueue({
           lane: channel,
           method: 'chat.postMessage',
@@ -191,6 +186,8 @@ export class SlackBridge {
           stream: streamOf(conversation.id),
         });
       });
+      // The files the customer sent so far follow the transcript, in order.
+      for (const m of turns) if (m.role === 'customer') this.uploadFiles(channel, conversation.id, m.files);
       return { summarised };
     });
     if (created?.summarised) this.refineSummary(created.summarised);
@@ -230,8 +227,10 @@ export class SlackBridge {
       case 'customer': {
         const name = this.customerName(conversation);
         // Under the visitor's name marked as a customer's, with the customer icon: never passing for an
-        // agent. Those still waiting for Slack merge into one post (mergeCustomerPosts).
-        this.post(thread.channel, conversation.id, customerMessageBlocks(message.text), customerPoster(name), 'append');
+        // agent. Those still waiting for Slack merge into one post (mergeCustomerPosts); its files follow
+        // it, each its own item in the same stream, so a later post never merges past them.
+        this.post(thread.channel, conversation.id, customerMessageBlocks(message.text || filesLine(message.files ?? [])), customerPoster(name), 'append');
+        this.uploadFiles(thread.channel, conversation.id, message.files);
         return;
       }
       case 'ai':
@@ -372,6 +371,19 @@ export class SlackBridge {
       stream: streamOf(conversationId),
       ...(merge ? { merge } : {}),
     });
+  }
+
+  /** A customer's files into the conversation's thread, one outbox item each (file-upload.ts), once each. */
+  private uploadFiles(channel: string, conversationId: string, files: readonly FileRef[] | undefined): void {
+    for (const file of files ?? []) {
+      this.d.outbox.enqueue({
+        lane: channel,
+        method: UPLOAD_FILE_METHOD,
+        args: { fileId: file.id, channel, thread_ts: cardOf(conversationId) },
+        key: `file:${file.id}`,
+        stream: streamOf(conversationId),
+      });
+    }
   }
 
   private customerName(conversation: Conversation): string {

@@ -3,7 +3,7 @@
  * (posted under the customer's marked name) and app notices. Pure builders, no I/O; customer text
  * is escaped (customer-text.ts) before it meets our markup.
  */
-import type { MessageRole } from '../../core/types';
+import type { Message, MessageRole } from '../../core/types';
 import { escapeForSlack, truncate, truncateEscaped } from '../text';
 import { LIMITS, context, section, type SlackMessage } from './common';
 import { BUDGET, escaped, inline } from './customer-text';
@@ -100,6 +100,19 @@ export function customerMessageBlocks(text: string): SlackMessage {
     return { text: truncateEscaped(body, LIMITS.fallbackText), blocks: chunks.map((c) => section(c)) };
   }
   return { text: truncateEscaped(body, 39_000) };
+}
+
+/** How a message that carries only files reads in the thread: "📎 sent 2 files: a.png, b.pdf" (names as given: escape it). */
+export function filesLine(files: readonly { name: string }[]): string {
+  if (files.length === 0) return '';
+  const names = files.slice(0, 5).map((f) => f.name);
+  const more = files.length > names.length ? ` and ${files.length - names.length} more` : '';
+  return `📎 sent ${files.length === 1 ? 'a file' : `${files.length} files`}: ${names.join(', ')}${more}`;
+}
+
+/** A stored message as a transcript turn: one with only files says what it carried. */
+export function transcriptTurn(m: Message): TranscriptTurn {
+  return { role: m.role, text: m.text || filesLine(m.files ?? []), at: m.createdAt, agentName: m.agent?.name };
 }
 
 /** The fixed icon of every customer post in a thread (never the customer's own picture). */

@@ -1,8 +1,10 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { FileRef } from '../../../core/types';
+import { liveFiles, refusalNotice } from '../../agent-files';
 import type { SlackContext } from '../../context';
 import { slackToPlain } from '../../text';
 
-type ThreadMessageDeps = Pick<SlackContext, 'clock' | 'directory' | 'handoff' | 'serial' | 'slack' | 'tellOnly'>;
+type ThreadMessageDeps = Pick<SlackContext, 'clock' | 'customer' | 'directory' | 'files' | 'handoff' | 'maxFileBytes' | 'serial' | 'slack' | 'tellOnly'>;
 
 /** Replies starting like this are internal notes, whoever writes them. */
 export const NOTE_PREFIX = /^\s*(;;|note:)/i;
@@ -24,8 +26,9 @@ interface MessageLike {
 
 /**
  * Messages in handoff threads. The owner's replies reach the customer (an unowned conversation is
- * claimed by whoever replies first); everything else stays in Slack and its author is told once.
- * Edits and deletions of relayed replies follow them to the widget. Bots are never relayed.
+ * claimed by whoever replies first), with the files they share; everything else stays in Slack,
+ * files included, and its author is told once. Edits and deletions of relayed replies follow them
+ * to the widget, and so do files removed from them. Bots are never relayed.
  */
 export function threadMessage(ctx: ThreadMessageDeps) {
   return async ({ event }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
@@ -45,12 +48,21 @@ export function threadMessage(ctx: ThreadMessageDeps) {
         return;
       }
       const text = await toPlain(ctx, raw);
-      if (!text.trim()) {
-        if (e.files?.length) ctx.tellOnly(e.channel, user, 'Files are not sent to the customer yet; paste a link instead.', e.thread_ts);
-        return;
+      const shared = liveFiles(e.files);
+      if (!text.trim() && !shared.length) return;
+      let files: FileRef[] = [];
+      if (shared.length && mayReachCustomer(ctx, conversationId, user)) {
+        if (!ctx.files) {
+          ctx.tellOnly(e.channel, user, 'Files are not sent to customers here: file storage is not set up. Paste a link instead.', e.thread_ts);
+        } else {
+          const fetched = await ctx.files.fetch(conversationId, shared);
+          files = fetched.refs;
+          if (fetched.refused.length) ctx.tellOnly(e.channel, user, refusalNotice(fetched.refused, ctx.maxFileBytes, !!text.trim() || files.length > 0), e.thread_ts);
+        }
+        if (!text.trim() && !files.length) return;
       }
       const agent = await ctx.directory.get(user);
-      const result = await ctx.handoff.agentReply(conversationId, agent, text, (m) => ctx.slack.rememberRelay(e.channel, e.ts, m.id));
+      const result = await ctx.handoff.agentReply(conversationId, agent, text, (m) => ctx.slack.rememberRelay(e.channel, e.ts, m.id), files);
       if (result.relayed) return;
       if (result.reason === 'not_owner') {
         tellOnce(ctx, conversationId, user, e, `🔒 <@${result.ownerId}> owns this conversation, so your messages here stay internal.`);
@@ -61,21 +73,35 @@ export function threadMessage(ctx: ThreadMessageDeps) {
   };
 }
 
+/**
+ * Whether this person's reply would reach the customer now (agentReply decides for good): only
+ * then are its files fetched from Slack, so notes and other agents' files never leave it.
+ */
+function mayReachCustomer(ctx: Pick<SlackContext, 'customer'>, conversationId: string, user: string): boolean {
+  const conversation = ctx.customer.get(conversationId);
+  return conversation.state !== 'resolved' && (!conversation.ownerId || conversation.ownerId === user);
+}
+
 async function edited(ctx: ThreadMessageDeps, e: MessageLike): Promise<void> {
   const m = e.message;
   if (!m || m.bot_id) return;
   const messageId = ctx.slack.relayedMessage(e.channel, m.ts);
   if (!messageId) return;
+  // A file deleted in Slack stays in the message as a tombstone (file_deleted says so too).
+  const kept = new Set(liveFiles(m.files).map((f) => f.id));
+  for (const f of liveFiles(e.previous_message?.files)) if (!kept.has(f.id)) await ctx.files?.removedInSlack(f.id!);
   const text = await toPlain(ctx, m.text ?? '');
-  if (text.trim()) ctx.handoff.editAgentMessage(messageId, text);
+  if (text.trim() || (ctx.files?.remaining(messageId) ?? 0) > 0) ctx.handoff.editAgentMessage(messageId, text);
   else ctx.handoff.deleteAgentMessage(messageId);
 }
 
-function deleted(ctx: Pick<SlackContext, 'handoff' | 'slack'>, e: MessageLike): void {
+async function deleted(ctx: Pick<SlackContext, 'files' | 'handoff' | 'slack'>, e: MessageLike): Promise<void> {
   const ts = e.deleted_ts ?? e.previous_message?.ts;
   if (!ts) return;
   const messageId = ctx.slack.relayedMessage(e.channel, ts);
-  if (messageId) ctx.handoff.deleteAgentMessage(messageId);
+  if (!messageId) return;
+  ctx.handoff.deleteAgentMessage(messageId);
+  await ctx.files?.discardFilesOf(messageId);
 }
 
 function tellOnce(ctx: Pick<SlackContext, 'clock' | 'slack' | 'tellOnly'>, conversationId: string, user: string, e: MessageLike, text: string): void {
