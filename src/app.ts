@@ -55,7 +55,8 @@ import os from 'node:os';
 import { startPeerRelay } from './cluster/peer-relay';
 import { createPostgresPeerChannel } from './db/postgres/peer-channel';
 import { FileStore } from './files/file-store';
-import { createFileUrls, type FileUrls } from './files/signed-urls';
+import { createFileUrls, FRAME_URL_TTL_SECONDS, type FileUrls } from './files/signed-urls';
+import type { FileRoutesDeps } from './gateway/file-routes';
 import type { PeerChannel } from './core/peers';
 
 export interface AppOptions {
@@ -72,6 +73,8 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** HTTP timeouts and the connection cap (tests make the timeouts short). */
   httpLimits?: ServerDeps['httpLimits'];
+  /** Uploads a visitor and a client address may make (default DEFAULT_UPLOAD_RATE). */
+  uploadRate?: FileRoutesDeps['rate'];
   /** Bytes of recent messages kept in memory across conversations (default 16 MB). */
   historyCacheBytes?: number;
   /** Handoffs a visitor and a client address may start per hour (default 5 and 20). */
@@ -97,6 +100,8 @@ export interface App {
   instanceId: string;
   db: Database;
   bus: EventBus;
+  /** The only writer of messages (MessageLog.removeFile takes a file off its message). */
+  log: MessageLog;
   core: ConversationService;
   handoff: HandoffService;
   agents: AgentService;
@@ -206,6 +211,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     db, commit, lifecycle, queued, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
+    files,
     handoffStarts,
     handoffLimits: { ...DEFAULT_HANDOFF_LIMITS, ...options.handoffLimits },
   });
@@ -246,6 +252,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     composeFollowUp: followUpEmail,
     delaySeconds: config.offlineEmailDelaySeconds,
     publicUrl: config.publicUrl,
+    fileLink: (file, ttlSeconds) => fileUrls.fileUrl(file, ttlSeconds),
   });
 
   const jobsLog = logger.child({ component: 'jobs' });
@@ -255,6 +262,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     maintenanceJob({
       slack,
       customers: { pruneHandoffStarts: (before) => handoffStarts.prune(before), pruneUsedReopenLinks: (now) => visitors.pruneUsedReopenLinks(now) },
+      files,
       ticks: jobTicks,
       clock,
       logger: jobsLog,
@@ -271,7 +279,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Each tick is claimed in the database: processes sharing it run every tick once between them.
   const jobs = createScheduler({ jobs: jobList, logger: jobsLog, ticks: jobTicks });
 
-  const registry = new ConnectionRegistry(logger, (id, seq) => core.markSeen(id, seq), log);
+  // Every frame carries fresh links: a widget open for hours still gets working ones.
+  const registry = new ConnectionRegistry(logger, (id, seq) => core.markSeen(id, seq), log, (file) => fileUrls.fileUrl(file, FRAME_URL_TTL_SECONDS));
   registry.attach(bus);
 
   // Several instances sharing the database act as one (issue 16): what happens here reaches the
@@ -323,11 +332,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     heartbeatMs: options.heartbeatMs,
     register: (app) => slack?.register(app),
     stats: { analytics },
+    files: {
+      files,
+      urls: fileUrls,
+      tokenHolder: (token) => core.tokenHolder(token),
+      maxBytes: config.maxUploadBytes,
+      rate: options.uploadRate,
+    },
   });
 
   let stopping: Promise<void> | null = null;
   return {
-    config, instanceId, db, bus, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, knowledgeBase, registry, server,
+    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, knowledgeBase, registry, server,
     async start() {
       // Listening to the others before serving anyone: no note about a socket's conversation is missed.
       await ownPeers?.listening();

@@ -9,7 +9,9 @@ import type { AppendResult, MessageLog } from './message-log';
 import type { Ai, HandoffDesk } from './ports';
 import type { RulesService } from './rules-service';
 import type { SettingsService } from './settings';
-import type { AgentPersona, Conversation, EscalationReason, Message } from './types';
+import { DomainError } from './errors';
+import type { FileAttachments } from './stores';
+import type { AgentPersona, Conversation, EscalationReason, FileRef, Message } from './types';
 
 export type { Session, SessionInput } from './conversation/sessions';
 
@@ -28,6 +30,8 @@ export interface ConversationServiceDeps extends SessionsDeps {
   handoffStarts?: HandoffStartStore;
   /** How many handoffs a visitor and a client address may start per hour (DEFAULT_HANDOFF_LIMITS). */
   handoffLimits?: HandoffLimits;
+  /** The customers' uploads a message may carry; without it a message with files is refused. */
+  files?: FileAttachments;
 }
 
 /**
@@ -58,6 +62,11 @@ export class ConversationService {
   /** Finds or creates the visitor and their conversation; commits at once. */
   openSession(input: SessionInput): Session {
     return this.sessions.open(input);
+  }
+
+  /** The visitor a widget token names and their conversation (uploads carry the token); null when it is not valid. */
+  tokenHolder(token: string): { visitorId: string; conversationId: string } | null {
+    return this.sessions.holder(token);
   }
 
   markSeen(conversationId: string, seq: number): void {
@@ -110,8 +119,25 @@ export class ConversationService {
    * the AI answers the latest with all of them in its history — one answer to a burst, not one per
    * line, and never an answer to a question the customer has already moved on from.
    */
-  async customerMessage(conversationId: string, clientId: string, text: string, origin: RequestOrigin = {}): Promise<AppendResult> {
-    const result = await this.d.log.appendDurably(conversationId, { role: 'customer', text, clientId });
+  async customerMessage(
+    conversationId: string,
+    clientId: string,
+    text: string,
+    origin: RequestOrigin = {},
+    fileIds: readonly string[] = [],
+  ): Promise<AppendResult> {
+    let files: FileRef[] | undefined;
+    if (fileIds.length) {
+      const refs = this.d.files?.refs(conversationId, fileIds) ?? null;
+      if (!refs) {
+        // Sent again after one of its files was removed: still the message stored the first time.
+        const stored = this.d.log.byClientId(conversationId, clientId);
+        if (stored) return { message: stored, duplicate: true };
+        throw new DomainError('file_unavailable', 'A file of this message is not available (it was not uploaded here, or it was removed). Please attach it again.');
+      }
+      files = refs;
+    }
+    const result = await this.d.log.appendDurably(conversationId, { role: 'customer', text, clientId, ...(files ? { files } : {}) });
     if (!result.duplicate) this.turns.addToBurst(conversationId, result.message, origin.address, (burst) => this.turn.afterMessages(burst));
     return result;
   }

@@ -146,6 +146,11 @@ export class MessageLog {
     this.historyBytes = 0;
   }
 
+  /** The conversation's message sent with this clientId, if it was stored. */
+  byClientId(conversationId: string, clientId: string): Message | undefined {
+    return this.messages.byClientId(conversationId, clientId);
+  }
+
   /**
    * Runs `hook` inside the transaction that stores each new message (after everything else the
    * writer stores with it), so what it writes — an outbox row for Slack — commits or rolls back

@@ -2,15 +2,29 @@ import type { Clock } from './ports';
 import type { SettingsService } from './settings';
 import type { VisitorTokens } from './visitor-tokens';
 import type { EventStore, MessageStore, NewEmail, Transactions } from './stores';
+import type { FileRef } from './types';
 import type { Logger } from '../logger';
 
 export const REOPEN_TTL_DAYS = 7;
+
+/** A file of an emailed reply, with a link that works as long as the email's reopen link. */
+export interface EmailFile {
+  name: string;
+  size: number;
+  url: string;
+}
+
+/** One unseen reply as the email shows it. */
+export interface EmailReply {
+  text: string;
+  files: EmailFile[];
+}
 
 /** What the follow-up email says: the agent's unseen replies and the link that reopens the chat. */
 export interface FollowUpContent {
   product: string;
   agentName: string;
-  replies: string[];
+  replies: EmailReply[];
   reopenUrl: string;
   expiresDays: number;
 }
@@ -30,6 +44,8 @@ export interface FollowUpDeps {
   /** Seconds an agent reply may stay unseen before it is emailed (OFFLINE_EMAIL_DELAY_S). */
   delaySeconds: number;
   publicUrl: string;
+  /** A signed link to a file, good for `ttlSeconds`; without it files are named without links. */
+  fileLink?: (file: FileRef, ttlSeconds: number) => string;
 }
 
 /**
@@ -59,7 +75,12 @@ export class OfflineFollowUp {
       if (rows[0]!.createdAt > cutoff) continue;
       const agentName = rows.at(-1)!.agentName ?? 'Our team';
       const reopenUrl = `${d.publicUrl}/?handoff_reopen=${encodeURIComponent(d.reopenTokens.issue(rows[0]!.visitorId, now))}`;
-      const email = d.composeFollowUp({ product, agentName, replies: rows.map((r) => r.text), reopenUrl, expiresDays: REOPEN_TTL_DAYS });
+      const replies = rows.map((r) => ({
+        text: r.text,
+        // The links last as long as the reopen link: the customer may read the email days later.
+        files: (r.files ?? []).map((f) => ({ name: f.name, size: f.size, url: d.fileLink?.(f, REOPEN_TTL_DAYS * 86_400) ?? '' })),
+      }));
+      const email = d.composeFollowUp({ product, agentName, replies, reopenUrl, expiresDays: REOPEN_TTL_DAYS });
       const at = now.toISOString();
       d.db.tx(() => {
         d.sendEmail({

@@ -78,6 +78,8 @@ export interface UnseenAgentReply {
   createdAt: string;
   email: string;
   visitorId: string;
+  /** The reply's files that are still there. */
+  files?: FileRef[];
 }
 
 export interface MessageStore {

@@ -1,7 +1,7 @@
 import type { Database } from './database';
 import type { MessagesTable } from './schema';
 import type { FileRef, Message, MessageRole } from '../core/types';
-import type { MessageStore } from '../core/stores';
+import type { MessageStore, UnseenAgentReply } from '../core/stores';
 
 function toMessage(row: MessagesTable): Message {
   const message: Message = {
@@ -75,7 +75,7 @@ export function createMessageRepository(db: Database) {
       .selectFrom('messages as m')
       .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
       .innerJoin('visitors as v', 'v.id', 'c.visitor_id')
-      .select(['m.id', 'm.conversation_id', 'm.text', 'm.agent_name', 'm.created_at', 'v.email', 'c.visitor_id'])
+      .select(['m.id', 'm.conversation_id', 'm.text', 'm.agent_name', 'm.created_at', 'm.files', 'v.email', 'c.visitor_id'])
       .where('m.role', '=', 'agent')
       .where('m.emailed_at', 'is', null)
       .where('m.deleted_at', 'is', null)
@@ -123,10 +123,9 @@ export function createMessageRepository(db: Database) {
       return latest.all({ conversationId, limit }).map(toMessage).reverse();
     },
     /** Agent replies not emailed, not deleted and not yet seen by a customer whose email we know. */
-    unseenAgentReplies(): { id: string; conversationId: string; text: string; agentName: string | null; createdAt: string; email: string; visitorId: string }[] {
-      return unseen
-        .all()
-        .map((r) => ({
+    unseenAgentReplies(): UnseenAgentReply[] {
+      return unseen.all().map((r) => {
+        const reply: UnseenAgentReply = {
           id: r.id,
           conversationId: r.conversation_id,
           text: r.text,
@@ -134,7 +133,10 @@ export function createMessageRepository(db: Database) {
           createdAt: r.created_at,
           email: r.email!,
           visitorId: r.visitor_id,
-        }));
+        };
+        if (r.files) reply.files = JSON.parse(r.files) as FileRef[];
+        return reply;
+      });
     },
     markEmailed(ids: string[], at: string): void {
       if (ids.length) db.run(q.updateTable('messages').set({ emailed_at: at }).where('id', 'in', ids));

@@ -220,6 +220,26 @@ export class FileStore implements FileAttachments {
     ).changes;
   }
 
+  /** How many of the conversation's uploads wait to be sent with a message. */
+  pendingCount(conversationId: string): number {
+    const { db } = this.options;
+    const row = db.first(
+      db.q
+        .selectFrom('files')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('conversation_id', '=', conversationId)
+        .where('message_id', 'is', null)
+        .where('deleted_at', 'is', null),
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Forgets an upload that was never attached (the request that made it failed after all): row and bytes. */
+  async discard(id: string): Promise<void> {
+    const { db } = this.options;
+    if (db.run(db.q.deleteFrom('files').where('id', '=', id).where('message_id', 'is', null)).changes) await removeQuietly(this.pathOf(id));
+  }
+
   /**
    * Removes a file: marked deleted and left out of its message's list in one transaction, then its
    * bytes go. Null when it was unknown or already removed.
@@ -269,7 +289,8 @@ export class FileStore implements FileAttachments {
       return rows.map((r) => r.id);
     });
     for (const id of ids) await removeQuietly(this.pathOf(id));
-    return ids.length + (await this.sweep(Math.min(Date.parse(before), this.now().getTime() - STALE_TEMP_MS)));
+    // File times are the machine's, whatever clock the app runs on.
+    return ids.length + (await this.sweep(Date.now() - STALE_TEMP_MS));
   }
 
   /** Temp files and row-less bytes last written before `cutoffMs`: removed. */

@@ -17,8 +17,6 @@ export interface FileUrls {
 
 /** How long a link in a widget frame works. */
 export const FRAME_URL_TTL_SECONDS = 60 * 60;
-/** How long a link in an email works: the customer may read it days later. */
-export const EMAIL_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export function createFileUrls(options: { publicUrl: string; key: string; now?: () => Date }): FileUrls {
   const base = options.publicUrl.replace(/\/$/, '');

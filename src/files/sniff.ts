@@ -129,6 +129,8 @@ function plainText(bytes: Buffer): Sniffed | null {
   }
   const head = text.slice(0, 1024).replace(/^\uFEFF/, '');
   if (MARKUP_START.test(head) || MARKUP_TAGS.test(head)) return null;
+  // A script that names its interpreter is a program, not a note.
+  if (head.startsWith('#!')) return null;
   // Control characters other than tab, newlines and form feed: a binary format that happens to decode.
   if (/[\u0001-\u0008\u000B\u000E-\u001F\u007F]/.test(text.slice(0, 64 * 1024))) return null;
   return looksLikeCsv(text) ? { mime: 'text/csv', kind: 'text' } : { mime: 'text/plain', kind: 'text' };

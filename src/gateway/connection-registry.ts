@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { messageFrame, wireAgent } from './frames';
+import { messageFrame, messageUpdatedFrame, wireAgent, type FileLink } from './frames';
 import type { ServerFrame } from './protocol';
 import type { DomainEvent, EventBus } from '../core/events';
 import type { AgentPersona, ConversationState, Message, MessageRole } from '../core/types';
@@ -49,7 +49,14 @@ export class ConnectionRegistry {
     private readonly onAgentMessageDelivered: (conversationId: string, seq: number) => void = () => {},
     /** Without it, gaps cannot be filled: messages are sent as they are announced. */
     private readonly history?: MessageHistory,
+    /** Signs the links of a message's files; without it frames carry no files. */
+    private readonly fileLink?: FileLink,
   ) {}
+
+  /** A message as a widget socket gets it, its files with fresh links (replays use it too). */
+  messageFrame(m: Message): ServerFrame {
+    return messageFrame(m, this.fileLink);
+  }
 
   attach(bus: EventBus): () => void {
     return bus.subscribe((e) => this.onEvent(e));
@@ -145,7 +152,7 @@ export class ConnectionRegistry {
       conversationId,
       deleted
         ? { type: 'message_deleted', id: message.id, seq: message.seq }
-        : { type: 'message_updated', id: message.id, seq: message.seq, text: message.text },
+        : messageUpdatedFrame(message, this.fileLink),
     );
   }
 
@@ -227,7 +234,7 @@ export class ConnectionRegistry {
   private send(conversationId: string, entry: Sockets, messages: readonly Message[]): void {
     let seenUpTo = 0;
     for (const m of messages) {
-      const data = JSON.stringify(messageFrame(m));
+      const data = JSON.stringify(this.messageFrame(m));
       let reached = false;
       if (entry instanceof Set) for (const socket of entry) reached = sendRaw(socket, data, this.logger) || reached;
       else reached = sendRaw(entry, data, this.logger);
@@ -241,7 +248,7 @@ export class ConnectionRegistry {
   private sendTo(sockets: Iterable<WebSocket>, messages: readonly Message[]): boolean {
     let delivered = false;
     for (const m of messages) {
-      const data = JSON.stringify(messageFrame(m));
+      const data = JSON.stringify(this.messageFrame(m));
       for (const socket of sockets) delivered = sendRaw(socket, data, this.logger) || delivered;
     }
     return delivered;

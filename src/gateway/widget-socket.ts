@@ -1,6 +1,6 @@
 import type { WebSocket, RawData } from 'ws';
 import { send, type ConnectionRegistry } from './connection-registry';
-import { messageFrame, wireAgent } from './frames';
+import { wireAgent } from './frames';
 import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol';
 import type { Rate, SharedRateLimiter } from './rate-limit';
 import { DomainError } from '../core/errors';
@@ -205,7 +205,7 @@ export class WidgetConnection {
       // Replay and registration happen in the same tick: nothing committed in between is missed or
       // doubled. The registry counts on from where the replay left the socket.
       const { messages: replay, through, latest } = core.resume(conversation.id, frame.lastSeq ?? 0);
-      for (const m of replay) this.reply(messageFrame(m));
+      for (const m of replay) this.reply(registry.messageFrame(m));
       // What was just sent has been seen: it need not be emailed.
       core.markSeen(conversation.id, Math.max(frame.lastSeq ?? 0, replay.at(-1)?.seq ?? 0));
       this.conversationId = conversation.id;
@@ -225,7 +225,7 @@ export class WidgetConnection {
     switch (frame.type) {
       case 'message': {
         // The client address counts the hourly handoff limit a message may trigger (see RequestOrigin).
-        const { message } = await core.customerMessage(conversationId, frame.clientId, frame.text, { address: this.ip || undefined });
+        const { message } = await core.customerMessage(conversationId, frame.clientId, frame.text, { address: this.ip || undefined }, frame.files);
         this.reply({ type: 'ack', clientId: frame.clientId, id: message.id, seq: message.seq });
         return;
       }

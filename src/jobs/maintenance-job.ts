@@ -20,6 +20,8 @@ export interface MaintenanceDeps {
     /** Deletes used reopen links that expired before `now` (ISO time). */
     pruneUsedReopenLinks(now: string): number;
   };
+  /** Uploads never attached to a message (the customer uploaded and never sent them), and stray bytes. */
+  files?: { pruneOrphans(before: string): Promise<number> };
   /** Claims of scheduled ticks (each tick runs once across processes); only the last days matter. */
   ticks?: Pick<JobTickStore, 'pruneTicks'>;
   clock: Clock;
@@ -38,6 +40,8 @@ export interface MaintenanceReport {
   handoffStarts: number;
   reopenLinks: number;
   jobTicks: number;
+  /** Present when the job prunes files: uploads never sent and stray bytes removed. */
+  files?: number;
 }
 
 export const MAINTENANCE_CRON = '30 3 * * *';
@@ -60,7 +64,26 @@ export function runMaintenance(deps: MaintenanceDeps): MaintenanceReport {
   return report;
 }
 
+/**
+ * Uploads a customer never sent with a message are removed a day after they were made (the widget
+ * sends its files at once; a day covers a tab left open overnight), with temp files and bytes that
+ * lost their row (a crash mid-upload).
+ */
+export async function pruneFiles(deps: Pick<MaintenanceDeps, 'files' | 'clock' | 'logger'>): Promise<number> {
+  if (!deps.files) return 0;
+  const removed = await deps.files.pruneOrphans(new Date(deps.clock.now().getTime() - DAY_MS).toISOString());
+  deps.logger.info({ files: removed }, 'maintenance: uploads never sent removed');
+  return removed;
+}
+
 /** The maintenance job: daily at 03:30. */
 export function maintenanceJob(deps: MaintenanceDeps): Job {
-  return { name: 'maintenance', cron: MAINTENANCE_CRON, run: () => runMaintenance(deps) };
+  return {
+    name: 'maintenance',
+    cron: MAINTENANCE_CRON,
+    run: () => {
+      const report = runMaintenance(deps);
+      return deps.files ? pruneFiles(deps).then((files): MaintenanceReport => ({ ...report, files })) : report;
+    },
+  };
 }

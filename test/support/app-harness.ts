@@ -30,6 +30,7 @@ export async function startTestApp(
     DATABASE_PATH: dbPath,
     ...(testEngine() === 'postgres' ? { DATABASE_URL: await postgresFor(dir) } : {}),
     KB_DIR: path.resolve('kb'),
+    FILES_DIR: path.join(dir, 'files'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });

@@ -23,6 +23,10 @@ export interface CustomerTurnDeps {
   logger: Logger;
 }
 
+/** The AI's answer to files sent without a word: it cannot open them, a person can. */
+export const FILES_ONLY_REPLY =
+  "Thanks, I've got your file. I can't open files myself: tell me in a few words what you need, or ask for a person and they'll see it.";
+
 /** How many earlier messages the AI sees. */
 const AI_HISTORY = 20;
 
@@ -62,7 +66,12 @@ export class CustomerTurn {
         if (this.rules(conversation, { event: 'message', text: message.text }, turn) === 'handled') return;
       }
     }
-    await this.aiTurn(conversation, last, turn);
+    // A file alone asks the AI nothing it can read: it answers the latest words, if there are any.
+    const asked = messages.findLast((m) => m.text.trim() !== '');
+    if (asked) return this.aiTurn(conversation, asked, turn);
+    if (conversation.state === 'ai') {
+      await d.log.appendDurably(conversationId, { role: 'ai', text: FILES_ONLY_REPLY, confidence: 1 });
+    }
   }
 
   /** The customer moved to another page: rules on the page may fire. */

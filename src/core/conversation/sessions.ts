@@ -113,6 +113,18 @@ export class Sessions {
   }
 
   /**
+   * Whose a widget token is, for requests outside the socket (uploads): the visitor and their
+   * conversation, or null for a forged, expired or unknown one. A token is only issued in a
+   * welcome, which created both, so nothing is created here.
+   */
+  holder(token: string): { visitorId: string; conversationId: string } | null {
+    const claims = this.d.tokens.read(token, this.d.clock.now());
+    if (!claims || !this.d.visitors.get(claims.visitorId)) return null;
+    const conversation = this.d.conversations.byVisitor(claims.visitorId);
+    return conversation ? { visitorId: claims.visitorId, conversationId: conversation.id } : null;
+  }
+
+  /**
    * The customer's widget showed everything up to `seq` (so it need not be emailed). Stored with the
    * next group commit: a seen mark lost in a crash only means an email that was not needed.
    */
