@@ -68,7 +68,7 @@ const onServer = (url: string) => {
 
 /** The card's thread as lines: customer texts, and `file <name>` for each file shared. */
 function threadLines(cardTs: string): string[] {
-  return s.emulator.replies(C, cardTs).map((m) => (m.files?.length ? `file ${m.files.map((f) => f.name).join(',')}` : m.text));
+  return s.emulator.replies(C, cardTs).map((m) => (m.files?.length ? `file ${m.files.map((f: { name: string }) => f.name).join(',')}` : m.text));
 }
 
 describe('customer files into the thread', () => {
@@ -114,6 +114,23 @@ describe('customer files into the thread', () => {
     const line = lines.findIndex((l) => l.startsWith('📎 sent 2 files: one.png, two.pdf'));
     expect(line).toBeGreaterThanOrEqual(0);
     expect(lines.slice(line + 1, line + 3)).toEqual(['file one.png', 'file two.pdf']);
+  });
+
+  it('files sent to the AI before the handoff follow the transcript into the new thread', async () => {
+    await start();
+    const w = await s.widget();
+    const welcome = await w.hello({ visitor: { name: 'Jane Doe' } });
+    const fileId = await upload(welcome.token, 'before.png', PNG, 'image/png');
+    w.send({ type: 'message', clientId: 'b1', text: 'What is this error?', files: [fileId] });
+    await w.next('ack');
+    w.send({ type: 'request_human' });
+    await w.next('state', (f) => f.state === 'waiting');
+    const card = await s.card(welcome.conversationId);
+    await s.emulator.waitFor(() => threadLines(card.ts).includes('file before.png'), 5_000, 'the file in the new thread');
+    const replies = s.emulator.replies(C, card.ts);
+    const transcript = replies.findIndex((m) => JSON.stringify(m.blocks ?? []).includes('What is this error?'));
+    expect(transcript).toBeGreaterThanOrEqual(0);
+    expect(transcript).toBeLessThan(replies.findIndex((m) => m.files?.length));
   });
 });
 
