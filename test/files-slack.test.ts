@@ -188,6 +188,7 @@ describe('agent files to the widget', () => {
 
     for (const ev of s.emulator.deleteFileAsUser(SLACK_IDS.ada, alone.files[0]!.id)) await s.driver.event(ev);
     await w.next('message_deleted', (f) => f.id === second.id);
+    expect(w.frames('message_updated').map((f) => f.id)).toEqual([first.id]);
     expect((await fetch(onServer(second.files![0]!.url))).status).toBe(404);
   });
 

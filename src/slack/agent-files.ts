@@ -122,8 +122,15 @@ export class AgentFiles {
   async removedInSlack(slackFileId: string): Promise<void> {
     const file = this.d.store.bySlackId(slackFileId);
     if (!file || file.origin !== 'agent' || file.deletedAt) return;
-    const message = await this.d.removeFile(file.id);
-    if (message && !message.deletedAt && !message.text.trim() && !message.files?.length) this.d.deleteMessage(message.id);
+    const message = file.messageId ? this.d.message(file.messageId) : undefined;
+    const othersLeft = (message?.files ?? []).some((f) => f.id !== file.id);
+    if (message && !message.deletedAt && !message.text.trim() && !othersLeft) {
+      // Nothing would be left of it: the widget drops the message (one message_deleted, no update first).
+      this.d.deleteMessage(message.id);
+      await this.d.store.markDeleted(file.id);
+    } else {
+      await this.d.removeFile(file.id);
+    }
     this.d.logger.info({ fileId: file.id, slackFileId }, 'an agent file was deleted in Slack; removed for the customer');
   }
 
