@@ -160,6 +160,30 @@ describe('a message with files', () => {
   });
 });
 
+describe('the history cache', () => {
+  it("counts a message's files in its byte budget", async () => {
+    const t = await app();
+    const plain = await customer(t);
+    const withFiles = await customer(t);
+    const long = 'x'.repeat(140);
+    const a = await withFiles.upload(`${long}.png`, f.png());
+    const b = await withFiles.upload(`${long}.pdf`, f.pdf());
+    plain.w.send({ type: 'message', clientId: 'same', text: 'same text' });
+    withFiles.w.send({ type: 'message', clientId: 'same', text: 'same text', files: [a.id, b.id] });
+    await plain.w.next('ack');
+    await withFiles.w.next('ack');
+    // The cost of each conversation's cached history: what forgetting it frees.
+    const cost = (conversationId: string) => {
+      t.app.log.recent(conversationId);
+      const before = t.app.log.cachedHistoryBytes;
+      t.app.log.forget(conversationId);
+      return before - t.app.log.cachedHistoryBytes;
+    };
+    const withoutFiles = cost(plain.welcome.conversationId);
+    expect(cost(withFiles.welcome.conversationId) - withoutFiles).toBeGreaterThanOrEqual(2 * 2 * (long.length + 4));
+  });
+});
+
 describe('several instances', () => {
   it('sends the files to the visitor on every instance, and any instance serves them', async () => {
     const hub = createLocalPeerHub();

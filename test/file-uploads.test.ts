@@ -187,7 +187,7 @@ describe('GET /files/:id/:name (signed links)', () => {
 });
 
 describe('upload limits per visitor', () => {
-  it('answers 429 past a visitor\'s upload rate, and past 20 uploads waiting to be sent', async () => {
+  it("answers 429 past a visitor's upload rate, 403 from a site not allowed, and 429 past 20 uploads waiting to be sent", async () => {
     const limited = await startTestApp({}, { uploadRate: { visitor: { perSecond: 0.001, burst: 2 }, address: { perSecond: 100, burst: 100 } } });
     try {
       const w = await WidgetClient.connect(limited.url);
@@ -199,9 +199,25 @@ describe('upload limits per visitor', () => {
       expect(third.status).toBe(429);
       expect(third.body).toMatchObject({ error: 'rate_limited' });
       w.close();
+      await w.waitClosed();
     } finally {
       await limited.stop();
       removeDir(limited.dir);
+    }
+    const fenced = await startTestApp({ WIDGET_ALLOWED_ORIGINS: 'https://shop.example' });
+    try {
+      const w = await WidgetClient.connect(fenced.url, { origin: 'https://shop.example' });
+      const { token } = await w.hello();
+      const elsewhere = await uploadFile(fenced.url, token, { name: 'a.png', bytes: f.png() }, { headers: { origin: 'https://evil.example' } });
+      expect(elsewhere.status).toBe(403);
+      const fromShop = await uploadFile(fenced.url, token, { name: 'a.png', bytes: f.png() }, { headers: { origin: 'https://shop.example' } });
+      expect(fromShop.status).toBe(201);
+      expect(fromShop.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+      w.close();
+      await w.waitClosed();
+    } finally {
+      await fenced.stop();
+      removeDir(fenced.dir);
     }
     const v = await visitor();
     for (let i = 0; i < 5; i++) expect((await uploadFile(t.url, v.token, { name: `${i}.png`, bytes: f.png() })).status).toBe(201);
