@@ -162,6 +162,38 @@ describe('handoff.uploadFile', () => {
     expect(f.h.emulator.allFiles().map((x) => x.state)).toEqual(['uploaded', 'complete']);
   });
 
+  it('a conversation moved to another thread: its file is uploaded anew there, the first share stays', async () => {
+    const f = await fixture();
+    const outbox = f.outbox();
+    f.enqueue(outbox);
+    outbox.start();
+    expect(await outbox.drain(5_000)).toBe(true);
+    const firstId = f.store.get(f.fileId)!.slackFileId!;
+    const movedTo = (await f.h.client.chat.postMessage({ channel: SUPPORT, text: 'card, moved' })).ts!;
+    outbox.enqueue({ lane: SUPPORT, method: UPLOAD_FILE_METHOD, args: { fileId: f.fileId, channel: SUPPORT, thread_ts: movedTo }, key: `file:${f.fileId}:moved`, stream: 'conv:c_1' });
+    expect(await outbox.drain(5_000)).toBe(true);
+    const [moved] = f.h.emulator.replies(SUPPORT, movedTo);
+    expect(moved?.files?.[0]).toMatchObject({ name: 'screen shot.png' });
+    expect(moved!.files![0].id).not.toBe(firstId);
+    expect(fileReplies(f)).toEqual([[firstId, PNG]]);
+    expect(f.store.get(f.fileId)?.slackFileId).toBe(moved!.files![0].id);
+  });
+
+  it('completed but not shared yet (Slack shares asynchronously): not completed again', async () => {
+    const f = await fixture();
+    // An earlier attempt completed the upload; Slack has not shared it anywhere yet.
+    const reserved = (await f.h.client.files.getUploadURLExternal({ filename: 'screen shot.png', length: PNG.length })) as unknown as { upload_url: string; file_id: string };
+    await fetch(reserved.upload_url, { method: 'POST', body: new Uint8Array(PNG) });
+    await f.h.client.files.completeUploadExternal({ files: [{ id: reserved.file_id }] });
+    f.store.setSlackFileId(f.fileId, reserved.file_id);
+    const outbox = f.outbox();
+    const id = f.enqueue(outbox);
+    outbox.start();
+    expect(await outbox.drain(5_000)).toBe(true);
+    expect(outbox.get(id)).toMatchObject({ status: 'sent', result: { recovered: 'sharing' } });
+    expect(f.h.emulator.callsTo('files.completeUploadExternal')).toHaveLength(1);
+  });
+
   it('a file removed before its turn (retention) is skipped', async () => {
     const f = await fixture();
     await f.store.markDeleted(f.fileId);

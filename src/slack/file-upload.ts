@@ -11,10 +11,12 @@ import { classify } from './outbox/slack-errors';
  *
  * Once: Slack's file id is stored on the file's row right after the first step (before any byte
  * is sent). An item that runs again (a 429 or an error at any step, a crash, a timeout) starts by
- * asking Slack about that id (files.info): shared in the thread already → done; otherwise it
- * completes that upload, and only when Slack has no bytes for it (`file_not_found`: never
- * uploaded, or its URL expired) starts over with a new one. Completion can only be repeated for an
- * upload whose completion never reached Slack.
+ * asking Slack about that id (files.info). Shared in the thread already → done; completed but
+ * shared nowhere yet → done too (Slack shares a completed upload asynchronously: completing it
+ * again could share it twice); not known to Slack → it completes that upload, and only when Slack
+ * has no bytes for it (`file_not_found`: never uploaded, or its URL expired) starts over with a new
+ * one. A file shared in another thread only (the conversation moved to another channel) is
+ * uploaded anew into this one.
  */
 export const UPLOAD_FILE_METHOD = 'handoff.uploadFile';
 
@@ -71,11 +73,16 @@ export function createFileUploader(deps: FileUploaderDeps): (args: Record<string
   const complete = (slackFileId: string, title: string, channel: string, threadTs: string) =>
     call('files.completeUploadExternal', { files: [{ id: slackFileId, title }], channel_id: channel, thread_ts: threadTs });
 
-  /** Where an earlier attempt got to with this Slack file: 'shared', 'deleted' (by someone in Slack), or 'unknown'. */
-  async function earlier(slackFileId: string, channel: string, threadTs: string): Promise<'shared' | 'deleted' | 'unknown'> {
+  /**
+   * Where an earlier attempt got to with this Slack file: shared in this thread, completed and being
+   * shared, shared only elsewhere, deleted (by someone in Slack), or not known to Slack.
+   */
+  async function earlier(slackFileId: string, channel: string, threadTs: string): Promise<'shared' | 'sharing' | 'elsewhere' | 'deleted' | 'unknown'> {
     try {
-      const info = await call('files.info', { file: slackFileId });
-      return sharedIn((info.file ?? {}) as SlackFileInfo, channel, threadTs) ? 'shared' : 'unknown';
+      const file = ((await call('files.info', { file: slackFileId })).file ?? {}) as SlackFileInfo;
+      if (sharedIn(file, channel, threadTs)) return 'shared';
+      const anywhere = Object.values(file.shares ?? {}).some((byChannel) => Object.keys(byChannel ?? {}).length > 0);
+      return anywhere ? 'elsewhere' : 'sharing';
     } catch (err) {
       const code = permanentCode(err, 'files.info');
       if (code === 'file_not_found') return 'unknown';
@@ -112,15 +119,17 @@ export function createFileUploader(deps: FileUploaderDeps): (args: Record<string
 
     if (file.slackFileId) {
       const state = await earlier(file.slackFileId, channel, threadTs);
-      if (state !== 'unknown') {
+      if (state === 'shared' || state === 'sharing' || state === 'deleted') {
         logger.info({ fileId, slackFileId: file.slackFileId, state }, 'slack file upload: an earlier attempt reached the thread; not uploading again');
         return { ok: true, recovered: state, file_id: file.slackFileId };
       }
-      try {
-        return await complete(file.slackFileId, file.name, channel, threadTs);
-      } catch (err) {
-        // Slack has no bytes for it (the earlier attempt stopped before or during the upload): start over.
-        if (permanentCode(err, 'files.completeUploadExternal') !== 'file_not_found') throw err;
+      if (state === 'unknown') {
+        try {
+          return await complete(file.slackFileId, file.name, channel, threadTs);
+        } catch (err) {
+          // Slack has no bytes for it (the earlier attempt stopped before or during the upload): start over.
+          if (permanentCode(err, 'files.completeUploadExternal') !== 'file_not_found') throw err;
+        }
       }
     }
 

@@ -118,6 +118,7 @@ export class SlackBridge {
           stream,
         });
       });
+      for (const m of turns) if (m.role === 'customer') this.uploadFiles(channel, conversationId, m.files, `:moved:${key}`);
     });
     return true;
   }
@@ -373,14 +374,14 @@ export class SlackBridge {
     });
   }
 
-  /** A customer's files into the conversation's thread, one outbox item each (file-upload.ts), once each. */
-  private uploadFiles(channel: string, conversationId: string, files: readonly FileRef[] | undefined): void {
+  /** A customer's files into the conversation's thread, one outbox item each (file-upload.ts), once each per thread. */
+  private uploadFiles(channel: string, conversationId: string, files: readonly FileRef[] | undefined, keySuffix = ''): void {
     for (const file of files ?? []) {
       this.d.outbox.enqueue({
         lane: channel,
         method: UPLOAD_FILE_METHOD,
         args: { fileId: file.id, channel, thread_ts: cardOf(conversationId) },
-        key: `file:${file.id}`,
+        key: `file:${file.id}${keySuffix}`,
         stream: streamOf(conversationId),
       });
     }
