@@ -28,6 +28,9 @@ export interface SenderOptions {
 
 class LeaseLost extends Error {}
 
+/** Methods whose retry first checks Slack for the earlier attempt (recovery.ts; the file upload checks files.info). */
+const LOOKED_UP_BEFORE_RETRY = new Set(['chat.postMessage', 'handoff.uploadFile']);
+
 /** How many following posts one post may take in at most (Block Kit's 50 blocks bound it anyway). */
 const MAX_COALESCED = 50;
 
@@ -225,7 +228,8 @@ export class OutboxSender {
         const streak = this.bump(this.failureStreak, item.id);
         const cap = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** Math.min(streak - 1, 30));
         const backoff = cap / 2 + Math.random() * (cap / 2);
-        const delay = outcome.uncertain && item.method === 'chat.postMessage' ? Math.max(backoff, o.uncertainSettleMs) : backoff;
+        // A post or an upload whose answer was lost may still land: let it, before looking for it.
+        const delay = outcome.uncertain && LOOKED_UP_BEFORE_RETRY.has(item.method) ? Math.max(backoff, o.uncertainSettleMs) : backoff;
         // The status stays 'sending' after a failed call: it may have reached Slack (timeout, 5xx).
         o.repo.reschedule(item.id, { nextAttemptAt: new Date(now + delay).toISOString(), errorCode: null, lastError: outcome.message }, this.nowIso(), this.leaseOf(item));
         o.log[this.levelFor(streak)]({ ...ctx, err: outcome.message, streak, retryInMs: Math.round(delay) }, 'slack outbox call failed; will retry');
