@@ -3,8 +3,8 @@
  * state out. No DOM, no socket, no storage: what the chat shows follows from these.
  */
 import { describe, expect, it } from 'vitest';
-import type { ServerFrame } from '../src/gateway/protocol';
-import { initialState, pendingOf, reduce, type WidgetEvent, type WidgetState } from '../widget/src/state';
+import type { ServerFrame, WireFile } from '../src/gateway/protocol';
+import { initialState, pendingOf, reduce, visible, type WidgetEvent, type WidgetState } from '../widget/src/state';
 
 const run = (events: WidgetEvent[], from: WidgetState = initialState()) => events.reduce(reduce, from);
 const welcome = (conversationId = 'c1', state: 'ai' | 'resolved' | 'human' = 'ai'): ServerFrame => ({ type: 'welcome', token: 't', conversationId, state });
@@ -16,6 +16,15 @@ const message = (seq: number, text: string, role: 'customer' | 'ai' | 'agent' = 
   text,
   at: '2024-01-01T00:00:00Z',
   ...(clientId ? { clientId } : {}),
+});
+const withFiles = (seq: number, text: string, files: WireFile[], role: 'customer' | 'ai' | 'agent' = 'agent'): ServerFrame => ({
+  type: 'message',
+  id: `m${seq}`,
+  seq,
+  role,
+  text,
+  at: '2024-01-01T00:00:00Z',
+  files,
 });
 const shown = (s: WidgetState) => s.items.filter((i) => i.text).map((i) => i.text);
 
@@ -159,10 +168,64 @@ describe('the widget state', () => {
     expect(s).toMatchObject({ offline: false, notice: undefined });
   });
 
+  it('shows messages with files even without text; an update replaces the files (one deleted in Slack goes), a deletion takes both', () => {
+    const shot = { id: 'f_1', name: 'shot.png', mime: 'image/png', size: 10, url: 'https://h.example/files/f_1/shot.png?exp=1&sig=x' };
+    const doc = { id: 'f_2', name: 'report.pdf', mime: 'application/pdf', size: 20, url: 'https://h.example/files/f_2/report.pdf?exp=1&sig=y' };
+    let s = run([welcome(), withFiles(3, '', [shot, doc]), { type: 'open' }]);
+    expect(s.items.map((i) => [i.text, i.files?.map((f) => f.name)])).toEqual([['', ['shot.png', 'report.pdf']]]);
+    expect(visible(s.items[0]!)).toBe(true);
+    // An earlier message arriving later goes before it: the files-only message counts as shown.
+    s = run([message(2, 'and the text')], s);
+    expect(s.items.map((i) => i.seq)).toEqual([2, 3]);
+    s = run([{ type: 'message_updated', id: 'm3', seq: 3, text: '', files: [doc] }], s);
+    expect(s.items[1]!.files).toEqual([doc]);
+    // An edit of the text alone keeps the files.
+    s = run([{ type: 'message_updated', id: 'm3', seq: 3, text: 'see attached' }], s);
+    expect(s.items[1]).toMatchObject({ text: 'see attached', files: [doc] });
+    s = run([{ type: 'message_updated', id: 'm3', seq: 3, text: '', files: [] }], s);
+    expect(visible(s.items[1]!)).toBe(false);
+    s = run([{ type: 'message_updated', id: 'm2', seq: 2, text: 'and the text', files: [shot] }, { type: 'message_deleted', id: 'm2', seq: 2 }], s);
+    expect(s.items.filter(visible)).toEqual([]);
+    // Deleted, the seq is still known: a replay does not bring it back.
+    s = run([withFiles(2, 'again', [shot])], s);
+    expect(s.items.filter(visible)).toEqual([]);
+  });
+
+  it('keeps a message with uploads pending until each is stored; a refused file leaves it, and a message left empty goes', () => {
+    const up = (key: string, name = `${key}.png`) => ({ key, name, mime: 'image/png', size: 5 });
+    let s = run([welcome(), { type: 'send', clientId: 'a', text: 'two files', files: [up('k1'), up('k2')] }, { type: 'send', clientId: 'b', text: '', files: [up('k3')] }]);
+    expect(s.items.map((i) => [i.clientId, i.files?.map((f) => f.id ?? null)])).toEqual([
+      ['a', [null, null]],
+      ['b', [null]],
+    ]);
+    s = run([{ type: 'file', key: 'k1', file: { ...up('k1'), id: 'f_1' } }], s);
+    expect(pendingOf(s, 'a')!.files).toEqual([{ ...up('k1'), id: 'f_1' }, up('k2')]);
+    // Refused: out of the message, which keeps its text and its other file.
+    s = run([{ type: 'file', key: 'k2', file: null }], s);
+    expect(pendingOf(s, 'a')!.files).toEqual([{ ...up('k1'), id: 'f_1' }]);
+    // A message of one refused file and no text is not sent at all.
+    s = run([{ type: 'file', key: 'k3', file: null }], s);
+    expect(pendingOf(s, 'b')).toBeUndefined();
+    expect(s.items.map((i) => i.clientId)).toEqual(['a']);
+    // An upload that finishes before its message is sent (still in the preview) changes nothing here; a send without files has none.
+    const same = run([{ type: 'file', key: 'k9', file: { ...up('k9'), id: 'f_9' } }, { type: 'send', clientId: 'c', text: 'plain', files: [] }], s);
+    expect(same.items.map((i) => [i.clientId, i.files])).toEqual([
+      ['a', [{ ...up('k1'), id: 'f_1' }]],
+      ['c', undefined],
+    ]);
+    // Acked: stored at its seq with its files.
+    s = run([{ type: 'ack', clientId: 'a', id: 'm3', seq: 3 }], s);
+    expect(s.items).toEqual([expect.objectContaining({ seq: 3, text: 'two files', files: [{ ...up('k1'), id: 'f_1' }], status: undefined })]);
+  });
+
   it('never changes the state it is given', () => {
     const before = run([welcome(), { type: 'send', clientId: 'a', text: 'hi' }]);
     const copy = structuredClone(before);
     run([{ type: 'ack', clientId: 'a', id: 'm1', seq: 1 }, message(2, 'reply'), { type: 'open' }, { type: 'state', state: 'resolved' }], before);
+    const uploading = run([{ type: 'send', clientId: 'b', text: '', files: [{ key: 'k', name: 'a.png', mime: 'image/png', size: 1 }] }], before);
+    const copied = structuredClone(uploading);
+    run([{ type: 'file', key: 'k', file: { key: 'k', id: 'f_1', name: 'a.png', mime: 'image/png', size: 1 } }, { type: 'file', key: 'k', file: null }], uploading);
+    expect(uploading).toEqual(copied);
     expect(before).toEqual(copy);
   });
 });

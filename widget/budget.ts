@@ -1,7 +1,8 @@
 /**
  * The widget's size budget: everything a page loads before the first message (the script and the
  * theme config) must stay within 12 KB gzipped. `npm run build:widget` and test/widget-size.test.ts
- * both enforce it.
+ * both enforce it. What the chat needs only later (attachments, the email and rating cards) is in
+ * widget-later.js, loaded on first use (widget/src/later-api.ts).
  */
 import { gzipSync } from 'node:zlib';
 

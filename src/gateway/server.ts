@@ -8,7 +8,7 @@ import { MAX_FRAME_BYTES } from './protocol';
 import { SharedRateLimiter } from './rate-limit';
 import { registerFileRoutes, type FileRoutesDeps } from './file-routes';
 import { registerStatsRoutes, type StatsRoutesDeps } from './stats-routes';
-import type { WidgetBundle } from './widget-bundle';
+import { WIDGET_LATER_PATH, type WidgetBundle, type WidgetScript } from './widget-bundle';
 import { releaseUpgradeRequest } from './upgrade';
 import { connectionOf, DEFAULT_RATE, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
 import { themeFor } from './widget-theme';
@@ -20,7 +20,7 @@ const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 
 /** The demo page's policy: no inline script, no eval; the widget's styles are constructed sheets. */
 export const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'none'; form-action 'self'";
 
 /** What slow or hoarding HTTP clients are allowed (see DEFAULT_HTTP_LIMITS). */
 export interface HttpLimits {
@@ -177,20 +177,25 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/', staticFile('index.html', 'text/html; charset=utf-8'));
   app.get('/demo.css', staticFile('demo.css', 'text/css; charset=utf-8'));
 
-  // The widget is served gzipped (compressed once per build): its size budget is a gzipped one.
-  let gzipped: { etag: string; body: Buffer } | null = null;
-  app.get('/widget.js', async (req, reply) => {
+  // The widget's scripts are served gzipped (compressed once per build): its size budget is a gzipped one.
+  const gzipped = new Map<string, Buffer>(); // by etag
+  const script = (pick: (bundle: WidgetBundle) => WidgetScript) => async (req: FastifyRequest, reply: FastifyReply) => {
     const bundle = deps.widget();
     if (!bundle) return reply.code(503).type('text/plain').send('widget unavailable');
+    const { code, etag } = pick(bundle);
     cors(req, reply);
     const vary = reply.getHeader('vary');
-    reply.header('etag', bundle.etag).header('cache-control', 'public, max-age=300').header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
-    if (req.headers['if-none-match'] === bundle.etag) return reply.code(304).send();
+    // widget.js asks for widget-later.js by its hash (?v=): that address always means these bytes.
+    const pinned = (req.query as { v?: string }).v === etag.slice(1, -1);
+    reply.header('etag', etag).header('cache-control', pinned ? 'public, max-age=31536000, immutable' : 'public, max-age=300').header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
     reply.type('application/javascript; charset=utf-8');
-    if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.send(bundle.code);
-    if (gzipped?.etag !== bundle.etag) gzipped = { etag: bundle.etag, body: gzipSync(bundle.code, { level: 9 }) };
-    return reply.header('content-encoding', 'gzip').send(gzipped.body);
-  });
+    if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.send(code);
+    if (!gzipped.has(etag)) gzipped.set(etag, gzipSync(code, { level: 9 }));
+    return reply.header('content-encoding', 'gzip').send(gzipped.get(etag));
+  };
+  app.get('/widget.js', script((bundle) => bundle));
+  app.get(WIDGET_LATER_PATH, script((bundle) => bundle.later));
 
   // Per-IP socket limit: one address cannot hold the gateway's connections hostage.
   const perIp = new Map<string, number>();

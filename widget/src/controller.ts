@@ -5,8 +5,10 @@
  */
 import type { ClientFrame, HelloFrame, ServerFrame } from '../../src/gateway/protocol';
 import { createConnection } from './connection';
+import { h } from './dom';
+import { LATER_EVENT, type Later, type LaterSetup, type FileView } from './later-api';
 import { loadConfig, takeReopenToken } from './page';
-import { RETRYABLE, initialState, isPending, reduce, type Visitor, type WidgetEvent } from './state';
+import { RETRYABLE, initialState, isPending, reduce, type Item, type Visitor, type WidgetEvent } from './state';
 import { EMAIL_KEY, OPEN_KEY, OUTBOX_KEY, RATED_KEY, SEEN_KEY, TOKEN_KEY, USER_KEY, randomId, storage, tabStorage } from './storage';
 import { createView } from './view';
 
@@ -21,11 +23,18 @@ export interface HandoffWidgetApi {
 
 type Page = { url: string; title?: string };
 
+/** widget-later.js's path, with its version so a page never mixes two releases (set by src/gateway/widget-bundle.ts). */
+declare const HANDOFF_LATER: string;
+
 const MAX_FRAME_BYTES = 16 * 1024 - 512;
 /** A socket down this long shows the offline banner (a quick reconnect does not flash it). */
 const OFFLINE_AFTER_MS = 1200;
 
 const bytes = (frame: unknown) => new TextEncoder().encode(JSON.stringify(frame)).length;
+
+/** A message goes out once each of its files is uploaded. */
+const sendable = (p: Item) => !p.files?.some((f) => !f.id);
+const frameOf = (p: Item): ClientFrame => ({ type: 'message', clientId: p.clientId!, text: p.text, files: p.files?.map((f) => f.id!) });
 
 export function createWidget(origin: string): HandoffWidgetApi {
   let s = initialState();
@@ -41,6 +50,10 @@ export function createWidget(origin: string): HandoffWidgetApi {
   const outbox: ClientFrame[] = []; // non-message frames waiting for the next welcome
   let savedOutbox = ''; // what OUTBOX_KEY holds; written at the first change
   let reopen = takeReopenToken();
+  let later: Later | undefined; // widget-later.js, once loaded
+  let loading = false;
+  const loaded: ((l: Later) => void)[] = [];
+  const welcomed: (() => void)[] = []; // uploads waiting for a visitor token
 
   const view = createView({
     open: () => open(),
@@ -60,6 +73,11 @@ export function createWidget(origin: string): HandoffWidgetApi {
       return true;
     },
     pick: (score) => dispatch({ type: 'pick', score }),
+    attach(list) {
+      const files = Array.from(list); // now: the list empties once the event is over
+      if (files.length) need((l) => l.add(files));
+    },
+    later: () => need(),
     rate(comment) {
       const { score } = s;
       if (!score) return;
@@ -83,7 +101,8 @@ export function createWidget(origin: string): HandoffWidgetApi {
   function dispatch(ev: WidgetEvent): void {
     const prev = s;
     s = reduce(prev, ev);
-    const unsent = JSON.stringify(s.items.filter(isPending).map((i) => [i.clientId, i.text]));
+    // An upload does not outlive the page: the files uploaded are kept (their previews do not), the message goes without the rest.
+    const unsent = JSON.stringify(s.items.filter(isPending).map((i) => [i.clientId, i.text, i.files?.filter((f) => f.id)]));
     if (unsent !== savedOutbox) {
       savedOutbox = unsent;
       if (unsent === '[]') storage.remove(OUTBOX_KEY);
@@ -139,7 +158,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
     clearTimeout(retryTimer);
     retryTimer = undefined;
     if (!ready) return;
-    for (const p of s.items.filter(isPending)) conn.send({ type: 'message', clientId: p.clientId!, text: p.text });
+    for (const p of s.items.filter(isPending)) if (sendable(p)) conn.send(frameOf(p));
   }
 
   /** Sends the pending messages again after a jittered delay: 1–2 s, doubling up to 15–30 s. */
@@ -150,19 +169,72 @@ export function createWidget(origin: string): HandoffWidgetApi {
   }
 
   function sendMessage(text: string): boolean {
-    if (!text) return false;
-    const frame: ClientFrame = { type: 'message', clientId: randomId(), text };
-    if (bytes(frame) > MAX_FRAME_BYTES) {
+    const clientId = randomId();
+    if (bytes({ type: 'message', clientId, text }) > MAX_FRAME_BYTES) {
       dispatch({ type: 'notice', text: 'That message is too long.' });
       return false;
     }
+    const attached = later?.take() ?? [];
+    if (!text && !attached.length) return false;
     stopTyping();
-    dispatch({ type: 'send', clientId: frame.clientId, text });
+    dispatch({ type: 'send', clientId, text, files: attached });
     view.scrollDown(true);
-    if (ready) conn.send(frame);
+    send(clientId);
     conn.start();
     return true;
   }
+
+  /** Sends a pending message now if it can go: welcomed, and its files uploaded. */
+  function send(clientId: string): void {
+    const p = s.items.find((i) => isPending(i) && i.clientId === clientId);
+    if (ready && p && sendable(p)) conn.send(frameOf(p));
+  }
+
+  /** Runs `then` with widget-later.js, loading it first (a script from the widget's origin) if needed. */
+  function need(then?: (l: Later) => void): Later | undefined {
+    if (later) then?.(later);
+    else {
+      if (then) loaded.push(then);
+      if (!loading) {
+        loading = true;
+        const script = h('script', { src: origin + HANDOFF_LATER });
+        // Run, it is not needed in the page any more; not run (offline, blocked), it is tried again when next asked for.
+        script.onload = script.onerror = () => {
+          script.remove();
+          if (later) return;
+          loading = false;
+          dispatch({ type: 'notice', text: "Couldn't load this part of the chat. Please try again." });
+        };
+        document.head.append(script);
+      }
+    }
+    return later;
+  }
+
+  addEventListener(LATER_EVENT, (e) => {
+    if (later) return;
+    later = (e as CustomEvent<LaterSetup>).detail({
+      origin,
+      shadow: view.shadow,
+      tray: view.tray,
+      token(fresh) {
+        if (fresh) conn.reconnect();
+        conn.start();
+        return new Promise((resolve) => {
+          const give = () => resolve(storage.get(TOKEN_KEY) ?? '');
+          if (ready && !fresh) give();
+          else welcomed.push(give);
+        });
+      },
+      done(key, file) {
+        const p = s.items.find((i) => i.files?.some((f) => f.key === key));
+        dispatch({ type: 'file', key, file });
+        if (p) send(p.clientId!);
+      },
+    });
+    for (const then of loaded.splice(0)) then(later);
+    view.render(s);
+  });
 
   function typed(hasText: boolean): void {
     if (!ready) return;
@@ -195,6 +267,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
       if (f.type === 'welcome') {
         resendPending();
         for (const frame of outbox.splice(0)) conn.send(frame);
+        for (const give of welcomed.splice(0)) give();
       }
       return;
     }
@@ -239,7 +312,9 @@ export function createWidget(origin: string): HandoffWidgetApi {
     const saved: unknown = JSON.parse(storage.get(OUTBOX_KEY) ?? '[]');
     if (Array.isArray(saved)) {
       for (const item of saved.slice(-20)) {
-        if (Array.isArray(item) && typeof item[0] === 'string' && typeof item[1] === 'string') s = reduce(s, { type: 'send', clientId: item[0], text: item[1] });
+        if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') continue;
+        const kept = (Array.isArray(item[2]) ? item[2] : []) as FileView[];
+        if (item[1] || kept.length) s = reduce(s, { type: 'send', clientId: item[0], text: item[1], files: kept });
       }
     }
   } catch {

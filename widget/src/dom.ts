@@ -94,3 +94,19 @@ export function avatar(name: string, url?: string): HTMLElement {
   }
   return el;
 }
+
+/**
+ * Styles for a shadow root, as a constructed stylesheet so a page with a strict CSP (style-src
+ * without 'unsafe-inline') still styles it; a <style> element only for browsers without adoptedStyleSheets.
+ */
+export function addStyles(root: ShadowRoot, css: string): void {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return;
+  } catch {
+    // Older browsers: fall through to a <style> element.
+  }
+  root.append(h('style', { text: css }));
+}

@@ -1,7 +1,8 @@
 import type { WireAgent, WireRole } from '../../src/gateway/protocol';
-import { avatar, h, icon, linkify, say } from './dom';
+import { avatar, h, icon, linkify, say, show } from './dom';
+import type { Later } from './later-api';
 import { I } from './icons';
-import { isPending, type Item } from './state';
+import { isPending, visible, type Item } from './state';
 
 /** The AI's avatar: the theme colour with a spark. */
 export function botAvatar(): HTMLElement {
@@ -17,27 +18,39 @@ export type MessageList = ReturnType<typeof createMessageList>;
  */
 export function createMessageList() {
   const el = h('div', { class: 'log' });
-  /** By clientId or seq: the element and the text it shows (only what is shown). */
+  /** By clientId or seq: the element and what it shows (only messages that are shown). */
   let shown = new Map<string, [HTMLElement, string]>();
   let greeting: [HTMLElement, string] | undefined;
 
   return {
     el,
-    /** Draws the list; returns the element a new stored message got, if any. */
-    render(items: Item[], greetingText: string, offline: boolean): [HTMLElement, Item] | undefined {
+    /**
+     * Draws the list; returns the element a new stored message got, if any. `later` gives
+     * widget-later.js, which draws files, loading it when a message has some (undefined until then).
+     */
+    render(items: Item[], greetingText: string, offline: boolean, later: () => Later | undefined): [HTMLElement, Item] | undefined {
       if (greeting?.[1] !== greetingText) greeting = greetingText ? [bubble('ai', greetingText), greetingText] : undefined;
       const want = greeting ? [greeting[0]] : [];
       const next = new Map<string, [HTMLElement, string]>();
       let added: [HTMLElement, Item] | undefined;
       for (const item of items) {
-        if (!item.text) continue;
+        if (!visible(item)) continue;
         const key = item.clientId ?? `#${item.seq}`;
+        const f = item.files?.length ? later() : undefined;
+        // What the bubble shows: its text, and its files once they can be drawn.
+        const what = `${item.text}\n${f ? item.files!.map((x) => x.key ?? x.id) : ''}`;
         let m = shown.get(key);
         if (!m) {
-          m = [bubble(item.role, item.text, item.agent, item.at), item.text];
+          m = [bubble(item.role, '', item.agent, item.at), ''];
           if (item.seq !== undefined) added = [m[0], item];
-        } else if (m[1] !== item.text) {
-          m[0].querySelector('.b')?.replaceChildren(linkify((m[1] = item.text)));
+        }
+        if (m[1] !== what) {
+          m[1] = what;
+          const b = m[0].querySelector<HTMLElement>('.b')!;
+          b.replaceChildren(linkify(item.text));
+          show(b, Boolean(item.text));
+          m[0].querySelector('.fs')?.remove();
+          if (f) b.after(h('div', { class: 'fs' }, ...item.files!.map(f.show)));
         }
         const { status } = item;
         m[0].classList.toggle('pending', isPending(item));
@@ -71,8 +84,7 @@ function bubble(role: WireRole, text: string, agent?: WireAgent, at?: string): H
   el.dataset.k = role === 'agent' ? `agent:${name}` : role;
   const time = at ? new Date(at) : new Date();
   if (!Number.isNaN(time.getTime())) el.title = time.toLocaleString();
-  const body = h('div', { class: 'b' });
-  body.append(linkify(text));
+  const body = h('div', { class: 'b' }, linkify(text));
   if (role === 'ai' || role === 'agent') {
     el.append(
       role === 'ai' ? botAvatar() : avatar(name, agent?.avatarUrl),

@@ -4,6 +4,7 @@
  * the view draws the result.
  */
 import type { HelloFrame, ServerFrame, WireAgent, WireQueue, WireRole, WireState } from '../../src/gateway/protocol';
+import type { FileView } from './later-api';
 
 export type Visitor = NonNullable<HelloFrame['visitor']>;
 
@@ -13,8 +14,9 @@ export interface Item {
   seq?: number;
   clientId?: string;
   role: WireRole;
-  /** Empty: not shown (deleted, or replayed as deleted); its seq is kept so it is not added twice. */
+  /** Empty with no files: not shown (deleted, or replayed as deleted); its seq is kept so it is not added twice. */
   text: string;
+  files?: FileView[];
   at?: string;
   agent?: WireAgent;
   /** The customer's message not stored yet: sending, refused for now and sent again, or refused for good. */
@@ -61,7 +63,9 @@ export interface Saved {
 }
 
 export type Intent =
-  | { type: 'send'; clientId: string; text: string }
+  | { type: 'send'; clientId: string; text: string; files?: FileView[] }
+  /** An upload of a message being sent finished (the stored file) or was refused (null: it leaves the message). */
+  | { type: 'file'; key: string; file: FileView | null }
   | { type: 'open' }
   | { type: 'close' }
   | { type: 'human' }
@@ -97,6 +101,9 @@ export const initialState = (): WidgetState => ({
 
 export const isPending = (i: Item) => i.status === 'sending' || i.status === 'retry';
 
+/** Shown: it has text or files (a deleted message keeps its seq with neither). */
+export const visible = (i: Item) => Boolean(i.text || i.files?.length);
+
 /** The pending message with this clientId. */
 export const pendingOf = (s: WidgetState, clientId?: string) => s.items.find((i) => isPending(i) && i.clientId === clientId);
 
@@ -106,7 +113,7 @@ export function reduce(prev: WidgetState, ev: WidgetEvent): WidgetState {
   /** Puts a stored message in seq order, before any still-pending one (a message refused for good stays where it was). */
   const place = (item: Item & { seq: number }) => {
     const items = [...s.items];
-    const at = items.findIndex((i) => i.text && (isPending(i) || (i.seq ?? 0) > item.seq));
+    const at = items.findIndex((i) => visible(i) && (isPending(i) || (i.seq ?? 0) > item.seq));
     items.splice(at < 0 ? items.length : at, 0, item);
     s.items = items;
   };
@@ -158,18 +165,29 @@ export function reduce(prev: WidgetState, ev: WidgetEvent): WidgetState {
       }
       if (ev.type === 'ack') break;
       s.lastSeq = Math.max(s.lastSeq, ev.seq);
-      place({ seq: ev.seq, role: ev.role, text: ev.text, at: ev.at, agent: ev.agent });
+      const item = { seq: ev.seq, role: ev.role, text: ev.text, at: ev.at, agent: ev.agent, files: ev.files };
+      place(item);
       if (ev.role === 'agent' && ev.agent) s.agent = ev.agent;
       if (ev.role !== 'customer') s.typing = undefined;
-      if (!ev.text) break;
+      if (!visible(item)) break;
       if (ev.role !== 'customer' && !s.open && ev.seq > s.seenSeq) s.unread++;
       if (s.open) seen();
       break;
     }
     case 'message_updated':
     case 'message_deleted': {
-      const item = s.items.find((i) => i.seq === ev.seq && i.text);
-      if (item) replace(item, { ...item, text: ev.type === 'message_updated' ? ev.text : '' });
+      const item = s.items.find((i) => i.seq === ev.seq && visible(i));
+      // An update without `files` leaves them as they were; with them, a file deleted in Slack is gone.
+      if (item) replace(item, ev.type === 'message_updated' ? { ...item, text: ev.text, files: ev.files ?? item.files } : { ...item, text: '', files: undefined });
+      break;
+    }
+    case 'file': {
+      for (const item of s.items) {
+        if (!item.files?.some((f) => f.key === ev.key)) continue;
+        const files = item.files.flatMap((f) => (f.key !== ev.key ? [f] : ev.file ? [{ ...ev.file, key: ev.key }] : []));
+        // A message whose only file was refused is not sent at all.
+        replace(item, files.length || item.text ? { ...item, files } : null);
+      }
       break;
     }
     case 'typing':
@@ -188,7 +206,7 @@ export function reduce(prev: WidgetState, ev: WidgetEvent): WidgetState {
       break;
     }
     case 'send':
-      s.items = [...s.items, { clientId: ev.clientId, role: 'customer', text: ev.text, status: 'sending' }];
+      s.items = [...s.items, { clientId: ev.clientId, role: 'customer', text: ev.text, files: ev.files?.length ? ev.files : undefined, status: 'sending' }];
       break;
     case 'open':
       s.open = true;

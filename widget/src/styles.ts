@@ -1,13 +1,14 @@
 /**
- * The widget's styles, scoped by the shadow root. Applied as a constructed stylesheet so a page with
- * a strict CSP (style-src without 'unsafe-inline') still styles it; a <style> element is only the
- * fallback for browsers without adoptedStyleSheets.
+ * The widget's styles, scoped by the shadow root (applied by dom.addStyles, CSP-safe). The
+ * attachments chunk adds its own (widget/src/files/styles.ts).
  *
  * Theme: --p is the brand colour, --on the text on it (white or dark, whichever reaches WCAG AA),
  * --pt the brand colour darkened until it reads as text on white. The server computes them
  * (src/gateway/widget-theme.ts) and sends them with the config.
  * One rule a line; each line ends in `\` so the shipped string has no line breaks.
  */
+import { addStyles } from './dom';
+
 const CSS = `\
 :host{all:initial}\
 *{box-sizing:border-box}\
@@ -78,33 +79,11 @@ h2{margin:0;font-size:16px;font-weight:650;line-height:1.3;white-space:nowrap;ov
 @keyframes bl{0%,60%,100%{transform:none;opacity:.45}30%{transform:translateY(-4px);opacity:1}}\
 .card{margin-top:16px;padding:14px 16px;background:#fff;border:1px solid var(--line);border-radius:14px;box-shadow:0 2px 8px rgba(17,24,39,.05)}\
 .ct{display:flex;align-items:center;gap:8px;font-weight:650;font-size:14px}\
-.ct svg{color:var(--pt);width:18px;height:18px}\
 .cs{color:var(--mute);font-size:13px;margin-top:3px}\
 .wait{display:flex;align-items:center;gap:14px}\
 .spin{flex:none;width:22px;height:22px;border-radius:50%;border:3px solid color-mix(in srgb,var(--p) 22%,transparent);border-top-color:var(--p);animation:sp .9s linear infinite}\
 @keyframes sp{to{transform:rotate(360deg)}}\
-.field{display:flex;gap:8px;margin-top:12px}\
-input,.rf textarea{flex:1;min-width:0;border:1px solid #cfd4dc;border-radius:10px;padding:9px 11px;background:#fff}\
-input:focus-visible,.rf textarea:focus-visible{outline:0;border-color:var(--pt);box-shadow:0 0 0 3px color-mix(in srgb,var(--p) 22%,transparent)}\
-input[aria-invalid=true]{border-color:#dc2626}\
-.err{color:#b91c1c;font-size:12.5px;margin-top:6px}\
-.err:empty{display:none}\
-.btn{flex:none;border:0;border-radius:10px;padding:9px 14px;background:var(--p);color:var(--on);font-weight:650}\
-.btn:hover,.send:hover{filter:brightness(1.08)}\
-.ok{display:flex;align-items:flex-start;gap:10px;color:#14532d;background:#f0fdf4;border-color:#bbf7d0}\
-.ok svg{color:#16a34a;margin-top:1px}\
-.rate{text-align:center}\
-.rate .ct{justify-content:center}\
-.stars{display:flex;justify-content:center;gap:4px;margin-top:10px}\
-.stars button{border:0;background:none;padding:4px;border-radius:8px;color:#b8bec8;line-height:0}\
-.stars svg{width:30px;height:30px;stroke-width:1.5;transition:transform .12s}\
-.stars button:hover svg{transform:scale(1.12)}\
-.stars .on{color:#d97706}\
-.stars .on svg{fill:#f59e0b}\
-.hint{margin-top:4px}\
-.rf{display:flex;flex-direction:column;gap:8px;margin-top:12px}\
-.rf textarea{resize:none}\
-.rf .btn{align-self:center;padding:9px 20px}\
+.send:hover{filter:brightness(1.08)}\
 .foot{padding:10px 12px;background:#fff;border-top:1px solid var(--line)}\
 .notice{margin:0 2px 8px;color:#b91c1c;font-size:12.5px}\
 .chip{display:inline-flex;align-items:center;gap:7px;margin:0 0 10px;padding:6px 13px 6px 10px;border:1px solid var(--line);border-radius:999px;background:#fff;color:var(--pt);font-weight:600;font-size:13px;box-shadow:0 1px 2px rgba(17,24,39,.05)}\
@@ -113,7 +92,8 @@ input[aria-invalid=true]{border-color:#dc2626}\
 .compose{display:flex;align-items:flex-end;gap:8px;border:1px solid #cfd4dc;border-radius:14px;padding:5px 5px 5px 13px;background:#fff;transition:border-color .15s,box-shadow .15s}\
 .compose:focus-within{border-color:var(--pt);box-shadow:0 0 0 3px color-mix(in srgb,var(--p) 20%,transparent)}\
 .compose textarea{flex:1;min-width:0;border:0;outline:0;resize:none;padding:7px 0;height:36px;max-height:120px;background:transparent;line-height:1.45}\
-.send{flex:none;width:36px;height:36px;border:0;border-radius:10px;background:var(--p);color:var(--on);display:grid;place-items:center}\
+.send,.clip{flex:none;width:36px;height:36px;border:0;border-radius:10px;background:var(--p);color:var(--on);display:grid;place-items:center}\
+.clip{background:none;color:var(--mute)}\
 .send svg{width:18px;height:18px;stroke-width:2.4}\
 .brand{margin-top:8px;text-align:center;font-size:11.5px;color:var(--mute)}\
 @media (max-width:479.98px){.panel{inset:0;width:auto;height:auto;border-radius:0;animation:none}.launcher{right:16px;bottom:16px}.col{max-width:86%}}\
@@ -121,16 +101,4 @@ input[aria-invalid=true]{border-color:#dc2626}\
 @media (forced-colors:active){.launcher,.send,.btn,.customer .b{border:1px solid}}
 `;
 
-export function applyStyles(root: ShadowRoot): void {
-  try {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
-    root.adoptedStyleSheets = [sheet];
-    return;
-  } catch {
-    // Older browsers: fall through to a <style> element.
-  }
-  const style = document.createElement('style');
-  style.textContent = CSS;
-  root.append(style);
-}
+export const applyStyles = (root: ShadowRoot) => addStyles(root, CSS);

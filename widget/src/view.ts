@@ -7,6 +7,7 @@
  */
 import type { WireAgent } from '../../src/gateway/protocol';
 import { avatar, h, icon, say, show } from './dom';
+import type { Later } from './later-api';
 import { I } from './icons';
 import { botAvatar, createMessageList } from './messages';
 import type { WidgetState } from './state';
@@ -25,12 +26,15 @@ export interface ViewHandlers {
   email(email: string): boolean;
   pick(score: number): void;
   rate(comment: string): void;
+  /** Files picked, dropped or pasted. */
+  attach(files: FileList): void;
+  /** widget-later.js, once loaded; asking starts loading it. */
+  later(): Later | undefined;
 }
 
 export type View = ReturnType<typeof createView>;
 
 export const MAX_TEXT = 4000;
-const RATINGS = ['Terrible', 'Bad', 'Okay', 'Good', 'Great'];
 
 /** Puts who answers (an agent, else the AI) in a slot, only when that changes. */
 function face(put: (el: HTMLElement) => void) {
@@ -90,47 +94,11 @@ export function createView(on: ViewHandlers) {
     h('div', {}, h('p', { class: 'ct', text: 'Waiting for a team member' }), queueText),
   );
 
-  // Nobody available: ask for an email.
-  const emailInput = h('input', {
-    type: 'email',
-    id: 'hw-email',
-    'aria-label': 'Email',
-    'aria-describedby': 'hw-email-err',
-    placeholder: 'you@company.com',
-    autocomplete: 'email',
-    maxlength: '320',
-  });
-  const emailErr = h('p', { id: 'hw-email-err', class: 'err', role: 'alert' });
-  const emailCard = h(
-    'form',
-    { class: 'card', novalidate: '' },
-    h('p', { class: 'ct' }, icon(I.mail), 'Get the reply by email'),
-    h('p', { class: 'cs', text: "Leave your email and we'll let you know as soon as someone from the team answers." }),
-    h('div', { class: 'field' }, emailInput, h('button', { type: 'submit', class: 'btn', text: 'Notify me' })),
-    emailErr,
-  );
-
-  // Resolved: a 1–5 rating with an optional comment.
-  const rateTitle = h('p', { class: 'ct', id: 'hw-rate' });
-  const stars = h('div', { class: 'stars', role: 'group', 'aria-labelledby': 'hw-rate' });
-  const starButtons = RATINGS.map((_, i) => {
-    const n = i + 1;
-    const b = h('button', { type: 'button', 'aria-label': `${n} star${n > 1 ? 's' : ''}` }, icon(I.star));
-    b.addEventListener('click', () => {
-      on.pick(n);
-      comment.focus();
-      reveal(rateCard);
-    });
-    b.addEventListener('mouseenter', () => paintStars(n));
-    stars.append(b);
-    return b;
-  });
-  stars.addEventListener('mouseleave', () => paintStars(score));
-  const rateHint = h('p', { class: 'cs hint' });
-  const comment = h('textarea', { 'aria-label': 'Comment (optional)', placeholder: 'Anything we could do better? (optional)', rows: '2', maxlength: '2000' });
-  const rateForm = h('form', { class: 'rf' }, comment, h('button', { type: 'submit', class: 'btn', text: 'Submit rating' }));
-  const rateCard = h('div', { class: 'card rate' }, rateTitle, stars, rateHint, rateForm);
+  // Nobody available: ask for an email. Resolved: a 1–5 rating, then thanks. Drawn by widget-later.js.
+  const emailCard = h('div', { class: 'card' });
+  const rateCard = h('div', { class: 'card rate' });
   const rateThanks = h('div', { class: 'card ok' });
+  let paintCards: ((s: WidgetState) => void) | undefined;
 
   const scroller = h(
     'div',
@@ -147,12 +115,16 @@ export function createView(on: ViewHandlers) {
   const humanBtn = h('button', { type: 'button', class: 'chip' }, icon(I.person), 'Talk to a person');
   const input = h('textarea', { 'aria-label': 'Message', rows: '1', maxlength: String(MAX_TEXT), enterkeyhint: 'send' });
   const sendBtn = h('button', { type: 'button', class: 'send', 'aria-label': 'Send' }, icon(I.send));
+  const clip = h('button', { type: 'button', class: 'clip', 'aria-label': 'Attach a file' }, icon(I.clip));
+  const picker = h('input', { type: 'file', multiple: '', hidden: '' });
+  const tray = h('div', { class: 'tray' });
   const foot = h(
     'div',
     { class: 'foot' },
     notice,
     humanBtn,
-    h('div', { class: 'compose' }, input, sendBtn),
+    tray,
+    h('div', { class: 'compose' }, input, picker, clip, sendBtn),
     h('p', { class: 'brand', text: 'Powered by Handoff' }),
   );
 
@@ -164,16 +136,10 @@ export function createView(on: ViewHandlers) {
   let follow = true; // the reader has not scrolled up: new content is brought into view
   let ownScroll = false; // the next scroll event is ours, not the reader's
   let shownCard: HTMLElement | undefined;
-  let score = 0; // the picked stars as drawn (hovering paints others for a moment)
   let last: WidgetState | undefined;
   let greeting = 'Hi! How can we help you today?';
   const headFace = face((el) => headAvatar.replaceChildren(el));
   const typingFace = face((el) => typing.replaceChild(el, typing.firstChild!));
-
-  function paintStars(upTo: number): void {
-    starButtons.forEach((b, i) => b.classList.toggle('on', i < upTo));
-    rateHint.textContent = upTo ? `${upTo} of 5 · ${RATINGS[upTo - 1]}` : 'Choose 1 to 5 stars';
-  }
 
   /** Scrolls just enough for the whole element to be visible (a form that appears, an error under it). */
   function reveal(el: HTMLElement): void {
@@ -225,7 +191,7 @@ export function createView(on: ViewHandlers) {
     typingName.textContent = typist ? typist.name : 'AI assistant';
     show(typing, Boolean(s.typing));
     if (s.typing && !was?.typing && follow) reveal(typing);
-    const added = list.render(s.items, greeting, s.offline);
+    const added = list.render(s.items, greeting, s.offline, on.later);
     if (added) {
       // A long answer is read from its start: show its top (and the question above it), not its end.
       if (added[1].role !== 'customer' && follow) scrollTo(Math.min(added[0].offsetTop - 72, scroller.scrollHeight));
@@ -243,37 +209,26 @@ export function createView(on: ViewHandlers) {
     if (q?.etaSeconds) parts.push(q.etaSeconds < 60 ? 'less than a minute' : `about ${Math.round(q.etaSeconds / 60)} min`);
     queueText.textContent = parts.length ? parts.join(' · ') : 'A team member will be with you shortly.';
 
-    show(emailCard, s.state === 'queued' && !s.email && !s.visitor?.email);
-    if (s.emailError) emailInput.setAttribute('aria-invalid', 'true');
-    else emailInput.removeAttribute('aria-invalid');
-    say(emailErr, s.emailError?.text ?? '');
-
-    if (s.score !== score || !was) {
-      score = s.score;
-      starButtons.forEach((b, i) => b.setAttribute('aria-pressed', String(i + 1 === score)));
-      paintStars(score);
-      show(rateForm, score > 0);
-      if (!score) comment.value = '';
-    }
-    rateTitle.textContent = s.agent?.name ? `How was your conversation with ${s.agent.name}?` : 'How was your conversation?';
-    show(rateCard, s.state === 'resolved' && !s.rated);
-    show(rateThanks, s.state === 'resolved' && s.rated > 0);
-    if (s.rated && s.rated !== was?.rated) rateThanks.replaceChildren(icon(I.check), `You rated this conversation ${s.rated} out of 5.`);
+    // widget-later.js comes once the open chat has messages, so its cards are ready when they are needed.
+    const later = s.open && s.lastSeq ? on.later() : undefined;
+    paintCards ??= later?.cards({ email: emailCard, rate: rateCard, thanks: rateThanks, on, reveal, done: () => input.focus() });
+    show(emailCard, Boolean(paintCards) && s.state === 'queued' && !s.email && !s.visitor?.email);
+    show(rateCard, Boolean(paintCards) && s.state === 'resolved' && !s.rated);
+    show(rateThanks, Boolean(paintCards) && s.state === 'resolved' && s.rated > 0);
+    paintCards?.(s);
     input.placeholder = s.state === 'resolved' ? 'Anything else? Write a message…' : 'Write a message…';
     const card = [waitCard, emailCard, rateCard, rateThanks].find((c) => !c.hidden);
     if (card && card !== shownCard && follow) reveal(card);
     shownCard = card;
-    if (s.emailError && s.emailError !== was?.emailError) {
-      emailInput.focus();
-      reveal(emailCard);
-    }
   }
 
   /** Tab and Shift+Tab stay inside the open chat; Escape closes it. */
   function onPanelKey(e: KeyboardEvent): void {
     if (e.key === 'Escape') {
       e.stopPropagation();
-      on.close();
+      // The first Escape only drops a drag that is stuck showing its drop state.
+      if (drags) dragging(-drags);
+      else on.close();
       return;
     }
     if (e.key !== 'Tab') return;
@@ -308,6 +263,30 @@ export function createView(on: ViewHandlers) {
     }
   };
 
+  // Files dragged over the panel: each child entered and left fires in turn, so a count says whether the drag is over it.
+  let drags = 0;
+  const dragging = (by: number) => panel.classList.toggle('drop', (drags = Math.max(0, drags + by)) > 0);
+  const onDrag = (e: DragEvent) => {
+    const data = e.dataTransfer;
+    if (!data?.types.includes('Files')) return;
+    e.preventDefault(); // to be a drop target; on drop, or the browser leaves the page to open the file
+    on.later(); // loads the script whose styles draw the drop state
+    if (e.type === 'drop') on.attach(data.files);
+    dragging(e.type === 'dragenter' ? 1 : e.type === 'dragleave' ? -1 : e.type === 'drop' ? -drags : 0);
+  };
+  for (const type of ['dragenter', 'dragover', 'dragleave', 'drop']) panel.addEventListener(type, onDrag as EventListener);
+  clip.addEventListener('click', () => picker.click());
+  picker.addEventListener('change', () => {
+    on.attach(picker.files!);
+    picker.value = ''; // the same file can be picked again
+  });
+  // A pasted screenshot is attached; pasted text (even with a picture of it, as office apps copy) stays text.
+  input.addEventListener('paste', (e) => {
+    const data = e.clipboardData;
+    if (!data?.files.length || data.getData('text/plain')) return;
+    e.preventDefault();
+    on.attach(data.files);
+  });
   launcher.addEventListener('click', () => on.open());
   closeBtn.addEventListener('click', () => on.close());
   retryBtn.addEventListener('click', () => on.retry());
@@ -319,21 +298,11 @@ export function createView(on: ViewHandlers) {
     on.human();
     input.focus(); // the pressed button is gone: keep keyboard focus in the chat
   });
-  emailCard.addEventListener('submit', (e) => {
-    e.preventDefault();
-    if (on.email(emailInput.value.trim())) input.focus();
-  });
-  rateForm.addEventListener('submit', (e) => {
-    e.preventDefault();
-    on.rate(comment.value.trim().slice(0, 2000));
-    input.focus();
-  });
   input.addEventListener('input', () => {
     resizeInput();
     on.typed(Boolean(input.value.trim()));
   });
   input.addEventListener('keydown', onEnter(send));
-  comment.addEventListener('keydown', onEnter(() => rateForm.requestSubmit()));
   panel.addEventListener('keydown', onPanelKey);
   scroller.addEventListener('scroll', () => {
     if (ownScroll) ownScroll = false;
@@ -342,6 +311,8 @@ export function createView(on: ViewHandlers) {
 
   return {
     host,
+    shadow,
+    tray,
     render,
     scrollDown,
     focus: () => input.focus(),

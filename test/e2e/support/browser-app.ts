@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { removeDir, startTestApp, type TestApp } from '../../support/app-harness';
+import { freePort } from '../../support/free-port';
 import { launchBrowser, openPage, type Watched } from './browser';
 
 export interface BrowserApp {
@@ -13,9 +14,10 @@ export interface BrowserApp {
 
 /**
  * One app and one Chromium for a test file: started before its tests, and closed after them with
- * every page opened through `visit`.
+ * every page opened through `visit`. `publicUrl`: the app listens on a known port and PUBLIC_URL
+ * names it, so the links it makes (signed file links) work in the browser; `env`: more settings.
  */
-export function browserApp(): BrowserApp {
+export function browserApp(options: { publicUrl?: boolean; env?: Record<string, string> } = {}): BrowserApp {
   const pages: Watched[] = [];
   const env = {
     async visit(url?: string, viewport?: { width: number; height: number }) {
@@ -25,7 +27,9 @@ export function browserApp(): BrowserApp {
     },
   } as BrowserApp;
   beforeAll(async () => {
-    [env.t, env.browser] = await Promise.all([startTestApp(), launchBrowser()]);
+    const port = options.publicUrl ? String(await freePort()) : undefined;
+    const appEnv = { ...(port ? { PORT: port, PUBLIC_URL: `http://127.0.0.1:${port}` } : {}), ...options.env };
+    [env.t, env.browser] = await Promise.all([startTestApp(appEnv), launchBrowser()]);
   });
   afterAll(async () => {
     for (const w of pages) await w.close().catch(() => {});

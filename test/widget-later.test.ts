@@ -1,0 +1,28 @@
+/**
+ * What widget-later.js says about files (widget/src/later/format.ts): sizes as people read them,
+ * and the sentences a refused file gets.
+ */
+import { describe, expect, it } from 'vitest';
+import { humanSize, notAccepted, tooLarge } from '../widget/src/later/format';
+
+describe('file sizes and refusals in the widget', () => {
+  it('writes sizes in B, KB and MB, rounded as people read them', () => {
+    expect([0, 18, 1023, 1024, 240 * 1024, 1024 * 1024 - 1, 1024 * 1024, 1.5 * 1024 * 1024, 10 * 1024 * 1024].map(humanSize)).toEqual([
+      '0 B',
+      '18 B',
+      '1023 B',
+      '1 KB',
+      '240 KB',
+      '1024 KB',
+      '1 MB',
+      '1.5 MB',
+      '10 MB',
+    ]);
+  });
+
+  it('names the file and the limit when it is known, and never guesses one', () => {
+    expect(tooLarge('video.mov', 10)).toBe('video.mov is larger than 10 MB');
+    expect(tooLarge('video.mov')).toBe('video.mov is too large to send');
+    expect(notAccepted('invoice.exe')).toBe('invoice.exe is not a type we accept (images, PDF, text, office documents)');
+  });
+});
