@@ -36,6 +36,8 @@ describe('HTTP routes', () => {
     expect(config).toMatchObject({ title: expect.any(String), greeting: expect.any(String), handoffMessage: 'Let me connect you with a team member...' });
     // The theme's colours come computed (WCAG AA), so the widget does not ship the contrast code.
     expect(config.theme).toEqual({ primary: '#4f46e5', onPrimary: '#ffffff', primaryText: '#4f46e5' });
+    // MAX_UPLOAD_MB (default 10): the widget refuses a larger file before uploading it.
+    expect(config.maxUploadMb).toBe(10);
 
     const page = await fetch(`${t.url}/`);
     expect(page.status).toBe(200);

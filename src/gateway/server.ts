@@ -164,6 +164,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       handoffMessage: s.handoffMessage,
       agentIntroduction: s.agentIntroduction,
       queuedMessage: s.queuedMessage,
+      // The widget refuses a larger file before uploading it, and names the limit.
+      ...(deps.files ? { maxUploadMb: Math.floor(deps.files.maxBytes / (1024 * 1024)) } : {}),
     };
   });
 
