@@ -140,6 +140,43 @@ describe('conversation turns', () => {
   });
 });
 
+describe('turns of conversations the AI does not answer', () => {
+  async function owned() {
+    const g = gatedAi();
+    t = await startTestApp({}, { ai: g.ai });
+    const { conversation } = t.app.core.openSession({});
+    const ada: Agent = { id: 'U1', persona: { name: 'Ada' }, isAdmin: false };
+    createAgentRepository(t.app.db).ensure(ada.id, new Date().toISOString());
+    expect(t.app.handoff.claim(conversation.id, ada).ok).toBe(true);
+    return { g, core: t.app.core, conversation, ada };
+  }
+
+  it('schedules no turn for a message to the owning agent: a hand back right after its ack does not make the AI answer it', async () => {
+    const { g, core, conversation, ada } = await owned();
+    await core.customerMessage(conversation.id, 'a', 'Thanks, that helps');
+    // Had a turn been queued, it would run after this move and see the AI in charge.
+    t!.app.handoff.handBack(conversation.id, ada);
+    await core.idle();
+    expect(g.calls).toEqual([]);
+    // The next message is the AI's again.
+    await core.customerMessage(conversation.id, 'b', 'How do I export my data?');
+    await g.waitForCalls(1);
+    g.releaseAll();
+    await core.idle();
+    expect(g.calls.map((c) => c.text)).toEqual(['How do I export my data?']);
+  });
+
+  it('still reopens a resolved conversation and answers in it', async () => {
+    const { g, core, conversation, ada } = await owned();
+    t!.app.handoff.resolve(conversation.id, ada);
+    await core.customerMessage(conversation.id, 'a', 'How do I export my data?');
+    await g.waitForCalls(1);
+    g.releaseAll();
+    await core.idle();
+    expect(core.get(conversation.id).state).toBe('ai');
+  });
+});
+
 describe('agent replies (group-committed)', () => {
   async function claimed() {
     t = await startTestApp({});

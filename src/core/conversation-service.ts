@@ -10,6 +10,7 @@ import type { Ai, HandoffDesk } from './ports';
 import type { RulesService } from './rules-service';
 import type { SettingsService } from './settings';
 import { DomainError } from './errors';
+import { escalationForMessage } from './escalation-policy';
 import type { FileAttachments } from './stores';
 import type { AgentPersona, Conversation, EscalationReason, FileRef, Message } from './types';
 
@@ -138,8 +139,23 @@ export class ConversationService {
       files = refs;
     }
     const result = await this.d.log.appendDurably(conversationId, { role: 'customer', text, clientId, ...(files ? { files } : {}) });
-    if (!result.duplicate) this.turns.addToBurst(conversationId, result.message, origin.address, (burst) => this.turn.afterMessages(burst));
+    if (!result.duplicate && this.turnMayAct(conversationId, text)) {
+      this.turns.addToBurst(conversationId, result.message, origin.address, (burst) => this.turn.afterMessages(burst));
+    }
     return result;
+  }
+
+  /**
+   * Whether the message's turn could do anything. With an agent on it (`human`), or one on the way
+   * (`waiting`) and no ask for a person in the text, the turn would read the state and return
+   * (CustomerTurn.afterMessages): not scheduling it saves its promise hops and ticks per message.
+   * Only when no turn of the conversation is pending: an earlier one may still change the state
+   * (a hand back, a resolve) before this message's turn would have run.
+   */
+  private turnMayAct(conversationId: string, text: string): boolean {
+    if (this.turns.pending(conversationId)) return true;
+    const state = this.d.conversations.get(conversationId)?.state;
+    return !(state === 'human' || (state === 'waiting' && !escalationForMessage(text)));
   }
 
   /** The "Talk to a person" button. Pressed while already in line, it says where the customer stands. */

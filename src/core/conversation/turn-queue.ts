@@ -59,6 +59,11 @@ export class TurnQueue {
     });
   }
 
+  /** Whether a turn of the conversation is queued or running. */
+  pending(conversationId: string): boolean {
+    return this.turns.has(conversationId);
+  }
+
   /** Resolves when every turn queued or running has finished. */
   async idle(): Promise<void> {
     while (this.turns.size) await Promise.allSettled([...this.turns.values()]);
