@@ -1,7 +1,7 @@
 import type { WebSocket, RawData } from 'ws';
 import { send, type ConnectionRegistry } from './connection-registry';
 import { wireAgent } from './frames';
-import { clientFrameSchema, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol';
+import { clientFrameSchema, parseMessageFrame, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol';
 import type { Rate, SharedRateLimiter } from './rate-limit';
 import { DomainError } from '../core/errors';
 import type { ConversationService } from '../core/conversation-service';
@@ -269,6 +269,11 @@ function rawClientId(json: object): string | undefined {
 function parseFrame(decoded: Decoded): Parsed {
   if (!decoded.ok) return decoded;
   const json = decoded.value;
+  // Most frames are messages: checked by hand; a bad one goes on to the schema for its complaint.
+  if ((json as { type?: unknown }).type === 'message') {
+    const message = parseMessageFrame(json);
+    if (message) return { ok: true, value: message };
+  }
   const result = clientFrameSchema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };
   const obj = json as { type?: unknown };
