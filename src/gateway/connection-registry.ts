@@ -273,6 +273,38 @@ function sendRaw(socket: WebSocket, data: string, logger: Logger): boolean {
     socket.terminate();
     return false;
   }
+  cork(socket);
   socket.send(data);
   return true;
+}
+
+/**
+ * Past this many bytes held by a cork, they are written at once: a long replay in one tick must
+ * not pile up in memory (and count as a slow reader, MAX_BUFFERED_BYTES) before its first write.
+ */
+export const CORK_BYTES = 64 * 1024;
+
+/** ws keeps the TCP socket it writes to here (not part of its typed API; absent in fakes). */
+type Corkable = { cork(): void; uncork(): void; writableLength: number };
+const corked = new WeakSet<Corkable>();
+
+/**
+ * Holds the socket's writes until the current run of callbacks and microtasks is over: a message's
+ * echo (sent as its batch is announced) and its ack (as its writer resumes) leave in one write
+ * call, not one each, and so do the frames of several messages committed together.
+ */
+function cork(socket: WebSocket): void {
+  const tcp = (socket as unknown as { _socket?: Corkable })._socket;
+  if (!tcp || typeof tcp.cork !== 'function') return;
+  if (corked.has(tcp)) {
+    if (tcp.writableLength >= CORK_BYTES) uncork(tcp);
+    return;
+  }
+  tcp.cork();
+  corked.add(tcp);
+  process.nextTick(uncork, tcp);
+}
+
+function uncork(tcp: Corkable): void {
+  if (corked.delete(tcp)) tcp.uncork();
 }
