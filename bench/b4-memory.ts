@@ -1,5 +1,5 @@
 /** 4. Memory per idle widget connection (after hello): the app vs a raw `ws` server, each in its own process. */
-import { closeAll, connectMany, median, startChildServer, sleep, type Row, type ServerMode } from './lib';
+import { closeAll, connectMany, median, RUNS, startChildServer, sleep, type Row, type ServerMode } from './lib';
 
 // 10,000 sockets: the server child holds 10,000 fds and this process 10,000 (ulimit -n here is 20,000;
 // raise it with `ulimit -n 65536` if yours is lower, or set BENCH_IDLE_SOCKETS=5000).
@@ -31,7 +31,6 @@ async function measure(mode: ServerMode) {
   }
 }
 
-const RUNS = 3;
 type Measured = Awaited<ReturnType<typeof measure>>;
 
 export async function run(): Promise<Row[]> {
@@ -50,7 +49,7 @@ export async function run(): Promise<Row[]> {
     return {
       bench: 4, metric, unit: 'bytes', ours, raw, ratio: ours / raw, target: '≤ 1.5× raw', met: ours / raw <= 1.5,
       ...(withNote ? { note } : {}),
-      runs: { ours: apps.map((a) => a[k]), raw: raws.map((r) => r[k]) },
+      oursRuns: apps.map((a) => a[k]), rawRuns: raws.map((r) => r[k]),
     };
   };
   return [row(`RSS per idle connection (${N})`, 'rssPerConn', true), row(`heapUsed per idle connection (${N})`, 'heapPerConn', false)];

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
@@ -16,7 +16,13 @@ export interface Row {
   met: boolean | null;
   note?: string;
   runs?: unknown;
+  /** Every run's value behind `ours` / `raw` (their median): the table prints min / median / max. */
+  oursRuns?: number[];
+  rawRuns?: number[];
 }
+
+/** Every benchmark repeats its measurement this many times (fresh runs, short windows). */
+export const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || 5);
 
 export function percentile(values: number[], p: number): number {
   if (!values.length) return NaN;
@@ -40,9 +46,16 @@ export function fmt(v: number | null | undefined, digits = 2): string {
   return v.toFixed(digits);
 }
 
+function spread(med: number | null, runs: number[] | undefined, digits = 2): string {
+  if (!runs || runs.length < 2) return fmt(med, digits);
+  return `${fmt(med, digits)} (${fmt(Math.min(...runs), digits)}–${fmt(Math.max(...runs), digits)})`;
+}
+
+const metLabel = (r: Row) => (r.met === null ? 'n/a' : r.met ? 'yes' : 'NO');
+
 export function printTable(rows: Row[]): void {
-  const head = ['#', 'metric', 'unit', 'ours', 'raw', 'ratio', 'target', 'met?'];
-  const body = rows.map((r) => [String(r.bench), r.metric, r.unit, fmt(r.ours), fmt(r.raw), fmt(r.ratio), r.target, r.met === null ? 'n/a' : r.met ? 'yes' : 'NO']);
+  const head = ['#', 'metric', 'unit', 'ours med (min–max)', 'raw med (min–max)', 'ratio', 'target', 'met?'];
+  const body = rows.map((r) => [String(r.bench), r.metric, r.unit, spread(r.ours, r.oursRuns), spread(r.raw, r.rawRuns), fmt(r.ratio), r.target, metLabel(r)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ');
   console.log(line(head));
@@ -52,6 +65,29 @@ export function printTable(rows: Row[]): void {
   if (notes.length) {
     console.log('\nNotes:');
     for (const r of notes) console.log(`  [${r.bench}] ${r.metric}: ${r.note}`);
+  }
+}
+
+/** The README's table: median with (min–max) over the runs, the ratio of the medians. */
+export function printMarkdown(rows: Row[], run: { commit: string; date: string; totalS: number }): void {
+  console.log(`Measured at commit \`${run.commit}\` on ${run.date.slice(0, 10)}; the full run took ${Math.round(run.totalS)} s. Each cell: median (min–max) of the runs.\n`);
+  console.log('| # | metric | ours | raw baseline | ratio | target | met |');
+  console.log('|---|---|---|---|---|---|---|');
+  const cell = (v: number | null, runs: number[] | undefined, unit: string) => (v === null ? '—' : `${spread(v, runs, v < 10 ? 2 : 1)} ${unit}`);
+  for (const r of rows) {
+    const met = r.met === null ? '—' : r.met ? 'yes' : '**no**';
+    console.log(`| ${r.bench} | ${r.metric} | ${cell(r.ours, r.oursRuns, r.unit)} | ${cell(r.raw, r.rawRuns, r.unit)} | ${r.ratio === null ? '—' : `${fmt(r.ratio)}×`} | ${r.target} | ${met} |`);
+  }
+}
+
+/** The commit measured (with `+dirty` when the checkout has uncommitted changes to tracked files). */
+export function commitId(): string {
+  try {
+    const id = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+    return dirty ? `${id}+dirty` : id;
+  } catch {
+    return 'unknown';
   }
 }
 
@@ -76,7 +112,7 @@ export function writeJson(file: string, data: unknown): void {
 // A server (the app or a raw `ws` echo) in a child process, so the load generator gets its own core
 // and memory is measured on the server alone.
 
-export type ServerMode = 'app' | 'app-instant-ai' | 'raw';
+export type ServerMode = 'app' | 'app-instant-ai' | 'raw' | 'raw-slack';
 
 export interface ChildServer {
   url: string;

@@ -1,7 +1,7 @@
 /**
  * A benchmark server in its own process: `app` (the real Handoff app, built-in AI), `app-instant-ai`
- * (the real app with an AI that answers instantly; `claim-all` hands every conversation to an agent) or `raw` (a plain `ws` server: welcome on hello,
- * ack on message). Reports its URL over IPC and answers `mem`, `idle` and `stop`.
+ * (the real app with an AI that answers instantly; `claim-all` hands every conversation to an agent), `raw` (a plain `ws` server: welcome on hello,
+ * ack on message) or `raw-slack` (benchmark 3's signature-checking forwarder). Reports its URL over IPC and answers `mem`, `idle` and `stop`.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,13 @@ async function main() {
   let idle: () => Promise<void> = async () => {};
   let claimAll: () => number = () => 0;
   let url: string;
-  if (mode === 'raw') {
+  if (mode === 'raw-slack') {
+    // The raw forwarder of benchmark 3 (imported here only: it pulls in the Slack test support).
+    const { startRaw } = await import('./b3-agent-reply');
+    const raw = await startRaw();
+    url = raw.url;
+    stop = () => raw.close();
+  } else if (mode === 'raw') {
     const server = http.createServer((_req, res) => res.end('raw'));
     const wss = new WebSocketServer({ server, path: '/widget/ws', perMessageDeflate: false });
     let seq = 0;
