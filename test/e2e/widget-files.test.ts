@@ -148,6 +148,10 @@ describe('attachments in the widget', () => {
     await ui.send.click();
     await waitUntil(() => messageFrames(w).length === 1, 10_000, 'the message frame');
     expect(messageFrames(w)[0]).toMatchObject({ text: '', files: [expect.stringMatching(/^f_/)] });
+    // Stored and acked before the reload (a frame still in the browser's buffer would come back
+    // from localStorage as the customer's own unsent bubble, which has no link to show).
+    await waitUntil(() => Boolean(rows('select message_id from files where name = ?', 'report.pdf')[0]?.message_id), 10_000, 'the message to be stored');
+    await waitUntil(() => w.received.some((f) => f.type === 'ack'), 10_000, 'the ack');
 
     await page.reload();
     await openChat(page);

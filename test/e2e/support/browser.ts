@@ -35,6 +35,8 @@ export interface Watched {
   conversationId(): Promise<string>;
   /** Every frame the widget sent, parsed. */
   sent: Record<string, unknown>[];
+  /** Every frame the widget received, parsed. */
+  received: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export function watch(page: Page, context: BrowserContext): Watched {
   const dialogs: string[] = [];
   const errors: string[] = [];
   const sent: Record<string, unknown>[] = [];
+  const received: Record<string, unknown>[] = [];
   let conversation: string | null = null;
   let waiters: (() => void)[] = [];
   page.on('dialog', (d) => {
@@ -67,6 +70,7 @@ export function watch(page: Page, context: BrowserContext): Watched {
   page.on('websocket', (ws) => {
     ws.on('framereceived', ({ payload }) => {
       const f = JSON.parse(String(payload)) as { type: string; conversationId?: string };
+      received.push(f);
       if (f.type === 'welcome' && f.conversationId) {
         conversation = f.conversationId;
         for (const wake of waiters.splice(0)) wake();
@@ -80,6 +84,7 @@ export function watch(page: Page, context: BrowserContext): Watched {
     dialogs,
     errors,
     sent,
+    received,
     async conversationId() {
       if (!conversation) {
         await new Promise<void>((resolve, reject) => {
