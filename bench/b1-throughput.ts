@@ -48,7 +48,7 @@ async function measure(mode: ServerMode, agentOwned = false, env?: Record<string
   try {
     for (let r = 0; r < RUNS; r++) {
       out.push(await ackRun([srv.url], r, agentOwned ? () => srv.claimAll() : undefined));
-      await Promise.race([srv.idle(), sleep(2000)]); // let queued AI turns finish (bounded) before the next run
+      await Promise.race([srv.idle(), sleep(1500)]); // let queued AI turns finish (bounded) before the next run
     }
   } finally {
     await srv.kill();

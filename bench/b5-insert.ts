@@ -26,7 +26,7 @@ const WARMUP_MS = 500;
 type Sqlite = ReturnType<typeof sqliteOf>;
 
 /** The raw store: batches per tick, commits, fsyncs the WAL apart; `append` resolves once its batch is on disk. */
-function rawStore(sqlite: Sqlite, walPath: string) {
+export function rawStore(sqlite: Sqlite, walPath: string) {
   // The message id as the schema has it: the app's text ids, or none if it became an integer rowid key.
   const idColumn = (sqlite.prepare('PRAGMA table_info(messages)').all() as { name: string; type: string; pk: number }[]).find((c) => c.name === 'id');
   const textId = !(idColumn?.pk && /^INTEGER$/i.test(idColumn.type));

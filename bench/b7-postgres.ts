@@ -27,9 +27,9 @@ import { median, RUNS, sleep, startChildServer, type ChildServer, type Row } fro
 
 const WARMUP_EVENTS_MS = 1000;
 /** The cross-instance rows: a rate well below capacity, so that they measure delivery rather than queueing. */
-const LIGHT = { rate: 50, durationMs: 1500 };
+const LIGHT = { rate: 50, durationMs: 1000 };
 /** Benchmark 3's load (200 events/s), in shorter runs: three deployments × RUNS of them. */
-const REPLIES = { durationMs: 1500 };
+const REPLIES = { durationMs: 1000 };
 const CROSS_TARGET_MS = 50;
 
 interface Deployment {
