@@ -82,3 +82,28 @@ describe('MessageLog between a batch commit and its fsync', () => {
     commit.close();
   });
 });
+
+describe('MessageLog idempotency by clientId', () => {
+  it('stores a message sent again once, takes no seq for the copy, and leaves the conversation untouched', async () => {
+    const { c, log } = await setup();
+    // The copy in the same batch as the first, and a later message right behind it.
+    const [first, again, next] = await Promise.all([
+      log.appendDurably(c, { role: 'customer', text: 'hi', clientId: 'k1' }),
+      log.appendDurably(c, { role: 'customer', text: 'hi', clientId: 'k1' }),
+      log.appendDurably(c, { role: 'customer', text: 'there', clientId: 'k2' }),
+    ]);
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ message: first.message, duplicate: true });
+    expect([first.message.seq, next.message.seq]).toEqual([1, 2]);
+
+    const fresh = () => createConversationRepository(t!.app.db).get(c)!; // no cached row
+    const before = fresh();
+    expect(before.lastSeq).toBe(2);
+    // Sent again later, in a batch of its own.
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await log.appendDurably(c, { role: 'customer', text: 'hi', clientId: 'k1' })).toEqual({ message: first.message, duplicate: true });
+    expect(fresh()).toEqual(before);
+    expect((await log.appendDurably(c, { role: 'ai', text: 'hello' })).message.seq).toBe(3);
+    expect(log.announcedAfter(c, 0).map((m) => `${m.seq} ${m.text}`)).toEqual(['1 hi', '2 there', '3 hello']);
+  });
+});

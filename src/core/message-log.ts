@@ -275,16 +275,11 @@ export class MessageLog {
   }
 
   private write(conversationId: string, draft: MessageDraft): AppendResult {
-    if (draft.clientId) {
-      const existing = this.messages.byClientId(conversationId, draft.clientId);
-      if (existing) return { message: existing, duplicate: true };
-    }
     const now = this.clock.now().toISOString();
-    const seq = this.conversations.nextSeq(conversationId, now);
     const message: Message = {
       id: newId('m'),
       conversationId,
-      seq,
+      seq: 0,
       role: draft.role,
       text: draft.text,
       clientId: draft.clientId ?? null,
@@ -295,7 +290,17 @@ export class MessageLog {
       deletedAt: null,
     };
     if (draft.files?.length) message.files = draft.files.map((f) => ({ id: f.id, name: f.name, mime: f.mime, size: f.size }));
-    this.messages.insert(message);
+    // Idempotent by the unique (conversation, clientId) index: a message sent again writes nothing,
+    // and no seq is taken for it (the conversation's last_seq moves only after an insert).
+    const seq = this.messages.insertNext(message);
+    if (seq === null) {
+      const existing = draft.clientId ? this.messages.byClientId(conversationId, draft.clientId) : undefined;
+      if (existing) return { message: existing, duplicate: true };
+      throw new Error(`message ${message.id} was not stored`);
+    }
+    message.seq = seq;
+    // The row read for the seq is this transaction's (locked on PostgreSQL): the bump lands on it.
+    if (this.conversations.nextSeq(conversationId, now) !== seq) throw new Error(`conversation ${conversationId}: seq ${seq} was taken meanwhile`);
     if (message.files) {
       const ids = message.files.map((f) => f.id);
       // Checked here, in the transaction, so two messages naming one upload cannot both have it.

@@ -84,6 +84,12 @@ export interface UnseenAgentReply {
 
 export interface MessageStore {
   insert(m: Message): void;
+  /**
+   * Inserts the message as its conversation's next seq (last_seq + 1; the caller then moves
+   * last_seq there, in the same transaction) and returns that seq; null, writing nothing, when the
+   * conversation already has a message with this clientId.
+   */
+  insertNext(m: Omit<Message, 'seq'>): number | null;
   get(id: string): Message | undefined;
   byClientId(conversationId: string, clientId: string): Message | undefined;
   /** Messages with seq greater than afterSeq, in seq order. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database } from './database';
 import type { MessagesTable } from './schema';
 import type { FileRef, Message, MessageRole } from '../core/types';
@@ -54,6 +55,44 @@ export function createMessageRepository(db: Database) {
         files: p.files,
       }),
   );
+  // The row as the conversation's next seq, unless its clientId is there already: one statement
+  // where a lookup, then an insert, took two. On PostgreSQL the conversation's row is locked as it
+  // is read (FOR UPDATE): another instance storing into it waits, then reads the seq this one took.
+  const insertNextRow = db.prepare(
+    (p: {
+      id: string;
+      conversationId: string;
+      role: string;
+      text: string;
+      clientId: string | null;
+      agentName: string | null;
+      agentAvatarUrl: string | null;
+      confidence: number | null;
+      createdAt: string;
+      files: string | null;
+    }) => {
+      const next = q.selectFrom('conversations').select(sql<number>`last_seq + 1`.as('seq')).where('id', '=', p.conversationId);
+      return q
+        .insertInto('messages')
+        .values({
+          id: p.id,
+          conversation_id: p.conversationId,
+          seq: db.engine === 'postgres' ? next.forUpdate() : next,
+          role: p.role,
+          text: p.text,
+          client_id: p.clientId,
+          agent_name: p.agentName,
+          agent_avatar_url: p.agentAvatarUrl,
+          confidence: p.confidence,
+          created_at: p.createdAt,
+          edited_at: null,
+          deleted_at: null,
+          files: p.files,
+        })
+        .onConflict((oc) => oc.columns(['conversation_id', 'client_id']).doNothing())
+        .returning('seq');
+    },
+  );
   const byId = db.prepare((p: { id: string }) => q.selectFrom('messages').selectAll().where('id', '=', p.id));
   const byClient = db.prepare((p: { conversationId: string; clientId: string }) =>
     q.selectFrom('messages').selectAll().where('conversation_id', '=', p.conversationId).where('client_id', '=', p.clientId),
@@ -105,6 +144,21 @@ export function createMessageRepository(db: Database) {
         createdAt: m.createdAt,
         files: m.files?.length ? JSON.stringify(m.files) : null,
       });
+    },
+    insertNext(m: Omit<Message, 'seq'>): number | null {
+      const row = insertNextRow.first({
+        id: m.id,
+        conversationId: m.conversationId,
+        role: m.role,
+        text: m.text,
+        clientId: m.clientId,
+        agentName: m.agent?.name ?? null,
+        agentAvatarUrl: m.agent?.avatarUrl ?? null,
+        confidence: m.confidence,
+        createdAt: m.createdAt,
+        files: m.files?.length ? JSON.stringify(m.files) : null,
+      });
+      return row ? Number(row.seq) : null;
     },
     get(id: string): Message | undefined {
       const row = byId.first({ id });
