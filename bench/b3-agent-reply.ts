@@ -216,7 +216,7 @@ export async function run(): Promise<Row[]> {
     widgets.push(...clients);
     rawSockets.push(...(await rawTargets(raw.url, slack)));
     const prepare: Prepare = (t, tag, total) => slack.prepare(t, tag, total);
-    const settle = () => Promise.race([app.idle(), sleep(5000)]);
+    const settle = () => Promise.race([app.idle(), sleep(2000)]);
     // Warm-up, both sides: JIT, Bolt's first requests, keep-alive connections.
     await runLoad(rawEvents, prepare, rawSockets, 'rw', { durationMs: WARMUP_MS });
     await runLoad(appEvents, prepare, targets, 'w', { durationMs: WARMUP_MS });

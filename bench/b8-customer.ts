@@ -99,7 +99,7 @@ async function measure(mode: ServerMode): Promise<CustomerRun[]> {
     try {
       for (let r = 0; r < RUNS; r++) {
         out.push(await customerRun(sockets, `${mode}${r}`));
-        await Promise.race([srv.idle(), sleep(3000)]); // queued AI turns (bounded) before the next run
+        await Promise.race([srv.idle(), sleep(2000)]); // queued AI turns (bounded) before the next run
       }
     } finally {
       await closeAll(sockets);
