@@ -5,7 +5,7 @@ import { startSlackProcess } from './slack-process';
 export const SOCKETS = 200;
 export const IN_FLIGHT = 4; // messages outstanding per socket (closed loop: a new one is sent on each ack)
 export const WARMUP_MS = 500;
-export const WINDOW_MS = 1500;
+export const WINDOW_MS = 1000;
 
 /**
  * One closed-loop run; returns acks/s. Several servers (instances of one deployment): the sockets

@@ -4,7 +4,7 @@ import { closeAll, connectMany, INSTANT_AI_NOTE, median, percentile, RUNS, sleep
 export const SOCKETS = 50;
 export const RATE = 1000;
 export const DURATION_MS = 1500;
-export const DRAIN_MS = 2000;
+export const DRAIN_MS = 1000;
 const SETTLE_MS = 3000;
 
 /** One open-loop run. Several servers (instances of one deployment): the sockets are spread over them round robin. */

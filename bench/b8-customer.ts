@@ -8,7 +8,7 @@ import { closeAll, connectMany, median, percentile, RUNS, sleep, startChildServe
 
 export const SOCKETS = 2000;
 export const PERIOD_MS = 150;
-const WARMUP_MS = 1000;
+const WARMUP_MS = 500;
 const WINDOW_MS = 2000;
 const DRAIN_MS = 2000;
 
@@ -99,7 +99,7 @@ async function measure(mode: ServerMode): Promise<CustomerRun[]> {
     try {
       for (let r = 0; r < RUNS; r++) {
         out.push(await customerRun(sockets, `${mode}${r}`));
-        await Promise.race([srv.idle(), sleep(2000)]); // queued AI turns (bounded) before the next run
+        await Promise.race([srv.idle(), sleep(1000)]); // queued AI turns (bounded) before the next run
       }
     } finally {
       await closeAll(sockets);
