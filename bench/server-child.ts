@@ -7,11 +7,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import type { Ai } from '../src/core/ports';
-import { createAgentRepository } from '../src/db/agent-repository';
-import { createPostgresPeerChannel, type PostgresPeerChannel } from '../src/db/postgres/peer-channel';
-import { createLogger } from '../src/logger';
-import { removeDir, startTestApp } from '../test/support/app-harness';
-import { FAST_OUTBOX } from '../test/support/slack-stack';
+import type { PostgresPeerChannel } from '../src/db/postgres/peer-channel';
 
 const mode = process.argv[2] ?? 'raw';
 /** Set by startChildServer's options: the app's environment (DATABASE_URL, SLACK_*) and whether it has peers. */
@@ -55,6 +51,14 @@ async function main() {
       await new Promise<void>((r) => server.close(() => r()));
     };
   } else {
+    // Loaded here only: the raw servers start without the app's modules.
+    const [{ createAgentRepository }, { createPostgresPeerChannel }, { createLogger }, { removeDir, startTestApp }, { FAST_OUTBOX }] = await Promise.all([
+      import('../src/db/agent-repository'),
+      import('../src/db/postgres/peer-channel'),
+      import('../src/logger'),
+      import('../test/support/app-harness'),
+      import('../test/support/slack-stack'),
+    ]);
     let peers: PostgresPeerChannel | undefined;
     if (withPeers) {
       if (!appEnv.DATABASE_URL) throw new Error('peers need DATABASE_URL');
