@@ -7,7 +7,7 @@ import { closeAll, connectMany, median, RUNS, startChildServer, sleep, type Row,
 const N = Number(process.env.BENCH_IDLE_SOCKETS ?? 3000);
 
 async function measure(mode: ServerMode) {
-  const srv = await startChildServer(mode);
+  const srv = await startChildServer(mode, mode === 'raw' ? ['--preload-app'] : []);
   try {
     // A few sockets first so lazily created state (statement cache, JIT) is in the baseline.
     const warm = await connectMany(srv.url, 20, 20);

@@ -25,6 +25,9 @@ async function main() {
   let idle: () => Promise<void> = async () => {};
   let claimAll: () => number = () => 0;
   let url: string;
+  // Benchmark 4 compares memory deltas: its raw server loads the same modules as the app's, so that
+  // neither pays alone for growing a near-empty heap while its sockets connect.
+  if (process.argv.includes('--preload-app')) await import('../test/support/app-harness');
   if (mode === 'raw-slack') {
     // The raw forwarder of benchmark 3 (imported here only: it pulls in the Slack test support).
     const { startRaw } = await import('./b3-agent-reply');
