@@ -1,5 +1,6 @@
 import type { Database, SqliteDatabase } from '../db/database';
 import { lockPostgresIndexing, postgresPassageIndex } from './knowledge-base-postgres';
+import type { SearchWork } from './knowledge-base-snapshot';
 import { lockSqliteIndexing, sqlitePassageIndex } from './knowledge-base-sqlite';
 
 /**
@@ -10,7 +11,17 @@ import { lockSqliteIndexing, sqlitePassageIndex } from './knowledge-base-sqlite'
  * A term of the question is given as its forms (the word and its synonyms, letters and digits
  * only): a passage holds the term when it holds any form, stemmed by the engine.
  */
-export interface PassageIndex {
+export interface PassageIndex extends IndexView {
+  /**
+   * The index as of now, for one search: every call on it answers from the same generation. (The
+   * calls on PassageIndex itself each look the generation up again.)
+   */
+  view(): IndexView;
+  /** Work done by the searches so far, counted for the tests that prove it bounded. */
+  readonly work: SearchWork;
+}
+
+export interface IndexView {
   /** How many passages the index holds. */
   count(): number;
   /** The passages holding any of the forms, most relevant first, at most `limit`. */

@@ -1,6 +1,7 @@
 import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database';
-import type { CandidateRow, PassageIndex, TermHits } from './knowledge-base-index';
+import type { CandidateRow, IndexView, PassageIndex } from './knowledge-base-index';
+import { GENERATION_KEY, generationReader, newWork, Snapshot, TOP_K, type FormTokens, type PassageTokens } from './knowledge-base-snapshot';
 
 /**
  * The knowledge base's index on PostgreSQL: kb_passages is a plain table whose generated column
@@ -52,66 +53,129 @@ export function tsqueryText(forms: readonly string[]): string {
     .join(' | ');
 }
 
-interface TermRow {
-  df: number;
-  own: (string | number)[];
-  titled: string[];
-  anywhere: string[];
-}
-
 /** A raw query as the Database runs it (a RawBuilder compiles only with a Kysely instance at hand). */
 function raw<R>(db: Database, query: RawBuilder<R>): Compilable<R> {
   return { compile: () => query.compile(db.q) };
 }
 
+interface LoadRow {
+  generation: string | null;
+  rowid: string | number | null;
+  article_id: string;
+  lexemes: string[];
+  counts: number[];
+  own: string[];
+  titled: string[];
+}
+
+/**
+ * Candidates are the passages among each lexeme's top-K postings (knowledge-base-snapshot.ts);
+ * only those are ranked by ts_rank_cd, found by primary key. Document frequencies and membership
+ * come from the snapshot, loaded in one statement per index generation. Per search: the
+ * generation look-up, the ranking of at most (lexemes × K) passages and, for a form not seen
+ * before, its lexemes.
+ */
 export function postgresPassageIndex(db: Database): PassageIndex {
-  return {
-    count: () => Number(db.first(raw(db, sql<{ n: number }>`SELECT count(*)::int AS n FROM kb_passages`))?.n ?? 0),
+  const work = newWork();
+  const generation = generationReader(db);
+  const lexemes = new Map<string, string[]>();
+  let snapshot: Snapshot | undefined;
 
-    candidates(forms, limit) {
-      const rows = db.all(
-        raw(db, sql<CandidateRow>`
-          SELECT p.rowid, p.article_id, p.heading, p.body, a.title, a.url, a.tags,
-                 ts_rank_cd(${WEIGHTS}, ${WEIGHTED}, query, ${sql.lit(NORMALISATION)}) AS relevance
-            FROM to_tsquery('english', ${tsqueryText(forms)}) AS query,
-                 kb_passages p JOIN kb_articles a ON a.id = p.article_id
-           WHERE p.search @@ query
-           ORDER BY relevance DESC, p.rowid
-           LIMIT ${limit}`),
-      );
-      // Number(): bigints and reals may come over as text, depending on the driver's type parsers.
-      return rows.map((r) => ({ ...r, rowid: Number(r.rowid), relevance: Number(r.relevance) }));
-    },
-
-    termHits(terms, rowIds, articleIds) {
-      if (terms.length === 0) return [];
-      // One round trip for every term: each statement crosses to the database's worker thread.
-      const rows = db.all(
-        raw(db, sql<TermRow>`
-          SELECT count(p.rowid)::int AS df,
-                 coalesce(array_agg(p.rowid) FILTER (
-                   WHERE p.rowid = ANY(${rowIds}::bigint[])
-                     AND to_tsvector('english', coalesce(p.heading, '') || ' ' || coalesce(p.body, '')) @@ t.query), '{}') AS own,
-                 coalesce(array_agg(DISTINCT p.article_id) FILTER (
-                   WHERE p.article_id = ANY(${articleIds}::text[])
-                     AND to_tsvector('english', coalesce(p.title, '') || ' ' || coalesce(p.tags, '')) @@ t.query), '{}') AS titled,
-                 coalesce(array_agg(DISTINCT p.article_id) FILTER (WHERE p.article_id = ANY(${articleIds}::text[])), '{}') AS anywhere
-            FROM (SELECT i, to_tsquery('english', text) AS query
-                    FROM unnest(${terms.map(tsqueryText)}::text[]) WITH ORDINALITY AS u(text, i)) t
-            LEFT JOIN kb_passages p ON p.search @@ t.query
-           GROUP BY t.i
-           ORDER BY t.i`),
-      );
-      return rows.map(
-        (r): TermHits => ({
-          df: Number(r.df),
-          own: new Set(r.own.map(Number)),
-          titled: new Set(r.titled),
-          anywhere: new Set(r.anywhere),
-        }),
-      );
-    },
+  const current = (): Snapshot => {
+    const gen = generation();
+    if (snapshot && snapshot.generation === gen && gen !== null) return snapshot;
+    snapshot = load(db);
+    work.loads++;
+    return snapshot;
   };
+
+  /** The lexemes of each form not seen before, in one round trip; forms are few and repeat. */
+  const learn = (forms: readonly string[]) => {
+    const missing = [...new Set(forms.filter((f) => !lexemes.has(f)))];
+    if (!missing.length) return;
+    if (lexemes.size + missing.length > 10_000) lexemes.clear();
+    const rows = db.all(
+      raw(db, sql<{ i: number; lexemes: string[] }>`
+        SELECT i::int AS i, tsvector_to_array(to_tsvector('english', f)) AS lexemes
+          FROM unnest(${missing.map((f) => f.replace(/\u0000/g, ''))}::text[]) WITH ORDINALITY AS u(f, i)`),
+    );
+    for (const r of rows) lexemes.set(missing[Number(r.i) - 1]!, r.lexemes);
+  };
+
+  const view = (): IndexView => {
+    const s = current();
+    const tokensOf = (form: string): FormTokens => {
+      const ids = (lexemes.get(form) ?? []).map((t) => s.token(t));
+      return ids.every((t) => t !== undefined) ? (ids as number[]) : [];
+    };
+    return {
+      count: () => s.count,
+
+      candidates(forms, limit) {
+        learn(forms);
+        const pool = s.pool(forms.map(tokensOf), TOP_K, work);
+        if (!pool.length) return [];
+        // OFFSET 0 keeps the match test on the pooled rows: pushed down, the planner could scan the GIN index for every match.
+        const rows = db.all(
+          raw(db, sql<CandidateRow>`
+            SELECT * FROM (
+              SELECT p.rowid, p.article_id, p.heading, p.body, a.title, a.url, a.tags, p.search @@ query AS hit,
+                     ts_rank_cd(${WEIGHTS}, ${WEIGHTED}, query, ${sql.lit(NORMALISATION)}) AS relevance
+                FROM to_tsquery('english', ${tsqueryText(forms)}) AS query,
+                     kb_passages p JOIN kb_articles a ON a.id = p.article_id
+               WHERE p.rowid = ANY(${pool.map((i) => s.rowids[i]!)}::bigint[])
+              OFFSET 0) ranked
+             WHERE hit
+             ORDER BY relevance DESC, rowid
+             LIMIT ${limit}`),
+        );
+        work.rows += pool.length;
+        // Number(): bigints and reals may come over as text, depending on the driver's type parsers.
+        return rows.map(({ hit: _hit, ...r }: CandidateRow & { hit?: boolean }) => ({ ...r, rowid: Number(r.rowid), relevance: Number(r.relevance) }));
+      },
+
+      termHits(terms, rowIds, articleIds) {
+        learn(terms.flat());
+        return s.termHits(terms.map((forms) => forms.map(tokensOf)), rowIds, articleIds, work);
+      },
+    };
+  };
+
+  return {
+    view,
+    work,
+    count: () => view().count(),
+    candidates: (forms, limit) => view().candidates(forms, limit),
+    termHits: (terms, rowIds, articleIds) => view().termHits(terms, rowIds, articleIds),
+  };
+}
+
+/**
+ * Every passage's lexemes with their counts, and those of its own text and of its article's title
+ * and tags, with the generation they belong to: one statement, so one consistent snapshot.
+ */
+function load(db: Database): Snapshot {
+  const rows = db.all(
+    raw(db, sql<LoadRow>`
+      SELECT g.generation, p.rowid, p.article_id,
+             array(SELECT u.lexeme FROM unnest(p.search) u) AS lexemes,
+             array(SELECT greatest(cardinality(u.positions), 1) FROM unnest(p.search) u) AS counts,
+             tsvector_to_array(to_tsvector('english', coalesce(p.heading, '') || ' ' || coalesce(p.body, ''))) AS own,
+             tsvector_to_array(to_tsvector('english', coalesce(p.title, '') || ' ' || coalesce(p.tags, ''))) AS titled
+        FROM (SELECT (SELECT value FROM settings WHERE key = ${GENERATION_KEY}) AS generation) g
+        LEFT JOIN kb_passages p ON true
+       ORDER BY p.rowid`),
+  );
+  const passages = rows
+    .filter((r) => r.rowid !== null)
+    .map((r): PassageTokens => {
+      const freq = new Map(r.lexemes.map((l, k) => [l, Number(r.counts[k])]));
+      let length = 0;
+      for (const n of freq.values()) length += n;
+      return { rowid: Number(r.rowid), articleId: r.article_id, freq, own: r.own, titled: r.titled, length };
+    });
+  // Lexemes are ordered for the top K by a bm25-like saturation of their counts: ts_rank_cd ranks the pool.
+  return new Snapshot(rows[0]?.generation ?? null, passages, (f, length, avg) => (f * 2.2) / (f + 1.2 * (0.25 + (0.75 * length) / avg)));
 }
 
 /** Other instances' indexing waits here until this transaction ends (the lock is released with it). */

@@ -1,20 +1,94 @@
+import BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/database';
-import type { CandidateRow, PassageIndex, TermHits } from './knowledge-base-index';
+import type { CandidateRow, IndexView, PassageIndex, TermHits } from './knowledge-base-index';
 import { anyOf } from './query-terms';
+import { generationReader, memo, newWork, Snapshot, TOP_K, type FormTokens, type PassageTokens, type SearchWork } from './knowledge-base-snapshot';
 
 /**
  * The knowledge base's index on SQLite: kb_passages is an FTS5 table (porter stemming, diacritics
- * removed). FTS5 MATCH and bm25() are beyond Kysely, so these are prepared statements on the raw
- * connection. MATCH expressions are built by query-terms.ts from quoted forms only, never from
- * the customer's syntax.
+ * removed). A search does not run FTS5 MATCH: bm25() counts every passage matching each phrase
+ * (its idf) and scores every match, so its cost grows with the knowledge base. The tokens FTS5
+ * stored (its fts5vocab "instance" table) are read once per index generation into a Snapshot, and
+ * bm25 is computed from them exactly as FTS5 does, over the top-K postings of each token only.
  */
 
 /** bm25 column weights, in table order: article_id (unindexed), title, heading, body, tags. */
 const BM25 = 'bm25(kb_passages, 0.0, 4.0, 3.0, 1.0, 2.0)';
+/** The same weights by column name, for bm25 computed here. */
+const WEIGHTS: Record<string, number> = { title: 4, heading: 3, body: 1, tags: 2 };
+const OWN = new Set(['heading', 'body']);
+const TITLED = new Set(['title', 'tags']);
+
+/** FTS5's bm25 constants and its per-phrase term, so the ranking is the one FTS5 gave. */
+const K1 = 1.2;
+const B = 0.75;
+const saturation = (f: number, length: number, avgLength: number) => (f * (K1 + 1)) / (f + K1 * (1 - B + (B * length) / avgLength));
+const idf = (n: number, hits: number) => {
+  const value = Math.log((n - hits + 0.5) / (hits + 0.5));
+  return value <= 0 ? 1e-6 : value;
+};
 
 export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
   const sqlite = db.sqlite;
-  const countAll = sqlite.prepare('SELECT count(*) AS n FROM kb_passages');
+  const work = newWork();
+  const generation = generationReader(db);
+  const stem = memo(stemmer(tokenizerOf(db)));
+  const rows = sqlite.prepare(
+    `SELECT p.rowid AS rowid, p.article_id AS article_id, p.heading AS heading, p.body AS body,
+            a.title AS title, a.url AS url, a.tags AS tags
+       FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
+      WHERE p.rowid IN (SELECT value FROM json_each(?))`,
+  );
+  const fts = ftsQueries(db);
+  let snapshot: Snapshot | undefined;
+
+  const current = (): Snapshot => {
+    const gen = generation();
+    if (snapshot && snapshot.generation === gen && gen !== null) return snapshot;
+    // Without a generation (an index written before there was one) the snapshot is reloaded every
+    // time: correct, not fast; the next indexing that changes anything writes one.
+    snapshot = db.tx(() => load(db, generation()));
+    work.loads++;
+    return snapshot;
+  };
+
+  const view = (): IndexView => {
+    const s = current();
+    const tokensOf = (form: string): FormTokens => {
+      const ids = stem(form).map((t) => s.token(t));
+      return ids.every((t) => t !== undefined) ? (ids as number[]) : [];
+    };
+    // A form of several tokens is a phrase, which needs positions the snapshot does not keep: FTS5
+    // answers those. queryTerms never makes one (its forms are single words).
+    const phrase = (forms: readonly string[]) => forms.some((f) => stem(f).length > 1);
+    return {
+      count: () => s.count,
+      candidates: (forms, limit) =>
+        phrase(forms)
+          ? fts.candidates(forms, limit)
+          : candidates(s, forms.map(tokensOf), limit, work, (ids) => rows.all(JSON.stringify(ids)) as Omit<CandidateRow, 'relevance'>[]),
+      termHits: (terms, rowIds, articleIds) =>
+        terms.map((forms) =>
+          phrase(forms) ? fts.termHits([forms], rowIds, articleIds)[0]! : s.termHits([forms.map(tokensOf)], rowIds, articleIds, work)[0]!,
+        ),
+    };
+  };
+
+  return {
+    view,
+    work,
+    count: () => view().count(),
+    candidates: (forms, limit) => view().candidates(forms, limit),
+    termHits: (terms, rowIds, articleIds) => view().termHits(terms, rowIds, articleIds),
+  };
+}
+
+/**
+ * FTS5's own MATCH and bm25 over every matching passage, for phrases only (see view()); their
+ * cost grows with the number of matches.
+ */
+function ftsQueries(db: SqliteDatabase): Omit<IndexView, 'count'> {
+  const sqlite = db.sqlite;
   const candidates = sqlite.prepare(
     `SELECT kb_passages.rowid AS rowid, kb_passages.article_id AS article_id, kb_passages.heading AS heading,
             kb_passages.body AS body, ${BM25} AS bm25, kb_articles.title AS title, kb_articles.url AS url,
@@ -33,8 +107,6 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
   );
 
   return {
-    count: () => (countAll.get() as { n: number }).n,
-
     candidates(forms, limit) {
       const rows = candidates.all(anyOf([...forms]), limit) as (Omit<CandidateRow, 'relevance'> & { bm25: number })[];
       // bm25 is negative and more negative is better.
@@ -60,6 +132,96 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
       });
     },
   };
+}
+
+/** bm25 of each pooled passage, as FTS5 computes it for the OR of the forms (each a phrase). */
+function candidates(
+  s: Snapshot,
+  forms: FormTokens[],
+  limit: number,
+  work: SearchWork,
+  fetch: (rowids: number[]) => Omit<CandidateRow, 'relevance'>[],
+): CandidateRow[] {
+  const pool = s.pool(forms, TOP_K, work);
+  if (!pool.length) return [];
+  const weights = forms.map((f) => (f.length ? idf(s.count, s.df([f], work)) : 0));
+  const ranked = pool
+    .map((i) => {
+      let score = 0;
+      forms.forEach((form, k) => {
+        if (!form.length) return;
+        work.lookups += form.length;
+        // A phrase's frequency is taken as its rarest word's: positions are not kept.
+        const f = Math.min(...form.map((t) => s.freq[i]!.get(t) ?? 0));
+        if (f > 0) score += weights[k]! * saturation(f, s.lengths[i]!, s.avgLength);
+      });
+      return { i, score };
+    })
+    .sort((a, b) => b.score - a.score || s.rowids[a.i]! - s.rowids[b.i]!)
+    .slice(0, limit);
+  const relevance = new Map(ranked.map(({ i, score }) => [s.rowids[i]!, score]));
+  const fetched = fetch([...relevance.keys()]);
+  work.rows += fetched.length;
+  const byRowid = new Map(fetched.map((r) => [Number(r.rowid), r]));
+  return ranked.flatMap(({ i }) => {
+    const row = byRowid.get(s.rowids[i]!);
+    // A row gone or replaced since the snapshot (another instance re-indexed): left out; the next search reloads.
+    if (!row || row.article_id !== s.articleIds[s.articleOf[i]!]) return [];
+    return [{ ...row, rowid: Number(row.rowid), relevance: relevance.get(Number(row.rowid))! }];
+  });
+}
+
+/** Every passage's tokens as FTS5 stored them. Run in a read transaction, with the generation it belongs to. */
+function load(db: SqliteDatabase, generation: string | null): Snapshot {
+  const sqlite = db.sqlite;
+  sqlite.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_passage_tokens USING fts5vocab(main, kb_passages, instance)');
+  const passages = new Map<number, PassageTokens & { own: Set<string>; titled: Set<string> }>();
+  for (const [rowid, articleId] of sqlite.prepare('SELECT rowid, article_id FROM kb_passages ORDER BY rowid').raw().iterate() as Iterable<[number, string]>) {
+    passages.set(rowid, { rowid, articleId, freq: new Map(), own: new Set(), titled: new Set(), length: 0 });
+  }
+  for (const [term, doc, col] of sqlite.prepare('SELECT term, doc, col FROM temp.kb_passage_tokens').raw().iterate() as Iterable<[string, number, string]>) {
+    const p = passages.get(doc);
+    if (!p) continue;
+    p.length++;
+    p.freq.set(term, (p.freq.get(term) ?? 0) + (WEIGHTS[col] ?? 1));
+    if (OWN.has(col)) p.own.add(term);
+    if (TITLED.has(col)) p.titled.add(term);
+  }
+  return new Snapshot(generation, passages.values(), (f, length, avg) => saturation(f, length, avg));
+}
+
+/** The tokenize option of kb_passages, so forms are stemmed as its text was. */
+function tokenizerOf(db: SqliteDatabase): string {
+  const row = db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'kb_passages'").get() as { sql: string } | undefined;
+  return /tokenize\s*=\s*'((?:[^']|'')*)'/i.exec(row?.sql ?? '')?.[1]?.replace(/''/g, "'") ?? 'unicode61';
+}
+
+const stemmers = new Map<string, (text: string) => string[]>();
+
+/**
+ * A form's tokens as kb_passages' tokenizer makes them, from a scratch FTS5 table on a private
+ * in-memory connection (SQLite exposes no tokenizer call), one per tokenizer for the process.
+ */
+function stemmer(tokenize: string): (text: string) => string[] {
+  let fn = stemmers.get(tokenize);
+  if (!fn) {
+    const scratch = new BetterSqlite3(':memory:');
+    scratch.exec(`CREATE VIRTUAL TABLE s USING fts5(x, tokenize = '${tokenize.replace(/'/g, "''")}');
+                  CREATE VIRTUAL TABLE v USING fts5vocab(s, instance);`);
+    const insert = scratch.prepare('INSERT INTO s(rowid, x) VALUES (1, ?)');
+    const read = scratch.prepare('SELECT term FROM v ORDER BY "offset"').pluck();
+    const clear = scratch.prepare('DELETE FROM s');
+    fn = (text) => {
+      insert.run(text);
+      try {
+        return read.all() as string[];
+      } finally {
+        clear.run();
+      }
+    };
+    stemmers.set(tokenize, fn);
+  }
+  return fn;
 }
 
 /**

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Database } from '../db/database';
 import { systemClock, type Clock, type KnowledgeBase } from '../core/ports';
 import type { KbPassage } from '../core/types';
-import { lockIndexing, passageIndex } from './knowledge-base-index';
+import { lockIndexing, passageIndex, type PassageIndex } from './knowledge-base-index';
+import { GENERATION_KEY, writeGeneration } from './knowledge-base-snapshot';
 import { parseArticle } from './markdown';
 import { queryTerms } from './query-terms';
 
@@ -64,8 +65,14 @@ export function indexKnowledgeBase(db: Database, dir: string, clock: Clock = sys
       articles: db.all(q.selectFrom('kb_articles').select(['id', 'title', 'url', 'tags', 'content_hash'])).sort(byId),
       passages: db.all(q.selectFrom('kb_passages').select(['article_id', 'title', 'heading', 'body', 'tags']).orderBy('rowid')),
     };
-    if (JSON.stringify(stored) === JSON.stringify({ articles: articles.map((a) => a.row), passages })) return result;
+    if (JSON.stringify(stored) === JSON.stringify({ articles: articles.map((a) => a.row), passages })) {
+      // An index written before generations existed gets one, so searches can cache it.
+      if (!db.first(q.selectFrom('settings').select('key').where('key', '=', GENERATION_KEY))) writeGeneration(db, now);
+      return result;
+    }
 
+    // Searches in every instance keep statistics of the index until this changes.
+    writeGeneration(db, now);
     db.run(q.deleteFrom('kb_passages'));
     db.run(q.deleteFrom('kb_articles'));
     for (const a of articles) {
@@ -160,13 +167,13 @@ const RANK_SHARE = 0.2;
  * partial from full matches and the engine's relevance (bm25 on SQLite, ts_rank_cd on PostgreSQL)
  * orders passages that cover the same terms, with titles and headings weighing more than bodies.
  */
-export function createKnowledgeBase(db: Database): KnowledgeBase {
-  const index = passageIndex(db);
+export function createKnowledgeBase(db: Database, indexes: PassageIndex = passageIndex(db)): KnowledgeBase {
 
   return {
     search(query: string, limit = 5): KbPassage[] {
       const terms = queryTerms(query);
       if (terms.length === 0 || limit <= 0) return [];
+      const index = indexes.view();
       const total = index.count();
       if (total === 0) return [];
 
