@@ -112,7 +112,18 @@ export function writeJson(file: string, data: unknown): void {
 // A server (the app or a raw `ws` echo) in a child process, so the load generator gets its own core
 // and memory is measured on the server alone.
 
-export type ServerMode = 'app' | 'app-instant-ai' | 'raw' | 'raw-slack';
+export type ServerMode = 'app' | 'app-instant-ai' | 'raw' | 'raw-durable' | 'raw-durable-worker' | 'raw-slack';
+
+/** A server process's CPU time so far: its main thread's, its writer thread's if it has one, and the whole process's. */
+export interface CpuSample {
+  /** When it was taken (the server's monotonic clock, ns). */
+  atNs: number;
+  mainNs: number;
+  writerNs: number | null;
+  processUs: NodeJS.CpuUsage;
+  /** The durable raw servers' writer counters (bench/raw-durable.ts STAT). */
+  writer?: Record<string, number>;
+}
 
 export interface ChildServer {
   url: string;
@@ -121,6 +132,7 @@ export interface ChildServer {
   idle(): Promise<void>;
   /** app modes: an agent claims every conversation with the AI; resolves with how many. */
   claimAll(): Promise<number>;
+  cpu(): Promise<CpuSample>;
   stop(): Promise<void>;
   /** SIGKILL: skips the app's drain of queued AI turns (used between load runs). */
   kill(): Promise<void>;
@@ -172,6 +184,7 @@ export function startChildServer(mode: ServerMode, extraArgs: string[] = [], opt
         memory: () => call('mem'),
         idle: () => call('idle'),
         claimAll: () => call('claim-all'),
+        cpu: () => call('cpu'),
         async kill() {
           proc.removeAllListeners('exit');
           const exited = new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once('exit', () => r())));

@@ -1,13 +1,16 @@
 /**
  * A benchmark server in its own process: `app` (the real Handoff app, built-in AI), `app-instant-ai`
  * (the real app with an AI that answers instantly; `claim-all` hands every conversation to an agent), `raw` (a plain `ws` server: welcome on hello,
- * ack on message) or `raw-slack` (benchmark 3's signature-checking forwarder). Reports its URL over IPC and answers `mem`, `idle` and `stop`.
+ * ack on message), `raw-durable` / `raw-durable-worker` (benchmark 1's durable raw servers: bench/raw-durable.ts) or `raw-slack`
+ * (benchmark 3's signature-checking forwarder). Reports its URL over IPC and answers `mem`, `idle`, `cpu` and `stop`.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import type { Ai } from '../src/core/ports';
 import type { PostgresPeerChannel } from '../src/db/postgres/peer-channel';
+import type { CpuSample } from './lib';
 
 const mode = process.argv[2] ?? 'raw';
 /** Set by startChildServer's options: the app's environment (DATABASE_URL, SLACK_*) and whether it has peers. */
@@ -25,6 +28,8 @@ async function main() {
   let idle: () => Promise<void> = async () => {};
   let claimAll: () => number = () => 0;
   let url: string;
+  let writerTid: number | null = null;
+  let writerStats: (() => Record<string, number>) | undefined;
   // Benchmark 4 compares memory deltas: its raw server loads the same modules as the app's, so that
   // neither pays alone for growing a near-empty heap while its sockets connect.
   if (process.argv.includes('--preload-app')) await import('../test/support/app-harness');
@@ -34,6 +39,13 @@ async function main() {
     const raw = await startRaw();
     url = raw.url;
     stop = () => raw.close();
+  } else if (mode === 'raw-durable' || mode === 'raw-durable-worker') {
+    const { startRawDurable } = await import('./raw-durable');
+    const raw = await startRawDurable(mode === 'raw-durable-worker');
+    url = raw.url;
+    writerTid = raw.writerTid;
+    writerStats = raw.stats;
+    stop = () => raw.stop();
   } else if (mode === 'raw') {
     const server = http.createServer((_req, res) => res.end('raw'));
     const wss = new WebSocketServer({ server, path: '/widget/ws', perMessageDeflate: false });
@@ -102,6 +114,10 @@ async function main() {
         await new Promise((r) => setTimeout(r, 50));
       }
       value = process.memoryUsage();
+    } else if (m.cmd === 'cpu') {
+      // CPU time so far: the main thread's and the writer thread's (schedstat, ns) and the whole process's (µs).
+      const cpu: CpuSample = { atNs: Number(process.hrtime.bigint()), mainNs: threadCpuNs(process.pid), writerNs: writerTid === null ? null : threadCpuNs(writerTid), processUs: process.cpuUsage(), writer: writerStats?.() };
+      value = cpu;
     } else if (m.cmd === 'idle') {
       await idle();
     } else if (m.cmd === 'claim-all') {
@@ -114,6 +130,11 @@ async function main() {
     process.send!({ reply: m.id, value });
   });
   process.send!({ url });
+}
+
+/** A thread's CPU time so far in ns (the scheduler's own count: finer than the 10 ms ticks of /proc/…/stat). */
+function threadCpuNs(tid: number): number {
+  return Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
 }
 
 main().catch((err) => {
