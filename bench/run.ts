@@ -14,6 +14,7 @@ const ALL: Record<string, { name: string; load: () => Promise<{ run(): Promise<R
   '6': { name: 'widget size & time to usable', load: () => import('./b6-widget') },
   '7': { name: 'PostgreSQL (1 and 3 instances) next to SQLite', load: () => import('./b7-postgres') },
   '8': { name: 'customer-like load (2,000 sockets)', load: () => import('./b8-customer') },
+  '9': { name: 'knowledge-base search at 100 / 1,000 / 10,000 articles', load: () => import('./b9-kb-search') },
 };
 
 const picked = process.argv.slice(2).filter((a) => ALL[a]);

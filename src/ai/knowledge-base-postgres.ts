@@ -1,7 +1,7 @@
 import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database';
 import type { CandidateRow, IndexView, PassageIndex } from './knowledge-base-index';
-import { GENERATION_KEY, generationReader, newWork, Snapshot, TOP_K, type FormTokens, type PassageTokens } from './knowledge-base-snapshot';
+import { GENERATION_KEY, generationReader, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens } from './knowledge-base-snapshot';
 
 /**
  * The knowledge base's index on PostgreSQL: kb_passages is a plain table whose generated column
@@ -166,16 +166,24 @@ function load(db: Database): Snapshot {
         LEFT JOIN kb_passages p ON true
        ORDER BY p.rowid`),
   );
+  const tokens = new Tokens();
   const passages = rows
     .filter((r) => r.rowid !== null)
     .map((r): PassageTokens => {
-      const freq = new Map(r.lexemes.map((l, k) => [l, Number(r.counts[k])]));
-      let length = 0;
-      for (const n of freq.values()) length += n;
-      return { rowid: Number(r.rowid), articleId: r.article_id, freq, own: r.own, titled: r.titled, length };
+      const own = new Set(r.own);
+      const titled = new Set(r.titled);
+      const counts = r.counts.map(Number);
+      return {
+        rowid: Number(r.rowid),
+        articleId: r.article_id,
+        tokens: r.lexemes.map((l) => tokens.id(l)),
+        weights: counts,
+        flags: r.lexemes.map((l) => (own.has(l) ? OWN : 0) | (titled.has(l) ? TITLED : 0)),
+        length: counts.reduce((a, b) => a + b, 0),
+      };
     });
   // Lexemes are ordered for the top K by a bm25-like saturation of their counts: ts_rank_cd ranks the pool.
-  return new Snapshot(rows[0]?.generation ?? null, passages, (f, length, avg) => (f * 2.2) / (f + 1.2 * (0.25 + (0.75 * length) / avg)));
+  return new Snapshot(rows[0]?.generation ?? null, tokens, passages, (f, length, avg) => (f * 2.2) / (f + 1.2 * (0.25 + (0.75 * length) / avg)));
 }
 
 /** Other instances' indexing waits here until this transaction ends (the lock is released with it). */

@@ -15,10 +15,10 @@ import type { TermHits } from './knowledge-base-index';
 /**
  * Postings read per token of the question. The candidates are the union of each token's K
  * highest-impact passages; a passage outside every top K can no longer be found, which changes
- * nothing while no token of the question is in more than K passages (the sample KB's most common
- * token is in fewer than 100 of its passages).
+ * nothing while no token of the question is in more than K passages (in the sample KB only "and",
+ * a stop word, is in more than 64 of its 71 passages).
  */
-export const TOP_K = 128;
+export const TOP_K = 64;
 
 /** Where the generation is kept: settings ignores keys it does not know. */
 export const GENERATION_KEY = 'internal.kb_index_generation';
@@ -49,18 +49,32 @@ export interface SearchWork {
 
 export const newWork = (): SearchWork => ({ postings: 0, lookups: 0, rows: 0, cacheFills: 0, loads: 0 });
 
-/** One passage as the engine tokenized it. */
+/** Where a passage holds a token: its heading or body, its article's title or tags. */
+export const OWN = 1;
+export const TITLED = 2;
+
+/** One passage as the engine tokenized it, its tokens interned by the loader (Tokens). */
 export interface PassageTokens {
   rowid: number;
   articleId: string;
-  /** Every token of the indexed columns, with its weight: the engine's relevance input (tf, column weights). */
-  freq: Map<string, number>;
-  /** Tokens of the heading and body. */
-  own: Iterable<string>;
-  /** Tokens of the article's title and tags. */
-  titled: Iterable<string>;
+  /** Token ids, each once. */
+  tokens: number[];
+  /** Per token, its weight in the engine's relevance (tf, column weights). */
+  weights: number[];
+  /** Per token, OWN | TITLED. */
+  flags: number[];
   /** Tokens in the passage, for length normalisation. */
   length: number;
+}
+
+/** Token texts to dense ids, shared by a loader and its snapshot. */
+export class Tokens {
+  readonly ids = new Map<string, number>();
+  id(text: string): number {
+    let t = this.ids.get(text);
+    if (t === undefined) this.ids.set(text, (t = this.ids.size));
+    return t;
+  }
 }
 
 /** A form of a query term: its tokens (a phrase when several; none when the engine drops it). */
@@ -71,15 +85,15 @@ const DF_CACHE_LIMIT = 10_000;
 export class Snapshot {
   readonly count: number;
   readonly avgLength: number;
-  readonly rowids: number[] = [];
-  readonly lengths: number[] = [];
-  readonly articleOf: number[] = [];
-  readonly freq: Map<number, number>[] = [];
-  readonly own: Set<number>[] = [];
+  readonly rowids: Float64Array;
+  readonly lengths: Float64Array;
+  readonly articleOf: Int32Array;
   readonly articleIds: string[] = [];
-  readonly titled: Set<number>[] = [];
-  readonly anywhere: Set<number>[] = [];
-  private readonly tokens = new Map<string, number>();
+  /** Per passage, its token ids ascending, with their weights and flags alongside. */
+  private readonly tokenLists: Int32Array[] = [];
+  private readonly weightLists: Float64Array[] = [];
+  private readonly flagLists: Uint8Array[] = [];
+  private readonly articlePassages: number[][] = [];
   /** Per token, the passages holding it, highest impact first. */
   private readonly postings: Int32Array[] = [];
   private readonly passageOfRowid = new Map<number, number>();
@@ -89,68 +103,84 @@ export class Snapshot {
   /** impact(weight, length, avgLength): how strongly a token's weight in a passage speaks for it. */
   constructor(
     readonly generation: string | null,
-    passages: Iterable<PassageTokens>,
+    private readonly tokens: Tokens,
+    passages: PassageTokens[],
     impact: (weight: number, length: number, avgLength: number) => number,
   ) {
-    const holders: number[][] = [];
-    const id = (token: string) => {
-      let t = this.tokens.get(token);
-      if (t === undefined) {
-        t = holders.length;
-        this.tokens.set(token, t);
-        holders.push([]);
-      }
-      return t;
-    };
+    this.count = passages.length;
+    this.rowids = new Float64Array(this.count);
+    this.lengths = new Float64Array(this.count);
+    this.articleOf = new Int32Array(this.count);
+    const holders: number[][] = Array.from({ length: tokens.ids.size }, () => []);
     let total = 0;
-    for (const p of passages) {
-      const i = this.rowids.length;
+    passages.forEach((p, i) => {
       let a = this.articleIndex.get(p.articleId);
       if (a === undefined) {
         a = this.articleIds.length;
         this.articleIndex.set(p.articleId, a);
         this.articleIds.push(p.articleId);
-        this.titled.push(new Set());
-        this.anywhere.push(new Set());
+        this.articlePassages.push([]);
       }
-      const freq = new Map<number, number>();
-      for (const [token, weight] of p.freq) {
-        const t = id(token);
-        freq.set(t, weight);
-        holders[t]!.push(i);
-        this.anywhere[a]!.add(t);
-      }
-      for (const token of p.titled) this.titled[a]!.add(id(token));
-      this.rowids.push(p.rowid);
+      this.articlePassages[a]!.push(i);
+      const order = p.tokens.map((_, k) => k);
+      if (!p.tokens.every((t, k) => k === 0 || p.tokens[k - 1]! < t)) order.sort((x, y) => p.tokens[x]! - p.tokens[y]!);
+      this.tokenLists.push(Int32Array.from(order, (k) => p.tokens[k]!));
+      this.weightLists.push(Float64Array.from(order, (k) => p.weights[k]!));
+      this.flagLists.push(Uint8Array.from(order, (k) => p.flags[k]!));
+      for (const t of p.tokens) holders[t]!.push(i);
+      this.rowids[i] = p.rowid;
       this.passageOfRowid.set(p.rowid, i);
-      this.lengths.push(p.length);
-      this.articleOf.push(a);
-      this.freq.push(freq);
-      this.own.push(new Set([...p.own].map(id)));
+      this.lengths[i] = p.length;
+      this.articleOf[i] = a;
       total += p.length;
-    }
-    this.count = this.rowids.length;
+    });
     this.avgLength = this.count ? total / this.count : 0;
-    for (let t = 0; t < holders.length; t++) {
-      const scored = holders[t]!.map((i) => ({ i, s: impact(this.freq[i]!.get(t)!, this.lengths[i]!, this.avgLength) }));
-      scored.sort((x, y) => y.s - x.s || x.i - y.i);
-      this.postings.push(Int32Array.from(scored, (x) => x.i));
-    }
+    const score = new Float64Array(this.count); // scratch, by passage, reused for every token
+    holders.forEach((list, t) => {
+      for (const i of list) score[i] = impact(this.weight(i, t), this.lengths[i]!, this.avgLength);
+      this.postings.push(Int32Array.from(list.sort((x, y) => score[y]! - score[x]! || x - y)));
+    });
   }
 
   /** The token's id, or undefined when no passage holds it. */
   token(text: string): number | undefined {
-    return this.tokens.get(text);
+    return this.tokens.ids.get(text);
   }
 
   passage(rowid: number): number | undefined {
     return this.passageOfRowid.get(rowid);
   }
 
-  /** Whether passage i holds the form (every token of it: a phrase is taken as its words). */
-  holds(i: number, form: FormTokens, work: SearchWork): boolean {
-    work.lookups += form.length;
-    return form.length > 0 && form.every((t) => this.freq[i]!.has(t));
+  /** Where token t sits in passage i's list, or -1: a binary search over the passage's own tokens. */
+  private find(i: number, t: number): number {
+    const list = this.tokenLists[i]!;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = list[mid]!;
+      if (v === t) return mid;
+      if (v < t) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Token t's weight in passage i (0 when it lacks it). */
+  weight(i: number, t: number): number {
+    const k = this.find(i, t);
+    return k < 0 ? 0 : this.weightLists[i]![k]!;
+  }
+
+  /** Whether passage i holds every token of the form, where `flag` says (0: anywhere). A phrase is taken as its words. */
+  holds(i: number, form: FormTokens, work: SearchWork, flag = 0): boolean {
+    if (!form.length) return false;
+    for (const t of form) {
+      work.lookups++;
+      const k = this.find(i, t);
+      if (k < 0 || (flag && !(this.flagLists[i]![k]! & flag))) return false;
+    }
+    return true;
   }
 
   /**
@@ -159,14 +189,15 @@ export class Snapshot {
    */
   pool(forms: readonly FormTokens[], k: number, work: SearchWork): number[] {
     const seen = new Set<number>();
-    const tokens = new Set(forms.flat());
-    for (const t of tokens) {
+    for (const t of new Set(forms.flat())) {
       const list = this.postings[t]!;
       const n = Math.min(k, list.length);
       work.postings += n;
       for (let j = 0; j < n; j++) seen.add(list[j]!);
     }
-    return [...seen].filter((i) => forms.some((f) => this.holds(i, f, work)));
+    const pooled = [...seen];
+    // A single-token form is held by each of its postings; only phrases need checking.
+    return forms.every((f) => f.length === 1) ? pooled : pooled.filter((i) => forms.some((f) => this.holds(i, f, work)));
   }
 
   /** Passages holding any of the forms, in the whole index: computed once per term and generation. */
@@ -178,14 +209,14 @@ export class Snapshot {
     const holding = new Set<number>();
     for (const form of forms) {
       if (!form.length) continue;
-      for (const i of this.postings[form[0]!]!) if (form.every((t) => this.freq[i]!.has(t))) holding.add(i);
+      for (const i of this.postings[form[0]!]!) if (this.holds(i, form, newWork())) holding.add(i);
     }
     if (this.dfCache.size >= DF_CACHE_LIMIT) this.dfCache.clear();
     this.dfCache.set(key, holding.size);
     return holding.size;
   }
 
-  /** termHits over the snapshot: look-ups only for the given rows and articles. */
+  /** termHits over the snapshot: look-ups only in the given rows and in the given articles' passages. */
   termHits(terms: readonly (readonly FormTokens[])[], rowIds: readonly number[], articleIds: readonly string[], work: SearchWork): TermHits[] {
     const rows = rowIds.flatMap((rowid) => {
       const i = this.passage(rowid);
@@ -193,20 +224,19 @@ export class Snapshot {
     });
     const articles = articleIds.flatMap((id) => {
       const a = this.articleIndex.get(id);
-      return a === undefined ? [] : [{ id, a }];
+      return a === undefined ? [] : [{ id, passages: this.articlePassages[a]! }];
     });
-    const inSet = (set: Set<number>, form: FormTokens) => {
-      work.lookups += form.length;
-      return form.length > 0 && form.every((t) => set.has(t));
-    };
-    return terms.map((forms): TermHits => {
-      const df = this.df(forms, work);
+    return terms.map((given): TermHits => {
+      const df = this.df(given, work);
+      // Forms that stem alike are one look-up; a form no passage holds needs none.
+      const forms = [...new Map(given.filter((f) => f.length).map((f) => [f.join(' '), f])).values()];
       if (df === 0) return { df, own: new Set(), titled: new Set(), anywhere: new Set() };
+      const inArticle = (passages: number[], flag: number) => passages.some((i) => forms.some((f) => this.holds(i, f, work, flag)));
       return {
         df,
-        own: new Set(rows.filter(({ i }) => forms.some((f) => inSet(this.own[i]!, f))).map((r) => r.rowid)),
-        titled: new Set(articles.filter(({ a }) => forms.some((f) => inSet(this.titled[a]!, f))).map((r) => r.id)),
-        anywhere: new Set(articles.filter(({ a }) => forms.some((f) => inSet(this.anywhere[a]!, f))).map((r) => r.id)),
+        own: new Set(rows.filter(({ i }) => forms.some((f) => this.holds(i, f, work, OWN))).map((r) => r.rowid)),
+        titled: new Set(articles.filter((a) => inArticle(a.passages, TITLED)).map((a) => a.id)),
+        anywhere: new Set(articles.filter((a) => inArticle(a.passages, 0)).map((a) => a.id)),
       };
     });
   }

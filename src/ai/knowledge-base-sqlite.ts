@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/database';
 import type { CandidateRow, IndexView, PassageIndex, TermHits } from './knowledge-base-index';
 import { anyOf } from './query-terms';
-import { generationReader, memo, newWork, Snapshot, TOP_K, type FormTokens, type PassageTokens, type SearchWork } from './knowledge-base-snapshot';
+import { generationReader, memo, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens, type SearchWork } from './knowledge-base-snapshot';
 
 /**
  * The knowledge base's index on SQLite: kb_passages is an FTS5 table (porter stemming, diacritics
@@ -16,8 +16,7 @@ import { generationReader, memo, newWork, Snapshot, TOP_K, type FormTokens, type
 const BM25 = 'bm25(kb_passages, 0.0, 4.0, 3.0, 1.0, 2.0)';
 /** The same weights by column name, for bm25 computed here. */
 const WEIGHTS: Record<string, number> = { title: 4, heading: 3, body: 1, tags: 2 };
-const OWN = new Set(['heading', 'body']);
-const TITLED = new Set(['title', 'tags']);
+const COLUMN_FLAGS: Record<string, number> = { heading: OWN, body: OWN, title: TITLED, tags: TITLED };
 
 /** FTS5's bm25 constants and its per-phrase term, so the ranking is the one FTS5 gave. */
 const K1 = 1.2;
@@ -84,9 +83,17 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
 }
 
 /**
- * FTS5's own MATCH and bm25 over every matching passage, for phrases only (see view()); their
- * cost grows with the number of matches.
+ * The index as FTS5 alone answers it: MATCH, bm25 and counts over every matching passage, so the
+ * cost grows with the number of matches. Searches use it for phrases only (see view()); the tests
+ * compare the snapshot's answers with it.
  */
+export function ftsPassageIndex(db: SqliteDatabase): PassageIndex {
+  const fts = ftsQueries(db);
+  const countAll = db.sqlite.prepare('SELECT count(*) AS n FROM kb_passages');
+  const index: IndexView = { ...fts, count: () => (countAll.get() as { n: number }).n };
+  return { ...index, view: () => index, work: newWork() };
+}
+
 function ftsQueries(db: SqliteDatabase): Omit<IndexView, 'count'> {
   const sqlite = db.sqlite;
   const candidates = sqlite.prepare(
@@ -142,17 +149,26 @@ function candidates(
   work: SearchWork,
   fetch: (rowids: number[]) => Omit<CandidateRow, 'relevance'>[],
 ): CandidateRow[] {
-  const pool = s.pool(forms, TOP_K, work);
+  // Forms that stem alike ("password", "passwords") are one token; bm25 counts each phrase, so it weighs as many.
+  const distinct = new Map<string, { form: FormTokens; times: number }>();
+  for (const form of forms) {
+    if (!form.length) continue;
+    const key = form.join(' ');
+    const entry = distinct.get(key);
+    if (entry) entry.times++;
+    else distinct.set(key, { form, times: 1 });
+  }
+  const phrases = [...distinct.values()];
+  const pool = s.pool(phrases.map((p) => p.form), TOP_K, work);
   if (!pool.length) return [];
-  const weights = forms.map((f) => (f.length ? idf(s.count, s.df([f], work)) : 0));
+  const weights = phrases.map((p) => p.times * idf(s.count, s.df([p.form], work)));
   const ranked = pool
     .map((i) => {
       let score = 0;
-      forms.forEach((form, k) => {
-        if (!form.length) return;
+      phrases.forEach(({ form }, k) => {
         work.lookups += form.length;
-        // A phrase's frequency is taken as its rarest word's: positions are not kept.
-        const f = Math.min(...form.map((t) => s.freq[i]!.get(t) ?? 0));
+        // A phrase's frequency is taken as its rarest word's: positions are not kept (and FTS5 answers phrases, see view()).
+        const f = form.length === 1 ? s.weight(i, form[0]!) : Math.min(...form.map((t) => s.weight(i, t)));
         if (f > 0) score += weights[k]! * saturation(f, s.lengths[i]!, s.avgLength);
       });
       return { i, score };
@@ -171,23 +187,49 @@ function candidates(
   });
 }
 
-/** Every passage's tokens as FTS5 stored them. Run in a read transaction, with the generation it belongs to. */
+/**
+ * Every passage's tokens as FTS5 stored them (the vocabulary's instances come ordered by term,
+ * then passage). Run in a read transaction, with the generation it belongs to.
+ */
 function load(db: SqliteDatabase, generation: string | null): Snapshot {
   const sqlite = db.sqlite;
   sqlite.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.kb_passage_tokens USING fts5vocab(main, kb_passages, instance)');
-  const passages = new Map<number, PassageTokens & { own: Set<string>; titled: Set<string> }>();
+  const tokens = new Tokens();
+  const passages: PassageTokens[] = [];
+  const byRowid = new Map<number, PassageTokens>();
   for (const [rowid, articleId] of sqlite.prepare('SELECT rowid, article_id FROM kb_passages ORDER BY rowid').raw().iterate() as Iterable<[number, string]>) {
-    passages.set(rowid, { rowid, articleId, freq: new Map(), own: new Set(), titled: new Set(), length: 0 });
+    const p: PassageTokens = { rowid, articleId, tokens: [], weights: [], flags: [], length: 0 };
+    passages.push(p);
+    byRowid.set(rowid, p);
   }
-  for (const [term, doc, col] of sqlite.prepare('SELECT term, doc, col FROM temp.kb_passage_tokens').raw().iterate() as Iterable<[string, number, string]>) {
-    const p = passages.get(doc);
-    if (!p) continue;
-    p.length++;
-    p.freq.set(term, (p.freq.get(term) ?? 0) + (WEIGHTS[col] ?? 1));
-    if (OWN.has(col)) p.own.add(term);
-    if (TITLED.has(col)) p.titled.add(term);
+  let term: string | undefined;
+  let id = -1;
+  let doc = -1;
+  let passage: PassageTokens | undefined;
+  let weight = 0;
+  let flags = 0;
+  const flush = () => {
+    if (!passage || !weight) return;
+    passage.tokens.push(id);
+    passage.weights.push(weight);
+    passage.flags.push(flags);
+  };
+  for (const [t, d, col] of sqlite.prepare('SELECT term, doc, col FROM temp.kb_passage_tokens').raw().iterate() as Iterable<[string, number, string]>) {
+    if (t !== term || d !== doc) {
+      flush();
+      if (t !== term) id = tokens.id((term = t));
+      doc = d;
+      passage = byRowid.get(d);
+      weight = 0;
+      flags = 0;
+    }
+    if (!passage) continue;
+    passage.length++;
+    weight += WEIGHTS[col] ?? 1;
+    flags |= COLUMN_FLAGS[col] ?? 0;
   }
-  return new Snapshot(generation, passages.values(), (f, length, avg) => saturation(f, length, avg));
+  flush();
+  return new Snapshot(generation, tokens, passages, saturation);
 }
 
 /** The tokenize option of kb_passages, so forms are stemmed as its text was. */
