@@ -21,7 +21,10 @@ export interface CpuRun {
   /** The server's own clock between its two samples. */
   serverNs: number;
   mainNs: number;
+  /** Runnable but not running: the core was taken (by the load generator, another thread, another process). */
+  mainWaitNs: number;
   writerNs: number | null;
+  writerWaitNs: number | null;
   processUs: number;
   /** This process (the load generator) over its window. */
   loadGenUs: number;
@@ -61,7 +64,9 @@ export function cpuProbe(srv: ChildServer, into: CpuRun[]): WindowProbe {
         acks,
         serverNs: s1.atNs - a.atNs,
         mainNs: s1.mainNs - a.mainNs,
+        mainWaitNs: s1.mainWaitNs - a.mainWaitNs,
         writerNs: s1.writerNs === null || a.writerNs === null ? null : s1.writerNs - a.writerNs,
+        writerWaitNs: s1.writerWaitNs === null || a.writerWaitNs === null ? null : s1.writerWaitNs - a.writerWaitNs,
         processUs: s1.processUs.user + s1.processUs.system - a.processUs.user - a.processUs.system,
         loadGenUs: l.user + l.system,
         loadGenMs,
@@ -77,7 +82,8 @@ const perAck = (runs: CpuRun[], f: (r: CpuRun) => number) => runs.map((r) => f(r
 const cores = (runs: CpuRun[], ns: (r: CpuRun) => number) => median(runs.map((r) => ns(r) / r.serverNs));
 const µs = (v: number) => v.toFixed(1);
 
-function cpuNote(runs: CpuRun[]): string {
+/** Where a row's time went: each thread's CPU per ack and share of a core, the load generator's, the machine's. */
+export function cpuNote(runs: CpuRun[]): string {
   const main = cores(runs, (r) => r.mainNs);
   const writer = runs[0]?.writerNs === null ? null : cores(runs, (r) => r.writerNs!);
   const proc = cores(runs, (r) => r.processUs * 1000);
@@ -86,7 +92,9 @@ function cpuNote(runs: CpuRun[]): string {
     `per ack: main thread ${µs(median(perAck(runs, (r) => r.mainNs / 1000)))} µs` +
     (writer === null ? '' : `, writer thread ${µs(median(perAck(runs, (r) => r.writerNs! / 1000)))} µs`) +
     `, server process ${µs(median(perAck(runs, (r) => r.processUs)))} µs, load generator ${µs(median(perAck(runs, (r) => r.loadGenUs)))} µs; ` +
-    `cores busy: main thread ${main.toFixed(2)}${writer === null ? '' : `, writer thread ${writer.toFixed(2)}`}, server process ${proc.toFixed(2)}, ` +
+    `share of the window: main thread running ${main.toFixed(2)}, waiting for a core ${cores(runs, (r) => r.mainWaitNs).toFixed(2)}` +
+    (writer === null ? '' : `; writer thread running ${writer.toFixed(2)}, waiting for a core ${cores(runs, (r) => r.writerWaitNs!).toFixed(2)}`) +
+    `; cores busy: server process ${proc.toFixed(2)}, ` +
     `load generator ${gen.toFixed(2)}, whole machine ${median(runs.map((r) => r.machineBusyCores)).toFixed(2)} of ${os.cpus().length}` +
     (runs[0]?.writer ? `; writer: ${writerNote(runs)}` : '') +
     ' (medians of the runs)'

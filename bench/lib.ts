@@ -119,7 +119,10 @@ export interface CpuSample {
   /** When it was taken (the server's monotonic clock, ns). */
   atNs: number;
   mainNs: number;
+  /** Runnable but waiting for a core (another thread or process had it). */
+  mainWaitNs: number;
   writerNs: number | null;
+  writerWaitNs: number | null;
   processUs: NodeJS.CpuUsage;
   /** The durable raw servers' writer counters (bench/raw-durable.ts STAT). */
   writer?: Record<string, number>;

@@ -116,7 +116,9 @@ async function main() {
       value = process.memoryUsage();
     } else if (m.cmd === 'cpu') {
       // CPU time so far: the main thread's and the writer thread's (schedstat, ns) and the whole process's (µs).
-      const cpu: CpuSample = { atNs: Number(process.hrtime.bigint()), mainNs: threadCpuNs(process.pid), writerNs: writerTid === null ? null : threadCpuNs(writerTid), processUs: process.cpuUsage(), writer: writerStats?.() };
+      const [mainNs, mainWaitNs] = schedstat(process.pid);
+      const [writerNs, writerWaitNs] = writerTid === null ? [null, null] : schedstat(writerTid);
+      const cpu: CpuSample = { atNs: Number(process.hrtime.bigint()), mainNs, mainWaitNs, writerNs, writerWaitNs, processUs: process.cpuUsage(), writer: writerStats?.() };
       value = cpu;
     } else if (m.cmd === 'idle') {
       await idle();
@@ -132,9 +134,13 @@ async function main() {
   process.send!({ url });
 }
 
-/** A thread's CPU time so far in ns (the scheduler's own count: finer than the 10 ms ticks of /proc/…/stat). */
-function threadCpuNs(tid: number): number {
-  return Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+/**
+ * A thread's time so far on a CPU and runnable but waiting for one, in ns (the scheduler's own
+ * counts: finer than the 10 ms ticks of /proc/…/stat, and the wait shows other processes' load).
+ */
+function schedstat(tid: number): [run: number, wait: number] {
+  const [run, wait] = fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ');
+  return [Number(run), Number(wait)];
 }
 
 main().catch((err) => {
