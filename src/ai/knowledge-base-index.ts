@@ -32,18 +32,26 @@ export interface IndexView {
    * anywhere in any of their passages.
    */
   termHits(terms: readonly (readonly string[])[], rowIds: readonly number[], articleIds: readonly string[]): TermHits[];
+  /**
+   * The text of the passages found by candidates(), by rowid; fetched for the few shown, not for
+   * every candidate scored. A passage gone since (another instance re-indexed) is left out.
+   */
+  texts(rows: readonly CandidateRow[]): Map<number, PassageText>;
 }
 
 export interface CandidateRow {
   rowid: number;
   article_id: string;
-  heading: string;
-  body: string;
   /**
    * The engine's own relevance of the passage to the whole question, higher is better and > 0 for
    * a match (SQLite: -bm25; PostgreSQL: ts_rank_cd). Only its ratio to the best candidate's counts.
    */
   relevance: number;
+}
+
+export interface PassageText {
+  heading: string;
+  body: string;
   title: string;
   url: string | null;
   tags: string;

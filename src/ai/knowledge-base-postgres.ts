@@ -1,6 +1,6 @@
 import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database';
-import type { CandidateRow, IndexView, PassageIndex } from './knowledge-base-index';
+import type { CandidateRow, IndexView, PassageIndex, PassageText } from './knowledge-base-index';
 import { GENERATION_KEY, generationReader, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens } from './knowledge-base-snapshot';
 
 /**
@@ -80,6 +80,8 @@ export function postgresPassageIndex(db: Database): PassageIndex {
   const generation = generationReader(db);
   const lexemes = new Map<string, string[]>();
   let snapshot: Snapshot | undefined;
+  /** The text of the passages the last candidates() ranked, which its query brought along. */
+  const found = new Map<number, PassageText>();
 
   const current = (): Snapshot => {
     const gen = generation();
@@ -113,11 +115,12 @@ export function postgresPassageIndex(db: Database): PassageIndex {
 
       candidates(forms, limit) {
         learn(forms);
+        found.clear();
         const pool = s.pool(forms.map(tokensOf), TOP_K, work);
         if (!pool.length) return [];
         // OFFSET 0 keeps the match test on the pooled rows: pushed down, the planner could scan the GIN index for every match.
         const rows = db.all(
-          raw(db, sql<CandidateRow>`
+          raw(db, sql<CandidateRow & PassageText>`
             SELECT * FROM (
               SELECT p.rowid, p.article_id, p.heading, p.body, a.title, a.url, a.tags, p.search @@ query AS hit,
                      ts_rank_cd(${WEIGHTS}, ${WEIGHTED}, query, ${sql.lit(NORMALISATION)}) AS relevance
@@ -131,8 +134,14 @@ export function postgresPassageIndex(db: Database): PassageIndex {
         );
         work.rows += pool.length;
         // Number(): bigints and reals may come over as text, depending on the driver's type parsers.
-        return rows.map(({ hit: _hit, ...r }: CandidateRow & { hit?: boolean }) => ({ ...r, rowid: Number(r.rowid), relevance: Number(r.relevance) }));
+        return rows.map(({ rowid, article_id, relevance, heading, body, title, url, tags }) => {
+          found.set(Number(rowid), { heading, body, title, url, tags });
+          return { rowid: Number(rowid), article_id, relevance: Number(relevance) };
+        });
       },
+
+      // The ranking query brought them already.
+      texts: (rows) => new Map(rows.flatMap((r) => (found.has(r.rowid) ? [[r.rowid, found.get(r.rowid)!] as const] : []))),
 
       termHits(terms, rowIds, articleIds) {
         learn(terms.flat());
@@ -147,6 +156,7 @@ export function postgresPassageIndex(db: Database): PassageIndex {
     count: () => view().count(),
     candidates: (forms, limit) => view().candidates(forms, limit),
     termHits: (terms, rowIds, articleIds) => view().termHits(terms, rowIds, articleIds),
+    texts: (rows) => view().texts(rows),
   };
 }
 

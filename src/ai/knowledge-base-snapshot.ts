@@ -112,6 +112,7 @@ export class Snapshot {
     this.lengths = new Float64Array(this.count);
     this.articleOf = new Int32Array(this.count);
     const holders: number[][] = Array.from({ length: tokens.ids.size }, () => []);
+    const holderWeights: number[][] = Array.from({ length: tokens.ids.size }, () => []);
     let total = 0;
     passages.forEach((p, i) => {
       let a = this.articleIndex.get(p.articleId);
@@ -127,7 +128,10 @@ export class Snapshot {
       this.tokenLists.push(Int32Array.from(order, (k) => p.tokens[k]!));
       this.weightLists.push(Float64Array.from(order, (k) => p.weights[k]!));
       this.flagLists.push(Uint8Array.from(order, (k) => p.flags[k]!));
-      for (const t of p.tokens) holders[t]!.push(i);
+      p.tokens.forEach((t, k) => {
+        holders[t]!.push(i);
+        holderWeights[t]!.push(p.weights[k]!);
+      });
       this.rowids[i] = p.rowid;
       this.passageOfRowid.set(p.rowid, i);
       this.lengths[i] = p.length;
@@ -137,7 +141,8 @@ export class Snapshot {
     this.avgLength = this.count ? total / this.count : 0;
     const score = new Float64Array(this.count); // scratch, by passage, reused for every token
     holders.forEach((list, t) => {
-      for (const i of list) score[i] = impact(this.weight(i, t), this.lengths[i]!, this.avgLength);
+      const weights = holderWeights[t]!;
+      list.forEach((i, k) => (score[i] = impact(weights[k]!, this.lengths[i]!, this.avgLength)));
       this.postings.push(Int32Array.from(list.sort((x, y) => score[y]! - score[x]! || x - y)));
     });
   }

@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/database';
-import type { CandidateRow, IndexView, PassageIndex, TermHits } from './knowledge-base-index';
+import type { CandidateRow, IndexView, PassageIndex, PassageText, TermHits } from './knowledge-base-index';
 import { anyOf } from './query-terms';
 import { generationReader, memo, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens, type SearchWork } from './knowledge-base-snapshot';
 
@@ -32,12 +32,6 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
   const work = newWork();
   const generation = generationReader(db);
   const stem = memo(stemmer(tokenizerOf(db)));
-  const rows = sqlite.prepare(
-    `SELECT p.rowid AS rowid, p.article_id AS article_id, p.heading AS heading, p.body AS body,
-            a.title AS title, a.url AS url, a.tags AS tags
-       FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
-      WHERE p.rowid IN (SELECT value FROM json_each(?))`,
-  );
   const fts = ftsQueries(db);
   let snapshot: Snapshot | undefined;
 
@@ -62,10 +56,12 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
     const phrase = (forms: readonly string[]) => forms.some((f) => stem(f).length > 1);
     return {
       count: () => s.count,
-      candidates: (forms, limit) =>
-        phrase(forms)
-          ? fts.candidates(forms, limit)
-          : candidates(s, forms.map(tokensOf), limit, work, (ids) => rows.all(JSON.stringify(ids)) as Omit<CandidateRow, 'relevance'>[]),
+      candidates: (forms, limit) => (phrase(forms) ? fts.candidates(forms, limit) : candidates(s, forms.map(tokensOf), limit, work)),
+      texts: (found) => {
+        const texts = fts.texts(found);
+        work.rows += texts.size;
+        return texts;
+      },
       termHits: (terms, rowIds, articleIds) =>
         terms.map((forms) =>
           phrase(forms) ? fts.termHits([forms], rowIds, articleIds)[0]! : s.termHits([forms.map(tokensOf)], rowIds, articleIds, work)[0]!,
@@ -79,6 +75,7 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
     count: () => view().count(),
     candidates: (forms, limit) => view().candidates(forms, limit),
     termHits: (terms, rowIds, articleIds) => view().termHits(terms, rowIds, articleIds),
+    texts: (rows) => view().texts(rows),
   };
 }
 
@@ -97,13 +94,17 @@ export function ftsPassageIndex(db: SqliteDatabase): PassageIndex {
 function ftsQueries(db: SqliteDatabase): Omit<IndexView, 'count'> {
   const sqlite = db.sqlite;
   const candidates = sqlite.prepare(
-    `SELECT kb_passages.rowid AS rowid, kb_passages.article_id AS article_id, kb_passages.heading AS heading,
-            kb_passages.body AS body, ${BM25} AS bm25, kb_articles.title AS title, kb_articles.url AS url,
-            kb_articles.tags AS tags
+    `SELECT kb_passages.rowid AS rowid, kb_passages.article_id AS article_id, ${BM25} AS bm25
        FROM kb_passages JOIN kb_articles ON kb_articles.id = kb_passages.article_id
       WHERE kb_passages MATCH ?
       ORDER BY bm25
       LIMIT ?`,
+  );
+  const texts = sqlite.prepare(
+    `SELECT p.rowid AS rowid, p.article_id AS article_id, p.heading AS heading, p.body AS body,
+            a.title AS title, a.url AS url, a.tags AS tags
+       FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
+      WHERE p.rowid IN (SELECT value FROM json_each(?))`,
   );
   const documentFrequency = sqlite.prepare('SELECT count(*) AS n FROM kb_passages WHERE kb_passages MATCH ?');
   const passagesWith = sqlite.prepare(
@@ -118,6 +119,13 @@ function ftsQueries(db: SqliteDatabase): Omit<IndexView, 'count'> {
       const rows = candidates.all(anyOf([...forms]), limit) as (Omit<CandidateRow, 'relevance'> & { bm25: number })[];
       // bm25 is negative and more negative is better.
       return rows.map(({ bm25, ...row }) => ({ ...row, relevance: -bm25 }));
+    },
+
+    texts(found) {
+      const article = new Map(found.map((r) => [r.rowid, r.article_id]));
+      const rows = texts.all(JSON.stringify([...article.keys()])) as (PassageText & { rowid: number; article_id: string })[];
+      // A passage whose rowid now holds another article's text was replaced since it was found.
+      return new Map(rows.filter((r) => article.get(Number(r.rowid)) === r.article_id).map(({ rowid, article_id: _, ...text }) => [Number(rowid), text]));
     },
 
     termHits(terms, rowIds, articleIds) {
@@ -147,7 +155,6 @@ function candidates(
   forms: FormTokens[],
   limit: number,
   work: SearchWork,
-  fetch: (rowids: number[]) => Omit<CandidateRow, 'relevance'>[],
 ): CandidateRow[] {
   // Forms that stem alike ("password", "passwords") are one token; bm25 counts each phrase, so it weighs as many.
   const distinct = new Map<string, { form: FormTokens; times: number }>();
@@ -175,16 +182,7 @@ function candidates(
     })
     .sort((a, b) => b.score - a.score || s.rowids[a.i]! - s.rowids[b.i]!)
     .slice(0, limit);
-  const relevance = new Map(ranked.map(({ i, score }) => [s.rowids[i]!, score]));
-  const fetched = fetch([...relevance.keys()]);
-  work.rows += fetched.length;
-  const byRowid = new Map(fetched.map((r) => [Number(r.rowid), r]));
-  return ranked.flatMap(({ i }) => {
-    const row = byRowid.get(s.rowids[i]!);
-    // A row gone or replaced since the snapshot (another instance re-indexed): left out; the next search reloads.
-    if (!row || row.article_id !== s.articleIds[s.articleOf[i]!]) return [];
-    return [{ ...row, rowid: Number(row.rowid), relevance: relevance.get(Number(row.rowid))! }];
-  });
+  return ranked.map(({ i, score }) => ({ rowid: s.rowids[i]!, article_id: s.articleIds[s.articleOf[i]!]!, relevance: score }));
 }
 
 /**

@@ -205,7 +205,7 @@ export function createKnowledgeBase(db: Database, indexes: PassageIndex = passag
       });
 
       const best = Math.max(...rows.map((r) => r.relevance));
-      return rows
+      const shown = rows
         .map((row) => {
           const coverage = (found.get(row.rowid) ?? 0) / totalWeight;
           const rank = best > 0 ? row.relevance / best : 1;
@@ -214,16 +214,13 @@ export function createKnowledgeBase(db: Database, indexes: PassageIndex = passag
         })
         .filter((c) => c.score > 0)
         .sort((a, b) => b.score - a.score || b.row.relevance - a.row.relevance)
-        .slice(0, limit)
-        .map(({ row, score }) => ({
-          articleId: row.article_id,
-          title: row.title,
-          heading: row.heading,
-          body: row.body,
-          url: row.url,
-          tags: parseTags(row.tags),
-          score,
-        }));
+        .slice(0, limit);
+      const texts = index.texts(shown.map((c) => c.row));
+      return shown.flatMap(({ row, score }) => {
+        const text = texts.get(row.rowid);
+        if (!text) return [];
+        return [{ articleId: row.article_id, title: text.title, heading: text.heading, body: text.body, url: text.url, tags: parseTags(text.tags), score }];
+      });
     },
   };
 }
