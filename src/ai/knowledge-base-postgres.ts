@@ -21,14 +21,14 @@ import { GENERATION_KEY, generationReader, newWork, OWN, Snapshot, TITLED, Token
 const WEIGHTS = sql.raw(`'{0.25, 0.5, 0.75, 1.0}'::real[]`);
 
 /**
- * The passage as a labelled vector for WEIGHTS: the stored `search` vector (every column, label D)
- * with title, heading and tags again under their own labels. Parsing the short columns per search
- * is cheap; parsing the body again for each matching passage tripled the search time on 1,400
- * passages. A title word thus counts as title and as body text, which only adds to its lead.
+ * The passage's title, heading and tags under their own labels; with the stored `search` vector
+ * (every column, label D) after them, the labelled vector ranked with WEIGHTS. A title word thus
+ * counts as title and as body text, which only adds to its lead. Built once per index generation
+ * (the snapshot keeps it as text) rather than parsed again for each ranked passage per search.
  */
-const WEIGHTED = sql.raw(
+const LABELLED = sql.raw(
   `setweight(to_tsvector('english', coalesce(p.title, '')), 'A') || setweight(to_tsvector('english', coalesce(p.heading, '')), 'B') ||
-   setweight(to_tsvector('english', coalesce(p.tags, '')), 'C') || p.search`,
+   setweight(to_tsvector('english', coalesce(p.tags, '')), 'C')`,
 );
 
 /**
@@ -66,6 +66,7 @@ interface LoadRow {
   counts: number[];
   own: string[];
   titled: string[];
+  labelled: string;
 }
 
 /**
@@ -83,10 +84,13 @@ export function postgresPassageIndex(db: Database): PassageIndex {
   /** The text of the passages the last candidates() ranked, which its query brought along. */
   const found = new Map<number, PassageText>();
 
+  /** Per passage of the snapshot, LABELLED as text. */
+  let labelled: string[] = [];
+
   const current = (): Snapshot => {
     const gen = generation();
     if (snapshot && snapshot.generation === gen && gen !== null) return snapshot;
-    snapshot = load(db);
+    ({ snapshot, labelled } = load(db));
     work.loads++;
     return snapshot;
   };
@@ -106,6 +110,7 @@ export function postgresPassageIndex(db: Database): PassageIndex {
 
   const view = (): IndexView => {
     const s = current();
+    const labels = labelled;
     const tokensOf = (form: string): FormTokens => {
       const ids = (lexemes.get(form) ?? []).map((t) => s.token(t));
       return ids.every((t) => t !== undefined) ? (ids as number[]) : [];
@@ -123,10 +128,11 @@ export function postgresPassageIndex(db: Database): PassageIndex {
           raw(db, sql<CandidateRow & PassageText>`
             SELECT * FROM (
               SELECT p.rowid, p.article_id, p.heading, p.body, a.title, a.url, a.tags, p.search @@ query AS hit,
-                     ts_rank_cd(${WEIGHTS}, ${WEIGHTED}, query, ${sql.lit(NORMALISATION)}) AS relevance
+                     ts_rank_cd(${WEIGHTS}, u.labelled::tsvector || p.search, query, ${sql.lit(NORMALISATION)}) AS relevance
                 FROM to_tsquery('english', ${tsqueryText(forms)}) AS query,
-                     kb_passages p JOIN kb_articles a ON a.id = p.article_id
-               WHERE p.rowid = ANY(${pool.map((i) => s.rowids[i]!)}::bigint[])
+                     unnest(${pool.map((i) => s.rowids[i]!)}::bigint[], ${pool.map((i) => labels[i]!)}::text[]) AS u(rowid, labelled)
+                     JOIN kb_passages p ON p.rowid = u.rowid
+                     JOIN kb_articles a ON a.id = p.article_id
               OFFSET 0) ranked
              WHERE hit
              ORDER BY relevance DESC, rowid
@@ -164,21 +170,22 @@ export function postgresPassageIndex(db: Database): PassageIndex {
  * Every passage's lexemes with their counts, and those of its own text and of its article's title
  * and tags, with the generation they belong to: one statement, so one consistent snapshot.
  */
-function load(db: Database): Snapshot {
+function load(db: Database): { snapshot: Snapshot; labelled: string[] } {
   const rows = db.all(
     raw(db, sql<LoadRow>`
       SELECT g.generation, p.rowid, p.article_id,
              array(SELECT u.lexeme FROM unnest(p.search) u) AS lexemes,
              array(SELECT greatest(cardinality(u.positions), 1) FROM unnest(p.search) u) AS counts,
              tsvector_to_array(to_tsvector('english', coalesce(p.heading, '') || ' ' || coalesce(p.body, ''))) AS own,
-             tsvector_to_array(to_tsvector('english', coalesce(p.title, '') || ' ' || coalesce(p.tags, ''))) AS titled
+             tsvector_to_array(to_tsvector('english', coalesce(p.title, '') || ' ' || coalesce(p.tags, ''))) AS titled,
+             (${LABELLED})::text AS labelled
         FROM (SELECT (SELECT value FROM settings WHERE key = ${GENERATION_KEY}) AS generation) g
         LEFT JOIN kb_passages p ON true
        ORDER BY p.rowid`),
   );
   const tokens = new Tokens();
-  const passages = rows
-    .filter((r) => r.rowid !== null)
+  const found = rows.filter((r) => r.rowid !== null);
+  const passages = found
     .map((r): PassageTokens => {
       const own = new Set(r.own);
       const titled = new Set(r.titled);
@@ -193,7 +200,8 @@ function load(db: Database): Snapshot {
       };
     });
   // Lexemes are ordered for the top K by a bm25-like saturation of their counts: ts_rank_cd ranks the pool.
-  return new Snapshot(rows[0]?.generation ?? null, tokens, passages, (f, length, avg) => (f * 2.2) / (f + 1.2 * (0.25 + (0.75 * length) / avg)));
+  const snapshot = new Snapshot(rows[0]?.generation ?? null, tokens, passages, (f, length, avg) => (f * 2.2) / (f + 1.2 * (0.25 + (0.75 * length) / avg)));
+  return { snapshot, labelled: found.map((r) => r.labelled) };
 }
 
 /** Other instances' indexing waits here until this transaction ends (the lock is released with it). */
