@@ -291,8 +291,17 @@ export class MessageLog {
     };
     if (draft.files?.length) message.files = draft.files.map((f) => ({ id: f.id, name: f.name, mime: f.mime, size: f.size }));
     // Idempotent by the unique (conversation, clientId) index: a message sent again writes nothing,
-    // and no seq is taken for it (the conversation's last_seq moves only after an insert).
-    const seq = this.messages.insertNext(message);
+    // and no seq is taken for it (the conversation's last_seq moves only after an insert). The seq
+    // comes from memory when this process alone writes the database (SQLite), else from the row.
+    const planned = this.conversations.planSeq(conversationId);
+    let seq: number | null;
+    try {
+      seq = this.messages.insertNext(message, planned);
+    } catch (err) {
+      // The planned seq may be taken (something else wrote): ask the row next time.
+      if (planned !== null) this.conversations.forgetSeq(conversationId);
+      throw err;
+    }
     if (seq === null) {
       const existing = draft.clientId ? this.messages.byClientId(conversationId, draft.clientId) : undefined;
       if (existing) return { message: existing, duplicate: true };
@@ -300,7 +309,7 @@ export class MessageLog {
     }
     message.seq = seq;
     // The row read for the seq is this transaction's (locked on PostgreSQL): the bump lands on it.
-    if (this.conversations.nextSeq(conversationId, now) !== seq) throw new Error(`conversation ${conversationId}: seq ${seq} was taken meanwhile`);
+    if (this.conversations.nextSeq(conversationId, now, planned) !== seq) throw new Error(`conversation ${conversationId}: seq ${seq} was taken meanwhile`);
     if (message.files) {
       const ids = message.files.map((f) => f.id);
       // Checked here, in the transaction, so two messages naming one upload cannot both have it.

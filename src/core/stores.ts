@@ -52,8 +52,18 @@ export interface ConversationStore {
   load(id: string): Conversation;
   byVisitor(visitorId: string): Conversation | undefined;
   insert(c: Conversation): void;
-  /** Reserves the next seq of a conversation (call inside the transaction that inserts the message). */
-  nextSeq(id: string, now: string): number;
+  /**
+   * The conversation's next seq when it is known without asking the database (kept in memory by
+   * the only process writing it), else null. Call inside the transaction that will store it.
+   */
+  planSeq(id: string): number | null;
+  /**
+   * Reserves the next seq of a conversation (call inside the transaction that inserts the message,
+   * after the insert). With `planned` (from planSeq, and stored) it records that seq.
+   */
+  nextSeq(id: string, now: string, planned?: number | null): number;
+  /** A planned seq could not be stored: the next planSeq reads the row again. */
+  forgetSeq(id: string): void;
   /** Moves to `to` only when the state is one of `from`; false when another change got there first. */
   transition(id: string, from: readonly ConversationState[], to: ConversationState, now: string): boolean;
   /** Makes `ownerId` the owner when nobody owns it and the state is one of `from`. Atomic. */
@@ -85,11 +95,11 @@ export interface UnseenAgentReply {
 export interface MessageStore {
   insert(m: Message): void;
   /**
-   * Inserts the message as its conversation's next seq (last_seq + 1; the caller then moves
-   * last_seq there, in the same transaction) and returns that seq; null, writing nothing, when the
-   * conversation already has a message with this clientId.
+   * Inserts the message as its conversation's next seq (`planned` when given, else last_seq + 1;
+   * the caller then moves last_seq there, in the same transaction) and returns that seq; null,
+   * writing nothing, when the conversation already has a message with this clientId.
    */
-  insertNext(m: Omit<Message, 'seq'>): number | null;
+  insertNext(m: Omit<Message, 'seq'>, planned?: number | null): number | null;
   get(id: string): Message | undefined;
   byClientId(conversationId: string, clientId: string): Message | undefined;
   /** Messages with seq greater than afterSeq, in seq order. */

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Database } from './database';
 import type { Selectable } from 'kysely';
 import type { ConversationsTable } from './schema';
+import { createSeqBook } from './seq-book';
 
 type ConversationsRow = Selectable<ConversationsTable>;
 import type { Conversation, ConversationState, EscalationReason } from '../core/types';
@@ -147,6 +148,14 @@ export function createConversationRepository(db: Database) {
     cache.delete(id);
     return result;
   };
+  // On SQLite a conversation's seq is kept in memory and its row written once per transaction
+  // (see SeqBook); the cached row then takes the new seq and time without being read again.
+  const seqBook = db.txHooks
+    ? createSeqBook(db, db.txHooks, (id, lastSeq, updatedAt) => {
+        const c = cache.get(id);
+        if (c) cache.set(id, Object.freeze({ ...c, lastSeq, updatedAt }));
+      })
+    : null;
   // Other instances cache rows too: writes they must hear of are reported (see onChange). A new seq
   // travels with its message's own note and last_seen_seq is not part of a Conversation.
   const listeners = new Set<(id: string) => void>();
@@ -179,8 +188,18 @@ export function createConversationRepository(db: Database) {
         updatedAt: c.updatedAt,
       });
     },
+    planSeq(id: string): number | null {
+      return seqBook?.plan(id) ?? null;
+    },
+    forgetSeq(id: string): void {
+      seqBook?.forget(id);
+    },
     /** Reserves the next seq of a conversation (call inside the transaction that inserts the message). */
-    nextSeq(id: string, now: string): number {
+    nextSeq(id: string, now: string, planned?: number | null): number {
+      if (planned != null && seqBook) {
+        seqBook.advance(id, planned, now);
+        return planned;
+      }
       const row = changed(id, bumpSeq.first({ id, now }));
       if (!row) throw new Error(`conversation ${id} not found`);
       return row.last_seq;

@@ -11,6 +11,7 @@ import {
 } from 'kysely';
 import type { DB } from './schema';
 import { bindParams, compilePrepared, PreparedQueryError, type PreparedState } from './prepared';
+import { createTxHooks, type TxHooks } from './tx-hooks';
 import type { Transactions } from '../core/stores';
 
 /**
@@ -65,6 +66,8 @@ export interface Database extends Transactions {
   tx<T>(fn: () => T): T;
   /** True inside tx(): a write there may still roll back (so it must not be cached yet). */
   inTransaction(): boolean;
+  /** Callbacks on the end of tx()'s transactions (SQLite only: there one process owns the file). */
+  readonly txHooks?: TxHooks;
   /** Whether the database answers a trivial query now (health checks). */
   ping(): boolean;
   /** False once closed. */
@@ -172,6 +175,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
   let closed = false;
   // One transaction wrapper for every tx(fn): better-sqlite3 builds four functions per transaction().
   const inTransaction = sqlite.transaction((fn: () => unknown) => fn());
+  const hooks = createTxHooks();
+  const runTx = (fn: () => unknown) => inTransaction(fn);
 
   return {
     engine: 'sqlite',
@@ -219,11 +224,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
       };
     },
     tx<T>(fn: () => T): T {
-      return inTransaction(fn) as T;
+      return hooks.run(fn, runTx as (fn: () => T) => T, !hooks.tracked() && sqlite.inTransaction);
     },
     inTransaction() {
       return sqlite.inTransaction;
     },
+    txHooks: hooks,
     ping() {
       try {
         return sqlite.open && sqlite.prepare('SELECT 1 AS ok').get() !== undefined;

@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type OnConflictBuilder } from 'kysely';
+import type { DB } from './schema';
 import type { Database } from './database';
 import type { MessagesTable } from './schema';
 import type { FileRef, Message, MessageRole } from '../core/types';
@@ -22,77 +23,75 @@ function toMessage(row: MessagesTable): Message {
   return message;
 }
 
+interface MessageParams {
+  id: string;
+  conversationId: string;
+  role: string;
+  text: string;
+  clientId: string | null;
+  agentName: string | null;
+  agentAvatarUrl: string | null;
+  confidence: number | null;
+  createdAt: string;
+  files: string | null;
+}
+
+function paramsOf(m: Omit<Message, 'seq'>): MessageParams {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    role: m.role,
+    text: m.text,
+    clientId: m.clientId,
+    agentName: m.agent?.name ?? null,
+    agentAvatarUrl: m.agent?.avatarUrl ?? null,
+    confidence: m.confidence,
+    createdAt: m.createdAt,
+    files: m.files?.length ? JSON.stringify(m.files) : null,
+  };
+}
+
 export function createMessageRepository(db: Database) {
   const { q } = db;
   // Built and compiled once; each call only binds its params (see Database.prepare).
-  const insertRow = db.prepare(
-    (p: {
-      id: string;
-      conversationId: string;
-      seq: number;
-      role: string;
-      text: string;
-      clientId: string | null;
-      agentName: string | null;
-      agentAvatarUrl: string | null;
-      confidence: number | null;
-      createdAt: string;
-      files: string | null;
-    }) =>
-      q.insertInto('messages').values({
-        id: p.id,
-        conversation_id: p.conversationId,
-        seq: p.seq,
-        role: p.role,
-        text: p.text,
-        client_id: p.clientId,
-        agent_name: p.agentName,
-        agent_avatar_url: p.agentAvatarUrl,
-        confidence: p.confidence,
-        created_at: p.createdAt,
-        edited_at: null,
-        deleted_at: null,
-        files: p.files,
-      }),
+  const rowOf = <S>(p: MessageParams, seq: S) => ({
+    id: p.id,
+    conversation_id: p.conversationId,
+    seq,
+    role: p.role,
+    text: p.text,
+    client_id: p.clientId,
+    agent_name: p.agentName,
+    agent_avatar_url: p.agentAvatarUrl,
+    confidence: p.confidence,
+    created_at: p.createdAt,
+    edited_at: null,
+    deleted_at: null,
+    files: p.files,
+  });
+  const insertRow = db.prepare((p: MessageParams & { seq: number }) => q.insertInto('messages').values(rowOf(p, p.seq)));
+  // The unique index of idempotency keys is partial (customer messages only): the conflict target
+  // names its predicate, as both engines require to use it.
+  const onClientId = (oc: OnConflictBuilder<DB, 'messages'>) => oc.columns(['conversation_id', 'client_id']).where('client_id', 'is not', null).doNothing();
+  // Idempotent by the unique (conversation, clientId) index: one statement where a lookup, then
+  // an insert, took two; RETURNING says whether it was stored.
+  const insertAt = db.prepare((p: MessageParams & { seq: number }) =>
+    q
+      .insertInto('messages')
+      .values(rowOf(p, p.seq))
+      .onConflict(onClientId)
+      .returning('seq'),
   );
-  // The row as the conversation's next seq, unless its clientId is there already: one statement
-  // where a lookup, then an insert, took two. On PostgreSQL the conversation's row is locked as it
-  // is read (FOR UPDATE): another instance storing into it waits, then reads the seq this one took.
-  const insertNextRow = db.prepare(
-    (p: {
-      id: string;
-      conversationId: string;
-      role: string;
-      text: string;
-      clientId: string | null;
-      agentName: string | null;
-      agentAvatarUrl: string | null;
-      confidence: number | null;
-      createdAt: string;
-      files: string | null;
-    }) => {
-      const next = q.selectFrom('conversations').select(sql<number>`last_seq + 1`.as('seq')).where('id', '=', p.conversationId);
-      return q
-        .insertInto('messages')
-        .values({
-          id: p.id,
-          conversation_id: p.conversationId,
-          seq: db.engine === 'postgres' ? next.forUpdate() : next,
-          role: p.role,
-          text: p.text,
-          client_id: p.clientId,
-          agent_name: p.agentName,
-          agent_avatar_url: p.agentAvatarUrl,
-          confidence: p.confidence,
-          created_at: p.createdAt,
-          edited_at: null,
-          deleted_at: null,
-          files: p.files,
-        })
-        .onConflict((oc) => oc.columns(['conversation_id', 'client_id']).doNothing())
-        .returning('seq');
-    },
-  );
+  // The same, as the conversation's next seq read from its row: on PostgreSQL the row is locked as
+  // it is read (FOR UPDATE), so another instance storing into it waits, then reads the seq this one took.
+  const insertNextRow = db.prepare((p: MessageParams) => {
+    const next = q.selectFrom('conversations').select(sql<number>`last_seq + 1`.as('seq')).where('id', '=', p.conversationId);
+    return q
+      .insertInto('messages')
+      .values(rowOf(p, db.engine === 'postgres' ? next.forUpdate() : next))
+      .onConflict(onClientId)
+      .returning('seq');
+  });
   const byId = db.prepare((p: { id: string }) => q.selectFrom('messages').selectAll().where('id', '=', p.id));
   const byClient = db.prepare((p: { conversationId: string; clientId: string }) =>
     q.selectFrom('messages').selectAll().where('conversation_id', '=', p.conversationId).where('client_id', '=', p.clientId),
@@ -131,33 +130,10 @@ export function createMessageRepository(db: Database) {
   );
   return {
     insert(m: Message): void {
-      insertRow.run({
-        id: m.id,
-        conversationId: m.conversationId,
-        seq: m.seq,
-        role: m.role,
-        text: m.text,
-        clientId: m.clientId,
-        agentName: m.agent?.name ?? null,
-        agentAvatarUrl: m.agent?.avatarUrl ?? null,
-        confidence: m.confidence,
-        createdAt: m.createdAt,
-        files: m.files?.length ? JSON.stringify(m.files) : null,
-      });
+      insertRow.run({ ...paramsOf(m), seq: m.seq });
     },
-    insertNext(m: Omit<Message, 'seq'>): number | null {
-      const row = insertNextRow.first({
-        id: m.id,
-        conversationId: m.conversationId,
-        role: m.role,
-        text: m.text,
-        clientId: m.clientId,
-        agentName: m.agent?.name ?? null,
-        agentAvatarUrl: m.agent?.avatarUrl ?? null,
-        confidence: m.confidence,
-        createdAt: m.createdAt,
-        files: m.files?.length ? JSON.stringify(m.files) : null,
-      });
+    insertNext(m: Omit<Message, 'seq'>, planned?: number | null): number | null {
+      const row = planned == null ? insertNextRow.first(paramsOf(m)) : insertAt.first({ ...paramsOf(m), seq: planned });
       return row ? Number(row.seq) : null;
     },
     get(id: string): Message | undefined {
