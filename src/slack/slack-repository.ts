@@ -2,10 +2,14 @@ import type { Database } from '../db/database';
 
 /** Slack-side bookkeeping: threads, once-only events, relayed replies, notices given. */
 export function createSlackRepository(db: Database) {
+  // Read for every message of a conversation with a thread: compiled once (see Database.prepare).
+  const threadOf = db.prepare((p: { conversationId: string }) =>
+    db.q.selectFrom('slack_threads').select(['channel', 'ts', 'summary']).where('conversation_id', '=', p.conversationId),
+  );
   const { q } = db;
   return {
     thread(conversationId: string): { channel: string; ts: string | null; summary: string | null } | undefined {
-      return db.first(q.selectFrom('slack_threads').select(['channel', 'ts', 'summary']).where('conversation_id', '=', conversationId));
+      return threadOf.first({ conversationId });
     },
     /** The AI summary shown at the top of the conversation's card. */
     setSummary(conversationId: string, summary: string): void {
