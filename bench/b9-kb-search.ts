@@ -61,11 +61,10 @@ async function subject(root: string, articles: number): Promise<Subject> {
   writeSyntheticKb(dir, articles);
   const { db } = await openStore({ databasePath: path.join(dir, 'handoff.db') });
   const { passages } = indexKnowledgeBase(db, dir);
-  const kb = createKnowledgeBase(db);
-  const fts = createKnowledgeBase(db, ftsPassageIndex(db as SqliteDatabase));
   const t0 = performance.now();
-  kb.search(QUESTIONS[0]!); // loads this generation's snapshot
+  const kb = createKnowledgeBase(db); // loads this generation's snapshot
   const loadMs = performance.now() - t0;
+  const fts = createKnowledgeBase(db, ftsPassageIndex(db as SqliteDatabase));
   const plain = (db as SqliteDatabase).sqlite.prepare(
     'SELECT rowid, bm25(kb_passages, 0.0, 4.0, 3.0, 1.0, 2.0) AS rank FROM kb_passages WHERE kb_passages MATCH ? ORDER BY rank LIMIT 5',
   );

@@ -168,6 +168,8 @@ const RANK_SHARE = 0.2;
  * orders passages that cover the same terms, with titles and headings weighing more than bodies.
  */
 export function createKnowledgeBase(db: Database, indexes: PassageIndex = passageIndex(db)): KnowledgeBase {
+  // Loads the index's snapshot now (at start, after indexing) rather than in the first customer's turn.
+  indexes.view();
 
   return {
     search(query: string, limit = 5): KbPassage[] {
