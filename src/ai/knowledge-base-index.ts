@@ -5,8 +5,9 @@ import { lockSqliteIndexing, sqlitePassageIndex } from './knowledge-base-sqlite'
 
 /**
  * What the knowledge base's search asks of the full-text index, one implementation per engine:
- * FTS5 (MATCH, bm25) on SQLite, a tsvector column with its GIN index on PostgreSQL. The scoring in
- * knowledge-base.ts is shared and sees only this.
+ * FTS5 on SQLite, a tsvector column on PostgreSQL, each read through a snapshot of its tokens
+ * (knowledge-base-snapshot.ts) so that a search reads at most K postings per token of the
+ * question. The scoring in knowledge-base.ts is shared and sees only this.
  *
  * A term of the question is given as its forms (the word and its synonyms, letters and digits
  * only): a passage holds the term when it holds any form, stemmed by the engine.
@@ -24,7 +25,10 @@ export interface PassageIndex extends IndexView {
 export interface IndexView {
   /** How many passages the index holds. */
   count(): number;
-  /** The passages holding any of the forms, most relevant first, at most `limit`. */
+  /**
+   * The passages holding any of the forms, most relevant first, at most `limit`, among each form's
+   * K highest-impact passages (all of them while no form is in more than K passages).
+   */
   candidates(forms: readonly string[], limit: number): CandidateRow[];
   /**
    * For each term (its forms), in order: how many passages hold it, which of `rowIds` hold it in

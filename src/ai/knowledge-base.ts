@@ -14,8 +14,10 @@ import { queryTerms } from './query-terms';
  * section, full-text indexed), and a search that says how well a passage answers a question.
  *
  * This module and its knowledge-base-*.ts siblings are the repository of the kb tables. The
- * full-text queries are the engine's own (knowledge-base-sqlite.ts: FTS5; knowledge-base-postgres.ts:
- * tsvector) behind one interface (knowledge-base-index.ts); the rest, scoring included, is shared.
+ * full-text index is the engine's own (knowledge-base-sqlite.ts: FTS5; knowledge-base-postgres.ts:
+ * tsvector) behind one interface (knowledge-base-index.ts); a search reads it through a snapshot
+ * of its tokens kept per index generation (knowledge-base-snapshot.ts), so that its cost does not
+ * grow with the number of articles. The rest, scoring included, is shared.
  */
 
 export interface KbArticle {
