@@ -87,4 +87,31 @@ describe('the history cache', () => {
       expect(call.history.map((m) => `${m.seq} ${m.role} ${m.text}`)).toEqual(stored.map((m) => `${m.seq} ${m.role} ${m.text}`));
     }
   });
+
+  it('a conversation started here needs no read of its history: its turns are given it from memory, as stored', async () => {
+    const { core } = t.app;
+    const log = logOf(t);
+    const store = (log as unknown as { messages: { recent(id: string, limit: number): Message[] } }).messages;
+    const reads: string[] = [];
+    const read = store.recent;
+    store.recent = (id, limit) => {
+      reads.push(id);
+      return read.call(store, id, limit);
+    };
+    try {
+      const id = core.openSession({}).conversation.id;
+      calls.length = 0;
+      await core.customerMessage(id, 'fresh-1', 'first question');
+      await core.idle();
+      await core.customerMessage(id, 'fresh-2', 'second question');
+      await core.idle();
+      expect(calls.map((c) => c.history.map((m) => `${m.role} ${m.text}`))).toEqual([
+        ['customer first question'],
+        ['customer first question', `ai answer 1`, 'customer second question'],
+      ]);
+      expect(reads.filter((r) => r === id)).toEqual([]);
+    } finally {
+      store.recent = read;
+    }
+  });
 });

@@ -119,6 +119,14 @@ export class MessageLog {
     return list.length > limit ? list.slice(-limit) : list;
   }
 
+  /**
+   * A conversation just created here (its transaction committed) has no messages: its history is
+   * known without a read, and its messages are added to it as they are announced.
+   */
+  startedEmpty(conversationId: string): void {
+    if (!this.history.has(conversationId) && this.firstUnannounced(conversationId) === undefined) this.remember(conversationId, []);
+  }
+
   /** Caches a conversation's latest messages as its most recently used entry, within the budget. */
   private remember(conversationId: string, messages: readonly Message[]): void {
     this.forget(conversationId);

@@ -61,7 +61,8 @@ export class Sessions {
     const { d } = this;
     const now = d.clock.now();
     const nowIso = now.toISOString();
-    return d.db.tx(() => {
+    let created: string | null = null;
+    const session = d.db.tx((): Session => {
       // A reopen link opens its conversation once (recorded in this transaction, so of two uses,
       // even concurrent, one wins); used again it counts for nothing.
       const link = input.reopen ? d.reopenTokens.read(input.reopen, now) : null;
@@ -88,6 +89,7 @@ export class Sessions {
         visitor = { id: newId('v'), name: null, email: null, userId: null, verified: false, attributes: {}, createdAt: nowIso };
         d.visitors.insert(visitor, nowIso);
         conversation = d.lifecycle.create(visitor.id, nowIso);
+        created = conversation.id;
       }
 
       if (verifiedUserId && !visitor.verified) visitor = { ...visitor, verified: true, userId: verifiedUserId };
@@ -110,6 +112,9 @@ export class Sessions {
       const exp = claims?.visitorId === visitor.id && !verifiedUserId ? claims.exp : undefined;
       return { token: d.tokens.issue(visitor.id, now, exp), visitor, conversation };
     });
+    // Committed, and nothing can have been said in it yet: its first turn need not read its history.
+    if (created) d.log.startedEmpty(created);
+    return session;
   }
 
   /**
