@@ -57,8 +57,9 @@ export function openWriter(file: string, stats: Float64Array = newStats()) {
   sqlite.pragma('foreign_keys = ON');
   const insertVisitor = sqlite.prepare('INSERT INTO visitors (id, created_at, last_seen_at) VALUES (?, ?, ?)');
   const insertConv = sqlite.prepare('INSERT INTO conversations (id, visitor_id, created_at, updated_at) VALUES (?, ?, ?, ?)');
+  // The idempotency index is partial (customer messages only): the conflict target names its predicate.
   const insert = sqlite.prepare(
-    'INSERT INTO messages (id, conversation_id, seq, role, text, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, client_id) DO NOTHING',
+    'INSERT INTO messages (id, conversation_id, seq, role, text, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, client_id) WHERE client_id IS NOT NULL DO NOTHING',
   );
   const stored = sqlite.prepare('SELECT id, seq FROM messages WHERE conversation_id = ? AND client_id = ?');
   const bump = sqlite.prepare('UPDATE conversations SET last_seq = ?, updated_at = ? WHERE id = ?');
