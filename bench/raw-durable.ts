@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -178,10 +178,11 @@ interface Tick {
 
 export async function startRawDurable(withWorker: boolean): Promise<RawDurableServer> {
   // Loaded here only: a writer thread needs none of the app's modules.
-  const [{ openDatabase }, { migrate }, { parseMessageFrame }] = await Promise.all([
+  const [{ openDatabase }, { migrate }, { parseMessageFrame }, { newId }] = await Promise.all([
     import('../src/db/database'),
     import('../src/db/migrator'),
     import('../src/gateway/protocol'),
+    import('../src/core/ids'),
   ]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-raw-durable-'));
   const file = path.join(dir, 'handoff.db');
@@ -280,16 +281,17 @@ export async function startRawDurable(withWorker: boolean): Promise<RawDurableSe
       }
       const type = (json as { type?: unknown } | null)?.type;
       if (type === 'hello' && !conv) {
-        conv = `c_${randomBytes(16).toString('base64url')}`;
+        conv = newId('c');
         const t = current();
-        t.batch.convs.push(`v_${randomBytes(16).toString('base64url')}`, conv);
+        t.batch.convs.push(newId('v'), conv);
         t.welcomes.push({ ws, conv });
         return;
       }
       const frame = type === 'message' ? parseMessageFrame(json as object) : null;
       if (!frame || !conv) return ws.send(JSON.stringify({ type: 'error', code: 'bad_frame', message: 'Only hello, then messages.' }));
       const t = current();
-      t.batch.msgs.push(conv, ++seq, `m_${randomBytes(16).toString('base64url')}`, frame.text, frame.clientId);
+      // The app's ids (time first: the key index grows at its end).
+      t.batch.msgs.push(conv, ++seq, newId('m'), frame.text, frame.clientId);
       t.sockets.push(ws);
     });
   });
