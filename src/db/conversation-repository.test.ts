@@ -41,6 +41,44 @@ describe('conversation repository (read cache)', () => {
     expect(repo.get('c1')!.state).toBe('ai');
   });
 
+  it('a committed new seq is cached without a read; one rolled back, or with another change of the row, is read again', () => {
+    const { db, repo, now } = setup();
+    repo.get('c1');
+    db.tx(() => repo.nextSeq('c1', now));
+    // Changed behind the repository's back: a read would see it, the cached copy does not.
+    db.run(raw(db, sql`UPDATE conversations SET page_title = 'behind' WHERE id = 'c1'`));
+    expect(repo.get('c1')!.lastSeq).toBe(1);
+    expect(repo.get('c1')!.pageTitle).toBeNull();
+
+    expect(() =>
+      db.tx(() => {
+        repo.nextSeq('c1', now);
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    expect(repo.get('c1')!.lastSeq).toBe(1);
+    expect(repo.get('c1')!.pageTitle).toBe('behind'); // read again
+
+    db.tx(() => {
+      repo.nextSeq('c1', now);
+      db.tx(() => repo.nextSeq('c1', now));
+      expect(() =>
+        db.tx(() => {
+          repo.nextSeq('c1', now);
+          throw new Error('savepoint rolls back');
+        }),
+      ).toThrow('savepoint rolls back');
+    });
+    db.run(raw(db, sql`UPDATE conversations SET page_title = 'behind again' WHERE id = 'c1'`));
+    expect(repo.get('c1')).toMatchObject({ lastSeq: 3, pageTitle: 'behind' }); // cached: the savepoint's seq undone
+
+    db.tx(() => {
+      repo.nextSeq('c1', now);
+      repo.transition('c1', ['ai'], 'waiting', now);
+    });
+    expect(repo.get('c1')).toMatchObject({ lastSeq: 4, state: 'waiting' });
+  });
+
   it('hands out frozen objects, so no caller can change the cached copy', () => {
     const { repo } = setup();
     const c = repo.get('c1')!;

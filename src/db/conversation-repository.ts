@@ -144,13 +144,23 @@ export function createConversationRepository(db: Database) {
     }
     return c;
   };
+  /**
+   * PostgreSQL: rows whose only change in the open transaction is a new seq, as they will be once
+   * it commits; then they are cached without a read. Any other change of the row drops its patch.
+   */
+  const patches = new Map<string, Readonly<Conversation>>();
+  const applyPatches = () => {
+    for (const [id, c] of patches) if (!cache.has(id)) cache.set(id, c);
+    patches.clear();
+  };
   const changed = <T>(id: string, result: T): T => {
     cache.delete(id);
+    patches.delete(id);
     return result;
   };
   // On SQLite a conversation's seq is kept in memory and its row written once per transaction
   // (see SeqBook); the cached row then takes the new seq and time without being read again.
-  const seqBook = db.txHooks
+  const seqBook = db.engine === 'sqlite' && db.txHooks
     ? createSeqBook(db, db.txHooks, (id, lastSeq, updatedAt) => {
         const c = cache.get(id);
         if (c) cache.set(id, Object.freeze({ ...c, lastSeq, updatedAt }));
@@ -161,6 +171,7 @@ export function createConversationRepository(db: Database) {
   const listeners = new Set<(id: string) => void>();
   const changedForAll = <T>(id: string, result: T): T => {
     cache.delete(id);
+    patches.delete(id);
     for (const listener of listeners) listener(id);
     return result;
   };
@@ -200,8 +211,18 @@ export function createConversationRepository(db: Database) {
         seqBook.advance(id, planned, now);
         return planned;
       }
+      // The row moved in a transaction that may roll back: not served from the cache until it
+      // commits; then the cached copy takes the new seq, unless something else changed the row.
+      const hooks = db.txHooks;
+      const previous = patches.get(id);
+      const before = cache.get(id) ?? previous;
       const row = changed(id, bumpSeq.first({ id, now }));
       if (!row) throw new Error(`conversation ${id} not found`);
+      if (before && hooks?.tracked()) {
+        patches.set(id, Object.freeze({ ...before, lastSeq: row.last_seq, updatedAt: now }));
+        hooks.onRollback(() => (previous ? patches.set(id, previous) : patches.delete(id)));
+        if (patches.size === 1 && !previous) hooks.afterCommit(applyPatches);
+      }
       return row.last_seq;
     },
     /**
@@ -260,10 +281,12 @@ export function createConversationRepository(db: Database) {
     /** Drops the cached row (another instance changed it). */
     forget(id: string): void {
       cache.delete(id);
+      patches.delete(id);
     },
     /** Drops every cached row (another instance's changes may have been missed). */
     forgetAll(): void {
       cache.clear();
+      patches.clear();
     },
     /**
      * Calls `listener` with the id of every row written here that other instances may hold, as the

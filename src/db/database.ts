@@ -66,7 +66,7 @@ export interface Database extends Transactions {
   tx<T>(fn: () => T): T;
   /** True inside tx(): a write there may still roll back (so it must not be cached yet). */
   inTransaction(): boolean;
-  /** Callbacks on the end of tx()'s transactions (SQLite only: there one process owns the file). */
+  /** Callbacks on the end of tx()'s transactions and savepoints. */
   readonly txHooks?: TxHooks;
   /** Whether the database answers a trivial query now (health checks). */
   ping(): boolean;

@@ -1,3 +1,4 @@
+import { createTxHooks } from '../tx-hooks';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type Compilable } from 'kysely';
 import type { DB } from '../schema';
 import type { Database, Params, Prepared, RunResult } from '../database';
@@ -58,6 +59,32 @@ export function openPostgresDatabase(url: string, options: SyncPgOptions = {}): 
   };
   const run = (result: { rowCount: number }): RunResult => ({ changes: result.rowCount });
 
+  // The engine's transaction (BEGIN / SAVEPOINT), run by tx() inside its hooks' frame.
+  const engineTx = <T,>(fn: () => T): T => {
+    const level = depth;
+    exec(level === 0 ? 'BEGIN' : `SAVEPOINT handoff_${level}`, []);
+    depth = level + 1;
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      depth = level;
+      rollback(level);
+      throw err;
+    }
+    try {
+      exec(level === 0 ? 'COMMIT' : `RELEASE SAVEPOINT handoff_${level}`, []);
+    } catch (err) {
+      depth = level;
+      rollback(level);
+      throw err;
+    }
+    depth = level;
+    if (level === 0) lost = false;
+    return result;
+  };
+  const hooks = createTxHooks();
+
   return {
     engine: 'postgres',
     client,
@@ -91,28 +118,9 @@ export function openPostgresDatabase(url: string, options: SyncPgOptions = {}): 
       };
     },
     tx<T>(fn: () => T): T {
-      const level = depth;
-      exec(level === 0 ? 'BEGIN' : `SAVEPOINT handoff_${level}`, []);
-      depth = level + 1;
-      let result: T;
-      try {
-        result = fn();
-      } catch (err) {
-        depth = level;
-        rollback(level);
-        throw err;
-      }
-      try {
-        exec(level === 0 ? 'COMMIT' : `RELEASE SAVEPOINT handoff_${level}`, []);
-      } catch (err) {
-        depth = level;
-        rollback(level);
-        throw err;
-      }
-      depth = level;
-      if (level === 0) lost = false;
-      return result;
+      return hooks.run(fn, engineTx as (fn: () => T) => T, false);
     },
+    txHooks: hooks,
     inTransaction() {
       return depth > 0 && !lost;
     },
