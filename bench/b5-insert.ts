@@ -31,7 +31,7 @@ export function rawStore(sqlite: Sqlite, walPath: string) {
   const idColumn = (sqlite.prepare('PRAGMA table_info(messages)').all() as { name: string; type: string; pk: number }[]).find((c) => c.name === 'id');
   const textId = !(idColumn?.pk && /^INTEGER$/i.test(idColumn.type));
   const insert = sqlite.prepare(
-    `INSERT INTO messages (${textId ? 'id, ' : ''}conversation_id, seq, role, text, client_id, created_at) VALUES (${textId ? '?, ' : ''}?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, client_id) DO NOTHING`,
+    `INSERT INTO messages (${textId ? 'id, ' : ''}conversation_id, seq, role, text, client_id, created_at) VALUES (${textId ? '?, ' : ''}?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, client_id) WHERE client_id IS NOT NULL DO NOTHING`,
   );
   const bump = sqlite.prepare('UPDATE conversations SET last_seq = ?, updated_at = ? WHERE id = ?');
   const lastSeq = sqlite.prepare('SELECT id, last_seq FROM conversations');
