@@ -301,14 +301,20 @@ export class MessageLog {
     // Idempotent by the unique (conversation, clientId) index: a message sent again writes nothing,
     // and no seq is taken for it (the conversation's last_seq moves only after an insert). The seq
     // comes from memory when this process alone writes the database (SQLite), else from the row.
-    const planned = this.conversations.planSeq(conversationId);
+    let planned = this.conversations.planSeq(conversationId);
     let seq: number | null;
     try {
       seq = this.messages.insertNext(message, planned);
     } catch (err) {
-      // The planned seq may be taken (something else wrote): ask the row next time.
-      if (planned !== null) this.conversations.forgetSeq(conversationId);
-      throw err;
+      if (planned === null) throw err;
+      // The planned seq may be taken (another writer of the file): read the row and try once more
+      // (a failed statement leaves the transaction as it was). Not when the row is behind what
+      // this transaction itself stored: then the error is another one.
+      this.conversations.forgetSeq(conversationId);
+      const again = this.conversations.planSeq(conversationId);
+      if (again === null || again <= planned) throw err;
+      planned = again;
+      seq = this.messages.insertNext(message, planned);
     }
     if (seq === null) {
       const existing = draft.clientId ? this.messages.byClientId(conversationId, draft.clientId) : undefined;

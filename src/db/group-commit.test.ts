@@ -33,6 +33,13 @@ const walSize = (file: string) => (fs.existsSync(`${file}-wal`) ? fs.statSync(`$
 const version = (c: BetterSqlite3.Database) => c.pragma('data_version', { simple: true }) as number;
 
 describe('GroupCommit', () => {
+  it('a batch queued when the database closes is refused, not thrown from the event loop', async () => {
+    const { db, commit } = setup();
+    const written = commit.run(insert(db, 'late'));
+    db.close();
+    await expect(written).rejects.toThrow('the database is closed');
+  });
+
   it('close() while an fsync is running waits for it: the write still resolves, no EBADF', async () => {
     const { db, commit, other } = setup();
     // Keep libuv's four pool threads busy so the fsync is still waiting for one when close() runs.

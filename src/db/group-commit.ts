@@ -96,6 +96,12 @@ export class GroupCommit implements GroupedWrites {
     const batch = this.queue;
     this.queue = [];
     if (!batch.length) return;
+    if (!this.db.isOpen()) {
+      // Closed without a drain (a failed start, a test's teardown): refuse, never throw from the loop.
+      const closed = new Error('the database is closed');
+      for (const item of batch) item.reject(closed);
+      return;
+    }
     const deferSync = this.sqlite !== null && !this.db.inTransaction();
     let outcomes: Outcome[];
     try {

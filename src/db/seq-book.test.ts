@@ -177,4 +177,23 @@ describe('SeqBook: a conversation seq kept in memory, its row written once per b
     expect(seqs(c)).toEqual([1, 2, 3, 6]);
     expect(lastSeq(c)).toBe(6);
   });
+
+  it('two conversations moved by another writer, then one batch for both: every message is stored, none refused', async () => {
+    const { log, ids, other, seqs } = setup();
+    const [a, b] = [ids[0]!, ids[1]!];
+    await Promise.all([log.appendDurably(a, { role: 'ai', text: 'a1' }), log.appendDurably(b, { role: 'ai', text: 'b1' })]);
+    const now = new Date().toISOString();
+    for (const c of [a, b]) {
+      other.prepare("INSERT INTO messages (id, conversation_id, seq, role, text, created_at) VALUES (?, ?, 2, 'system', 'elsewhere', ?)").run(`m_o${c}`, c, now);
+      other.prepare('UPDATE conversations SET last_seq = 2 WHERE id = ?').run(c);
+    }
+    const settled = await Promise.allSettled([
+      log.appendDurably(a, { role: 'customer', text: 'a3', clientId: 'ka3' }),
+      log.appendDurably(b, { role: 'customer', text: 'b3', clientId: 'kb3' }),
+      log.appendDurably(a, { role: 'customer', text: 'a4', clientId: 'ka4' }),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(seqs(a)).toEqual([1, 2, 3, 4]);
+    expect(seqs(b)).toEqual([1, 2, 3]);
+  });
 });
