@@ -1,7 +1,7 @@
 import { sql, type Compilable, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database';
 import type { CandidateRow, IndexView, PassageIndex, PassageText } from './knowledge-base-index';
-import { GENERATION_KEY, generationReader, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens } from './knowledge-base-snapshot';
+import { currentViewIndex, GENERATION_KEY, generationReader, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens } from './knowledge-base-snapshot';
 
 /**
  * The knowledge base's index on PostgreSQL: kb_passages is a plain table whose generated column
@@ -156,14 +156,7 @@ export function postgresPassageIndex(db: Database): PassageIndex {
     };
   };
 
-  return {
-    view,
-    work,
-    count: () => view().count(),
-    candidates: (forms, limit) => view().candidates(forms, limit),
-    termHits: (terms, rowIds, articleIds) => view().termHits(terms, rowIds, articleIds),
-    texts: (rows) => view().texts(rows),
-  };
+  return currentViewIndex(view, work);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
-import type { TermHits } from './knowledge-base-index';
+import type { IndexView, PassageIndex, TermHits } from './knowledge-base-index';
 
 /**
  * The knowledge base's index held in memory, one snapshot per index generation: every passage's
@@ -48,6 +48,18 @@ export interface SearchWork {
 }
 
 export const newWork = (): SearchWork => ({ postings: 0, lookups: 0, rows: 0, cacheFills: 0, loads: 0 });
+
+/** A PassageIndex whose every call answers from the view current at that call (see PassageIndex.view). */
+export function currentViewIndex(view: () => IndexView, work: SearchWork): PassageIndex {
+  return {
+    view,
+    work,
+    count: () => view().count(),
+    candidates: (forms, limit) => view().candidates(forms, limit),
+    termHits: (terms, rowIds, articleIds) => view().termHits(terms, rowIds, articleIds),
+    texts: (rows) => view().texts(rows),
+  };
+}
 
 /** Where a passage holds a token: its heading or body, its article's title or tags. */
 export const OWN = 1;

@@ -2,7 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from '../db/database';
 import type { CandidateRow, IndexView, PassageIndex, PassageText, TermHits } from './knowledge-base-index';
 import { anyOf } from './query-terms';
-import { generationReader, memo, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens, type SearchWork } from './knowledge-base-snapshot';
+import { currentViewIndex, generationReader, memo, newWork, OWN, Snapshot, TITLED, Tokens, TOP_K, type FormTokens, type PassageTokens, type SearchWork } from './knowledge-base-snapshot';
 
 /**
  * The knowledge base's index on SQLite: kb_passages is an FTS5 table (porter stemming, diacritics
@@ -69,14 +69,7 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
     };
   };
 
-  return {
-    view,
-    work,
-    count: () => view().count(),
-    candidates: (forms, limit) => view().candidates(forms, limit),
-    termHits: (terms, rowIds, articleIds) => view().termHits(terms, rowIds, articleIds),
-    texts: (rows) => view().texts(rows),
-  };
+  return currentViewIndex(view, work);
 }
 
 /**
