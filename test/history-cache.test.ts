@@ -110,6 +110,14 @@ describe('the history cache', () => {
         ['customer first question', `ai answer 1`, 'customer second question'],
       ]);
       expect(reads.filter((r) => r === id)).toEqual([]);
+
+      // Opened with the group commit (as the widget's hello is): known once that commits.
+      const grouped = (await core.openSessionGrouped({})).conversation.id;
+      calls.length = 0;
+      await core.customerMessage(grouped, 'grouped-1', 'a question');
+      await core.idle();
+      expect(calls.map((c) => c.history.map((m) => `${m.role} ${m.text}`))).toEqual([['customer a question']]);
+      expect(reads.filter((r) => r === grouped)).toEqual([]);
     } finally {
       store.recent = read;
     }

@@ -14,6 +14,11 @@ export type { HandoffStartStore } from './handoff-limits';
 /** Runs a unit of work atomically: everything `fn` writes commits together, or nothing does. */
 export interface Transactions {
   tx<T>(fn: () => T): T;
+  /**
+   * Runs `cb` once what was written so far is committed: after the transaction now open commits
+   * (never if it rolls back), at once when none is open.
+   */
+  afterCommit(cb: () => void): void;
   /** False once the database is closed (the app stopped): late timers then do nothing. */
   isOpen(): boolean;
 }

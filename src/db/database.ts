@@ -230,6 +230,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
       return sqlite.inTransaction;
     },
     txHooks: hooks,
+    afterCommit(cb) {
+      // Inside a transaction begun by hand its end is unknown here: then cb is not run.
+      if (hooks.tracked()) hooks.afterCommit(cb);
+      else if (!sqlite.inTransaction) cb();
+    },
     ping() {
       try {
         return sqlite.open && sqlite.prepare('SELECT 1 AS ok').get() !== undefined;

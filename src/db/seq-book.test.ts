@@ -77,6 +77,23 @@ describe('TxHooks (SQLite transactions)', () => {
     expect(hooks.tracked()).toBe(false);
   });
 
+  it('Database.afterCommit: at once outside a transaction, after the outermost commit inside one, never after a rollback', () => {
+    const db = setup();
+    const log: string[] = [];
+    db.afterCommit(() => log.push('none open'));
+    db.tx(() => {
+      db.tx(() => db.afterCommit(() => log.push('committed')));
+      expect(log).toEqual(['none open']);
+    });
+    expect(() =>
+      db.tx(() => {
+        db.afterCommit(() => log.push('rolled back'));
+        throw new Error('abort');
+      }),
+    ).toThrow('abort');
+    expect(log).toEqual(['none open', 'committed']);
+  });
+
   it('a transaction begun by hand is not tracked: what is kept in memory is not trusted inside it', () => {
     const db = setup();
     db.sqlite.exec('BEGIN');

@@ -112,8 +112,10 @@ export class Sessions {
       const exp = claims?.visitorId === visitor.id && !verifiedUserId ? claims.exp : undefined;
       return { token: d.tokens.issue(visitor.id, now, exp), visitor, conversation };
     });
-    // Committed, and nothing can have been said in it yet: its first turn need not read its history.
-    if (created) d.log.startedEmpty(created);
+    // Once committed (here, or with the group commit this runs in), with nothing said in it yet:
+    // its first turn need not read its history.
+    const startedEmpty = created;
+    if (startedEmpty) d.db.afterCommit(() => d.log.startedEmpty(startedEmpty));
     return session;
   }
 

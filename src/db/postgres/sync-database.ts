@@ -121,6 +121,10 @@ export function openPostgresDatabase(url: string, options: SyncPgOptions = {}): 
       return hooks.run(fn, engineTx as (fn: () => T) => T, false);
     },
     txHooks: hooks,
+    afterCommit(cb: () => void) {
+      if (hooks.tracked()) hooks.afterCommit(cb);
+      else if (depth === 0) cb();
+    },
     inTransaction() {
       return depth > 0 && !lost;
     },
