@@ -19,6 +19,7 @@ const POSTGRES_TESTS = [
   'src/db/conversation-repository.test.ts',
   'src/db/group-commit-engines.test.ts',
   'src/db/job-tick-repository.test.ts',
+  'src/db/message-repository.test.ts',
   'src/db/rule-repository.test.ts',
   'src/jobs/maintenance-job.test.ts',
   'src/jobs/presence-job.test.ts',

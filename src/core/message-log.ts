@@ -322,8 +322,12 @@ export class MessageLog {
       throw new Error(`message ${message.id} was not stored`);
     }
     message.seq = seq;
-    // The row read for the seq is this transaction's (locked on PostgreSQL): the bump lands on it.
-    if (this.conversations.nextSeq(conversationId, now, planned) !== seq) throw new Error(`conversation ${conversationId}: seq ${seq} was taken meanwhile`);
+    if (planned === null) {
+      // The store took the row's next seq (locked on PostgreSQL) and moved last_seq there itself.
+      this.conversations.seqMoved(conversationId, seq, now);
+    } else if (this.conversations.nextSeq(conversationId, now, planned) !== seq) {
+      throw new Error(`conversation ${conversationId}: seq ${seq} was taken meanwhile`);
+    }
     if (message.files) {
       const ids = message.files.map((f) => f.id);
       // Checked here, in the transaction, so two messages naming one upload cannot both have it.

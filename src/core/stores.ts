@@ -67,6 +67,8 @@ export interface ConversationStore {
    * after the insert). With `planned` (from planSeq, and stored) it records that seq.
    */
   nextSeq(id: string, now: string, planned?: number | null): number;
+  /** MessageStore.insertNext moved the conversation's last_seq to `seq` (no plan): cached copies follow. */
+  seqMoved(id: string, seq: number, now: string): void;
   /** A planned seq could not be stored: the next planSeq reads the row again. */
   forgetSeq(id: string): void;
   /** Moves to `to` only when the state is one of `from`; false when another change got there first. */
@@ -100,9 +102,11 @@ export interface UnseenAgentReply {
 export interface MessageStore {
   insert(m: Message): void;
   /**
-   * Inserts the message as its conversation's next seq (`planned` when given, else last_seq + 1;
-   * the caller then moves last_seq there, in the same transaction) and returns that seq; null,
-   * writing nothing, when the conversation already has a message with this clientId.
+   * Inserts the message as its conversation's next seq and returns that seq; null, writing nothing,
+   * when the conversation already has a message with this clientId. With `planned` (from
+   * ConversationStore.planSeq) it takes that seq and the caller records it (nextSeq); without, it
+   * takes last_seq + 1 and moves the conversation's last_seq and updated_at (the message's time)
+   * there itself, in the same transaction (the caller tells the store: seqMoved).
    */
   insertNext(m: Omit<Message, 'seq'>, planned?: number | null): number | null;
   get(id: string): Message | undefined;

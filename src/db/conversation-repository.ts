@@ -175,6 +175,20 @@ export function createConversationRepository(db: Database) {
     for (const listener of listeners) listener(id);
     return result;
   };
+  /**
+   * The row's seq moved in a transaction that may roll back: not served from the cache until it
+   * commits; then the cached copy takes the new seq, unless something else changed the row.
+   */
+  const seqChanged = (id: string, lastSeq: number, now: string) => {
+    const hooks = db.txHooks;
+    const previous = patches.get(id);
+    const before = cache.get(id) ?? previous;
+    changed(id, null);
+    if (!before || !hooks?.tracked()) return;
+    patches.set(id, Object.freeze({ ...before, lastSeq, updatedAt: now }));
+    hooks.onRollback(() => (previous ? patches.set(id, previous) : patches.delete(id)));
+    if (patches.size === 1 && !previous) hooks.afterCommit(applyPatches);
+  };
   const store = {
     get,
     /** Like get, for ids known to exist (inside a transaction that just wrote them). */
@@ -211,19 +225,13 @@ export function createConversationRepository(db: Database) {
         seqBook.advance(id, planned, now);
         return planned;
       }
-      // The row moved in a transaction that may roll back: not served from the cache until it
-      // commits; then the cached copy takes the new seq, unless something else changed the row.
-      const hooks = db.txHooks;
-      const previous = patches.get(id);
-      const before = cache.get(id) ?? previous;
-      const row = changed(id, bumpSeq.first({ id, now }));
+      const row = bumpSeq.first({ id, now });
       if (!row) throw new Error(`conversation ${id} not found`);
-      if (before && hooks?.tracked()) {
-        patches.set(id, Object.freeze({ ...before, lastSeq: row.last_seq, updatedAt: now }));
-        hooks.onRollback(() => (previous ? patches.set(id, previous) : patches.delete(id)));
-        if (patches.size === 1 && !previous) hooks.afterCommit(applyPatches);
-      }
+      seqChanged(id, row.last_seq, now);
       return row.last_seq;
+    },
+    seqMoved(id: string, seq: number, now: string): void {
+      seqChanged(id, seq, now);
     },
     /**
      * Moves to `to` only when the state is one of `from`. Returns false when another change got

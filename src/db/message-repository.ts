@@ -84,14 +84,29 @@ export function createMessageRepository(db: Database) {
   );
   // The same, as the conversation's next seq read from its row: on PostgreSQL the row is locked as
   // it is read (FOR UPDATE), so another instance storing into it waits, then reads the seq this one took.
+  // On PostgreSQL the same statement moves the row's last_seq there (a data-modifying WITH): every
+  // statement is a round trip the main thread waits for, and a message took two. The UPDATE runs
+  // only when the insert stored a row, on the row the insert's subquery locked.
   const insertNextRow = db.prepare((p: MessageParams) => {
     const next = q.selectFrom('conversations').select(sql<number>`last_seq + 1`.as('seq')).where('id', '=', p.conversationId);
+    if (db.engine !== 'postgres') return q.insertInto('messages').values(rowOf(p, next)).onConflict(onClientId).returning('seq');
     return q
-      .insertInto('messages')
-      .values(rowOf(p, db.engine === 'postgres' ? next.forUpdate() : next))
-      .onConflict(onClientId)
-      .returning('seq');
+      .with('stored', (w) => w.insertInto('messages').values(rowOf(p, next.forUpdate())).onConflict(onClientId).returning('seq'))
+      .with('moved', (w) =>
+        w
+          .updateTable('conversations')
+          .from('stored')
+          .set((eb) => ({ last_seq: eb.ref('stored.seq'), updated_at: p.createdAt }))
+          .where('conversations.id', '=', p.conversationId)
+          .returning('conversations.last_seq'),
+      )
+      .selectFrom('stored')
+      .select('seq');
   });
+  // SQLite has no data-modifying WITH: there (without a planned seq) the row moves in a second statement.
+  const moveSeq = db.prepare((p: { id: string; seq: number; now: string }) =>
+    q.updateTable('conversations').set({ last_seq: p.seq, updated_at: p.now }).where('id', '=', p.id),
+  );
   const byId = db.prepare((p: { id: string }) => q.selectFrom('messages').selectAll().where('id', '=', p.id));
   const byClient = db.prepare((p: { conversationId: string; clientId: string }) =>
     q.selectFrom('messages').selectAll().where('conversation_id', '=', p.conversationId).where('client_id', '=', p.clientId),
@@ -133,8 +148,15 @@ export function createMessageRepository(db: Database) {
       insertRow.run({ ...paramsOf(m), seq: m.seq });
     },
     insertNext(m: Omit<Message, 'seq'>, planned?: number | null): number | null {
-      const row = planned == null ? insertNextRow.first(paramsOf(m)) : insertAt.first({ ...paramsOf(m), seq: planned });
-      return row ? Number(row.seq) : null;
+      if (planned != null) {
+        const row = insertAt.first({ ...paramsOf(m), seq: planned });
+        return row ? Number(row.seq) : null;
+      }
+      const row = insertNextRow.first(paramsOf(m));
+      if (!row) return null;
+      const seq = Number(row.seq);
+      if (db.engine !== 'postgres') moveSeq.run({ id: m.conversationId, seq, now: m.createdAt });
+      return seq;
     },
     get(id: string): Message | undefined {
       const row = byId.first({ id });
