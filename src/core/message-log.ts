@@ -31,6 +31,8 @@ const HISTORY_CONVERSATIONS = 2000;
  * they start, so the count alone does not bound the memory (2000 × 20 × 4000 characters is 320 MB).
  */
 export const DEFAULT_HISTORY_BYTES = 16 * 1024 * 1024;
+/** The history of every conversation known to be empty: one shared list (histories are never changed in place). */
+const NO_MESSAGES: readonly Message[] = Object.freeze([]);
 /** A cached message's cost beyond its text: the object, its id, timestamps and the list slot. */
 const MESSAGE_OVERHEAD_BYTES = 320;
 /** A cached conversation's cost beyond its messages: the map entry, its key and the array. */
@@ -124,7 +126,7 @@ export class MessageLog {
    * known without a read, and its messages are added to it as they are announced.
    */
   startedEmpty(conversationId: string): void {
-    if (!this.history.has(conversationId) && this.firstUnannounced(conversationId) === undefined) this.remember(conversationId, []);
+    if (!this.history.has(conversationId) && this.firstUnannounced(conversationId) === undefined) this.remember(conversationId, NO_MESSAGES);
   }
 
   /** Caches a conversation's latest messages as its most recently used entry, within the budget. */

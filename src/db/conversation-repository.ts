@@ -9,11 +9,22 @@ type ConversationsRow = Selectable<ConversationsTable>;
 import type { Conversation, ConversationState, EscalationReason } from '../core/types';
 import type { ConversationStore } from '../core/stores';
 
+/**
+ * Every cached conversation is kept while its customer is connected, and each row read brings its
+ * own copy of every string: the few values of state and priority are shared instead, as are an
+ * empty skill list and a creation time equal to the last update's (a new conversation's).
+ */
+const SHARED_VALUES = new Map<string, string>(
+  (['ai', 'waiting', 'human', 'queued', 'resolved', 'low', 'normal', 'high', 'urgent'] as const).map((v) => [v, v]),
+);
+const NO_SKILLS: string[] = Object.freeze([]) as unknown as string[];
+const shared = <T extends string>(value: string) => (SHARED_VALUES.get(value) ?? value) as T;
+
 function toConversation(row: ConversationsRow): Conversation {
   return {
     id: row.id,
     visitorId: row.visitor_id,
-    state: row.state as ConversationState,
+    state: shared<ConversationState>(row.state),
     lastSeq: row.last_seq,
     pageUrl: row.page_url,
     pageTitle: row.page_title,
@@ -24,11 +35,11 @@ function toConversation(row: ConversationsRow): Conversation {
     emailRequested: row.email_requested === 1,
     ownerId: row.owner_id,
     claimedAt: row.claimed_at,
-    requiredSkills: JSON.parse(row.required_skills) as string[],
+    requiredSkills: row.required_skills === '[]' ? NO_SKILLS : (JSON.parse(row.required_skills) as string[]),
     teamId: row.team_id,
-    priority: row.priority as Conversation['priority'],
+    priority: shared<Conversation['priority']>(row.priority),
     createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    updatedAt: row.updated_at === row.created_at ? row.created_at : row.updated_at,
   };
 }
 

@@ -43,6 +43,30 @@ describe('an idle widget socket', () => {
     await c.waitClosed();
   });
 
+  it("keeps no HTTP idle timer: the one armed on the connection is cleared by the upgrade and let go", async () => {
+    let timer: WeakRef<object> | null = null;
+    const spy = (req: IncomingMessage) => {
+      const socket = req.socket as unknown as Record<symbol, object | null>;
+      const kTimeout = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'timeout');
+      if (kTimeout && socket[kTimeout]) timer = new WeakRef(socket[kTimeout]!);
+    };
+    t.app.server.server.prependListener('upgrade', spy);
+    const c = await WidgetClient.connect(t.url);
+    t.app.server.server.removeListener('upgrade', spy);
+    const welcome = await c.hello();
+    // Armed at accept (the idle timeout of HTTP connections, which websockets are exempt from)…
+    expect(timer).not.toBeNull();
+    for (let i = 0; i < 5 && timer!.deref(); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      gc();
+    }
+    // …and not kept by the open websocket's TCP socket once cleared.
+    expect(timer!.deref()).toBeUndefined();
+    expect(t.app.registry.isOnline(welcome.conversationId)).toBe(true);
+    c.close();
+    await c.waitClosed();
+  });
+
   it('holds one listener per event, shared by every socket, and its own error handling', async () => {
     const [a, b] = [await WidgetClient.connect(t.url), await WidgetClient.connect(t.url)];
     await Promise.all([a.hello(), b.hello()]);

@@ -21,4 +21,18 @@ export function releaseUpgradeRequest(socket: WebSocket, req: FastifyRequest): v
   const tcp = req.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
   const res = tcp?._httpMessage;
   if (res && typeof res.detachSocket === 'function') res.detachSocket(tcp);
+  if (tcp) dropClearedIdleTimer(tcp);
+}
+
+/**
+ * The HTTP idle timeout (Fastify's `connectionTimeout`) is armed on every connection; `ws` clears
+ * it on upgrade with `setTimeout(0)`, but Node's socket keeps the cleared timer (and the bound
+ * `_onTimeout` it would have called) for the socket's lifetime: ~190 bytes per open websocket,
+ * for nothing. Dropped when, and only when, it is the cleared timer (Node never fires or refreshes
+ * a cleared one, and checks the slot before using it); otherwise left as it is.
+ */
+function dropClearedIdleTimer(tcp: Socket): void {
+  const slots = tcp as unknown as Record<symbol, { _idleTimeout?: number } | null | undefined>;
+  const kTimeout = Object.getOwnPropertySymbols(tcp).find((s) => s.description === 'timeout');
+  if (kTimeout && slots[kTimeout]?._idleTimeout === -1) slots[kTimeout] = null;
 }
