@@ -77,7 +77,7 @@ function warmSearchWork(db: Database, index: PassageIndex): ReturnType<typeof de
   return { ...delta(index.work, before), results };
 }
 
-describe.each(ENGINES)('on $name', ({ fresh }) => {
+describe.each(ENGINES)('on $name', ({ name, fresh }) => {
   it('reads the same postings per search over 50 and over 5,000 articles, and rows and look-ups within one bound', async () => {
     const work = [];
     for (const articles of [50, 5_000]) {
@@ -96,8 +96,10 @@ describe.each(ENGINES)('on $name', ({ fresh }) => {
     const pool = tokens * TOP_K;
     for (const w of work) {
       expect(w).toMatchObject({ results: 5, loads: 0, cacheFills: 0, postings: tokens * TOP_K });
-      // The pooled passages are ranked (PostgreSQL reads them by key), then the best candidates fetched.
-      expect(w.rows).toBeGreaterThan(0);
+      // The pooled passages are ranked (PostgreSQL reads them by key), then the best candidates'
+      // texts fetched: on SQLite only once per index generation (the first search read them).
+      if (name === 'SQLite') expect(w.rows).toBe(0);
+      else expect(w.rows).toBeGreaterThan(0);
       expect(w.rows).toBeLessThanOrEqual(pool);
       // Membership: each pooled passage against each form twice (does it match, how much), then
       // each candidate (at most 40) against each form for its own text, and each of its article's
@@ -132,5 +134,10 @@ describe.each(ENGINES)('on $name', ({ fresh }) => {
     indexKnowledgeBase(theirs, dir);
     kb.search('llamas');
     expect(index.work.loads).toBe(2);
+
+    // A passage's text changed by their re-index is shown as it is now, not as this instance last showed it.
+    fs.writeFileSync(path.join(dir, 'llamas.md'), '# Llamas\n\n## Feeding llamas\n\nLlamas eat grass and invoices.\n');
+    indexKnowledgeBase(theirs, dir);
+    expect(kb.search('llamas')[0]).toMatchObject({ articleId: 'llamas.md', body: expect.stringContaining('grass') });
   }, 60_000);
 });

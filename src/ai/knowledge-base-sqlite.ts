@@ -27,6 +27,9 @@ const idf = (n: number, hits: number) => {
   return value <= 0 ? 1e-6 : value;
 };
 
+/** Characters of shown passages' texts kept per index generation (about 8 MB at worst). */
+const SHOWN_TEXT_CHARS = 4_000_000;
+
 export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
   const sqlite = db.sqlite;
   const work = newWork();
@@ -45,6 +48,38 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
     return snapshot;
   };
 
+  // The texts of passages shown, kept for the snapshot's generation (its passages do not change
+  // within it): each answer of the built-in AI shows a few, and reading them (heading, body, the
+  // article's title) was 7–10% of the main thread at 1,000 messages/s. Bounded in characters.
+  let shown: { snapshot: Snapshot; texts: Map<number, { articleId: string; text: PassageText }>; chars: number } | undefined;
+  const shownTexts = (s: Snapshot, found: readonly CandidateRow[]): Map<number, PassageText> => {
+    if (shown?.snapshot !== s) shown = { snapshot: s, texts: new Map(), chars: 0 };
+    const cache = shown;
+    const result = new Map<number, PassageText>();
+    const missing: CandidateRow[] = [];
+    for (const row of found) {
+      const hit = cache.texts.get(row.rowid);
+      if (hit && hit.articleId === row.article_id) result.set(row.rowid, hit.text);
+      else missing.push(row);
+    }
+    if (!missing.length) return result;
+    const fetched = fts.texts(missing);
+    work.rows += fetched.size;
+    for (const row of missing) {
+      const text = fetched.get(row.rowid);
+      if (!text) continue;
+      result.set(row.rowid, text);
+      const chars = text.heading.length + text.body.length + text.title.length + (text.url?.length ?? 0) + (text.tags?.length ?? 0);
+      if (cache.chars + chars > SHOWN_TEXT_CHARS) {
+        cache.texts.clear();
+        cache.chars = 0;
+      }
+      cache.texts.set(row.rowid, { articleId: row.article_id, text });
+      cache.chars += chars;
+    }
+    return result;
+  };
+
   const view = (): IndexView => {
     const s = current();
     const tokensOf = (form: string): FormTokens => {
@@ -57,11 +92,7 @@ export function sqlitePassageIndex(db: SqliteDatabase): PassageIndex {
     return {
       count: () => s.count,
       candidates: (forms, limit) => (phrase(forms) ? fts.candidates(forms, limit) : candidates(s, forms.map(tokensOf), limit, work)),
-      texts: (found) => {
-        const texts = fts.texts(found);
-        work.rows += texts.size;
-        return texts;
-      },
+      texts: (found) => shownTexts(s, found),
       termHits: (terms, rowIds, articleIds) =>
         terms.map((forms) =>
           phrase(forms) ? fts.termHits([forms], rowIds, articleIds)[0]! : s.termHits([forms.map(tokensOf)], rowIds, articleIds, work)[0]!,
