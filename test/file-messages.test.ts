@@ -172,6 +172,8 @@ describe('the history cache', () => {
     withFiles.w.send({ type: 'message', clientId: 'same', text: 'same text', files: [a.id, b.id] });
     await plain.w.next('ack');
     await withFiles.w.next('ack');
+    // Both turns done (the AI's answers are in both histories, not in one only).
+    await t.app.core.idle();
     // The cost of each conversation's cached history: what forgetting it frees.
     const cost = (conversationId: string) => {
       t.app.log.recent(conversationId);
