@@ -19,22 +19,35 @@ afterAll(async () => {
   removeDir(t.dir);
 });
 
+/** Connects and says hello, keeping a weak reference to what `pick` takes from the upgrade request. */
+async function connectWatching(pick: (req: IncomingMessage) => object | undefined) {
+  let watched: WeakRef<object> | null = null;
+  const spy = (req: IncomingMessage) => {
+    const target = pick(req);
+    if (target) watched = new WeakRef(target);
+  };
+  t.app.server.server.prependListener('upgrade', spy);
+  const c = await WidgetClient.connect(t.url);
+  t.app.server.server.removeListener('upgrade', spy);
+  const welcome = await c.hello();
+  return { c, welcome, watched: watched as WeakRef<object> | null };
+}
+
+/** Whether the object is collected (a few full collections, a turn of the loop between them). */
+async function collected(ref: WeakRef<object>): Promise<boolean> {
+  for (let i = 0; i < 5 && ref.deref(); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    gc();
+  }
+  return ref.deref() === undefined;
+}
+
 describe('an idle widget socket', () => {
   it('keeps nothing of the HTTP upgrade request alive', async () => {
-    let upgrade: WeakRef<IncomingMessage> | null = null;
-    const spy = (req: IncomingMessage) => (upgrade = new WeakRef(req));
-    t.app.server.server.prependListener('upgrade', spy);
-    const c = await WidgetClient.connect(t.url);
-    t.app.server.server.removeListener('upgrade', spy);
-    const welcome = await c.hello();
+    const { c, welcome, watched: upgrade } = await connectWatching((req) => req);
     expect(upgrade).not.toBeNull();
-
-    for (let i = 0; i < 5 && upgrade!.deref(); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      gc();
-    }
     // The request (headers, head buffer, Fastify's Request/Reply and child logger) is gone…
-    expect(upgrade!.deref()).toBeUndefined();
+    expect(await collected(upgrade!)).toBe(true);
     // …while the socket is open, registered, and still answers.
     expect(t.app.registry.isOnline(welcome.conversationId)).toBe(true);
     c.send({ type: 'message', clientId: 'after-gc', text: 'still here?' });
@@ -43,25 +56,16 @@ describe('an idle widget socket', () => {
     await c.waitClosed();
   });
 
-  it("keeps no HTTP idle timer: the one armed on the connection is cleared by the upgrade and let go", async () => {
-    let timer: WeakRef<object> | null = null;
-    const spy = (req: IncomingMessage) => {
+  it('keeps no HTTP idle timer: the one armed on the connection is cleared by the upgrade and let go', async () => {
+    const { c, welcome, watched: timer } = await connectWatching((req) => {
       const socket = req.socket as unknown as Record<symbol, object | null>;
       const kTimeout = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'timeout');
-      if (kTimeout && socket[kTimeout]) timer = new WeakRef(socket[kTimeout]!);
-    };
-    t.app.server.server.prependListener('upgrade', spy);
-    const c = await WidgetClient.connect(t.url);
-    t.app.server.server.removeListener('upgrade', spy);
-    const welcome = await c.hello();
+      return (kTimeout && socket[kTimeout]) || undefined;
+    });
     // Armed at accept (the idle timeout of HTTP connections, which websockets are exempt from)…
     expect(timer).not.toBeNull();
-    for (let i = 0; i < 5 && timer!.deref(); i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      gc();
-    }
     // …and not kept by the open websocket's TCP socket once cleared.
-    expect(timer!.deref()).toBeUndefined();
+    expect(await collected(timer!)).toBe(true);
     expect(t.app.registry.isOnline(welcome.conversationId)).toBe(true);
     c.close();
     await c.waitClosed();
