@@ -88,6 +88,28 @@ describe('the history cache', () => {
     }
   });
 
+  it('keeps its account exact as messages are added to a cached history and the oldest fall out', async () => {
+    const { core } = t.app;
+    const log = logOf(t);
+    const id = core.openSession({}).conversation.id;
+    // Varied lengths, well past the 20 kept: each addition drops the oldest and must subtract it.
+    for (let i = 0; i < 30; i++) {
+      await core.customerMessage(id, `acct-${i}`, `message ${i} `.padEnd(20 + ((i * 37) % 300), 'x'));
+      await core.idle();
+    }
+    /** What forgetting the conversation's cached history frees. */
+    const freed = () => {
+      log.recent(id);
+      const before = log.cachedHistoryBytes;
+      log.forget(id);
+      return before - log.cachedHistoryBytes;
+    };
+    const kept = freed(); // the entry as built message by message
+    const counted = freed(); // read again from the database, counted whole
+    expect(kept).toBe(counted);
+    expect(log.recent(id)).toHaveLength(20);
+  });
+
   it('a conversation started here needs no read of its history: its turns are given it from memory, as stored', async () => {
     const { core } = t.app;
     const log = logOf(t);
