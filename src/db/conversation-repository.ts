@@ -9,14 +9,16 @@ type ConversationsRow = Selectable<ConversationsTable>;
 import type { Conversation, ConversationState, EscalationReason } from '../core/types';
 import type { ConversationStore } from '../core/stores';
 
+/** Every state, for the bounded set of `from` lists (see transition and claim). */
+const STATES: readonly ConversationState[] = ['ai', 'waiting', 'human', 'queued', 'resolved'];
+
 /**
  * Every cached conversation is kept while its customer is connected, and each row read brings its
  * own copy of every string: the few values of state and priority are shared instead, as are an
  * empty skill list and a creation time equal to the last update's (a new conversation's).
  */
-const SHARED_VALUES = new Map<string, string>(
-  (['ai', 'waiting', 'human', 'queued', 'resolved', 'low', 'normal', 'high', 'urgent'] as const).map((v) => [v, v]),
-);
+const PRIORITIES: readonly Conversation['priority'][] = ['low', 'normal', 'high', 'urgent'];
+const SHARED_VALUES = new Map<string, string>([...STATES, ...PRIORITIES].map((v) => [v, v]));
 const NO_SKILLS: string[] = Object.freeze([]) as unknown as string[];
 const shared = <T extends string>(value: string) => (SHARED_VALUES.get(value) ?? value) as T;
 
@@ -42,9 +44,6 @@ function toConversation(row: ConversationsRow): Conversation {
     updatedAt: row.updated_at === row.created_at ? row.created_at : row.updated_at,
   };
 }
-
-/** Every state, for the bounded set of `from` lists (see transition and claim). */
-const STATES: readonly ConversationState[] = ['ai', 'waiting', 'human', 'queued', 'resolved'];
 
 export function createConversationRepository(db: Database) {
   const { q } = db;
