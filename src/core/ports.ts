@@ -68,6 +68,29 @@ export interface AiDraft {
 }
 
 /**
+ * What a knowledge-base article is drafted from (issue 20): a resolved handoff the AI could not
+ * answer. Only what the customer asked and what the agent answered (never internal notes).
+ */
+export interface ArticleDraftInput {
+  /** The customer's messages up to the agent's first reply, oldest first. */
+  questions: string[];
+  /** The agent's replies to the customer, oldest first. */
+  answers: string[];
+  /** Names known to belong to the people in it (the visitor's, the agents'): never in a draft. */
+  names: string[];
+}
+
+/** A knowledge-base article drafted from a handoff; personal data removed. */
+export interface ArticleDraft {
+  /** A short title, as a help-center article would have. */
+  title: string;
+  /** The customer's question in general words (no names, no order numbers). */
+  question: string;
+  /** The answer, from the agent's replies. */
+  answer: string;
+}
+
+/**
  * The AI. Every method never throws for a provider failure: the provider falls back to the
  * built-in AI and says so in the log.
  */
@@ -78,6 +101,11 @@ export interface Ai {
   summarise(ctx: ConversationContext): Promise<AiSummary>;
   /** Drafts the agent's next reply to the customer. */
   draftReply(ctx: ConversationContext): Promise<AiDraft>;
+  /**
+   * Drafts a knowledge-base article from a resolved handoff (issue 20). Optional: without it the
+   * built-in drafter writes the draft from the agent's own replies.
+   */
+  draftArticle?(input: ArticleDraftInput): Promise<ArticleDraft>;
 }
 
 /**

@@ -107,6 +107,28 @@ export interface KbPassagesTable {
   tags: string;
 }
 
+/** Knowledge-base drafts learned from resolved handoffs; the approved ones are articles (migration 20261208090000). */
+export interface KbDraftsTable {
+  id: string;
+  conversation_id: string | null;
+  status: string;
+  reason: string;
+  topic: string | null;
+  title: string;
+  question: string;
+  answer: string;
+  drafted_by: string;
+  resolved_by: string | null;
+  created_at: string;
+  edited_by: string | null;
+  edited_at: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  article_id: string | null;
+  slack_channel: string | null;
+  slack_ts: string | null;
+}
+
 export interface AgentsTable {
   slack_user_id: string;
   display_name: string | null;
@@ -265,6 +287,7 @@ export interface DB {
   conversation_events: ConversationEventsTable;
   kb_articles: KbArticlesTable;
   kb_passages: KbPassagesTable;
+  kb_drafts: KbDraftsTable;
   slack_outbox: SlackOutboxTable;
   agents: AgentsTable;
   slack_threads: SlackThreadsTable;

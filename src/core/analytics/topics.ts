@@ -80,3 +80,14 @@ export function topTopics(handoffs: readonly (readonly string[])[], limit = 5, m
   }
   return chosen;
 }
+
+/**
+ * The topic of one handoff's customer messages: its most telling word or two-word phrase (the
+ * learned article's topic, issue 20), or null when it has no meaningful word.
+ */
+export function topicOf(texts: readonly string[]): string | null {
+  const terms = [...termsOf(texts)];
+  if (terms.length === 0) return null;
+  // The first phrase when there is one (two words name a topic better than one), else the first word.
+  return terms.find((t) => t.includes(' ')) ?? terms[0]!;
+}
