@@ -1,7 +1,9 @@
 import { dialectOf } from './dialect';
 import { sql } from 'kysely';
+import type { KbDraftRecord, KbGapsStore, TopicConversationRecord } from '../core/analytics/gaps';
 import type { ConversationRecord, CustomerMessageRecord, EventRecord } from '../core/analytics/metrics';
 import type { Database } from './database';
+import type { KbDraftsTable } from './schema';
 import type { AnalyticsStore } from '../core/stores';
 
 /** Reasons whose handoffs say what the knowledge base lacks. */
@@ -15,6 +17,24 @@ function parseDetail(raw: string): Record<string, unknown> {
     return {};
   }
 }
+
+/** Ids per `in (…)` list: far below either engine's limit on bound parameters. */
+const ID_CHUNK = 500;
+
+function toDraftRecord(r: Pick<KbDraftsTable, 'id' | 'conversation_id' | 'status' | 'title' | 'topic' | 'article_id' | 'decided_at' | 'decided_by'>): KbDraftRecord {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    status: r.status,
+    title: r.title,
+    topic: r.topic,
+    articleId: r.article_id,
+    decidedAt: r.decided_at,
+    decidedBy: r.decided_by,
+  };
+}
+
+const DRAFT_COLUMNS = ['id', 'conversation_id', 'status', 'title', 'topic', 'article_id', 'decided_at', 'decided_by'] as const;
 
 /**
  * Read side of the analytics (src/core/analytics/metrics.ts computes): the conversations and
@@ -125,7 +145,99 @@ export function createAnalyticsRepository(db: Database) {
       );
       return res.changes === 1;
     },
-  } satisfies AnalyticsStore;
+
+    lastDigestAt(): string | null {
+      const row = db.first(q.selectFrom('analytics_digests').select((eb) => eb.fn.max('posted_at').as('last')));
+      return (row?.last as string | null | undefined) ?? null;
+    },
+
+    kbDrafts(since: string): KbDraftRecord[] {
+      return db
+        .all(
+          q
+            .selectFrom('kb_drafts')
+            .select(DRAFT_COLUMNS)
+            .where((eb) => eb.or([eb('created_at', '>=', since), eb('decided_at', '>=', since)]))
+            .orderBy('created_at'),
+        )
+        .map(toDraftRecord);
+    },
+
+    approvedArticles(from: string, to: string, limit: number): KbDraftRecord[] {
+      return db
+        .all(
+          q
+            .selectFrom('kb_drafts')
+            .select(DRAFT_COLUMNS)
+            .where('status', '=', 'approved')
+            .where('decided_at', '>=', from)
+            .where('decided_at', '<', to)
+            .orderBy('decided_at')
+            .orderBy('id')
+            .limit(limit),
+        )
+        .map(toDraftRecord);
+    },
+
+    topicConversations(fragments: readonly string[], from: string, to: string): TopicConversationRecord[] {
+      if (fragments.length === 0) return [];
+      // A rough filter in SQL (lower() folds ASCII only in SQLite); the core checks the words exactly.
+      const rows = db.all(
+        q
+          .selectFrom('conversations as c')
+          .select((eb) => [
+            'c.id',
+            'c.created_at',
+            eb
+              .exists(
+                eb
+                  .selectFrom('conversation_events as e')
+                  .select('e.id')
+                  .whereRef('e.conversation_id', '=', 'c.id')
+                  .where('e.type', '=', 'escalated')
+                  .where('e.at', '<', to),
+              )
+              .as('handed_off'),
+          ])
+          .where('c.created_at', '>=', from)
+          .where('c.created_at', '<', to)
+          .where((eb) =>
+            eb.and(
+              fragments.map((f) =>
+                eb.exists(
+                  eb
+                    .selectFrom('messages as m')
+                    .select('m.id')
+                    .whereRef('m.conversation_id', '=', 'c.id')
+                    .where('m.role', '=', 'customer')
+                    .where('m.deleted_at', 'is', null)
+                    .where((m) => m(m.fn<string>('lower', ['m.text']), 'like', `%${f}%`)),
+                ),
+              ),
+            ),
+          )
+          .orderBy('c.created_at'),
+      );
+      const texts = new Map<string, string[]>(rows.map((r) => [r.id, []]));
+      const ids = [...texts.keys()];
+      for (let i = 0; i < ids.length; i += ID_CHUNK) {
+        const chunk = ids.slice(i, i + ID_CHUNK);
+        const messages = db.all(
+          q
+            .selectFrom('messages')
+            .select(['conversation_id', 'text'])
+            .where('conversation_id', 'in', chunk)
+            .where('role', '=', 'customer')
+            .where('deleted_at', 'is', null)
+            .orderBy('conversation_id')
+            .orderBy('seq'),
+        );
+        for (const m of messages) texts.get(m.conversation_id)!.push(m.text);
+      }
+      // SQLite answers 0/1, PostgreSQL a boolean.
+      return rows.map((r) => ({ id: r.id, createdAt: r.created_at, handedOff: r.handed_off === true || Number(r.handed_off) === 1, texts: texts.get(r.id)! }));
+    },
+  } satisfies AnalyticsStore & KbGapsStore;
 }
 
 export type AnalyticsRepository = ReturnType<typeof createAnalyticsRepository>;

@@ -4,8 +4,10 @@ import type { Clock } from '../ports';
 import type { Settings } from '../settings';
 import type { AnalyticsStore } from '../stores';
 import { handoffsCsv } from './csv';
+import { beforeWindow, computeGaps, gapHandoffs, topicRate, type GapReport, type KbGapsStore, type LearnedArticle } from './gaps';
 import { computeHandoffs } from './handoffs';
 import { computeReport, type AnalyticsReport, type Handoff } from './metrics';
+import { topicFragments } from './topics';
 
 /** The periods people ask for: since local midnight, the last 7 days, the last 30 days. */
 export const PERIODS = ['today', '7d', '30d'] as const;
@@ -65,8 +67,20 @@ export function periodRange(name: PeriodName, now: Date, timezone: string): Peri
   }
 }
 
+/** The windows of `/handoff kb gaps`. */
+export const GAP_PERIODS = ['7d', '30d'] as const satisfies readonly PeriodName[];
+
+export interface GapWindow extends GapReport {
+  name: (typeof GAP_PERIODS)[number];
+  label: string;
+  period: { from: string; to: string };
+}
+
+/** Learned articles shown at most (the digest and `/handoff kb gaps` stay short and quick). */
+export const LEARNED_LIMIT = 10;
+
 export interface AnalyticsServiceDeps {
-  repo: AnalyticsStore;
+  repo: AnalyticsStore & KbGapsStore;
   clock: Clock;
   settings: { get(): Readonly<Settings> };
   /** Runs `fn` in one database transaction (the digest's record and its post commit together). */
@@ -187,6 +201,56 @@ export class AnalyticsService {
   /** The handoffs of the period as CSV (one row each, with the agent's and team's names). */
   csv(name: PeriodName = DEFAULT_PERIOD): string {
     return handoffsCsv(this.handoffs(name), { agents: this.d.repo.agentNames(), teams: this.d.repo.teamNames() });
+  }
+
+  /**
+   * The knowledge gaps of the last 7 and 30 days (gaps.ts): the handoffs for no match or low
+   * confidence by topic, with their drafts and articles. The 30 days are read once; the 7 are a
+   * part of them.
+   */
+  gaps(): GapWindow[] {
+    const { repo } = this.d;
+    const widest = this.period('30d');
+    const conversations = repo.conversations(widest.from, widest.to);
+    const events = repo.events(widest.from, widest.to);
+    const messages = repo.unansweredMessages(widest.from, widest.to);
+    const drafts = repo.kbDrafts(widest.from);
+    return GAP_PERIODS.map((name) => {
+      const p = name === widest.name ? widest : this.period(name);
+      const handoffs = computeHandoffs({ period: { from: p.from, to: p.to }, conversations, events });
+      return { name, label: p.label, period: { from: p.from, to: p.to }, ...computeGaps(gapHandoffs(handoffs, messages), drafts) };
+    });
+  }
+
+  /**
+   * Articles approved since `since` (default: the last 30 days), at most LEARNED_LIMIT, each with
+   * the handoff rate of the conversations mentioning its topic in the 30 days before its approval
+   * and since.
+   */
+  learnedArticles(since?: string): LearnedArticle[] {
+    const { repo } = this.d;
+    const now = this.d.clock.now().toISOString();
+    const from = since ?? this.period('30d').from;
+    return repo.approvedArticles(from, now, LEARNED_LIMIT).map((d) => {
+      const approvedAt = d.decidedAt!;
+      const fragments = d.topic ? topicFragments(d.topic) : [];
+      const rate = (w: { from: string; to: string }) => (d.topic && fragments.length ? topicRate(d.topic, repo.topicConversations(fragments, w.from, w.to)) : null);
+      return {
+        draftId: d.id,
+        title: d.title,
+        articleId: d.articleId,
+        topic: d.topic,
+        approvedAt,
+        approvedBy: d.decidedBy,
+        before: rate(beforeWindow(approvedAt)),
+        after: rate({ from: approvedAt, to: now }),
+      };
+    });
+  }
+
+  /** When the last daily digest was posted, or null: its "Learned" part covers what came since. */
+  lastDigestAt(): string | null {
+    return this.d.repo.lastDigestAt();
   }
 
   /**

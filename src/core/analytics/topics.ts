@@ -37,7 +37,7 @@ function words(text: string): (string | null)[] {
 }
 
 /** The words and adjacent word pairs of one handoff's messages, once each. */
-function termsOf(texts: readonly string[]): Set<string> {
+export function termsOf(texts: readonly string[]): Set<string> {
   const terms = new Set<string>();
   for (const text of texts) {
     const ws = words(text);
@@ -90,4 +90,43 @@ export function topicOf(texts: readonly string[]): string | null {
   if (terms.length === 0) return null;
   // The first phrase when there is one (two words name a topic better than one), else the first word.
   return terms.find((t) => t.includes(' ')) ?? terms[0]!;
+}
+
+/**
+ * A word's stem, crudely: enough that a paraphrase ("exported invoices", "exporting an invoice")
+ * still mentions the topic "export invoices". English endings only; other languages match as typed.
+ */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length > 4 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
+  else if (w.length > 4 && /(?:ss|x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  // "shipping" -> "shipp" -> "ship", so it meets "ships".
+  if (/([b-df-hj-np-tv-z])\1$/.test(w) && !/(?:ss|ll|zz)$/.test(w)) w = w.slice(0, -1);
+  return w;
+}
+
+/** A topic's meaningful words, stemmed (empty when it has none). */
+export function topicStems(topic: string): string[] {
+  return [...new Set(words(topic).filter((w): w is string => w !== null).map(stem))];
+}
+
+/**
+ * Lower-case fragments every message mentioning the topic contains (a stem without the ending it
+ * may change: "delivery" -> "deliver", which "deliveries" contains): a cheap first filter in SQL,
+ * checked exactly by `mentionsTopic` afterwards.
+ */
+export function topicFragments(topic: string): string[] {
+  return topicStems(topic).map((s) => (s.length > 3 ? s.replace(/[ye]$/, '') : s));
+}
+
+/** Whether the texts mention every word of the topic, in any order and any message, up to endings. */
+export function mentionsTopic(topic: string, texts: readonly string[]): boolean {
+  const wanted = topicStems(topic);
+  if (wanted.length === 0) return false;
+  const have = new Set<string>();
+  for (const text of texts) for (const w of words(text)) if (w !== null) have.add(stem(w));
+  return wanted.every((w) => have.has(w));
 }

@@ -172,7 +172,13 @@ export function statsFallback(r: PeriodReport): string {
 /** The daily digest in the handoff channel: the numbers against the targets and, for each missed one, the likely fix. */
 export function digestMessage(
   r: PeriodReport,
-  o: { day: string; digestTime: string; channels?: { rows: readonly ChannelRow[]; defaultChannel: string } },
+  o: {
+    day: string;
+    digestTime: string;
+    channels?: { rows: readonly ChannelRow[]; defaultChannel: string };
+    /** The knowledge gaps and the articles learned (kb-gaps.ts builds them). */
+    learning?: readonly KnownBlock[];
+  },
 ): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plainText(`📊 Daily handoff digest — ${r.label}`, LIMITS.header) },
@@ -191,6 +197,7 @@ export function digestMessage(
     const reasons = breakdownSection('Handoffs by reason', r.byReason, BLOCK.statsReasons, true, 5);
     if (reasons) blocks.push(reasons);
   }
+  if (o.learning?.length) blocks.push({ type: 'divider' }, ...o.learning);
   // Every channel, even in a quiet period: a team channel's load (and one Slack refused) shows here.
   const channels = o.channels ? digestChannelsSection(o.channels.rows, o.channels.defaultChannel) : null;
   if (channels) blocks.push(channels);

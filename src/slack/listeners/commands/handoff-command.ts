@@ -3,6 +3,7 @@ import type { AgentStatusSummary } from '../../../core/agent-service';
 import { AGENT_STATUSES, type AgentStatus } from '../../../core/availability';
 import type { SlackContext } from '../../context';
 import { ADMIN_UNKNOWN_TEXT, adminCommand, checkAdmin, type AdminCheckDeps, type AdminDeps } from './admin-commands';
+import { kbGapsMessage } from '../../blocks/kb-gaps';
 import { kbCommand } from './kb-command';
 import { statsCommand } from './stats-command';
 
@@ -13,6 +14,7 @@ export const HANDOFF_USAGE = [
   '• `/handoff skills billing, enterprise` — your skills (admins: `/handoff skills @someone billing`)',
   '• `/handoff notify email on|off` — also get an email when a handoff is routed to you',
   '• `/handoff kb <question>` — search the knowledge base',
+  '• `/handoff kb gaps` — what the AI could not answer (7 and 30 days, by topic) and the articles learned',
   '• `/handoff stats [today|7d|30d]` — handoff rate, response time, resolution and CSAT',
   '• `/handoff rules` · `/handoff settings` — admins: escalation rules and settings',
 ].join('\n');
@@ -70,6 +72,8 @@ export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'a
         return reply(`Email notifications are ${m[1]!.toLowerCase()}.`);
       }
       case 'kb':
+        // Exactly `gaps`: `/handoff kb gaps in coverage` is still a search.
+        if (arg.toLowerCase() === 'gaps') return ack({ response_type: 'ephemeral', ...kbGapsMessage(ctx.analytics.gaps(), ctx.analytics.learnedArticles()) });
         return ack({ response_type: 'ephemeral', ...kbCommand(ctx, arg) });
       case 'rules':
       case 'settings':
