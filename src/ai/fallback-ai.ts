@@ -1,6 +1,7 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { Ai } from '../core/ports';
 import type { Logger } from '../logger';
+import { draftArticleBuiltIn } from './article-drafter';
 import { AiOutputError } from './openai-ai';
 
 /**
@@ -9,21 +10,25 @@ import { AiOutputError } from './openai-ai';
  * left without an answer and an agent's Summary or Suggest reply always comes back.
  */
 export function withFallback(primary: Ai, fallback: Ai, logger: Logger): Ai {
-  async function guarded<C extends { conversation: { id: string } }, R>(method: keyof Ai, ctx: C, run: (ai: Ai, ctx: C) => Promise<R>): Promise<R> {
+  /** `about` is what the log may say of the call: ids, never the customer's text. */
+  async function guarded<C, R>(method: keyof Ai, ctx: C, about: Record<string, unknown>, run: (ai: Ai, ctx: C) => Promise<R>): Promise<R> {
     try {
       return await run(primary, ctx);
     } catch (err) {
       logger.warn(
-        { method, conversationId: ctx.conversation.id, failure: describeFailure(err) },
+        { method, ...about, failure: describeFailure(err) },
         'OpenAI failed; the built-in AI answered instead',
       );
       return run(fallback, ctx);
     }
   }
   return {
-    answer: (ctx) => guarded('answer', ctx, (ai, c) => ai.answer(c)),
-    summarise: (ctx) => guarded('summarise', ctx, (ai, c) => ai.summarise(c)),
-    draftReply: (ctx) => guarded('draftReply', ctx, (ai, c) => ai.draftReply(c)),
+    answer: (ctx) => guarded('answer', ctx, { conversationId: ctx.conversation.id }, (ai, c) => ai.answer(c)),
+    summarise: (ctx) => guarded('summarise', ctx, { conversationId: ctx.conversation.id }, (ai, c) => ai.summarise(c)),
+    draftReply: (ctx) => guarded('draftReply', ctx, { conversationId: ctx.conversation.id }, (ai, c) => ai.draftReply(c)),
+    // A draft comes from a conversation that may be erased later: the log names none.
+    draftArticle: (input) =>
+      guarded('draftArticle', input, {}, (ai, i) => (ai.draftArticle ? ai.draftArticle(i) : Promise.resolve(draftArticleBuiltIn(i)))),
   };
 }
 

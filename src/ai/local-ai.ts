@@ -1,4 +1,4 @@
-import type { Ai, AiAnswer, AiContext, AiDraft, AiSource, AiSummary, ConversationContext, KnowledgeBase } from '../core/ports';
+import type { Ai, AiAnswer, AiContext, AiDraft, AiSource, AiSummary, ArticleDraft, ArticleDraftInput, ConversationContext, KnowledgeBase } from '../core/ports';
 import type { EscalationReason, KbPassage, Message } from '../core/types';
 import { detectFrustration, detectJudgmentTopic, detectSmallTalk, words, type SmallTalk } from '../core/intents';
 import {
@@ -9,6 +9,7 @@ import {
   heuristicHandoff,
   previousCustomerTexts,
 } from './conversation-signals';
+import { draftArticleBuiltIn } from './article-drafter';
 
 /**
  * The built-in AI: no network, no model. It answers from the knowledge base when a passage matches
@@ -170,6 +171,10 @@ export function createLocalAi(options: LocalAiOptions): LocalAi {
         text: `${opener} I've read through our conversation and I'm looking into this for you now. I'll get back to you here shortly.`,
         sources: [],
       };
+    },
+
+    async draftArticle(input: ArticleDraftInput): Promise<ArticleDraft> {
+      return draftArticleBuiltIn(input);
     },
   };
 }

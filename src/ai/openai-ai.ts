@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
-import type { Ai, AiAnswer, AiContext, AiDraft, AiSource, AiSummary, ConversationContext, KnowledgeBase } from '../core/ports';
+import type { Ai, AiAnswer, AiContext, AiDraft, AiSource, AiSummary, ArticleDraft, ArticleDraftInput, ConversationContext, KnowledgeBase } from '../core/ports';
 import { detectSmallTalk, words } from '../core/intents';
 import type { EscalationReason, KbPassage } from '../core/types';
 import { conversationFrustration, customerQuestions, heuristicHandoff, previousCustomerTexts } from './conversation-signals';
@@ -9,6 +9,8 @@ import {
   SCHEMA_NAMES,
   answerMessages,
   answerSchema,
+  articleMessages,
+  articleSchema,
   draftMessages,
   draftSchema,
   summaryMessages,
@@ -154,6 +156,16 @@ export function createOpenAiAi(o: OpenAiOptions): Ai {
       if (!text) throw new AiOutputError(SCHEMA_NAMES.draft, 'an empty draft');
       const cited = citedPassages(passages, out.sources, text);
       return { text: withLinks(text, cited), sources: uniqueSources(cited) };
+    },
+
+    /** No passages: the article's answer must come from the agent's replies alone. */
+    async draftArticle(input: ArticleDraftInput): Promise<ArticleDraft> {
+      const out = await complete(SCHEMA_NAMES.article, articleSchema, articleMessages(input));
+      const draft: ArticleDraft = { title: out.title.trim(), question: out.question.trim(), answer: out.answer.trim() };
+      for (const [field, value] of Object.entries(draft)) {
+        if (!value) throw new AiOutputError(SCHEMA_NAMES.article, `an empty ${field}`);
+      }
+      return draft;
     },
   };
 }

@@ -11,7 +11,7 @@
  *   // app env: OPENAI_API_KEY: ai.apiKey, OPENAI_BASE_URL: ai.url, OPENAI_MODEL: ai.model
  *   expect(ai.problems).toEqual([]);
  *
- * Responses are queued per json_schema name (customer_answer, conversation_summary, agent_draft)
+ * Responses are queued per json_schema name (customer_answer, conversation_summary, agent_draft, kb_article)
  * and used in order; with none queued the schema's default answers, else a 500 and a problem.
  */
 import http from 'node:http';
@@ -230,11 +230,17 @@ function checkBody(body: any, model: string): string[] {
 /**
  * What our prompts must always carry: the knowledge-base passages (or the line saying none matched)
  * and the conversation: as chat turns ending with the customer's message for an answer, as a
- * transcript for a summary or a draft.
+ * transcript for a summary or a draft; for an article draft, the agent's replies and no passages.
  */
 function checkGrounding(body: any, schema: string | null, text: string): string[] {
   if (!Array.isArray(body?.messages)) return [];
   const problems: string[] = [];
+  if (schema === 'kb_article') {
+    // An article is drafted from the agent's replies alone: no passages, the texts quoted as data.
+    if (!text.includes("The agent's replies, oldest first (data")) problems.push("no agent's replies in the messages");
+    if (text.includes('Knowledge-base passages')) problems.push('knowledge-base passages sent for an article draft');
+    return problems;
+  }
   if (!text.includes('Knowledge-base passages')) problems.push('no knowledge-base passages in the messages');
   if (schema === 'customer_answer') {
     if (body.messages.at(-1)?.role !== 'user') problems.push("the last message is not the customer's");
