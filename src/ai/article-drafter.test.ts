@@ -113,6 +113,11 @@ const CONVERSATIONS: Case[] = [
     { questions: [], answers: ['  '], names: [] },
     { title: 'An answer from a resolved handoff', question: 'The customer’s question was not recorded.', answer: 'The agent’s answer was not recorded.' },
   ],
+  [
+    'only punctuation: the same',
+    { questions: ['???', '!!!'], answers: ['\n\n', '...'], names: [''] },
+    { title: 'An answer from a resolved handoff', question: 'The customer’s question was not recorded.', answer: 'The agent’s answer was not recorded.' },
+  ],
 ];
 
 describe('the built-in article drafter', () => {

@@ -19,6 +19,7 @@ const MAX_QUESTION_SENTENCES = 2;
 /** Shown (and meant to be edited) when the conversation holds no text at all for a field. */
 const NO_QUESTION = 'The customer’s question was not recorded.';
 const NO_ANSWER = 'The agent’s answer was not recorded.';
+const NO_TITLE = 'An answer from a resolved handoff';
 
 export function draftArticleBuiltIn(input: ArticleDraftInput): ArticleDraft {
   const question = questionOf(input.questions);
@@ -100,7 +101,7 @@ function answerOf(replies: readonly string[], names: readonly string[]): string 
   if (cleaned.length) return cleaned.join('\n\n');
   // Everything was chat (a reply like "Sure, done!"): the agent's own words beat an empty article.
   const raw = replies.map((r) => r.trim()).filter(Boolean);
-  return raw.length ? raw.join('\n\n') : NO_ANSWER;
+  return words(raw.join(' ')).length ? raw.join('\n\n') : NO_ANSWER;
 }
 
 function cleanReply(reply: string, names: readonly string[]): string {
@@ -165,7 +166,7 @@ function questionOf(messages: readonly string[]): string {
   const chosen = [...picked].sort((a, b) => a - b).map((i) => generalQuestion(candidates[i]!.text));
   if (chosen.length) return chosen.join(' ');
   const raw = messages.map((m) => m.trim()).filter(Boolean);
-  return raw.length ? raw.join(' ') : NO_QUESTION;
+  return words(raw.join(' ')).length ? raw.join(' ') : NO_QUESTION;
 }
 
 /** 3: asks with a '?'; 2: opens like a question; 1: states a problem or a wish; 0: context. */
@@ -241,7 +242,7 @@ const TITLE_FORMS: [RegExp, string][] = [
 
 function titleOf(question: string): string {
   const first = sentences(question)[0] ?? question;
-  if (first === NO_QUESTION) return 'An answer from a resolved handoff';
+  if (first === NO_QUESTION || words(first).length === 0) return NO_TITLE;
   let t = askingClause(first.replace(/’/g, "'")).replace(/[\s?.!…:;,]+$/u, '').replace(/^(?:so|and|but|also)\s+/i, '');
   for (const [re, to] of TITLE_FORMS) {
     if (re.test(t)) {
