@@ -53,6 +53,7 @@ const POSTGRES_TESTS = [
   'test/history-cache.test.ts',
   'test/hostile-text.test.ts',
   'test/hostile-websocket.test.ts',
+  'test/kb-gaps.test.ts',
   'test/logging.test.ts',
   'test/message-log-order.test.ts',
   'test/offline-email.test.ts',
