@@ -18,7 +18,7 @@ const STOP_WORDS = new Set(
   yes yet you youd youll your youre yours hi hello hey thanks thank thx cheers help question wondering know tell
   explain sorry actually basically maybe kind sort stuff lot lots bit going today tomorrow yesterday already
   talk speak person human agent real someone anybody somebody representative rep support team staff people
-  chat bot ai`.split(/\s+/),
+  chat bot ai last next year years month months week weeks day days hour hours minute minutes ago`.split(/\s+/),
 );
 
 const MIN_WORD = 3;
@@ -81,15 +81,28 @@ export function topTopics(handoffs: readonly (readonly string[])[], limit = 5, m
   return chosen;
 }
 
+/** The learning service's placeholders for personal data (`[email]`, `[order number]`): no topic. */
+const PLACEHOLDER = /\[[a-z][a-z ]{0,30}\]/g;
+
 /**
- * The topic of one handoff's customer messages: its most telling word or two-word phrase (the
- * learned article's topic, issue 20), or null when it has no meaningful word.
+ * The topic of one handoff's customer messages (the learned article's topic, issue 20), or null
+ * when they have no meaningful word: the phrase the customer repeated most (two words name a
+ * topic better than one), the first one on a tie, else the word repeated most. Placeholders of
+ * scrubbed personal data are neither topics nor part of one.
  */
 export function topicOf(texts: readonly string[]): string | null {
-  const terms = [...termsOf(texts)];
-  if (terms.length === 0) return null;
-  // The first phrase when there is one (two words name a topic better than one), else the first word.
-  return terms.find((t) => t.includes(' ')) ?? terms[0]!;
+  const counts = new Map<string, number>();
+  for (const text of texts) {
+    for (const part of text.split(PLACEHOLDER)) {
+      for (const term of termsOf([part])) counts.set(term, (counts.get(term) ?? 0) + 1);
+    }
+  }
+  const best = (phrases: boolean): string | null => {
+    let top: [string, number] | null = null;
+    for (const [term, n] of counts) if (term.includes(' ') === phrases && (top === null || n > top[1])) top = [term, n];
+    return top?.[0] ?? null;
+  };
+  return best(true) ?? best(false);
 }
 
 /**
