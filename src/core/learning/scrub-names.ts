@@ -94,16 +94,33 @@ interface NameSets {
   strict: Set<string>;
 }
 
+/**
+ * A display name's words: "Jane Doe", "jane.doe", "Jane (Support)" and "Jane | Billing" all give
+ * Jane (and Doe); what is in brackets or after a bar describes a role, not the person.
+ */
+function nameWords(name: string): string[] {
+  const person = name.normalize('NFC').replace(/\([^()]*\)|\[[^[\]]*\]/g, ' ').split('|')[0]!;
+  return person
+    .split(/[^\p{L}\p{M}\p{N}'’-]+/u)
+    .map((w) => w.replace(/^['’-]+|['’-]+$/g, ''))
+    .filter((w) => letterCount(w) >= 2 && !NOT_NAMES.has(capitalised(w)));
+}
+
 function addName(sets: NameSets, name: string, source: 'known' | 'introduced'): void {
-  const full = name.normalize('NFC').trim().replace(/\s+/g, ' ');
-  if (letterCount(full) < 2) return;
-  const words = full.split(' ').map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ''));
+  const words = nameWords(name);
+  const isCommon = (w: string): boolean => COMMON_WORDS.has(w.toLowerCase());
+  if (words.length > 1) {
+    const full = words.join(' ');
+    // "Will Price" in any case would also be "we will price it".
+    if (source === 'introduced') for (const s of spellings(full)) sets.strict.add(s);
+    else if (words.every(isCommon)) for (const s of spellings(words.map(capitalised).join(' '))) sets.strict.add(s);
+    else for (const s of spellings(full)) sets.loose.add(s);
+  }
   const parts = new Set([...words, ...words.flatMap((w) => (w.includes('-') ? w.split('-') : []))]);
-  if (words.length > 1) for (const s of spellings(full)) (source === 'known' ? sets.loose : sets.strict).add(s);
   for (const part of parts) {
     const lower = part.toLowerCase();
-    if (letterCount(part) < 2 || PARTICLES.has(lower) || PLACEHOLDER_WORDS.has(lower)) continue;
-    if (source === 'introduced' || COMMON_WORDS.has(lower)) {
+    if (letterCount(part) < 2 || PARTICLES.has(lower) || PLACEHOLDER_WORDS.has(lower) || NOT_NAMES.has(capitalised(part))) continue;
+    if (source === 'introduced' || isCommon(part)) {
       const forms = source === 'introduced' ? [part] : [capitalised(part), part.toUpperCase()];
       for (const form of forms) for (const s of spellings(form)) sets.strict.add(s);
     } else {

@@ -52,6 +52,8 @@ const TABLE: Row[] = [
   ['Will will send the price, said Will Price', ['Will Price'], '[name] will send the price, said [name]'],
   ['Ludwig van Beethoven took the delivery van', ['Ludwig van Beethoven'], '[name] took the delivery van'],
   ["O’Brien's refund", ["Sean O'Brien"], "[name]'s refund"],
+  ['Jane in support and jane.doe replied; Support is open', ['Jane (Support)', 'jane.doe'], '[name] in support and [name].[name] replied; Support is open'],
+  ['Ask McDonald; MCDONALD agreed', ['Ronald McDonald'], 'Ask [name]; [name] agreed'],
   // Names, introduced
   ["Hi, I'm Jane. My card fails.", none, "Hi, I'm [name]. My card fails."],
   ["I'm Stuck on the billing page and I'm Jane Doe", none, "I'm Stuck on the billing page and I'm [name]"],
@@ -77,6 +79,7 @@ const TABLE: Row[] = [
   ['Login via https://bob:hunter2@app.example/login#access_token=eyJhbGciOi', none, 'Login via https://app.example/login'],
   ['Track at https://track.example/1Z999AA10123456784 or www.shop.example/u/jane@x.io', none, 'Track at https://track.example/[id] or www.shop.example/u/[email]'],
   ['(https://help.example/kb/how-to-export-2)', none, '(https://help.example/kb/how-to-export-2)'],
+  ['Book at https://cal.example/jane-doe/12345678?week=2', ['Jane Doe'], 'Book at https://cal.example/[name]-[name]/[id]?week=2'],
   // Everything at once
   [
     'Hi Jane,\nI refunded order #A-10234 to jane@x.com and called +44 20 7946 0958.\nCheers, Bob',
@@ -129,6 +132,7 @@ describe('scrubPersonalData on hostile input', () => {
     'local part without a domain': `${fill('a.')}@`,
     'endless URL': `https://${fill('a')}`,
     'endless query': `https://x.example/?${fill('a=b&')}`,
+    'placeholders in a link': `https://${fill('[id]')}`,
     keywords: fill('order '),
     'keywords and hashes': fill('order # '),
     'keyword then blanks': `order${' '.repeat(SIZE)}!`,

@@ -37,8 +37,11 @@ export function scrubPersonalData(text: string, names: readonly string[]): strin
 
 /* ------------------------------------------------------------------ URLs */
 
-/** Not preceded by part of a word, an `@` (an email's domain) or a dot. */
-const URL = /(?<![\p{L}\p{N}_@.])(?:https?:\/\/|www\.)[^\s<>|"'[\]{}`]+/giu;
+/**
+ * Not preceded by part of a word, an `@` (an email's domain) or a dot. Brackets end a link (it may
+ * sit in "[…]"), except our own placeholders, so a scrubbed link is read whole again next time.
+ */
+const URL = /(?<![\p{L}\p{N}_@.])(?:https?:\/\/|www\.)(?:[^\s<>|"'[\]{}`]|\[(?:id|email|name)\])+/giu;
 
 /** A sentence's closing punctuation is not part of the link it ends with. */
 function trimUrl(url: string): string {
