@@ -33,6 +33,8 @@ import { createRoutingRepository } from './db/routing-repository';
 import { createMessageRepository } from './db/message-repository';
 import { createSettingsRepository } from './db/settings-repository';
 import { createVisitorRepository } from './db/visitor-repository';
+import { createKbDraftRepository } from './db/kb-draft-repository';
+import { LearningService } from './core/learning/learning-service';
 import { ConnectionRegistry } from './gateway/connection-registry';
 import { buildServer, type ServerDeps } from './gateway/server';
 import { buildWidget, type WidgetBundle } from './gateway/widget-bundle';
@@ -117,6 +119,8 @@ export interface App {
   jobs: Scheduler;
   settings: SettingsService;
   rules: RulesService;
+  /** Knowledge-base drafts learned from resolved handoffs (issue 20). */
+  learning: LearningService;
   knowledgeBase: KnowledgeBase;
   registry: ConnectionRegistry;
   server: FastifyInstance;
@@ -224,6 +228,22 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (e.previous === 'waiting' && e.conversation.state !== 'waiting') routing.announceQueue();
   });
 
+  // Handoffs teach the AI (issue 20): resolved handoffs the knowledge base could not answer become
+  // drafts; an approved one is indexed with KB_DIR's files at once.
+  const builtInDraft = builtInAi.draftArticle!.bind(builtInAi);
+  const learning = new LearningService({
+    db,
+    drafts: createKbDraftRepository(db),
+    draft: ai.draftArticle ? (input) => ai.draftArticle!(input) : builtInDraft,
+    conversations, visitors, agents, messages,
+    reindex: () => void indexKnowledgeBase(db, config.kbDir, clock),
+    bus, clock,
+    logger: logger.child({ component: 'learning' }),
+  });
+  bus.subscribe((e) => {
+    if (e.type === 'conversation.state' && e.conversation.state === 'resolved') learning.kick();
+  });
+
   const mailer = new Mailer({ db, smtpUrl: config.smtpUrl, from: config.emailFrom, clock, logger: logger.child({ component: 'email' }) });
 
   if (config.slack.botToken) {
@@ -240,6 +260,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       outboxOptions: options.slackOutbox,
       analytics,
       files,
+      learning,
     });
   } else {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
@@ -259,6 +280,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const jobList: Job[] = [
     { name: 'offline-email', cron: '*/15 * * * * *', run: () => void followUp.run() },
     nudgeJob({ routing, logger: jobsLog }),
+    // Catches up what kick() missed: a crash between a resolution and its draft, another instance's resolutions.
+    { name: 'kb-drafts', cron: '*/30 * * * * *', run: () => learning.learn() },
     maintenanceJob({
       slack,
       customers: { pruneHandoffStarts: (before) => handoffStarts.prune(before), pruneUsedReopenLinks: (now) => visitors.pruneUsedReopenLinks(now) },
@@ -343,7 +366,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, knowledgeBase, registry, server,
+    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server,
     async start() {
       // Listening to the others before serving anyone: no note about a socket's conversation is missed.
       await ownPeers?.listening();
@@ -370,6 +393,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         // send them again); the core work they start is then awaited with the rest.
         await slack?.stopReceiving();
         await core.idle();
+        await learning.idle();
         // Flushes what it can to Slack; the rest stays in the outbox for the next start.
         await slack?.stop();
         await mailer.stop();

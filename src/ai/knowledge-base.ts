@@ -6,6 +6,7 @@ import { systemClock, type Clock, type KnowledgeBase } from '../core/ports';
 import type { KbPassage } from '../core/types';
 import { lockIndexing, passageIndex, type PassageIndex } from './knowledge-base-index';
 import { GENERATION_KEY, writeGeneration } from './knowledge-base-snapshot';
+import { learnedArticleMarkdown, learnedArticles } from './learned-articles';
 import { parseArticle } from './markdown';
 import { queryTerms } from './query-terms';
 
@@ -37,7 +38,8 @@ export interface IndexResult {
 // Indexing
 
 /**
- * Replaces the whole index with the *.md files found (recursively) in dir, in one transaction, so a
+ * Replaces the whole index with the *.md files found (recursively) in dir and the learned articles
+ * (approved drafts, src/ai/learned-articles.ts), in one transaction, so a
  * search never sees half an index. A missing folder gives an empty knowledge base; a file that
  * cannot be read fails the whole re-index rather than being left out unnoticed.
  *
@@ -47,8 +49,17 @@ export interface IndexResult {
  */
 export function indexKnowledgeBase(db: Database, dir: string, clock: Clock = systemClock): IndexResult {
   const files = listMarkdownFiles(dir);
-  const articles = files.map((id) => {
-    const source = fs.readFileSync(path.join(dir, id), 'utf8');
+  const fromFiles = new Set(files);
+  const sources = [
+    ...files.map((id) => ({ id, source: () => fs.readFileSync(path.join(dir, id), 'utf8') })),
+    // Learned articles (approved drafts) are indexed like files; one exported into KB_DIR under its
+    // id is read from the file instead (where it may have been edited since).
+    ...learnedArticles(db)
+      .filter((a) => !fromFiles.has(a.articleId))
+      .map((a) => ({ id: a.articleId, source: () => learnedArticleMarkdown(a) })),
+  ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const articles = sources.map(({ id, source: read }) => {
+    const source = read();
     const { title, url, tags, passages } = parseArticle(source, id);
     return {
       row: { id, title, url, tags: JSON.stringify(tags), content_hash: createHash('sha256').update(source).digest('hex') },

@@ -174,7 +174,7 @@ export function createLocalAi(options: LocalAiOptions): LocalAi {
     },
 
     async draftArticle(input: ArticleDraftInput): Promise<ArticleDraft> {
-      return draftArticleBuiltIn(input);
+      return { ...draftArticleBuiltIn(input), draftedBy: 'built-in' };
     },
   };
 }

@@ -165,7 +165,7 @@ export function createOpenAiAi(o: OpenAiOptions): Ai {
       for (const [field, value] of Object.entries(draft)) {
         if (!value) throw new AiOutputError(SCHEMA_NAMES.article, `an empty ${field}`);
       }
-      return draft;
+      return { ...draft, draftedBy: 'openai' };
     },
   };
 }

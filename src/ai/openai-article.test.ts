@@ -69,7 +69,7 @@ describe('OpenAI provider: article drafts', () => {
     });
     const before = server.requestsFor('kb_article').length;
     const draft = await openai().draftArticle!(input);
-    expect(draft).toEqual(article);
+    expect(draft).toEqual({ ...article, draftedBy: 'openai' });
 
     const [request] = server.requestsFor('kb_article').slice(before);
     expect(request!.body.response_format).toMatchObject({
@@ -119,7 +119,7 @@ describe('OpenAI provider: article drafts', () => {
     const ai = withFallback(openai(), builtIn, createLogger('info', stream));
 
     const draft = await ai.draftArticle!(input);
-    expect(draft).toEqual(draftArticleBuiltIn(input));
+    expect(draft).toEqual({ ...draftArticleBuiltIn(input), draftedBy: 'built-in' });
     expect(draft.answer).toBe('You can export invoices as PDF from Billing → Invoices: tick them and click "Download PDF".');
     const warn = lines.find((l) => l.msg === 'OpenAI failed; the built-in AI answered instead');
     expect(warn).toMatchObject({ level: 40, method: 'draftArticle', failure: { kind: 'status' in response ? 'http' : 'invalid_output' } });

@@ -1,3 +1,4 @@
+import type { KbDraft } from './learning/types';
 import type { AgentPersona, Conversation, EscalationReason, Message, MessageRole } from './types';
 
 /**
@@ -36,6 +37,8 @@ export type DomainEvent =
    * one @here per round, however many reached that point.
    */
   | { type: 'conversations.broadcast'; conversations: { id: string; teamId: string | null }[]; waitedMinutes: number }
+  /** A knowledge-base draft learned from a handoff was stored, edited, approved or discarded (`by`: who; null for the copilot). */
+  | { type: 'kb.draft'; draft: KbDraft; change: 'drafted' | 'edited' | 'approved' | 'discarded'; by: string | null }
   /** A waiting conversation moved in the queue (someone ahead was claimed or left). */
   | { type: 'conversation.queue'; conversationId: string; queue: { position: number; etaSeconds?: number } };
 

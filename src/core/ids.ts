@@ -20,6 +20,6 @@ function random16(): string {
  * them grows at its end (a random key dirties a random page of its index on every insert, which
  * made a message's write a third dearer; see bench 5).
  */
-export function newId(prefix: 'v' | 'c' | 'm' | 'o' | 'e'): string {
+export function newId(prefix: 'v' | 'c' | 'm' | 'o' | 'e' | 'k'): string {
   return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${random16()}`;
 }

@@ -88,6 +88,8 @@ export interface ArticleDraft {
   question: string;
   /** The answer, from the agent's replies. */
   answer: string;
+  /** Who wrote it (recorded with the draft): OpenAI, or the built-in drafter (also when OpenAI failed). */
+  draftedBy?: 'openai' | 'built-in';
 }
 
 /**

@@ -2,6 +2,7 @@ import type { AgentService } from '../core/agent-service';
 import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { ConversationService } from '../core/conversation-service';
 import type { HandoffService } from '../core/handoff-service';
+import type { LearningService } from '../core/learning/learning-service';
 import type { RulesService } from '../core/rules-service';
 import type { SettingsService } from '../core/settings';
 import type { TeamsService } from '../core/teams-service';
@@ -39,6 +40,8 @@ export interface SlackContext {
   channels: Pick<ChannelHealth, 'check' | 'recordCheck' | 'defaultChannel'>;
   /** Handoff analytics (/handoff stats, the Home tab's team performance). */
   analytics: AnalyticsService;
+  /** Knowledge-base drafts learned from resolved handoffs: approve, edit, discard (issue 20). */
+  learning: LearningService;
   /** The copilot: summaries and drafts for agents (never answers the customer from Slack). */
   ai: Ai;
   /** A conversation as the AI reads it (throws DomainError not_found). */

@@ -1,3 +1,4 @@
+import type { KbDraft } from '../core/learning/types';
 import type { AgentService } from '../core/agent-service';
 import type { AnalyticsReport } from '../core/analytics/metrics';
 import type { DomainEvent, EventBus } from '../core/events';
@@ -43,7 +44,8 @@ const FRUSTRATION_WINDOW = 5;
 export type HomeOutcome =
   | { kind: 'claimed' | 'took_over'; conversationId: string }
   | { kind: 'owned'; conversationId: string; ownerId: string }
-  | { kind: 'resolved' | 'not_found' | 'failed' };
+  | { kind: 'resolved' | 'not_found' | 'failed' }
+  | { kind: 'text'; text: string };
 
 interface SharedLists {
   queue: HomeList;
@@ -69,6 +71,8 @@ export interface HomePublisherOptions {
   performance?: () => AnalyticsReport | null;
   /** Every channel handoffs go to, with its health and load, for admins' Home tabs; absent: no section. */
   channels?: { rows: () => ChannelRow[]; defaultChannel: string; isAdmin: (userId: string) => boolean };
+  /** Knowledge-base drafts waiting for a decision, for admins' Home tabs (isAdmin above); absent: no section. */
+  kbDrafts?: () => KbDraft[];
 }
 
 /**
@@ -158,7 +162,13 @@ export class HomePublisher {
       liveWindowMinutes: Math.round(this.liveWindowMs / 60_000),
       performance: shared.performance,
       channels: this.channelsFor(userId, shared),
+      kbDrafts: this.d.kbDrafts && this.d.channels?.isAdmin(userId) ? this.d.kbDrafts() : null,
     };
+  }
+
+  /** A knowledge-base draft was stored or decided: admins watching their Home tab see it. */
+  kbDraftsChanged(): void {
+    this.channelsChanged();
   }
 
   /** A team channel's health changed: admins watching their Home tab see it. */
@@ -214,6 +224,7 @@ export class HomePublisher {
   }
 
   private notice(outcome: HomeOutcome): HomeNotice {
+    if (outcome.kind === 'text') return outcome;
     if (!('conversationId' in outcome)) return { kind: outcome.kind };
     const c = this.d.dashboard.get(outcome.conversationId);
     const customerName = c

@@ -48,6 +48,12 @@ export const ACTION = {
   ruleToggle: 'handoff_rule_toggle',
   /** Rules modal: previous / next page of rules. */
   rulesPage: 'handoff_rules_page',
+  /** Knowledge-base draft learned from a handoff (thread and admins' Home; per draft, see rowActionId): approve it. */
+  kbApprove: 'handoff_kb_approve',
+  /** Knowledge-base draft: open the edit modal. */
+  kbEdit: 'handoff_kb_edit',
+  /** Knowledge-base draft: discard it. */
+  kbDiscard: 'handoff_kb_discard',
 } as const;
 
 /** callback_id of modals (views.open / views.push); view_submission listeners match on these. */
@@ -57,6 +63,7 @@ export const VIEW = {
   ruleEdit: 'handoff_rule_edit_view',
   settings: 'handoff_settings_view',
   ruleTest: 'handoff_rule_test_view',
+  kbDraftEdit: 'handoff_kb_draft_edit_view',
 } as const;
 
 /** callback_id of global and message shortcuts (declared in manifest.yml with the same value). */
@@ -89,6 +96,12 @@ export const BLOCK = {
   copilotArticles: 'handoff_copilot_articles',
   // Knowledge-base results (/handoff kb, the message shortcut)
   kbHeader: 'handoff_kb_header',
+  // Knowledge-base draft (message: body and actions; Home rows add `:${draftId}`; edit modal: inputs)
+  kbDraftBody: 'handoff_kb_draft_body',
+  kbDraftActions: 'handoff_kb_draft_actions',
+  kbDraftTitle: 'handoff_kb_draft_title',
+  kbDraftQuestion: 'handoff_kb_draft_question',
+  kbDraftAnswer: 'handoff_kb_draft_answer',
   // Edit-suggestion modal
   editSuggestionInput: 'handoff_edit_suggestion_input',
   // Rule editor / tester modals
@@ -163,6 +176,9 @@ export const BLOCK = {
 /** action_id of the elements inside input blocks (paired with BLOCK for `view.state.values`). */
 export const INPUT = {
   editSuggestionText: 'handoff_edit_suggestion_text',
+  kbDraftTitle: 'handoff_kb_draft_title_value',
+  kbDraftQuestion: 'handoff_kb_draft_question_value',
+  kbDraftAnswer: 'handoff_kb_draft_answer_value',
   ruleName: 'handoff_rule_name_value',
   ruleCondition: 'handoff_rule_condition_value',
   ruleAction: 'handoff_rule_action_value',

@@ -7,6 +7,9 @@ import type { EventBus } from '../core/events';
 import type { AgentService } from '../core/agent-service';
 import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { HandoffService } from '../core/handoff-service';
+import type { LearningService } from '../core/learning/learning-service';
+import { createKbDraftRepository } from '../db/kb-draft-repository';
+import { attachKbDraftPoster } from './kb-draft-poster';
 import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
 import { DomainError } from '../core/errors';
 import type { RoutingService } from '../core/routing-service';
@@ -81,6 +84,8 @@ export interface SlackDeps {
   teams: TeamsService;
   /** Handoff analytics (/handoff stats, the Home tab's team performance). */
   analytics: AnalyticsService;
+  /** Knowledge-base drafts learned from resolved handoffs (posted in their threads, decided there). */
+  learning: LearningService;
   /** Outbox pacing and backoff (tests make them fast). */
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs' | 'inFlightGraceMs'>;
 }
@@ -134,6 +139,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   const presenceClient = new WebClient(botToken, { slackApiUrl: config.slack.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: 5_000 });
 
   const slack = createSlackRepository(db);
+  const kbDrafts = createKbDraftRepository(db);
   const identity = new SlackIdentity(readClient);
   // Built in dependency order: a conversation's thread and its link, the emails that carry the link,
   // then the outbox that resolves its posts' references through them.
@@ -151,6 +157,10 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     permalink,
     // The link exists now: agents who asked for emails get theirs.
     cardPosted: (conversationId) => emailAgents(conversationId, deps.routing.askedAgents(conversationId), 'routed'),
+    kbDrafts: {
+      ts: (draftId) => kbDrafts.get(draftId)?.slack?.ts,
+      posted: (draftId, ch, ts) => kbDrafts.setSlackRef(draftId, ch, ts),
+    },
   });
   const apiCall = async (method: string, args: Record<string, unknown>) => (await outboxClient.apiCall(method, args)) as WebAPICallResult as unknown as Record<string, unknown>;
   // A customer's file into its thread: one outbox item running Slack's three-step upload (file-upload.ts).
@@ -205,6 +215,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     clock,
     logger: slackLog,
     performance: () => deps.analytics.cached('7d'),
+    kbDrafts: () => kbDrafts.list('drafted', 20),
     channels: {
       rows: () => channels.overview(),
       defaultChannel: channel ?? '',
@@ -282,6 +293,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     channels,
     analytics: deps.analytics,
     ai: deps.ai,
+    learning: deps.learning,
     aiContext(conversationId) {
       const conversation = deps.customer.get(conversationId);
       const visitor = deps.visitors.get(conversation.visitorId);
@@ -322,6 +334,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     unsubscribeLog();
   };
   const unsubscribeHome = home.attach(deps.bus);
+  const unsubscribeDrafts = attachKbDraftPoster(deps.bus, { outbox, slack, homeChanged: () => home.kbDraftsChanged(), logger: slackLog });
   if (!channel) {
     slackLog.error('SLACK_HANDOFF_CHANNEL is not set: handoffs cannot be posted to Slack and wait in the queue. Set it to the id of your support channel.');
   }
@@ -361,6 +374,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     async stop() {
       unsubscribe();
       unsubscribeHome();
+      unsubscribeDrafts();
       home.stop();
       await this.stopReceiving();
       await outbox.stop({ flushWithinMs: 5_000 });

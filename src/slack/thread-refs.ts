@@ -34,6 +34,8 @@ export interface ThreadRefsDeps {
   permalink: Permalink;
   /** The card of a conversation reached Slack (its thread and link exist from now on). */
   cardPosted: (conversationId: string) => void;
+  /** Knowledge-base drafts' messages in their threads: their ts once posted (updated when decided). */
+  kbDrafts?: { ts(draftId: string): string | undefined; posted(draftId: string, channel: string, ts: string): void };
 }
 
 export interface ThreadRefs {
@@ -43,8 +45,12 @@ export interface ThreadRefs {
   sent(ref: unknown, result: Record<string, unknown>): void;
 }
 
-export function createThreadRefs({ slack, permalink, cardPosted }: ThreadRefsDeps): ThreadRefs {
+/** Placeholder the outbox resolves to a knowledge-base draft's message ts once it has been posted. */
+export const kbDraftTsOf = (draftId: string) => ({ $kbDraftTs: draftId });
+
+export function createThreadRefs({ slack, permalink, cardPosted, kbDrafts }: ThreadRefsDeps): ThreadRefs {
   const lookup = (op: string, value: unknown): unknown => {
+    if (op === '$kbDraftTs' && typeof value === 'string') return kbDrafts?.ts(value);
     if (op === '$cardOf' && typeof value === 'string') return slack.thread(value)?.ts ?? undefined;
     if (op === '$permalinkOf' && typeof value === 'string') return permalink(value) ?? undefined;
     if (op === '$format' && Array.isArray(value)) {
@@ -60,7 +66,11 @@ export function createThreadRefs({ slack, permalink, cardPosted }: ThreadRefsDep
   return {
     resolve: (args) => resolvePlaceholders(args, lookup),
     sent(ref, result) {
-      const r = ref as { conversationId?: string; kind?: string } | null;
+      const r = ref as { conversationId?: string; kind?: string; draftId?: string; channel?: string } | null;
+      if (r?.kind === 'kb-draft' && r.draftId && typeof result.ts === 'string') {
+        kbDrafts?.posted(r.draftId, typeof result.channel === 'string' ? result.channel : (r.channel ?? ''), result.ts);
+        return;
+      }
       if (r?.kind === 'card' && r.conversationId && typeof result.ts === 'string') {
         slack.setThreadTs(r.conversationId, result.ts);
         cardPosted(r.conversationId);

@@ -8,6 +8,8 @@
  * most HOME_LIST_LIMIT rows (two blocks each) and says how many more there are, so the view stays
  * well under Slack's 100 blocks however busy the day is.
  */
+import type { KbDraft } from '../../core/learning/types';
+import { kbDraftHomeBlocks } from './kb-draft';
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import { AGENT_STATUSES, type AgentStatus } from '../../core/availability';
 import type { ConversationState, EscalationReasonKind } from '../../core/types';
@@ -63,7 +65,9 @@ export interface HomeList {
 export type HomeNotice =
   | { kind: 'claimed' | 'took_over'; customerName: string; thread: { channel: string; ts: string | null } | null }
   | { kind: 'owned'; ownerId: string; customerName: string }
-  | { kind: 'resolved' | 'not_found' | 'failed' };
+  | { kind: 'resolved' | 'not_found' | 'failed' }
+  /** Our own words (already mrkdwn): what came of a click on a knowledge-base draft. */
+  | { kind: 'text'; text: string };
 
 export interface HomeModel {
   /** ISO, for relative times. */
@@ -87,6 +91,8 @@ export interface HomeModel {
   performance?: AnalyticsReport | null;
   /** Admins only: every channel handoffs go to, with its health; absent: no such section. */
   channels?: { rows: ChannelRow[]; defaultChannel: string } | null;
+  /** Admins only: knowledge-base drafts learned from handoffs, waiting for a decision (issue 20). */
+  kbDrafts?: KbDraft[] | null;
 }
 
 export interface HomeView {
@@ -309,6 +315,8 @@ export function homeNoticeText(notice: HomeNotice): string {
       return '⚠️ That conversation no longer exists.';
     case 'failed':
       return '⚠️ That did not work. Please try again.';
+    case 'text':
+      return notice.text;
   }
 }
 
@@ -356,6 +364,7 @@ export function appHome(model: HomeModel): HomeView {
   );
 
   if (model.performance) blocks.push({ type: 'divider' }, ...homePerformanceBlocks(model.performance));
+  if (model.kbDrafts?.length) blocks.push({ type: 'divider' }, ...kbDraftHomeBlocks(model.kbDrafts));
   if (model.channels) blocks.push({ type: 'divider' }, ...homeChannelsBlocks(model.channels.rows, model.channels.defaultChannel));
 
   const at = parseTime(now);

@@ -4,6 +4,7 @@ import { ACTION, rowActionPattern } from '../../ids';
 import { claimButton } from './claim-button';
 import { editSuggestionButton, ignoreSuggestionButton, sendSuggestionButton, summaryButton, suggestReplyButton } from './copilot-buttons';
 import { handBackButton } from './hand-back-button';
+import { kbDraftButton } from './kb-draft-buttons';
 import { homeClaimButton, homeStatusButton, takeOverButton } from './home-buttons';
 import { resolveButton } from './resolve-button';
 import { ruleDeleteButton, ruleDownButton, ruleEditButton, ruleTestButton, ruleToggleButton, ruleUpButton, rulesPageButton } from './rule-buttons';
@@ -30,4 +31,8 @@ export function registerActions(app: App, ctx: SlackContext): void {
   app.action(rowActionPattern(ACTION.ruleDelete), ruleDeleteButton(ctx));
   app.action(rowActionPattern(ACTION.rulesPage), rulesPageButton(ctx));
   app.action(ACTION.ruleTest, ruleTestButton(ctx));
+  // Knowledge-base drafts (thread message, admins' Home tab): per-draft action ids.
+  app.action(rowActionPattern(ACTION.kbApprove), kbDraftButton(ctx, 'approve'));
+  app.action(rowActionPattern(ACTION.kbEdit), kbDraftButton(ctx, 'edit'));
+  app.action(rowActionPattern(ACTION.kbDiscard), kbDraftButton(ctx, 'discard'));
 }

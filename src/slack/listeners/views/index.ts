@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { SlackContext } from '../../context';
 import { VIEW } from '../../ids';
 import { editSuggestionView } from './edit-suggestion-view';
+import { kbDraftEditView } from './kb-draft-view';
 import { ruleEditView } from './rule-edit-view';
 import { ruleTestSubmitView } from './rule-test-view';
 import { settingsSubmitView } from './settings-view';
@@ -12,4 +13,6 @@ export function registerViews(app: App, ctx: SlackContext): void {
   app.view(VIEW.ruleEdit, ruleEditView(ctx));
   app.view(VIEW.ruleTest, ruleTestSubmitView(ctx));
   app.view(VIEW.settings, settingsSubmitView(ctx));
+  // Knowledge-base drafts learned from handoffs: admins and the agent who resolved the conversation.
+  app.view(VIEW.kbDraftEdit, kbDraftEditView(ctx));
 }
