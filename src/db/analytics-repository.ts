@@ -172,8 +172,8 @@ export function createAnalyticsRepository(db: Database) {
             .where('status', '=', 'approved')
             .where('decided_at', '>=', from)
             .where('decided_at', '<', to)
-            .orderBy('decided_at')
-            .orderBy('id')
+            .orderBy('decided_at', 'desc')
+            .orderBy('id', 'desc')
             .limit(limit),
         )
         .map(toDraftRecord);
@@ -188,16 +188,9 @@ export function createAnalyticsRepository(db: Database) {
           .select((eb) => [
             'c.id',
             'c.created_at',
-            eb
-              .exists(
-                eb
-                  .selectFrom('conversation_events as e')
-                  .select('e.id')
-                  .whereRef('e.conversation_id', '=', 'c.id')
-                  .where('e.type', '=', 'escalated')
-                  .where('e.at', '<', to),
-              )
-              .as('handed_off'),
+            // Not correlated: the window's handoffs are read once (a correlated lookup would take
+            // the (type, at) index and scan every earlier handoff for each conversation).
+            eb('c.id', 'in', escalatedIn(from, to)).as('handed_off'),
           ])
           .where('c.created_at', '>=', from)
           .where('c.created_at', '<', to)

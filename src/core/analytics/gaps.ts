@@ -186,7 +186,7 @@ export function beforeWindow(approvedAt: string): { from: string; to: string } {
 export interface KbGapsStore {
   /** kb_drafts rows created or decided since `since` (ISO). */
   kbDrafts(since: string): KbDraftRecord[];
-  /** Approved drafts decided in [from, to), oldest first, at most `limit`. */
+  /** Approved drafts decided in [from, to), newest first, at most `limit`. */
   approvedArticles(from: string, to: string, limit: number): KbDraftRecord[];
   /**
    * Conversations started in [from, to) whose customer messages contain every fragment (lower

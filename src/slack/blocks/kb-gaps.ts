@@ -93,7 +93,7 @@ export function kbGapsMessage(windows: readonly GapWindow[], learned: readonly L
   blocks.push({ type: 'divider' });
   blocks.push(
     learned.length
-      ? linesSection('*Learned in the last 30 days* (handoff rate of the conversations on its topic)', learned.map(learnedLine))
+      ? linesSection('*Learned in the last 30 days* (newest first; the handoff rate of the conversations on each topic)', learned.map(learnedLine))
       : section('*Learned in the last 30 days:* no article approved yet.'),
   );
   blocks.push(
