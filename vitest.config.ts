@@ -54,6 +54,7 @@ const POSTGRES_TESTS = [
   'test/hostile-text.test.ts',
   'test/hostile-websocket.test.ts',
   'test/kb-gaps.test.ts',
+  'test/kb-learning.test.ts',
   'test/logging.test.ts',
   'test/message-log-order.test.ts',
   'test/offline-email.test.ts',

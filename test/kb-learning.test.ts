@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION, BLOCK, INPUT, VIEW, rowActionId } from '../src/slack/ids';
+import { startOpenAiServer, type OpenAiServer } from './support/openai-server';
 import { SLACK_IDS, type EmulatedMessage } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
 
@@ -14,8 +15,15 @@ const C = SLACK_IDS.support;
 const { ada, grace, linus } = SLACK_IDS;
 
 let s: SlackStack;
+let openai: OpenAiServer | null = null;
 afterEach(async () => {
   await s?.close();
+  if (openai) {
+    await openai.close();
+    // Every request the app made carried the key, the model, a strict json_schema and what each test expected.
+    expect(openai.problems).toEqual([]);
+    openai = null;
+  }
 });
 
 const QUESTION = 'How do I enable dark mode?';
@@ -193,5 +201,43 @@ describe('handoffs teach the AI', () => {
     await w.next('state', (f) => f.state === 'resolved');
     await s.t.app.learning.learn();
     expect(draftOf(welcome.conversationId)).toBeUndefined();
+  });
+
+  it('with OpenAI: the draft comes from its structured output, scrubbed again; once approved OpenAI is given the learned article for the paraphrase', async () => {
+    openai = await startOpenAiServer();
+    const unsure = { reply: '', confidence: 0.2, action: 'handoff', handoffReason: 'low_confidence', handoffDetail: null, sources: [] };
+    openai.script('customer_answer', { json: unsure });
+    openai.setDefault('conversation_summary', {
+      json: { summary: 'Asks about dark mode.', keyPoints: [], intent: 'Dark mode', aiTried: [], frustration: 'low', articles: [] },
+    });
+    // The model left a name and an email in: they never reach the stored draft.
+    openai.script('kb_article', {
+      json: { title: 'Turn on dark mode', question: 'How can I use a dark theme?', answer: 'Hi Jane, open Settings → Appearance and choose Dark. Questions: jane.doe@example.com' },
+      expect: ['Open Settings → Appearance and choose Dark', 'How do I enable dark mode?'],
+    });
+    s = await startSlackStack({ OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.url, OPENAI_MODEL: openai.model }, { app: { openaiLimits: { timeoutMs: 2000, maxRetries: 0 } } });
+    const { conversationId, draftMessage } = await answeredAndResolved();
+    const [request] = openai.requestsFor('kb_article');
+    // Only what the customer asked and what the agent answered: not the internal note.
+    expect(request!.text).not.toContain('legacy plan');
+    const draft = draftOf(conversationId)!;
+    expect(draft).toMatchObject({ drafted_by: 'openai', title: 'Turn on dark mode', question: 'How can I use a dark theme?' });
+    expect(draft.answer).toContain('open Settings → Appearance and choose Dark');
+    expect(draft.answer).not.toMatch(/Jane|jane\.doe@example\.com/);
+
+    await click(ada, ACTION.kbApprove, draft.id, draftMessage);
+    await s.emulator.waitFor(() => /Approved/.test(textOf(s.emulator.message(C, draftMessage.ts)!)) || undefined, 5000);
+
+    // The paraphrase: OpenAI is asked with the learned article among the passages, and its answer citing it reaches the customer.
+    openai.script('customer_answer', {
+      json: { reply: 'Open Settings → Appearance and choose Dark.', confidence: 0.9, action: 'answer', handoffReason: null, handoffDetail: null, sources: [1] },
+      expect: ['Turn on dark mode', 'choose Dark'],
+    });
+    const next = await s.widget();
+    const sam = await next.hello({ visitor: { name: 'Sam' } });
+    next.send({ type: 'message', clientId: 'p1', text: 'Is there a dark theme?' });
+    const answer = await next.next('message', (m) => m.role === 'ai');
+    expect(answer.text).toContain('Open Settings → Appearance and choose Dark.');
+    expect(s.t.app.core.get(sam.conversationId).state).toBe('ai');
   });
 });
