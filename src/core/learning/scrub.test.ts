@@ -38,12 +38,14 @@ const TABLE: Row[] = [
   ['IBAN GB29 NWBK 6016 1331 9268 19 or GB29NWBK60161331926819', none, 'IBAN [number] or [number]'],
   ['Reference code 12345678 and id 550e8400-e29b-41d4-a716-446655440000', none, 'Reference [reference number] and id [number]'],
   ['Serial 87654321', none, 'Serial [number]'],
+  ['See orders/12345678, ID:87654321 and 10:3067896789', none, 'See orders/[number], ID:[number] and 10:[number]'],
   // Addresses
   ['Ship it to 221B Baker Street, London NW1 6XE.', none, 'Ship it to [address].'],
   ['We are at 1600 Amphitheatre Pkwy, Mountain View, CA 94043', none, 'We are at [address]'],
   ['Livrer au 12 rue de la Paix, 75002 Paris', none, 'Livrer au [address]'],
   ['Bitte an Hauptstraße 5, 10115 Berlin', none, 'Bitte an [address]'],
   ['Office: Via Roma 10; mail London SW1A 1AA', none, 'Office: [address]; mail [address]'],
+  ['Old and new: London SW1A 1AA, SW1A 2AA', none, 'Old and new: [address]'],
   ['Our HQ moved in 2026 Paris time zones differ', none, 'Our HQ moved in 2026 Paris time zones differ'],
   ['Follow the 3 Easy Steps in Settings', none, 'Follow the 3 Easy Steps in Settings'],
   // Names, known
@@ -79,6 +81,7 @@ const TABLE: Row[] = [
   ['Login via https://bob:hunter2@app.example/login#access_token=eyJhbGciOi', none, 'Login via https://app.example/login'],
   ['Track at https://track.example/1Z999AA10123456784 or www.shop.example/u/jane@x.io', none, 'Track at https://track.example/[id] or www.shop.example/u/[email]'],
   ['(https://help.example/kb/how-to-export-2)', none, '(https://help.example/kb/how-to-export-2)'],
+  ['Odd link https://<@U1>@evil.example/x and www.jane@example.com', none, 'Odd link https://evil.example/x and [email]'],
   ['Book at https://cal.example/jane-doe/12345678?week=2', ['Jane Doe'], 'Book at https://cal.example/[name]-[name]/[id]?week=2'],
   // Everything at once
   [
@@ -100,6 +103,27 @@ describe('scrubPersonalData', () => {
   it.each(TABLE)('is idempotent on %j', (input, names) => {
     const once = scrubPersonalData(input, names);
     expect(scrubPersonalData(once, names)).toBe(once);
+  });
+
+  it('is idempotent on 20,000 seeded mixes of the pieces each rule reads', () => {
+    const pieces = [
+      'Hi ', 'Jane', 'Doe', ',', '.', ' ', '\n', 'Thanks', "I'm ", 'order', ' #', 'A-', '12', '345', '6789', '0', '+', '(', ')',
+      '-', '@', 'x.com', 'https://', 'www.', 'a.example', '/', '?', 'token=', '&', 'Street', 'Baker ', 'rue ', 'de la ', 'Paix',
+      'London', ' SW1A 1AA', 'CA ', '94043', 'Paris', 'GB29', ' NWBK', 'Mr. ', 'my name is ', 'this is ', ' from ', 'Best',
+      ' — ', 'Will', 'will', 'Zoë', '[name]', '[', ']', ':', '<@U1>', 'é', 'Straße ', '5', 'account', ' no. ', 'INV', '%', '$',
+      '2026', '10:30', 'v2.3.1', 'Via ', 'Roma ',
+    ];
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 48271) % 2147483647) % n;
+    const unstable: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      let text = '';
+      for (let k = 1 + next(12); k > 0; k--) text += pieces[next(pieces.length)];
+      const names = next(2) === 0 ? none : ['Jane Doe', 'Will Price'];
+      const once = scrubPersonalData(text, names);
+      if (scrubPersonalData(once, names) !== once) unstable.push(text);
+    }
+    expect(unstable.slice(0, 5)).toEqual([]);
   });
 
   it("keeps an agent's answer byte-identical", () => {

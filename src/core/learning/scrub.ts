@@ -23,15 +23,19 @@ import { scrubNames } from './scrub-names';
  * letters, in any letter case and with or without accents.
  */
 export function scrubPersonalData(text: string, names: readonly string[]): string {
+  // Mentions first: "[name]" may sit inside a link, and a link must read the same on a second pass.
+  const plain = text.replace(MENTION, '[name]');
   let out = '';
   let last = 0;
-  // URLs are cut out first: their hosts stay, and the number rules must not read paths as phones.
-  for (const m of text.matchAll(URL)) {
+  // URLs are cut out next: their hosts stay, and the number rules must not read paths as phones.
+  for (const m of plain.matchAll(URL)) {
     const url = trimUrl(m[0]);
-    out += scrubData(text.slice(last, m.index)) + scrubUrl(url);
+    // "www.jane@x.io" is an email, not a link with credentials (only a scheme's link has those).
+    if (!/^https?:/i.test(url) && /^[^/?#]*@/.test(url)) continue;
+    out += scrubData(plain.slice(last, m.index)) + scrubUrl(url);
     last = m.index + url.length;
   }
-  out += scrubData(text.slice(last));
+  out += scrubData(plain.slice(last));
   return scrubNames(out, names);
 }
 
@@ -94,7 +98,6 @@ function scrubUrl(url: string): string {
 function scrubData(text: string): string {
   if (text === '') return text;
   return text
-    .replace(MENTION, '[name]')
     .replace(EMAIL, '[email]')
     .replace(IDENTIFIER, identifier)
     .replace(IBAN, (m) => (digitCount(m) >= 8 ? '[number]' : m))
@@ -106,7 +109,8 @@ function scrubData(text: string): string {
     .replace(POSTCODE_THEN_CITY, (m, code: string) => (isYear(code) ? m : '[address]'))
     .replace(ADDRESS_PARTS, '[address]')
     .replace(DIGIT_RUN, digitRun)
-    .replace(MIXED_TOKEN, (m) => (/[A-Za-z]/.test(m) && digitCount(m) >= 8 && !/^\d{4}-\d\d-\d\dT/i.test(m) ? '[number]' : m));
+    .replace(MIXED_TOKEN, (m) => (/[A-Za-z]/.test(m) && digitCount(m) >= 8 && !/^\d{4}-\d\d-\d\dT/i.test(m) ? '[number]' : m))
+    .replace(LONG_DIGITS, '[number]');
 }
 
 /** Slack's user mention, with or without the label Slack sometimes adds. */
@@ -202,9 +206,14 @@ const UK_POSTCODE = String.raw`[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}`;
 const US_STATES = 'AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC';
 const US_ZIP = String.raw`(?:${US_STATES})[ \t]+\d{5}(?:-\d{4})?`;
 
-/** "London SW1A 1AA", "Mountain View, CA 94043", "CA 94043" (a state and ZIP are unmistakable). */
+/**
+ * "London SW1A 1AA", "Mountain View, CA 94043", "CA 94043" (a state and ZIP are unmistakable), and
+ * any postcodes straight after (one pass must take them all, or a second would find more).
+ */
 const POSTCODE_WITH_PLACE = new RegExp(
-  START + String.raw`(?:(?:${CITY}|\[address\]),?[ \t]+${UK_POSTCODE}|(?:${CITY},?[ \t]+)?${US_ZIP})(?![\p{L}\p{N}])`,
+  START +
+    String.raw`(?:(?:${CITY}|\[address\]),?[ \t]+${UK_POSTCODE}|(?:${CITY},?[ \t]+)?${US_ZIP})` +
+    String.raw`(?:,?[ \t]+(?:${UK_POSTCODE}|${US_ZIP}))*(?![\p{L}\p{N}])`,
   'gu',
 );
 /** "75002 Paris", "10115 Berlin": a postcode then a city that ends the phrase. */
@@ -216,12 +225,13 @@ const ADDRESS_PARTS = new RegExp(String.raw`\[address\](?:,?[ \t]*(?:${CITY},[ \
 
 /**
  * A run of digit groups with single separators, optionally with `+` and an area code in brackets.
- * It may not start inside a word, a price, a version or a time; a group followed by `:` (a time
+ * It may not start inside a word (a placeholder's `]` counts as one: the name it replaced did), a
+ * price, a version or a time; a group followed by `:` (a time
  * after a date) ends the run before it. Greedy, and once its first group is read it cannot fail,
  * so the engine never backs into it; `digitRun` judges the whole run.
  */
 const DIGIT_RUN =
-  /(?<![\p{L}\p{N}_$€£¥+]|[\p{L}\p{N}][.,/-]|\p{N}:)(?:\+[ \t]?)?(?:(?:\d+[ .\u00A0-]?)?\(\d{1,5}\)[ .\u00A0-]?)?\d+(?![:\d])(?:[ .\u00A0-]\d+(?![:\d]))*/gu;
+  /(?<![\p{L}\p{N}_$€£¥+\]]|[\p{L}\p{N}\]][.,/-]|[\p{N}\]]:)(?:\+[ \t]?)?(?:(?:\d+[ .\u00A0-]?)?\(\d{1,5}\)[ .\u00A0-]?)?\d+(?![:\d])(?:[ .\u00A0-]\d+(?![:\d]))*/gu;
 
 function digitRun(run: string, offset: number, whole: string): string {
   const after = whole.slice(offset + run.length, offset + run.length + 2);
@@ -251,3 +261,10 @@ function digitRun(run: string, offset: number, whole: string): string {
 
 /** Letters and digits mixed ("1Z999AA10123456784", a UUID): an identifier when it has ≥ 8 digits. */
 const MIXED_TOKEN = /(?<![\p{L}\p{N}_])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*/gu;
+
+/**
+ * Eight digits or more in a row wherever they stand ("orders/12345678", "10:3067896789"): the runs
+ * above do not start after "x/" or "1:", so that "12/07" and "10:30" stay, but an 8-digit run is
+ * an identifier whatever precedes it.
+ */
+const LONG_DIGITS = /(?<!\d)\d{8,}/g;
