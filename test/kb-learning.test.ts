@@ -201,6 +201,10 @@ describe('handoffs teach the AI', () => {
     await w.next('state', (f) => f.state === 'resolved');
     await s.t.app.learning.learn();
     expect(draftOf(welcome.conversationId)).toBeUndefined();
+
+    // The runs go on from where they stopped: a learnable conversation resolved after it is drafted.
+    const later = await answeredAndResolved();
+    expect(draftOf(later.conversationId)).toMatchObject({ status: 'drafted' });
   });
 
   it('with OpenAI: the draft comes from its structured output, scrubbed again; once approved OpenAI is given the learned article for the paraphrase', async () => {

@@ -8,50 +8,73 @@ import { LEARNABLE_REASONS, type DraftStatus, type KbDraft, type LearnableConver
  * articles. A decision (approve, discard) or an edit applies only to a draft still `drafted`, in one
  * statement, so two people clicking at once cannot both decide it.
  */
+/** Where the drafting runs have got to in the resolutions (settings ignores keys it does not know). */
+const CURSOR_KEY = 'internal.kb_drafts_cursor';
+
 export function createKbDraftRepository(db: Database) {
   const { q } = db;
   const select = () => q.selectFrom('kb_drafts').selectAll();
 
   return {
     /**
-     * Conversations resolved since `since` that have no draft yet, the newest first: each with its
-     * last handoff's reason and who resolved it (from conversation_events). Only those the AI
-     * handed off for a learnable reason and in which an agent answered the customer are returned.
+     * Resolutions recorded since `since` after the event `afterId` (if any), oldest first:
+     * the drafting runs' work list, read from where the last run stopped (see cursor()).
      */
-    learnable(since: string, limit: number): LearnableConversation[] {
-      const resolved = db.all(
+    resolvedAfter(afterId: number | null, since: string, limit: number): { eventId: number; conversationId: string }[] {
+      let query = q.selectFrom('conversation_events').select(['id', 'conversation_id']).where('type', '=', 'resolved').where('at', '>=', since);
+      if (afterId !== null) query = query.where('id', '>', afterId);
+      return db.all(query.orderBy('id').limit(limit)).map((r) => ({ eventId: Number(r.id), conversationId: r.conversation_id }));
+    },
+
+    /**
+     * The conversation, if there is something to learn from it now: resolved, without a draft, its
+     * last handoff for a learnable reason, and an agent answered the customer in it; with who
+     * resolved it last.
+     */
+    learnable(conversationId: string): LearnableConversation | null {
+      const row = db.first(
         q
-          .selectFrom('conversation_events as e')
-          .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
-          .select(['e.conversation_id'])
-          .where('e.type', '=', 'resolved')
-          .where('e.at', '>=', since)
+          .selectFrom('conversations as c')
+          .select('c.id')
+          .where('c.id', '=', conversationId)
           .where('c.state', '=', 'resolved')
-          .where((eb) => eb.not(eb.exists(eb.selectFrom('kb_drafts as d').select('d.id').whereRef('d.conversation_id', '=', 'e.conversation_id'))))
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('kb_drafts as d').select('d.id').whereRef('d.conversation_id', '=', 'c.id'))))
           .where((eb) =>
-            eb.exists(
-              eb.selectFrom('messages as m').select('m.id').whereRef('m.conversation_id', '=', 'e.conversation_id').where('m.role', '=', 'agent').where('m.deleted_at', 'is', null),
-            ),
-          )
-          .groupBy('e.conversation_id')
-          .orderBy((eb) => eb.fn.max('e.at'), 'desc')
-          .limit(limit),
+            eb.exists(eb.selectFrom('messages as m').select('m.id').whereRef('m.conversation_id', '=', 'c.id').where('m.role', '=', 'agent').where('m.deleted_at', 'is', null)),
+          ),
       );
-      const out: LearnableConversation[] = [];
-      for (const { conversation_id: id } of resolved) {
-        const events = db.all(
-          q.selectFrom('conversation_events').select(['type', 'detail']).where('conversation_id', '=', id).where('type', 'in', ['escalated', 'resolved']).orderBy('id'),
-        );
-        let reason: string | null = null;
-        let resolvedBy: string | null = null;
-        for (const e of events) {
-          const detail = parseDetail(e.detail);
-          if (e.type === 'escalated') reason = typeof detail.kind === 'string' ? detail.kind : null;
-          else resolvedBy = typeof detail.agentId === 'string' ? detail.agentId : null;
-        }
-        if (reason && (LEARNABLE_REASONS as readonly string[]).includes(reason)) out.push({ conversationId: id, reason: reason as LearnableReason, resolvedBy });
+      if (!row) return null;
+      const events = db.all(
+        q.selectFrom('conversation_events').select(['type', 'detail']).where('conversation_id', '=', conversationId).where('type', 'in', ['escalated', 'resolved']).orderBy('id'),
+      );
+      let reason: string | null = null;
+      let resolvedBy: string | null = null;
+      for (const e of events) {
+        const detail = parseDetail(e.detail);
+        if (e.type === 'escalated') reason = typeof detail.kind === 'string' ? detail.kind : null;
+        else resolvedBy = typeof detail.agentId === 'string' ? detail.agentId : null;
       }
-      return out;
+      if (!reason || !(LEARNABLE_REASONS as readonly string[]).includes(reason)) return null;
+      return { conversationId, reason: reason as LearnableReason, resolvedBy };
+    },
+
+    /** The last resolution event the drafting runs have dealt with (shared by the instances); null before the first. */
+    cursor(): number | null {
+      const row = db.first(q.selectFrom('settings').select('value').where('key', '=', CURSOR_KEY));
+      const n = row ? Number(row.value) : NaN;
+      return Number.isSafeInteger(n) ? n : null;
+    },
+
+    /** Moves the cursor forward (never back: another instance may be ahead). */
+    setCursor(eventId: number, at: string): void {
+      const current = this.cursor();
+      if (current !== null && current >= eventId) return;
+      db.run(
+        q
+          .insertInto('settings')
+          .values({ key: CURSOR_KEY, value: String(eventId), updated_at: at, updated_by: null })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(eventId), updated_at: at })),
+      );
     },
 
     /** Stores a new draft unless the conversation already has one (another instance drafted it): true when stored. */

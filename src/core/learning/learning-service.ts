@@ -9,10 +9,10 @@ import { learnedArticleId as learnedId } from './article-id';
 import { scrubPersonalData } from './scrub';
 import { DRAFT_LIMITS, type KbDraft, type KbDraftStore, type LearnableConversation } from './types';
 
-/** How far back a resolved conversation is still drafted from (a start after downtime catches up). */
+/** How far back resolutions are drafted from (the first run, or a start after long downtime). */
 const LOOKBACK_DAYS = 7;
-/** Conversations drafted per run: a backlog is worked through run by run, not all at once. */
-const PER_RUN = 20;
+/** Resolutions read at a time. */
+const PER_RUN = 50;
 /** The most of a conversation read for a draft. */
 const HISTORY = 200;
 
@@ -66,7 +66,11 @@ export class LearningService {
     while (this.running) await this.running.catch(() => undefined);
   }
 
-  /** Drafts from the conversations waiting for it; resolves with how many drafts were stored. */
+  /**
+   * Drafts from the resolutions recorded since the last run (their cursor is shared by the
+   * instances); resolves with how many drafts were stored. A draft that fails (the database, both
+   * drafters) stops the run there: the next run starts again from it.
+   */
   learn(): Promise<number> {
     if (this.running) return this.running;
     const run = (async () => {
@@ -74,12 +78,21 @@ export class LearningService {
       do {
         this.again = false;
         const since = new Date(this.d.clock.now().getTime() - LOOKBACK_DAYS * 86_400_000).toISOString();
-        for (const c of this.d.drafts.learnable(since, PER_RUN)) {
-          try {
-            if (await this.draftOne(c)) stored++;
-          } catch (err) {
-            this.d.logger.error({ err, conversationId: c.conversationId }, 'a knowledge-base draft could not be made; the next run tries again');
+        for (;;) {
+          const batch = this.d.drafts.resolvedAfter(this.d.drafts.cursor(), since, PER_RUN);
+          for (const { eventId, conversationId } of batch) {
+            const learnable = this.d.drafts.learnable(conversationId);
+            if (learnable) {
+              try {
+                if (await this.draftOne(learnable)) stored++;
+              } catch (err) {
+                this.d.logger.error({ err, conversationId }, 'a knowledge-base draft could not be made; the next run tries again');
+                return stored;
+              }
+            }
+            this.d.drafts.setCursor(eventId, this.d.clock.now().toISOString());
           }
+          if (batch.length < PER_RUN) break;
         }
       } while (this.again);
       return stored;

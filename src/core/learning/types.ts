@@ -42,7 +42,10 @@ export const DRAFT_LIMITS = { title: 150, question: 1000, answer: 3000 } as cons
 
 /** Where drafts are kept (src/db/kb-draft-repository.ts). */
 export interface KbDraftStore {
-  learnable(since: string, limit: number): LearnableConversation[];
+  resolvedAfter(afterId: number | null, since: string, limit: number): { eventId: number; conversationId: string }[];
+  learnable(conversationId: string): LearnableConversation | null;
+  cursor(): number | null;
+  setCursor(eventId: number, at: string): void;
   insert(d: Omit<KbDraft, 'status' | 'editedBy' | 'editedAt' | 'decidedBy' | 'decidedAt' | 'articleId' | 'slack'>): boolean;
   get(id: string): KbDraft | undefined;
   edit(id: string, text: ArticleDraft, by: string, at: string): boolean;
