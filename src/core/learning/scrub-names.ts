@@ -72,8 +72,14 @@ const COMMON_WORDS = new Set(
 /** Particles of a name ("van", "de la") are nobody's name on their own. */
 const PARTICLES = new Set('van von de da di del della der den la le du des dos das al el bin ibn ben'.split(' '));
 
-/** Our own placeholders' words: a name part equal to one would rewrite `[name]` itself. */
-const PLACEHOLDER_WORDS = new Set('name email phone address number id order'.split(' '));
+/**
+ * Our own placeholders' words (scrub.ts), all lower case: a name part equal to one is matched only
+ * capitalised, like a common word, so it never rewrites `[ticket number]` itself.
+ */
+const PLACEHOLDER_WORDS = new Set(
+  `name email phone address number id order invoice ticket account customer reference tracking booking reservation
+  confirmation case policy member membership transaction receipt parcel shipment contract`.split(/\s+/),
+);
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const letterCount = (s: string): number => s.replace(/[^\p{L}]/gu, '').length;
@@ -108,18 +114,18 @@ function nameWords(name: string): string[] {
 
 function addName(sets: NameSets, name: string, source: 'known' | 'introduced'): void {
   const words = nameWords(name);
-  const isCommon = (w: string): boolean => COMMON_WORDS.has(w.toLowerCase());
+  const isCommon = (w: string): boolean => COMMON_WORDS.has(w.toLowerCase()) || PLACEHOLDER_WORDS.has(w.toLowerCase());
   if (words.length > 1) {
     const full = words.join(' ');
     // "Will Price" in any case would also be "we will price it".
     if (source === 'introduced') for (const s of spellings(full)) sets.strict.add(s);
-    else if (words.every(isCommon)) for (const s of spellings(words.map(capitalised).join(' '))) sets.strict.add(s);
+    else if (words.every(isCommon) || words.some((w) => PLACEHOLDER_WORDS.has(w.toLowerCase()))) for (const s of spellings(words.map(capitalised).join(' '))) sets.strict.add(s);
     else for (const s of spellings(full)) sets.loose.add(s);
   }
   const parts = new Set([...words, ...words.flatMap((w) => (w.includes('-') ? w.split('-') : []))]);
   for (const part of parts) {
     const lower = part.toLowerCase();
-    if (letterCount(part) < 2 || PARTICLES.has(lower) || PLACEHOLDER_WORDS.has(lower) || NOT_NAMES.has(capitalised(part))) continue;
+    if (letterCount(part) < 2 || PARTICLES.has(lower) || NOT_NAMES.has(capitalised(part))) continue;
     if (source === 'introduced' || isCommon(part)) {
       const forms = source === 'introduced' ? [part] : [capitalised(part), part.toUpperCase()];
       for (const form of forms) for (const s of spellings(form)) sets.strict.add(s);

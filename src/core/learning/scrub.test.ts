@@ -56,6 +56,7 @@ const TABLE: Row[] = [
   ["O’Brien's refund", ["Sean O'Brien"], "[name]'s refund"],
   ['Jane in support and jane.doe replied; Support is open', ['Jane (Support)', 'jane.doe'], '[name] in support and [name].[name] replied; Support is open'],
   ['Ask McDonald; MCDONALD agreed', ['Ronald McDonald'], 'Ask [name]; [name] agreed'],
+  ['Case Name asked for the name on the case; Ticket [name] too', ['Case Name', 'Ticket Order'], '[name] asked for the name on the case; [name] [name] too'],
   // Names, introduced
   ["Hi, I'm Jane. My card fails.", none, "Hi, I'm [name]. My card fails."],
   ["I'm Stuck on the billing page and I'm Jane Doe", none, "I'm Stuck on the billing page and I'm [name]"],
