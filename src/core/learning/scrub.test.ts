@@ -10,6 +10,7 @@ const TABLE: Row[] = [
   ['Write to jane.doe+billing@example.co.uk please', none, 'Write to [email] please'],
   ['<mailto:ana@shop.example|ana@shop.example>', none, '<mailto:[email]|[email]>'],
   ['Mention @billing or use the @ sign', none, 'Mention @billing or use the @ sign'],
+  ['Write to support@acme.example (no-reply@acme.example sends it), not jane.support@x.io', none, 'Write to support@acme.example (no-reply@acme.example sends it), not [email]'],
   // Phones
   ['Call +44 20 7946 0958 today', none, 'Call [phone] today'],
   ['Call (555) 123-4567 or 555-123-4567.', none, 'Call [phone] or [phone].'],

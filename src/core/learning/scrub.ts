@@ -98,7 +98,7 @@ function scrubUrl(url: string): string {
 function scrubData(text: string): string {
   if (text === '') return text;
   return text
-    .replace(EMAIL, '[email]')
+    .replace(EMAIL, (m) => (ROLE_MAILBOX.test(m) ? m : '[email]'))
     .replace(IDENTIFIER, identifier)
     .replace(IBAN, (m) => (digitCount(m) >= 8 ? '[number]' : m))
     .replace(STREET_EN, '[address]')
@@ -121,6 +121,12 @@ const MENTION = /<@[A-Z0-9]+(?:\|[^<>\n]*)?>/g;
  * once, not once per character); the domain's dot-separated labels cannot overlap each other.
  */
 const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+/**
+ * A business's shared mailbox ("support@", "no-reply@") is nobody's personal data, and an article
+ * that says "write to billing@…" is useless without it.
+ */
+const ROLE_MAILBOX =
+  /^(?:no-?reply|do-?not-?reply|support|help|helpdesk|billing|sales|info|contact|hello|security|privacy|legal|abuse|postmaster|webmaster|feedback|service|care|accounts|invoices|team|admin|press|careers|jobs|orders|returns|dpo|gdpr)@/i;
 
 function digitCount(text: string): number {
   let n = 0;
