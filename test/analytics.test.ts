@@ -3,24 +3,12 @@ import { ACTION, BLOCK } from '../src/slack/ids';
 import { History, seedHistory } from './support/analytics-history';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
+import { movableClock } from './support/movable-clock';
 
 const C = SLACK_IDS.support;
 const { ada: ADA, grace: GRACE } = SLACK_IDS;
 
 /** A clock that runs with real time (timers stay sane) and that the test moves. */
-function movableClock(startIso: string) {
-  let offset = Date.parse(startIso) - Date.now();
-  return {
-    now: () => new Date(Date.now() + offset),
-    set(iso: string) {
-      offset = Date.parse(iso) - Date.now();
-    },
-    advance(ms: number) {
-      offset += ms;
-    },
-  };
-}
-
 let s: SlackStack | undefined;
 afterEach(async () => {
   await s?.close();

@@ -3,6 +3,7 @@ import type { Database } from '../src/db/database';
 import { History, seedHistory } from './support/analytics-history';
 import { SLACK_IDS } from './support/slack-emulator';
 import { startSlackStack, type SlackStack } from './support/slack-stack';
+import { movableClock } from './support/movable-clock';
 
 /**
  * Knowledge gaps and learned articles (issue 20, bullets 4 and 5) through the real app: a seeded
@@ -16,16 +17,6 @@ const DAY = 24 * 3600;
 const HOUR = 3600;
 
 /** A clock that runs with real time (timers stay sane) and that the test moves. */
-function movableClock(startIso: string) {
-  let offset = Date.parse(startIso) - Date.now();
-  return {
-    now: () => new Date(Date.now() + offset),
-    set(iso: string) {
-      offset = Date.parse(iso) - Date.now();
-    },
-  };
-}
-
 let s: SlackStack | undefined;
 afterEach(async () => {
   await s?.close();

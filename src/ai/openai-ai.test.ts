@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { APIConnectionTimeoutError } from 'openai';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase as Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import type { AiContext, KnowledgeBase } from '../core/ports';
 import type { Conversation } from '../core/types';
-import { startOpenAiServer, type OpenAiServer } from '../../test/support/openai-server';
+import { openAiServerForFile, type OpenAiServer } from '../../test/support/openai-server';
 import { aiContext, type Turn } from '../../test/support/ai-context';
 import { createAi } from './create-ai';
 import { withFallback } from './fallback-ai';
@@ -36,25 +36,17 @@ const answer = (over: Record<string, unknown> = {}) => ({
 
 let db: Database;
 let kb: KnowledgeBase;
+const openAi = openAiServerForFile();
 let server: OpenAiServer;
-
-beforeAll(async () => {
+beforeAll(() => {
   db = openDatabase(':memory:');
   migrate(db);
   indexKnowledgeBase(db, KB_DIR);
   kb = createKnowledgeBase(db);
-  server = await startOpenAiServer();
+  server = openAi.server();
 });
-afterAll(async () => {
-  await server.close();
+afterAll(() => {
   db.close();
-});
-
-let problemsBefore = 0;
-afterEach(() => {
-  // Every request any test made was one OpenAI would accept and carried what the test expected.
-  expect(server.problems.slice(problemsBefore)).toEqual([]);
-  problemsBefore = server.problems.length;
 });
 
 function openai(options: { threshold?: number; timeoutMs?: number; maxRetries?: number } = {}) {
@@ -339,6 +331,6 @@ describe('the OpenAI test server', () => {
       'customer_answer: schema: a must be required',
       'customer_answer: no knowledge-base passages in the messages',
     ]);
-    problemsBefore = server.problems.length;
+    openAi.problemsChecked();
   });
 });

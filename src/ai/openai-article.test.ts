@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type SqliteDatabase as Database } from '../db/database';
 import { migrate } from '../db/migrator';
 import { createLogger } from '../logger';
 import type { ArticleDraftInput } from '../core/ports';
-import { startOpenAiServer, type OpenAiServer } from '../../test/support/openai-server';
+import { openAiServerForFile, type OpenAiServer } from '../../test/support/openai-server';
 import { draftArticleBuiltIn } from './article-drafter';
 import { withFallback } from './fallback-ai';
 import { createKnowledgeBase } from './knowledge-base';
@@ -31,22 +31,15 @@ const article = {
 };
 
 let db: Database;
+const openAi = openAiServerForFile();
 let server: OpenAiServer;
-
-beforeAll(async () => {
+beforeAll(() => {
   db = openDatabase(':memory:');
   migrate(db);
-  server = await startOpenAiServer();
+  server = openAi.server();
 });
-afterAll(async () => {
-  await server.close();
+afterAll(() => {
   db.close();
-});
-
-let problemsBefore = 0;
-afterEach(() => {
-  expect(server.problems.slice(problemsBefore)).toEqual([]);
-  problemsBefore = server.problems.length;
 });
 
 function openai() {

@@ -15,6 +15,7 @@
  * and used in order; with none queued the schema's default answers, else a 500 and a problem.
  */
 import http from 'node:http';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 
 export type ScriptedResponse =
@@ -267,4 +268,30 @@ function strictSchemaProblems(schema: any, path: string): string[] {
   if (types.includes('array') && schema.items) problems.push(...strictSchemaProblems(schema.items, `${path}[]`));
   for (const alt of schema.anyOf ?? []) problems.push(...strictSchemaProblems(alt, `${path}|`));
   return problems;
+}
+
+/**
+ * For a test file talking to the emulation: one server for the file, closed after it; after each
+ * test, every request it made must have been one OpenAI would accept and carry what the test expected.
+ */
+export function openAiServerForFile(): { server(): OpenAiServer; problemsChecked(): void } {
+  let server: OpenAiServer | null = null;
+  let problemsBefore = 0;
+  beforeAll(async () => {
+    server = await startOpenAiServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(() => {
+    expect(server!.problems.slice(problemsBefore)).toEqual([]);
+    problemsBefore = server!.problems.length;
+  });
+  return {
+    server: () => server!,
+    /** A test that provoked problems on purpose (and checked them) clears them here. */
+    problemsChecked: () => {
+      problemsBefore = server!.problems.length;
+    },
+  };
 }
