@@ -97,7 +97,7 @@ async function runNudges(): Promise<NudgeOutcome> {
 describe('presence and manual status', () => {
   it('an available agent whose Slack presence is away is away for routing until active again; manual busy and offline win', async () => {
     const st = await start([ada, grace]);
-    expect(st.t.app.jobs.jobs).toEqual(['presence', 'offline-email', 'nudges', 'maintenance', 'digest']);
+    expect(st.t.app.jobs.jobs).toEqual(['presence', 'offline-email', 'nudges', 'kb-drafts', 'maintenance', 'digest']);
 
     st.emulator.setPresence(ada, 'away');
     expect((await st.pollPresence()).polled).toEqual([ada, grace]);
