@@ -145,9 +145,15 @@ export function createKbDraftRepository(db: Database) {
       db.run(q.updateTable('kb_drafts').set({ slack_channel: channel, slack_ts: ts }).where('id', '=', id));
     },
 
-    /** Whether an article id is taken (learned ids are made from titles). */
+    /**
+     * Whether an article id is taken (learned ids are made from titles): by another learned article,
+     * or by an indexed file (one written by hand under KB_DIR/learned/ would hide the new article).
+     */
     articleIdTaken(articleId: string): boolean {
-      return db.first(q.selectFrom('kb_drafts').select('id').where('article_id', '=', articleId)) !== undefined;
+      return (
+        db.first(q.selectFrom('kb_drafts').select('id').where('article_id', '=', articleId)) !== undefined ||
+        db.first(q.selectFrom('kb_articles').select('id').where('id', '=', articleId)) !== undefined
+      );
     },
   };
 }

@@ -110,4 +110,18 @@ describe('drafting runs', () => {
     expect(`${row.title} ${row.question} ${row.answer}`).not.toMatch(/Jane|jane\.doe|7946/);
     expect(row.answer).toContain('[email]');
   });
+
+  it('give an approved article an id no file or other article has', async () => {
+    const db = dbs.open();
+    migrate(db);
+    resolved(db, 'no_match');
+    resolved(db, 'no_match', 'Is there a dark theme?');
+    // A hand-written file already indexed under the id the title would give.
+    db.run(db.q.insertInto('kb_articles').values({ id: 'learned/dark-mode.md', title: 'Dark mode', url: null, tags: '[]', content_hash: 'x', indexed_at: NOW.toISOString() }));
+    const learning = service(db, article);
+    await learning.learn();
+    const ids = db.all(db.q.selectFrom('kb_drafts').select('id').orderBy('conversation_id')).map((r) => r.id);
+    expect(learning.decide(ids[0]!, 'U0ADA', true, 'approved').articleId).toBe('learned/dark-mode-2.md');
+    expect(learning.decide(ids[1]!, 'U0ADA', true, 'approved').articleId).toBe('learned/dark-mode-3.md');
+  });
 });
