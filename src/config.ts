@@ -125,6 +125,19 @@ const envSchema = z.object({
   TRUST_PROXY: trustProxy,
   WIDGET_MAX_SOCKETS_PER_IP: wholeNumber(1, 100_000, 50),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        const t = (v ?? 'false').trim().toLowerCase();
+        if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+        if (['0', 'false', 'no', 'off'].includes(t)) return false;
+        ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+        return z.NEVER;
+      }),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -162,6 +175,8 @@ export interface Config {
   readonly trustProxy: false | number | readonly string[];
   /** Widget sockets one client address may hold open. */
   readonly widgetMaxSocketsPerIp: number;
+  /** Outgoing webhooks may target loopback, private and link-local addresses, and plain http (tests, closed networks). */
+  readonly webhookAllowPrivateUrls: boolean;
 }
 
 export class ConfigError extends Error {
@@ -211,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY ?? false,
     widgetMaxSocketsPerIp: e.WIDGET_MAX_SOCKETS_PER_IP,
+    webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS ?? false,
   };
   return deepFreeze(config);
 }
