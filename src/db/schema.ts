@@ -269,6 +269,20 @@ export interface SlackNoteNoticesTable {
   at: string;
 }
 
+/** REST API keys (migration 20261208101000); `hash` is the SHA-256 of the key, never the key. */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  scope: string;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  last_used_at: string | null;
+}
+
 export interface AdminAuditTable {
   id: Generated<number>;
   actor: string | null;
@@ -310,6 +324,7 @@ export interface DB {
   slack_outbox_leases: SlackOutboxLeasesTable;
   slack_method_holds: SlackMethodHoldsTable;
   files: FilesTable;
+  api_keys: ApiKeysTable;
 }
 
 export interface SlackOutboxTable {
