@@ -114,6 +114,7 @@ const envSchema = z.object({
   AI_CONFIDENCE_THRESHOLD: numberIn(0, 1).default(0.5),
   OFFLINE_EMAIL_DELAY_S: wholeNumber(0, 365 * 24 * 3600, 120, 'a whole number of seconds (0 or more)'),
   IDENTITY_SECRET: optionalString,
+  METRICS_TOKEN: optionalString,
   WIDGET_ALLOWED_ORIGINS: z.preprocess(
     emptyToUndefined,
     z
@@ -168,6 +169,8 @@ export interface Config {
   readonly aiConfidenceThreshold: number;
   readonly offlineEmailDelaySeconds: number;
   readonly identitySecret?: string;
+  /** When set, /metrics asks for `Authorization: Bearer <it>` (METRICS_TOKEN); unset: open. */
+  readonly metricsToken?: string;
   /** null means any origin may open the widget socket. */
   readonly widgetAllowedOrigins: readonly string[] | null;
   readonly logLevel: Env['LOG_LEVEL'];
@@ -222,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     aiConfidenceThreshold: e.AI_CONFIDENCE_THRESHOLD,
     offlineEmailDelaySeconds: e.OFFLINE_EMAIL_DELAY_S,
     identitySecret: e.IDENTITY_SECRET,
+    metricsToken: e.METRICS_TOKEN,
     widgetAllowedOrigins: e.WIDGET_ALLOWED_ORIGINS ? Object.freeze(e.WIDGET_ALLOWED_ORIGINS) : null,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY ?? false,
