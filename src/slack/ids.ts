@@ -64,6 +64,8 @@ export const VIEW = {
   settings: 'handoff_settings_view',
   ruleTest: 'handoff_rule_test_view',
   kbDraftEdit: 'handoff_kb_draft_edit_view',
+  /** /handoff privacy erase: the confirmation (admins). */
+  privacyErase: 'handoff_privacy_erase_view',
 } as const;
 
 /** callback_id of global and message shortcuts (declared in manifest.yml with the same value). */
@@ -102,6 +104,8 @@ export const BLOCK = {
   kbDraftTitle: 'handoff_kb_draft_title',
   kbDraftQuestion: 'handoff_kb_draft_question',
   kbDraftAnswer: 'handoff_kb_draft_answer',
+  /** /handoff privacy erase: what will be erased, and the result. */
+  privacyErase: 'handoff_privacy_erase',
   // Edit-suggestion modal
   editSuggestionInput: 'handoff_edit_suggestion_input',
   // Rule editor / tester modals
