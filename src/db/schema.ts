@@ -324,6 +324,8 @@ export interface DB {
   slack_outbox_leases: SlackOutboxLeasesTable;
   slack_method_holds: SlackMethodHoldsTable;
   files: FilesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   api_keys: ApiKeysTable;
 }
 
@@ -377,4 +379,39 @@ export interface AnalyticsDigestsTable {
   day: string;
   channel: string;
   posted_at: string;
+}
+
+/** Outgoing webhooks' endpoints (migration 20261208100000). */
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  secret: string;
+  created_by: string;
+  created_at: string;
+  enabled: number;
+  disabled_at: string | null;
+  disabled_why: string | null;
+  failing_since: string | null;
+  removed_at: string | null;
+}
+
+/** Outgoing webhooks' durable queue: status pending | delivered | failed | dropped. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: string;
+  event_id: string;
+  type: string;
+  conversation_id: string | null;
+  stream: string;
+  body: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  finished_at: string | null;
+  lease_token: string | null;
+  lease_until: string | null;
 }
