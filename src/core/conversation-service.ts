@@ -1,4 +1,5 @@
 import { CustomerTurn } from './conversation/customer-turn';
+import type { Metrics } from './metrics';
 import { Escalation } from './conversation/escalation';
 import type { QueuedCustomers } from './conversation/queued-customers';
 import { RuleEffects } from './conversation/rule-effects';
@@ -18,6 +19,8 @@ export type { Session, SessionInput } from './conversation/sessions';
 
 /** What sessions need (stores, tokens, the lifecycle), and what the turns and escalation add. */
 export interface ConversationServiceDeps extends SessionsDeps {
+  /** Operations metrics (the AI's answer times); absent: not measured. */
+  metrics?: Metrics;
   /** What queued customers are told (shared with the nudge round's move to the queue). */
   queued: QueuedCustomers;
   ai: Ai;

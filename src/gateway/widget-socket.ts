@@ -5,6 +5,7 @@ import { clientFrameSchema, parseMessageFrame, type ClientFrame, type ErrorCode,
 import type { Rate, SharedRateLimiter } from './rate-limit';
 import { DomainError } from '../core/errors';
 import type { ConversationService } from '../core/conversation-service';
+import type { Metrics } from '../core/metrics';
 import type { Logger } from '../logger';
 
 export interface WidgetSocketDeps {
@@ -18,6 +19,8 @@ export interface WidgetSocketDeps {
    * one conversation) may send together, keyed by conversation id. Absent: per socket only.
    */
   conversationRate?: SharedRateLimiter;
+  /** Times each customer message from its frame's arrival to its ack (absent: not measured). */
+  metrics?: Pick<Metrics, 'ackLatency'>;
   /** Called once when the socket has closed, after it left the registry. */
   onClose?: (connection: WidgetConnection) => void;
 }
@@ -136,6 +139,9 @@ export class WidgetConnection {
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
+    // The ack latency counts from the frame's arrival: decoding, checks and any wait behind this
+    // socket's earlier frames are part of what the customer waits for.
+    const arrived = performance.now();
     // Decoded before the rate check so that a refused message frame is refused with its clientId
     // (the widget then knows which message to send again); frames are at most 16 KiB.
     const json = isBinary ? undefined : decodeFrame(data);
@@ -151,7 +157,7 @@ export class WidgetConnection {
     if (!frame.ok) return this.fail('bad_frame', frame.message, frame.clientId);
     const value = frame.value;
     // Nothing of this socket's is pending: handled now, not a microtask later (one hop fewer).
-    const started = this.chain === SETTLED ? this.handle(value) : this.chain.then(() => this.handle(value));
+    const started = this.chain === SETTLED ? this.handle(value, arrived) : this.chain.then(() => this.handle(value, arrived));
     const link: Promise<void> = started.then(
       () => this.settled(link),
       (err: unknown) => {
@@ -182,7 +188,7 @@ export class WidgetConnection {
     }
   }
 
-  private async handle(frame: ClientFrame): Promise<void> {
+  private async handle(frame: ClientFrame, arrived: number): Promise<void> {
     const { core, registry } = this.deps;
     if (frame.type === 'hello') {
       if (this.conversationId) return this.fail('already_started', 'This connection already said hello.');
@@ -229,6 +235,7 @@ export class WidgetConnection {
         // The client address counts the hourly handoff limit a message may trigger (see RequestOrigin).
         const { message } = await core.customerMessage(conversationId, frame.clientId, frame.text, { address: this.ip || undefined }, frame.files);
         this.reply({ type: 'ack', clientId: frame.clientId, id: message.id, seq: message.seq });
+        this.deps.metrics?.ackLatency((performance.now() - arrived) / 1000);
         return;
       }
       case 'request_human':

@@ -2,7 +2,8 @@ import { escalationForMessage } from '../escalation-policy';
 import type { EventBus } from '../events';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { MessageLog } from '../message-log';
-import type { Ai } from '../ports';
+import type { AiTurnOutcome, Metrics } from '../metrics';
+import type { Ai, AiAnswer } from '../ports';
 import type { SettingsService } from '../settings';
 import type { VisitorStore } from '../stores';
 import type { Conversation, Message } from '../types';
@@ -21,6 +22,8 @@ export interface CustomerTurnDeps {
   ruleEffects: RuleEffects;
   escalation: Escalation;
   logger: Logger;
+  /** How long the AI's answers take (absent: not measured). */
+  metrics?: Metrics;
 }
 
 /** The AI's answer to files sent without a word: it cannot open them, a person can. */
@@ -92,6 +95,7 @@ export class CustomerTurn {
     const { visitor, history } = turn;
     if (!visitor) return;
     d.bus.emit({ type: 'typing', conversationId: conversation.id, role: 'ai', typing: true });
+    const started = performance.now();
     let answer;
     try {
       answer = await d.ai.answer({
@@ -106,12 +110,13 @@ export class CustomerTurn {
     } finally {
       d.bus.emit({ type: 'typing', conversationId: conversation.id, role: 'ai', typing: false });
     }
+    const threshold = d.settings.get().aiConfidenceThreshold;
+    d.metrics?.aiTurn((performance.now() - started) / 1000, aiOutcome(answer, threshold));
 
     // The state may have changed while the AI was thinking (an agent took over): then stay quiet.
     const now = d.lifecycle.get(conversation.id);
     if (now.state === 'human' || now.state === 'waiting' || now.state === 'resolved') return;
 
-    const threshold = d.settings.get().aiConfidenceThreshold;
     if (now.state === 'ai' && answer) {
       // Rules on the AI's confidence can only be judged now that it has answered.
       const onConfidence = (rule: { conditions: { type: string }[] }) => rule.conditions.some((c) => c.type === 'ai_confidence_below');
@@ -135,4 +140,11 @@ export class CustomerTurn {
       });
     }
   }
+}
+
+/** How the AI's answer would end an `ai` turn, judged from the answer alone (what operators watch). */
+function aiOutcome(answer: AiAnswer | null, threshold: number): AiTurnOutcome {
+  if (!answer) return 'error';
+  if (answer.action.type === 'handoff') return 'handoff';
+  return answer.confidence < threshold ? 'low_confidence' : 'answer';
 }
