@@ -3,6 +3,15 @@ import type { Logger } from '../logger';
 
 type AuthTest = Awaited<ReturnType<WebClient['auth']['test']>>;
 
+/** auth.test's last answer: passed, or Slack's error code (or the network's failure). */
+export type AuthStatus = { ok: true } | { ok: false; error: string };
+
+function authError(err: unknown): string {
+  const e = err as { data?: { error?: unknown }; code?: unknown; message?: unknown } | null;
+  if (typeof e?.data?.error === 'string') return e.data.error;
+  return typeof e?.code === 'string' ? e.code : err instanceof Error ? err.message : String(err);
+}
+
 /**
  * Who the app is in Slack (auth.test), asked once; a failure is asked again next time. Given
  * `token` with tokenVerificationEnabled: false, Bolt 4/5 calls auth.test again for every incoming
@@ -15,11 +24,34 @@ export class SlackIdentity {
 
   constructor(private readonly client: Pick<WebClient, 'auth'>) {}
 
+  private lastAnswer: AuthStatus | null = null;
+
   whoAmI(): Promise<AuthTest> {
-    return (this.identity ??= this.client.auth.test().catch((err: unknown) => {
-      this.identity = null;
-      throw err;
-    }));
+    return (this.identity ??= this.client.auth.test().then(
+      (r) => {
+        this.lastAnswer = { ok: true };
+        return r;
+      },
+      (err: unknown) => {
+        this.identity = null;
+        this.lastAnswer = { ok: false, error: authError(err) };
+        throw err;
+      },
+    ));
+  }
+
+  /**
+   * Whether auth.test passed (readiness): once it has, that answer stands (asked once); otherwise
+   * it is asked again, so a fixed token or a Slack back online makes the app ready.
+   */
+  async authStatus(): Promise<AuthStatus> {
+    if (this.lastAnswer?.ok) return this.lastAnswer;
+    try {
+      await this.whoAmI();
+    } catch {
+      // Recorded by whoAmI.
+    }
+    return this.lastAnswer ?? { ok: false, error: 'not asked' };
   }
 
   /** The workspace URL (auth.test `url`), for permalinks; null until learnt. */

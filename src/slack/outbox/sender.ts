@@ -5,7 +5,7 @@ import type { Lease, OutboxItem, OutboxRepository } from './outbox-repository';
 import type { Pacer } from './pacing';
 import { describePlaceholders, hasPlaceholders } from './placeholders';
 import { findPosted, verifyMethodFor, withOutboxMetadata, type SlackCall } from './recovery';
-import { classify, explainSlackError } from './slack-errors';
+import { apiErrorCode, classify, explainSlackError } from './slack-errors';
 
 export interface SenderOptions {
   db: Database;
@@ -19,6 +19,7 @@ export interface SenderOptions {
   onSent?: ((item: OutboxItem, result: Record<string, unknown>) => void) | undefined;
   coalesce?: ((head: OutboxItem, next: readonly OutboxItem[]) => { args: Record<string, unknown>; absorbed: number } | null) | undefined;
   redirect?: ((item: OutboxItem, errorCode: string) => string | 'superseded' | null) | undefined;
+  onApiError?: ((method: string, code: string) => void) | undefined;
   backoffBaseMs: number;
   backoffMaxMs: number;
   uncertainSettleMs: number;
@@ -193,6 +194,11 @@ export class OutboxSender {
   private handleError(item: OutboxItem, args: Record<string, unknown>, err: unknown, method: string, phase: 'verify' | 'call'): void {
     const { o } = this;
     const outcome = classify(err, method);
+    try {
+      o.onApiError?.(method, apiErrorCode(err));
+    } catch (hookErr) {
+      o.log.error({ err: hookErr }, 'slack outbox onApiError failed');
+    }
     const now = this.nowMs();
     const ctx = { outboxId: item.id, lane: item.lane, method };
     switch (outcome.kind) {

@@ -58,6 +58,19 @@ export function classify(err: unknown, method: string): Outcome {
   return { kind: 'transient', message, uncertain: e?.code === 'slack_webapi_request_error' };
 }
 
+/**
+ * A short, bounded code for a failed call (a metric label): Slack's own error code, `ratelimited`,
+ * `http_<status>` for an HTTP error, `request_error` (network, timeout), `unknown` for anything else.
+ */
+export function apiErrorCode(err: unknown): string {
+  const e = err as { code?: unknown; statusCode?: unknown; data?: { error?: unknown } } | null;
+  if (e?.code === 'slack_webapi_rate_limited_error') return 'ratelimited';
+  if (e?.code === 'slack_webapi_platform_error') return typeof e.data?.error === 'string' && /^[a-z0-9_]{1,64}$/.test(e.data.error) ? e.data.error : 'unknown_error';
+  if (e?.code === 'slack_webapi_http_error') return typeof e.statusCode === 'number' ? `http_${e.statusCode}` : 'http_error';
+  if (e?.code === 'slack_webapi_request_error') return 'request_error';
+  return 'unknown';
+}
+
 /** The fix for a permanent Slack error, in plain words for whoever reads the log or the admin page. */
 export function explainSlackError(code: string, method: string, args: Record<string, unknown>, data: Record<string, unknown> = {}): string {
   const channel = typeof args.channel === 'string' ? args.channel : '?';

@@ -39,6 +39,8 @@ export interface SlackOutboxOptions {
    * before.
    */
   redirect?: (item: OutboxItem, errorCode: string) => string | 'superseded' | null;
+  /** Called for every call Slack (or the network) refused, with the method and a short code (apiErrorCode): for metrics. */
+  onApiError?: (method: string, code: string) => void;
   /** Per-method pacing (per channel); methods not listed are only slowed down by 429s. */
   pacing?: Record<string, PacingRule>;
   /** Per-method pacing per stream (default: chat.update once a second per card). */
@@ -150,6 +152,7 @@ export class SlackOutbox {
       onSent: options.onSent,
       coalesce: options.coalesce,
       redirect: options.redirect,
+      onApiError: options.onApiError,
       backoffBaseMs: options.backoff?.baseMs ?? 500,
       backoffMaxMs: options.backoff?.maxMs ?? 60_000,
       uncertainSettleMs: options.uncertainSettleMs ?? 10_000,
