@@ -1,0 +1,129 @@
+import type { ErasedRows } from '../core/privacy/privacy-service';
+import type { Conversation } from '../core/types';
+import type { Database } from '../db/database';
+import { section, type SlackMessage } from './blocks/common';
+import { CUSTOMER_ICON_EMOJI, customerPoster } from './blocks/thread-messages';
+import { UPLOAD_FILE_METHOD } from './file-upload';
+import type { SlackOutbox } from './outbox';
+import type { SlackRepository } from './slack-repository';
+import { streamOf } from './slack-bridge';
+import { cardOf } from './thread-refs';
+
+/** What a customer's post reads once erased. */
+export const ERASED_TEXT = '[erased]';
+
+const erasedMessage = (): SlackMessage => ({ text: ERASED_TEXT, blocks: [section(ERASED_TEXT)] });
+
+export interface SlackErasureDeps {
+  db: Database;
+  outbox: SlackOutbox;
+  slack: Pick<SlackRepository, 'thread'>;
+  conversations: { get(id: string): Conversation | undefined };
+  /** The conversation's card as it should look now (its customer's name and email gone). */
+  card(conversation: Conversation): SlackMessage;
+  /** Where a file is deleted from when its conversation has no thread. */
+  defaultChannel: string;
+}
+
+type Row = { id: number; lane: string; method: string; args: string; status: string; result: string | null; idempotency_key: string | null };
+
+const parse = (json: string | null): Record<string, unknown> => {
+  try {
+    return json ? (JSON.parse(json) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * An erasure reaches the Slack threads, in the erasure's transaction and through the outbox: the
+ * customer's posts (one post may carry several messages, coalesced) and the transcripts are edited
+ * to "[erased]" (chat.update on the ts the outbox recorded); posts still waiting are rewritten
+ * before they go; the card is drawn again without the customer's name and email; the files the app
+ * uploaded for the customer are deleted (files.delete). The outbox's own copies (args, results)
+ * of the conversation's posts are emptied, so nothing personal stays in slack_outbox either.
+ * Running it again finds nothing left to edit.
+ */
+export function createSlackErasure(d: SlackErasureDeps) {
+  const { db } = d;
+  const { q } = db;
+
+  /** The conversation's outbox rows: its stream, and its heads-ups (which carry the customer's name). */
+  const rowsOf = (conversationId: string): Row[] =>
+    db
+      .all(
+        q
+          .selectFrom('slack_outbox')
+          .select(['id', 'lane', 'method', 'args', 'status', 'result', 'idempotency_key'])
+          .where((eb) => eb.or([eb('stream', '=', streamOf(conversationId)), eb('idempotency_key', 'like', `heads-up:${conversationId}:%`)]))
+          .orderBy('id'),
+      )
+      .map((r) => ({ ...r, id: Number(r.id) }));
+
+  const carriesCustomerText = (row: Row, args: Record<string, unknown>) =>
+    row.method === 'chat.postMessage' && (args.icon_emoji === CUSTOMER_ICON_EMOJI || Boolean(row.idempotency_key?.startsWith('transcript:')));
+
+  function eraseConversation(conversationId: string, fileIds: ReadonlySet<string>): void {
+    const stream = streamOf(conversationId);
+    for (const row of rowsOf(conversationId)) {
+      const args = parse(row.args);
+      const result = parse(row.result);
+      if (row.status === 'pending') {
+        if (carriesCustomerText(row, args)) {
+          const { text: _t, blocks: _b, username: _u, ...rest } = args;
+          const poster = args.icon_emoji === CUSTOMER_ICON_EMOJI ? customerPoster('') : {};
+          db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify({ ...rest, ...poster, ...erasedMessage() }) }).where('id', '=', row.id).where('status', '=', 'pending'));
+        } else if (row.method === UPLOAD_FILE_METHOD && fileIds.has(String(args.fileId))) {
+          // The file is gone: its upload will never happen.
+          db.run(q.updateTable('slack_outbox').set({ status: 'sent', result: JSON.stringify({ superseded: 'erased' }) }).where('id', '=', row.id).where('status', '=', 'pending'));
+        }
+        continue;
+      }
+      if (row.status === 'sending') continue;
+      const ts = typeof result.ts === 'string' ? result.ts : null;
+      if (ts && carriesCustomerText(row, args)) {
+        const channel = typeof result.channel === 'string' ? result.channel : String(args.channel ?? row.lane);
+        d.outbox.enqueue({
+          lane: row.lane,
+          method: 'chat.update',
+          args: { channel, ts, ...erasedMessage() },
+          key: `erase:${row.id}`,
+          stream,
+        });
+      }
+      // Only what finding the post again needs is kept.
+      const kept: Record<string, unknown> = {};
+      for (const key of ['ts', 'channel', 'coalesced_into', 'superseded_by', 'superseded', 'file_id']) if (key in result) kept[key] = result[key];
+      const keptArgs: Record<string, unknown> = {};
+      for (const key of ['channel', 'ts', 'thread_ts', 'fileId']) if (key in args) keptArgs[key] = args[key];
+      db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify(keptArgs), result: row.result === null ? null : JSON.stringify(kept) }).where('id', '=', row.id));
+    }
+    const conversation = d.conversations.get(conversationId);
+    const thread = d.slack.thread(conversationId);
+    if (conversation && thread) {
+      const card = d.card(conversation);
+      d.outbox.enqueue({
+        lane: thread.channel,
+        method: 'chat.update',
+        args: { channel: thread.channel, ts: cardOf(conversationId), text: card.text, blocks: card.blocks },
+        priority: 'urgent',
+        stream,
+        merge: 'replace',
+      });
+    }
+  }
+
+  return {
+    /** The erasure hook (PrivacyService.onErase): joins the erasure's transaction. */
+    erase(erased: ErasedRows): void {
+      const fileIds = new Set(erased.files.map((f) => f.id));
+      for (const id of erased.conversationIds) eraseConversation(id, fileIds);
+      for (const file of erased.files) {
+        if (!file.slackFileId) continue;
+        const lane = d.slack.thread(file.conversationId)?.channel || d.defaultChannel;
+        if (!lane) continue;
+        d.outbox.enqueue({ lane, method: 'files.delete', args: { file: file.slackFileId }, key: `erase-file:${file.slackFileId}`, stream: streamOf(file.conversationId) });
+      }
+    },
+  };
+}
