@@ -3,6 +3,7 @@ import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { ConversationService } from '../core/conversation-service';
 import type { HandoffService } from '../core/handoff-service';
 import type { LearningService } from '../core/learning/learning-service';
+import type { PrivacyService } from '../core/privacy/privacy-service';
 import type { RulesService } from '../core/rules-service';
 import type { SettingsService } from '../core/settings';
 import type { TeamsService } from '../core/teams-service';
@@ -42,6 +43,8 @@ export interface SlackContext {
   analytics: AnalyticsService;
   /** Knowledge-base drafts learned from resolved handoffs: approve, edit, discard (issue 20). */
   learning: LearningService;
+  /** Data subject requests (admins: /handoff privacy export|erase); erasures audited. */
+  privacy: PrivacyService;
   /** The copilot: summaries and drafts for agents (never answers the customer from Slack). */
   ai: Ai;
   /** A conversation as the AI reads it (throws DomainError not_found). */
