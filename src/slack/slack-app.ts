@@ -8,6 +8,8 @@ import type { AgentService } from '../core/agent-service';
 import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { HandoffService } from '../core/handoff-service';
 import type { LearningService } from '../core/learning/learning-service';
+import type { PrivacyService } from '../core/privacy/privacy-service';
+import { createSlackErasure } from './privacy-eraser';
 import { createKbDraftRepository } from '../db/kb-draft-repository';
 import { attachKbDraftPoster } from './kb-draft-poster';
 import type { Ai, Clock, ConversationContext, KnowledgeBase } from '../core/ports';
@@ -47,7 +49,7 @@ import { createInboxRepository } from './inbox-repository';
 import { SlackBridge } from './slack-bridge';
 import { mergeCustomerPosts } from './blocks/thread-messages';
 import { createSlackRepository } from './slack-repository';
-import { SlackIdentity } from './identity';
+import { SlackIdentity, type AuthStatus } from './identity';
 import { createPermalink, createThreadRefs } from './thread-refs';
 
 export interface SlackDeps {
@@ -86,8 +88,12 @@ export interface SlackDeps {
   analytics: AnalyticsService;
   /** Knowledge-base drafts learned from resolved handoffs (posted in their threads, decided there). */
   learning: LearningService;
+  /** Data subject requests: an erasure reaches the Slack threads (privacy-eraser.ts). */
+  privacy: PrivacyService;
   /** Outbox pacing and backoff (tests make them fast). */
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs' | 'inFlightGraceMs'>;
+  /** Each Slack call the outbox made and Slack (or the network) refused: method and short code (for /metrics). */
+  slackApiError?: (method: string, code: string) => void;
 }
 
 export interface SlackIntegration {
@@ -105,6 +111,8 @@ export interface SlackIntegration {
   getPresence(userId: string): Promise<'active' | 'away'>;
   /** Forgets Slack event ids received before `before` (ISO time); returns how many. */
   pruneDeliveries(before: string): number;
+  /** Whether Slack's auth.test passed (asked again until it does): for /readyz. */
+  authStatus(): Promise<AuthStatus>;
   /** Mounts /slack/events on the gateway (HTTP mode). */
   register(server: FastifyInstance): void;
   start(): Promise<void>;
@@ -175,6 +183,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     // A team channel Slack refuses: its posts go to the default channel (channels, built below).
     redirect: (item, errorCode) => channels.redirect(item, errorCode),
     coalesce: (head, next) => mergeCustomerPosts(head.args, next.map((n) => n.args)),
+    onApiError: deps.slackApiError,
     ...deps.outboxOptions,
   });
   const bridge = new SlackBridge({
@@ -294,6 +303,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     analytics: deps.analytics,
     ai: deps.ai,
     learning: deps.learning,
+    privacy: deps.privacy,
     aiContext(conversationId) {
       const conversation = deps.customer.get(conversationId);
       const visitor = deps.visitors.get(conversation.visitorId);
@@ -334,6 +344,10 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     unsubscribeLog();
   };
   const unsubscribeHome = home.attach(deps.bus);
+  // In the erasure's transaction: the threads' customer posts become "[erased]", the card is redrawn.
+  const unsubscribeErasure = deps.privacy.onErase(
+    createSlackErasure({ db, outbox, slack, conversations: deps.conversations, card: (c) => bridge.card(c), defaultChannel: channel ?? '' }).erase,
+  );
   const unsubscribeDrafts = attachKbDraftPoster(deps.bus, { outbox, slack, homeChanged: () => home.kbDraftsChanged(), logger: slackLog });
   if (!channel) {
     slackLog.error('SLACK_HANDOFF_CHANNEL is not set: handoffs cannot be posted to Slack and wait in the queue. Set it to the id of your support channel.');
@@ -351,6 +365,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
       return res.presence === 'active' ? 'active' : 'away';
     },
     pruneDeliveries: (before) => slack.pruneDeliveries(before),
+    authStatus: () => identity.authStatus(),
     register(server) {
       receiver?.register(server);
     },
@@ -374,6 +389,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     async stop() {
       unsubscribe();
       unsubscribeHome();
+      unsubscribeErasure();
       unsubscribeDrafts();
       home.stop();
       await this.stopReceiving();
