@@ -35,6 +35,8 @@ import { createSettingsRepository } from './db/settings-repository';
 import { createVisitorRepository } from './db/visitor-repository';
 import { createKbDraftRepository } from './db/kb-draft-repository';
 import { LearningService } from './core/learning/learning-service';
+import { PrivacyService } from './core/privacy/privacy-service';
+import { createPrivacyRepository, removeFileBytes } from './db/privacy-repository';
 import { ConnectionRegistry } from './gateway/connection-registry';
 import { buildServer, type ServerDeps } from './gateway/server';
 import { buildWidget, type WidgetBundle } from './gateway/widget-bundle';
@@ -121,6 +123,8 @@ export interface App {
   rules: RulesService;
   /** Knowledge-base drafts learned from resolved handoffs (issue 20). */
   learning: LearningService;
+  /** Data subject requests: a visitor's data exported or erased (issue 21). */
+  privacy: PrivacyService;
   knowledgeBase: KnowledgeBase;
   registry: ConnectionRegistry;
   server: FastifyInstance;
@@ -244,6 +248,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     if (e.type === 'conversation.state' && e.conversation.state === 'resolved') learning.kick();
   });
 
+  // Data subject requests (issue 21): export and erasure of a visitor's data; the Slack side joins erasures.
+  const privacy = new PrivacyService({
+    db, store: createPrivacyRepository(db), audit, clock, bus, messages, conversations,
+    forgetConversation: (id) => conversations.forget(id),
+    removeFileBytes: (ids) => removeFileBytes((id) => files.pathOf(id), ids),
+    fileLink: (file, ttlSeconds) => fileUrls.fileUrl(file, ttlSeconds),
+  });
+
   const mailer = new Mailer({ db, smtpUrl: config.smtpUrl, from: config.emailFrom, clock, logger: logger.child({ component: 'email' }) });
 
   if (config.slack.botToken) {
@@ -261,6 +273,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       analytics,
       files,
       learning,
+      privacy,
     });
   } else {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
@@ -366,7 +379,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server,
+    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server, privacy,
     async start() {
       // Listening to the others before serving anyone: no note about a socket's conversation is missed.
       await ownPeers?.listening();
