@@ -6,6 +6,7 @@ import { kbDraftEditView } from './kb-draft-view';
 import { ruleEditView } from './rule-edit-view';
 import { ruleTestSubmitView } from './rule-test-view';
 import { settingsSubmitView } from './settings-view';
+import { privacyEraseView } from './privacy-views';
 
 export function registerViews(app: App, ctx: SlackContext): void {
   app.view(VIEW.editSuggestion, editSuggestionView(ctx));
@@ -15,4 +16,6 @@ export function registerViews(app: App, ctx: SlackContext): void {
   app.view(VIEW.settings, settingsSubmitView(ctx));
   // Knowledge-base drafts learned from handoffs: admins and the agent who resolved the conversation.
   app.view(VIEW.kbDraftEdit, kbDraftEditView(ctx));
+  // Data subject requests: /handoff privacy erase's confirmation (admins).
+  app.view(VIEW.privacyErase, privacyEraseView(ctx));
 }
