@@ -6,6 +6,7 @@ import { ADMIN_UNKNOWN_TEXT, adminCommand, checkAdmin, type AdminCheckDeps, type
 import { kbGapsMessage } from '../../blocks/kb-gaps';
 import { kbCommand } from './kb-command';
 import { statsCommand } from './stats-command';
+import { privacyCommand } from './privacy-command';
 
 export const HANDOFF_USAGE = [
   '*Handoff* — how to use `/handoff`:',
@@ -17,6 +18,7 @@ export const HANDOFF_USAGE = [
   '• `/handoff kb gaps` — what the AI could not answer (7 and 30 days, by topic) and the articles learned',
   '• `/handoff stats [today|7d|30d]` — handoff rate, response time, resolution and CSAT',
   '• `/handoff rules` · `/handoff settings` — admins: escalation rules and settings',
+  '• `/handoff privacy export|erase <email or visitor id>` — admins: a person\'s data as a file, or erased',
 ].join('\n');
 
 const STATUS_LABEL: Record<AgentStatus, string> = {
@@ -41,7 +43,7 @@ export function statusText(s: AgentStatusSummary): string {
 }
 
 /** `/handoff …`: every answer goes only to the caller. */
-export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'analytics' | 'knowledgeBase' | 'tellOnly'>) {
+export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'analytics' | 'knowledgeBase' | 'tellOnly' | 'privacy'>) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const reply = (text: string) => ack({ response_type: 'ephemeral', text });
     const text = (command.text ?? '').trim();
@@ -80,6 +82,8 @@ export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'a
         return adminCommand(ctx, verb.toLowerCase() as 'rules' | 'settings', { ack, command, client });
       case 'stats':
         return ack({ response_type: 'ephemeral', ...(await statsCommand(ctx, arg, user)) });
+      case 'privacy':
+        return privacyCommand(ctx, arg, { ack, command, client });
       case 'help':
         return reply(HANDOFF_USAGE);
       default:
