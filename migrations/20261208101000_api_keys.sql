@@ -16,3 +16,6 @@ CREATE TABLE api_keys (
   last_used_at TEXT
 );
 CREATE INDEX api_keys_created ON api_keys(created_at);
+
+-- The API lists conversations newest first, paged by (created_at, id).
+CREATE INDEX conversations_created ON conversations(created_at, id);
