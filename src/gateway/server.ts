@@ -8,6 +8,7 @@ import { MAX_FRAME_BYTES } from './protocol';
 import { SharedRateLimiter } from './rate-limit';
 import { registerFileRoutes, type FileRoutesDeps } from './file-routes';
 import { registerStatsRoutes, type StatsRoutesDeps } from './stats-routes';
+import { registerApiV1, type ApiV1Deps } from './api-v1';
 import { WIDGET_LATER_PATH, type WidgetBundle, type WidgetScript } from './widget-bundle';
 import { releaseUpgradeRequest } from './upgrade';
 import { connectionOf, DEFAULT_RATE, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
@@ -84,6 +85,8 @@ export interface ServerDeps {
   files?: Omit<FileRoutesDeps, 'cors' | 'originAllowed'>;
   /** The admins' analytics API (`/api/stats`, `/api/stats.csv`); absent: no such routes. */
   stats?: StatsRoutesDeps;
+  /** The REST API under /api/v1 (issue 21); absent: no such routes. Other /api/v1 routes are registered after it. */
+  apiV1?: ApiV1Deps;
   /** Extra routes (the Slack receiver) registered on the same server. */
   register?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -249,6 +252,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   if (deps.files) await registerFileRoutes(app, { ...deps.files, cors, originAllowed });
   if (deps.stats) registerStatsRoutes(app, deps.stats);
+  if (deps.apiV1) registerApiV1(app, deps.apiV1);
   if (deps.register) await deps.register(app);
   return app;
 }
