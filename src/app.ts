@@ -37,6 +37,9 @@ import { createKbDraftRepository } from './db/kb-draft-repository';
 import { LearningService } from './core/learning/learning-service';
 import { PrivacyService } from './core/privacy/privacy-service';
 import { createPrivacyRepository, removeFileBytes } from './db/privacy-repository';
+import { ApiKeysService } from './core/api-keys';
+import { createApiKeyRepository } from './db/api-key-repository';
+import { createApiConversationRepository } from './db/api-conversation-repository';
 import { ConnectionRegistry } from './gateway/connection-registry';
 import { buildServer, type ServerDeps } from './gateway/server';
 import { buildWidget, type WidgetBundle } from './gateway/widget-bundle';
@@ -125,6 +128,8 @@ export interface App {
   learning: LearningService;
   /** Data subject requests: a visitor's data exported or erased (issue 21). */
   privacy: PrivacyService;
+  /** REST API keys (issue 21): created and revoked by admins in Slack (`/handoff api keys`). */
+  apiKeys: ApiKeysService;
   knowledgeBase: KnowledgeBase;
   registry: ConnectionRegistry;
   server: FastifyInstance;
@@ -256,6 +261,9 @@ export async function createApp(options: AppOptions): Promise<App> {
     fileLink: (file, ttlSeconds) => fileUrls.fileUrl(file, ttlSeconds),
   });
 
+  // REST API keys (issue 21): stored hashed; admins create and revoke them in Slack (audited).
+  const apiKeys = new ApiKeysService({ store: createApiKeyRepository(db), audit, clock, newId: () => `ak_${randomUUID()}` });
+
   const mailer = new Mailer({ db, smtpUrl: config.smtpUrl, from: config.emailFrom, clock, logger: logger.child({ component: 'email' }) });
 
   if (config.slack.botToken) {
@@ -368,6 +376,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     heartbeatMs: options.heartbeatMs,
     register: (app) => slack?.register(app),
     stats: { analytics },
+    apiV1: {
+      keys: apiKeys,
+      conversations: createApiConversationRepository(db),
+      cursorKey: settingsRepo.secret('api_cursor_key', clock.now().toISOString()),
+      fileUrl: (file, ttlSeconds) => fileUrls.fileUrl(file, ttlSeconds),
+      publicUrl: config.publicUrl,
+    },
     files: {
       files,
       urls: fileUrls,
@@ -379,7 +394,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server, privacy,
+    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server, privacy, apiKeys,
     async start() {
       // Listening to the others before serving anyone: no note about a socket's conversation is missed.
       await ownPeers?.listening();
