@@ -17,5 +17,3 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_created ON api_keys(created_at);
 
--- The API lists conversations newest first, paged by (created_at, id).
-CREATE INDEX conversations_created ON conversations(created_at, id);
