@@ -38,6 +38,9 @@ import { LearningService } from './core/learning/learning-service';
 import { PrivacyService } from './core/privacy/privacy-service';
 import { createPrivacyRepository, removeFileBytes } from './db/privacy-repository';
 import { ApiKeysService } from './core/api-keys';
+import { createWebhookRepository } from './webhooks/webhook-repository';
+import { WebhookService } from './webhooks/webhook-service';
+import { WebhookWorker, type WebhookWorkerOptions } from './webhooks/webhook-worker';
 import { createApiKeyRepository } from './db/api-key-repository';
 import { createApiConversationRepository } from './db/api-conversation-repository';
 import { ConnectionRegistry } from './gateway/connection-registry';
@@ -99,6 +102,8 @@ export interface AppOptions {
    * to several apps). Absent: the app is alone. The caller closes it, after stopping the app.
    */
   peers?: PeerChannel;
+  /** Outgoing webhooks' polling, backoff and timeouts (tests make them fast). */
+  webhooks?: WebhookWorkerOptions;
 }
 
 export interface App {
@@ -130,6 +135,8 @@ export interface App {
   privacy: PrivacyService;
   /** REST API keys (issue 21): created and revoked by admins in Slack (`/handoff api keys`). */
   apiKeys: ApiKeysService;
+  /** Outgoing webhooks (issue 21): endpoints, their queue; `webhooks.backlog()` for the metrics. */
+  webhooks: WebhookService;
   knowledgeBase: KnowledgeBase;
   registry: ConnectionRegistry;
   server: FastifyInstance;
@@ -264,6 +271,28 @@ export async function createApp(options: AppOptions): Promise<App> {
   // REST API keys (issue 21): stored hashed; admins create and revoke them in Slack (audited).
   const apiKeys = new ApiKeysService({ store: createApiKeyRepository(db), audit, clock, newId: () => `ak_${randomUUID()}` });
 
+  // Outgoing webhooks (issue 21): queued with the message (its transaction) or after the move, sent
+  // by the worker; an endpoint disabled after a day of failures is told to its creator by DM.
+  const webhookRepo = createWebhookRepository(db);
+  const webhookWorker: WebhookWorker = new WebhookWorker({
+    repo: webhookRepo, clock, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivateUrls,
+    onPoll: () => webhooks.refresh(),
+    onDisabled: (endpoint, why) =>
+      slack?.outbox.enqueue({
+        lane: `dm:${endpoint.createdBy}`,
+        method: 'chat.postMessage',
+        args: { channel: endpoint.createdBy, text: `⚠️ The webhook endpoint ${endpoint.url} was disabled: ${why}. Its pending deliveries were dropped; add it again with \`/handoff webhooks\` once it answers.`, unfurl_links: false },
+        key: `webhook-disabled:${endpoint.id}`,
+      }),
+    options: options.webhooks,
+  });
+  const webhooks = new WebhookService({
+    db, repo: webhookRepo, clock, audit, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivateUrls,
+    kick: () => webhookWorker.kick(), resolve: options.webhooks?.resolve,
+  });
+  log.onWrite((message) => webhooks.onMessageWrite(message));
+  webhooks.attach(bus);
+
   const mailer = new Mailer({ db, smtpUrl: config.smtpUrl, from: config.emailFrom, clock, logger: logger.child({ component: 'email' }) });
 
   if (config.slack.botToken) {
@@ -394,13 +423,14 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server, privacy, apiKeys,
+    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server, privacy, apiKeys, webhooks,
     async start() {
       // Listening to the others before serving anyone: no note about a socket's conversation is missed.
       await ownPeers?.listening();
       const address = await server.listen({ port: config.port, host: config.host });
       mailer.start();
       await slack?.start();
+      webhookWorker.start();
       if (options.jobs !== false) jobs.start();
       logger.info({ address, publicUrl: config.publicUrl, database: db.engine }, 'Handoff is listening');
       const port = (server.server.address() as { port: number }).port;
@@ -422,6 +452,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         await slack?.stopReceiving();
         await core.idle();
         await learning.idle();
+        // Sends in flight get a moment; the rest stay queued for the next start (or another instance).
+        await webhookWorker.stop();
         // Flushes what it can to Slack; the rest stays in the outbox for the next start.
         await slack?.stop();
         await mailer.stop();
