@@ -54,6 +54,10 @@ export const ACTION = {
   kbEdit: 'handoff_kb_edit',
   /** Knowledge-base draft: discard it. */
   kbDiscard: 'handoff_kb_discard',
+  /** API keys modal (/handoff api keys): open the form for a new key. */
+  apiKeyCreate: 'handoff_api_key_create',
+  /** API keys modal: revoke a key (per key, see rowActionId; after Slack's confirm). */
+  apiKeyRevoke: 'handoff_api_key_revoke',
 } as const;
 
 /** callback_id of modals (views.open / views.push); view_submission listeners match on these. */
@@ -64,6 +68,12 @@ export const VIEW = {
   settings: 'handoff_settings_view',
   ruleTest: 'handoff_rule_test_view',
   kbDraftEdit: 'handoff_kb_draft_edit_view',
+  /** The admins' API keys list (no submit). */
+  apiKeys: 'handoff_api_keys_view',
+  /** A new API key's name and scope. */
+  apiKeyCreate: 'handoff_api_key_create_view',
+  /** The new key, shown once (no submit). */
+  apiKeyCreated: 'handoff_api_key_created_view',
   /** /handoff privacy erase: the confirmation (admins). */
   privacyErase: 'handoff_privacy_erase_view',
 } as const;
@@ -106,6 +116,15 @@ export const BLOCK = {
   kbDraftAnswer: 'handoff_kb_draft_answer',
   /** /handoff privacy erase: what will be erased, and the result. */
   privacyErase: 'handoff_privacy_erase',
+  // API keys (/handoff api keys; rows: `${apiKeysRow}:${keyId}`)
+  apiKeysIntro: 'handoff_api_keys_intro',
+  apiKeysNotice: 'handoff_api_keys_notice',
+  apiKeysRow: 'handoff_api_keys_row',
+  apiKeysActions: 'handoff_api_keys_actions',
+  apiKeyName: 'handoff_api_key_name',
+  apiKeyScope: 'handoff_api_key_scope',
+  apiKeyShown: 'handoff_api_key_shown',
+  apiKeyExample: 'handoff_api_key_example',
   // Edit-suggestion modal
   editSuggestionInput: 'handoff_edit_suggestion_input',
   // Rule editor / tester modals
@@ -183,6 +202,8 @@ export const INPUT = {
   kbDraftTitle: 'handoff_kb_draft_title_value',
   kbDraftQuestion: 'handoff_kb_draft_question_value',
   kbDraftAnswer: 'handoff_kb_draft_answer_value',
+  apiKeyName: 'handoff_api_key_name_value',
+  apiKeyScope: 'handoff_api_key_scope_value',
   ruleName: 'handoff_rule_name_value',
   ruleCondition: 'handoff_rule_condition_value',
   ruleAction: 'handoff_rule_action_value',
