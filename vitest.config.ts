@@ -71,6 +71,7 @@ const POSTGRES_TESTS = [
   'test/slack-volume.test.ts',
   'test/team-channels.test.ts',
   'test/widget-rate-limits.test.ts',
+  'test/webhooks.test.ts',
 ];
 
 const shared = { pool: 'forks' as const, testTimeout: 20_000, hookTimeout: 20_000 };
