@@ -8,6 +8,7 @@ import { MAX_FRAME_BYTES } from './protocol';
 import { SharedRateLimiter } from './rate-limit';
 import { registerFileRoutes, type FileRoutesDeps } from './file-routes';
 import { registerStatsRoutes, type StatsRoutesDeps } from './stats-routes';
+import { registerOpsRoutes, type OpsRoutesDeps } from './ops-routes';
 import { registerApiV1, type ApiV1Deps } from './api-v1';
 import { WIDGET_LATER_PATH, type WidgetBundle, type WidgetScript } from './widget-bundle';
 import { releaseUpgradeRequest } from './upgrade';
@@ -87,6 +88,10 @@ export interface ServerDeps {
   stats?: StatsRoutesDeps;
   /** The REST API under /api/v1 (issue 21); absent: no such routes. Other /api/v1 routes are registered after it. */
   apiV1?: ApiV1Deps;
+  /** GET /metrics and GET /readyz (ops-routes.ts); absent: no such routes. */
+  ops?: OpsRoutesDeps;
+  /** Times each customer message's arrival to its ack (/metrics). */
+  metrics?: WidgetSocketDeps['metrics'];
   /** Extra routes (the Slack receiver) registered on the same server. */
   register?: (app: FastifyInstance) => void | Promise<void>;
 }
@@ -212,6 +217,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     rate: deps.socketRate,
     conversationRate: new SharedRateLimiter(deps.conversationRate ?? deps.socketRate ?? DEFAULT_RATE),
+    metrics: deps.metrics,
     onClose: ({ ip }) => {
       const n = (perIp.get(ip) ?? 1) - 1;
       if (n > 0) perIp.set(ip, n);
@@ -252,6 +258,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   if (deps.files) await registerFileRoutes(app, { ...deps.files, cors, originAllowed });
   if (deps.stats) registerStatsRoutes(app, deps.stats);
+  if (deps.ops) registerOpsRoutes(app, deps.ops);
   if (deps.apiV1) registerApiV1(app, deps.apiV1);
   if (deps.register) await deps.register(app);
   return app;
