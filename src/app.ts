@@ -68,6 +68,9 @@ import { FileStore } from './files/file-store';
 import { createFileUrls, FRAME_URL_TTL_SECONDS, type FileUrls } from './files/signed-urls';
 import type { FileRoutesDeps } from './gateway/file-routes';
 import type { PeerChannel } from './core/peers';
+import { createOpsRepository } from './db/ops-repository';
+import { OpsMetrics } from './ops/metrics';
+import { checkReadiness } from './ops/readiness';
 
 export interface AppOptions {
   config: Config;
@@ -165,6 +168,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   const knowledgeBase = createKnowledgeBase(db);
 
   const bus = new EventBus((err, event) => logger.error({ err, event: event.type }, 'event subscriber failed'));
+  // GET /metrics: counts the bus's events from the start; sockets are counted by the registry (built last).
+  const opsRepo = createOpsRepository(db);
+  const metrics = new OpsMetrics({
+    bus,
+    repo: opsRepo,
+    openSockets: () => registry.size,
+    aiProvider: options.ai ? 'custom' : config.openai.apiKey ? 'openai' : 'built-in',
+    logger: logger.child({ component: 'metrics' }),
+  });
   const visitors = createVisitorRepository(db);
   const conversations = createConversationRepository(db);
   const messages = createMessageRepository(db);
@@ -234,6 +246,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     files,
     handoffStarts,
     handoffLimits: { ...DEFAULT_HANDOFF_LIMITS, ...options.handoffLimits },
+    metrics,
   });
   const handoff = new HandoffService({ lifecycle, messages, events, log, bus, clock, settings, logger });
   // Claims, resolutions and hand-backs change agents' load: capacity may flip them busy or free.
@@ -307,6 +320,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       config, db, commit, bus, clock, logger, customer: core, handoff, agentService, routing, knowledgeBase, visitors, messages, agents,
       conversations, ai, quickSummary: (ctx) => builtInAi.summariseNow(ctx).summary,
       outboxOptions: options.slackOutbox,
+      slackApiError: (method, code) => metrics.slackApiError(method, code),
       analytics,
       files,
       learning,
@@ -404,6 +418,17 @@ export async function createApp(options: AppOptions): Promise<App> {
     httpLimits: options.httpLimits,
     heartbeatMs: options.heartbeatMs,
     register: (app) => slack?.register(app),
+    metrics,
+    ops: {
+      metrics,
+      metricsToken: config.metricsToken,
+      readiness: () =>
+        checkReadiness({
+          ping: () => db.ping(),
+          pendingMigrations: () => opsRepo.pendingMigrations(),
+          slackAuth: slack ? () => slack!.authStatus() : null,
+        }),
+    },
     stats: { analytics },
     apiV1: {
       keys: apiKeys,
@@ -460,6 +485,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await commit.drain();
         // Everything this instance announced has been told; nothing read for the others' notes after this.
         relay?.stop();
+        metrics.stop();
         await ownPeers?.close();
         commit.close();
         db.close();
