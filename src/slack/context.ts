@@ -1,4 +1,5 @@
 import type { AgentService } from '../core/agent-service';
+import type { ApiKeysService } from '../core/api-keys';
 import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { ConversationService } from '../core/conversation-service';
 import type { HandoffService } from '../core/handoff-service';
@@ -45,6 +46,10 @@ export interface SlackContext {
   learning: LearningService;
   /** Data subject requests (admins: /handoff privacy export|erase); erasures audited. */
   privacy: PrivacyService;
+  /** REST API keys (admins: /handoff api keys); every change audited. null: the API is not wired. */
+  apiKeys: ApiKeysService | null;
+  /** PUBLIC_URL (links and examples shown in Slack). */
+  publicUrl: string;
   /** The copilot: summaries and drafts for agents (never answers the customer from Slack). */
   ai: Ai;
   /** A conversation as the AI reads it (throws DomainError not_found). */
