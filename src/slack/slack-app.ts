@@ -9,6 +9,7 @@ import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { HandoffService } from '../core/handoff-service';
 import type { LearningService } from '../core/learning/learning-service';
 import type { PrivacyService } from '../core/privacy/privacy-service';
+import type { ApiKeysService } from '../core/api-keys';
 import { createSlackErasure } from './privacy-eraser';
 import { createKbDraftRepository } from '../db/kb-draft-repository';
 import { attachKbDraftPoster } from './kb-draft-poster';
@@ -90,6 +91,8 @@ export interface SlackDeps {
   learning: LearningService;
   /** Data subject requests: an erasure reaches the Slack threads (privacy-eraser.ts). */
   privacy: PrivacyService;
+  /** REST API keys (/handoff api keys); absent: the command says the API is not available. */
+  apiKeys?: ApiKeysService;
   /** Outbox pacing and backoff (tests make them fast). */
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs' | 'inFlightGraceMs'>;
   /** Each Slack call the outbox made and Slack (or the network) refused: method and short code (for /metrics). */
@@ -304,6 +307,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     ai: deps.ai,
     learning: deps.learning,
     privacy: deps.privacy,
+    apiKeys: deps.apiKeys ?? null,
+    publicUrl: deps.config.publicUrl,
     aiContext(conversationId) {
       const conversation = deps.customer.get(conversationId);
       const visitor = deps.visitors.get(conversation.visitorId);
