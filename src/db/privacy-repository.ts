@@ -155,6 +155,10 @@ export function createPrivacyRepository(db: Database) {
           .all(q.selectFrom('files').select(['id', 'conversation_id', 'slack_file_id', 'origin']).where('conversation_id', 'in', conversationsOf(ids)))
           .map((f) => ({ id: f.id, conversationId: f.conversation_id, slackFileId: f.origin === 'customer' ? f.slack_file_id : null }));
         const emails = visitorEmails(ids);
+        const identities = db
+          .all(q.selectFrom('visitors').select(['name', 'email']).where('id', 'in', [...ids]))
+          .flatMap((v) => [v.name, v.email])
+          .filter((x): x is string => Boolean(x && x.trim()));
 
         if (emails.length || conversationIds.length) db.run(q.deleteFrom('emails').where('id', 'in', emailsQuery(ids, emails).select('id')));
         if (files.length) db.run(q.deleteFrom('files').where('id', 'in', files.map((f) => f.id)));
@@ -180,7 +184,7 @@ export function createPrivacyRepository(db: Database) {
         db.run(q.updateTable('visitors').set({ name: null, email: null, user_id: null, verified: 0, attributes: '{}' }).where('id', 'in', [...ids]));
         db.run(q.deleteFrom('reopen_links_used').where('visitor_id', 'in', [...ids]));
         db.run(q.updateTable('handoff_starts').set({ address: null }).where('visitor_id', 'in', [...ids]));
-        return { counts: { ...counts, visitors: ids.length }, conversationIds, messages, files };
+        return { counts: { ...counts, visitors: ids.length }, conversationIds, messages, files, identities: [...new Set(identities)] };
       });
     },
   } satisfies PrivacyStore;

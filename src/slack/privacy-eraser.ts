@@ -1,7 +1,8 @@
 import type { ErasedRows } from '../core/privacy/privacy-service';
 import type { Conversation } from '../core/types';
 import type { Database } from '../db/database';
-import { section, type SlackMessage } from './blocks/common';
+import { generatedVisitorName } from '../core/visitor-names';
+import { context, section, type SlackMessage } from './blocks/common';
 import { CUSTOMER_ICON_EMOJI, customerPoster } from './blocks/thread-messages';
 import { UPLOAD_FILE_METHOD } from './file-upload';
 import type { SlackOutbox } from './outbox';
@@ -13,6 +14,10 @@ import { cardOf } from './thread-refs';
 export const ERASED_TEXT = '[erased]';
 
 const erasedMessage = (): SlackMessage => ({ text: ERASED_TEXT, blocks: [section(ERASED_TEXT)] });
+const erasedNotice = (n: number): SlackMessage => {
+  const text = `${ERASED_TEXT} ${n === 1 ? 'A post' : `${n} posts`} by the customer, erased on request.`;
+  return { text, blocks: [context([text])] };
+};
 
 export interface SlackErasureDeps {
   db: Database;
@@ -38,7 +43,9 @@ const parse = (json: string | null): Record<string, unknown> => {
 /**
  * An erasure reaches the Slack threads, in the erasure's transaction and through the outbox: the
  * customer's posts (one post may carry several messages, coalesced) and the transcripts are edited
- * to "[erased]" (chat.update on the ts the outbox recorded); posts still waiting are rewritten
+ * to "[erased]" (chat.update on the ts the outbox recorded) — or, for posts under the customer's
+ * own name, which an edit cannot change, deleted with one "[erased]" line in the thread saying how
+ * many went; posts still waiting are rewritten
  * before they go; the card is drawn again without the customer's name and email; the files the app
  * uploaded for the customer are deleted (files.delete). The outbox's own copies (args, results)
  * of the conversation's posts are emptied, so nothing personal stays in slack_outbox either.
@@ -48,58 +55,33 @@ export function createSlackErasure(d: SlackErasureDeps) {
   const { db } = d;
   const { q } = db;
 
-  /** The conversation's outbox rows: its stream, and its heads-ups (which carry the customer's name). */
+  /**
+   * The outbox rows about a conversation: its stream, and the rest that name it (heads-ups, agents'
+   * DMs with its link). A scan of slack_outbox, which an erasure (rare, asked by a person) can afford.
+   */
   const rowsOf = (conversationId: string): Row[] =>
     db
       .all(
         q
           .selectFrom('slack_outbox')
           .select(['id', 'lane', 'method', 'args', 'status', 'result', 'idempotency_key'])
-          .where((eb) => eb.or([eb('stream', '=', streamOf(conversationId)), eb('idempotency_key', 'like', `heads-up:${conversationId}:%`)]))
+          .where((eb) => eb.or([eb('stream', '=', streamOf(conversationId)), eb('args', 'like', `%${conversationId}%`), eb('idempotency_key', 'like', `%${conversationId}%`)]))
           .orderBy('id'),
       )
       .map((r) => ({ ...r, id: Number(r.id) }));
 
-  const carriesCustomerText = (row: Row, args: Record<string, unknown>) =>
-    row.method === 'chat.postMessage' && (args.icon_emoji === CUSTOMER_ICON_EMOJI || Boolean(row.idempotency_key?.startsWith('transcript:')));
-
-  function eraseConversation(conversationId: string, fileIds: ReadonlySet<string>): void {
+  function eraseConversation(conversationId: string, fileIds: ReadonlySet<string>, identities: readonly string[]): void {
     const stream = streamOf(conversationId);
-    for (const row of rowsOf(conversationId)) {
-      const args = parse(row.args);
-      const result = parse(row.result);
-      if (row.status === 'pending') {
-        if (carriesCustomerText(row, args)) {
-          const { text: _t, blocks: _b, username: _u, ...rest } = args;
-          const poster = args.icon_emoji === CUSTOMER_ICON_EMOJI ? customerPoster('') : {};
-          db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify({ ...rest, ...poster, ...erasedMessage() }) }).where('id', '=', row.id).where('status', '=', 'pending'));
-        } else if (row.method === UPLOAD_FILE_METHOD && fileIds.has(String(args.fileId))) {
-          // The file is gone: its upload will never happen.
-          db.run(q.updateTable('slack_outbox').set({ status: 'sent', result: JSON.stringify({ superseded: 'erased' }) }).where('id', '=', row.id).where('status', '=', 'pending'));
-        }
-        continue;
-      }
-      if (row.status === 'sending') continue;
-      const ts = typeof result.ts === 'string' ? result.ts : null;
-      if (ts && carriesCustomerText(row, args)) {
-        const channel = typeof result.channel === 'string' ? result.channel : String(args.channel ?? row.lane);
-        d.outbox.enqueue({
-          lane: row.lane,
-          method: 'chat.update',
-          args: { channel, ts, ...erasedMessage() },
-          key: `erase:${row.id}`,
-          stream,
-        });
-      }
-      // Only what finding the post again needs is kept.
-      const kept: Record<string, unknown> = {};
-      for (const key of ['ts', 'channel', 'coalesced_into', 'superseded_by', 'superseded', 'file_id']) if (key in result) kept[key] = result[key];
-      const keptArgs: Record<string, unknown> = {};
-      for (const key of ['channel', 'ts', 'thread_ts', 'fileId']) if (key in args) keptArgs[key] = args[key];
-      db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify(keptArgs), result: row.result === null ? null : JSON.stringify(kept) }).where('id', '=', row.id));
-    }
     const conversation = d.conversations.get(conversationId);
     const thread = d.slack.thread(conversationId);
+    const generatedPoster = conversation ? customerPoster(generatedVisitorName(conversation.visitorId)).username : null;
+    const needles = identities.map((i) => i.toLowerCase()).filter((i) => i.length >= 3);
+    /** A post that quotes the customer: theirs, a transcript, or one naming them (a notice, an agent's DM). */
+    const personal = (row: Row, args: Record<string, unknown>) =>
+      row.method === 'chat.postMessage' &&
+      !row.idempotency_key?.startsWith('card:') &&
+      (args.icon_emoji === CUSTOMER_ICON_EMOJI || Boolean(row.idempotency_key?.startsWith('transcript:')) || needles.some((n) => row.args.toLowerCase().includes(n)));
+    // The card first: a newer card replaces the card updates still waiting (merge 'replace').
     if (conversation && thread) {
       const card = d.card(conversation);
       d.outbox.enqueue({
@@ -111,13 +93,61 @@ export function createSlackErasure(d: SlackErasureDeps) {
         merge: 'replace',
       });
     }
+    let deleted = 0;
+    for (const row of rowsOf(conversationId)) {
+      const args = parse(row.args);
+      const result = parse(row.result);
+      if (row.status === 'pending') {
+        if (row.idempotency_key?.startsWith('card:') && conversation) {
+          db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify({ ...args, ...d.card(conversation) }) }).where('id', '=', row.id).where('status', '=', 'pending'));
+        } else if (personal(row, args)) {
+          const { text: _t, blocks: _b, username: _u, ...rest } = args;
+          const poster = args.icon_emoji === CUSTOMER_ICON_EMOJI ? customerPoster('') : {};
+          db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify({ ...rest, ...poster, ...erasedMessage() }) }).where('id', '=', row.id).where('status', '=', 'pending'));
+        } else if (row.method === UPLOAD_FILE_METHOD && fileIds.has(String(args.fileId))) {
+          // The file is gone: its upload will never happen.
+          db.run(q.updateTable('slack_outbox').set({ status: 'sent', result: JSON.stringify({ superseded: 'erased' }) }).where('id', '=', row.id).where('status', '=', 'pending'));
+        }
+        continue;
+      }
+      if (row.status === 'sending') continue;
+      const ts = typeof result.ts === 'string' ? result.ts : null;
+      if (ts && personal(row, args)) {
+        const channel = typeof result.channel === 'string' ? result.channel : String(args.channel ?? row.lane);
+        // chat.update cannot change a post's username: a post under the customer's own name is
+        // deleted (the name goes with it); one under a generated name or the app's is edited.
+        const named = typeof args.username === 'string' && args.username !== generatedPoster;
+        if (named) deleted++;
+        d.outbox.enqueue({
+          lane: row.lane,
+          method: named ? 'chat.delete' : 'chat.update',
+          args: named ? { channel, ts } : { channel, ts, ...erasedMessage() },
+          key: `erase:${row.id}`,
+          ...(row.lane === thread?.channel ? { stream } : {}),
+        });
+      }
+      // Only what finding the post again needs is kept.
+      const kept: Record<string, unknown> = {};
+      for (const key of ['ts', 'channel', 'coalesced_into', 'superseded_by', 'superseded', 'file_id']) if (key in result) kept[key] = result[key];
+      const keptArgs: Record<string, unknown> = {};
+      for (const key of ['channel', 'ts', 'thread_ts', 'fileId']) if (key in args) keptArgs[key] = args[key];
+      db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify(keptArgs), result: row.result === null ? null : JSON.stringify(kept) }).where('id', '=', row.id));
+    }
+    if (thread && deleted) {
+      d.outbox.enqueue({
+        lane: thread.channel,
+        method: 'chat.postMessage',
+        args: { channel: thread.channel, thread_ts: cardOf(conversationId), ...erasedNotice(deleted) },
+        stream,
+      });
+    }
   }
 
   return {
     /** The erasure hook (PrivacyService.onErase): joins the erasure's transaction. */
     erase(erased: ErasedRows): void {
       const fileIds = new Set(erased.files.map((f) => f.id));
-      for (const id of erased.conversationIds) eraseConversation(id, fileIds);
+      for (const id of erased.conversationIds) eraseConversation(id, fileIds, erased.identities);
       for (const file of erased.files) {
         if (!file.slackFileId) continue;
         const lane = d.slack.thread(file.conversationId)?.channel || d.defaultChannel;

@@ -78,6 +78,8 @@ export interface ErasedRows {
   messages: { id: string; conversationId: string; seq: number }[];
   /** Files whose rows went: their bytes are removed after the commit, their Slack copies deleted. */
   files: { id: string; conversationId: string; slackFileId: string | null }[];
+  /** The names and emails erased, for the adapters to find their own copies (never stored). */
+  identities: string[];
 }
 
 export interface PrivacyStore {
