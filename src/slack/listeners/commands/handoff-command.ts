@@ -7,6 +7,7 @@ import { kbGapsMessage } from '../../blocks/kb-gaps';
 import { kbCommand } from './kb-command';
 import { statsCommand } from './stats-command';
 import { privacyCommand } from './privacy-command';
+import { apiKeysCommand, apiKeysDeps } from './api-keys-command';
 
 export const HANDOFF_USAGE = [
   '*Handoff* — how to use `/handoff`:',
@@ -18,6 +19,7 @@ export const HANDOFF_USAGE = [
   '• `/handoff kb gaps` — what the AI could not answer (7 and 30 days, by topic) and the articles learned',
   '• `/handoff stats [today|7d|30d]` — handoff rate, response time, resolution and CSAT',
   '• `/handoff rules` · `/handoff settings` — admins: escalation rules and settings',
+  '• `/handoff api keys` — admins: REST API keys (create, list, revoke)',
   '• `/handoff privacy export|erase <email or visitor id>` — admins: a person\'s data as a file, or erased',
 ].join('\n');
 
@@ -43,7 +45,7 @@ export function statusText(s: AgentStatusSummary): string {
 }
 
 /** `/handoff …`: every answer goes only to the caller. */
-export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'analytics' | 'knowledgeBase' | 'tellOnly' | 'privacy'>) {
+export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'analytics' | 'knowledgeBase' | 'tellOnly' | 'privacy' | 'apiKeys' | 'publicUrl'>) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const reply = (text: string) => ack({ response_type: 'ephemeral', text });
     const text = (command.text ?? '').trim();
@@ -82,6 +84,13 @@ export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'a
         return adminCommand(ctx, verb.toLowerCase() as 'rules' | 'settings', { ack, command, client });
       case 'stats':
         return ack({ response_type: 'ephemeral', ...(await statsCommand(ctx, arg, user)) });
+      case 'api': {
+        // `/handoff stats api` is the analytics token; `/handoff api keys` the REST API's keys.
+        if (arg.toLowerCase() !== 'keys') return reply('Usage: `/handoff api keys` (admins: the REST API keys). The analytics token is `/handoff stats api`.');
+        const keys = apiKeysDeps(ctx);
+        if (!keys) return reply('The REST API is not available in this deployment.');
+        return apiKeysCommand(keys, { ack, command, client });
+      }
       case 'privacy':
         return privacyCommand(ctx, arg, { ack, command, client });
       case 'help':
