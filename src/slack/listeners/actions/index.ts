@@ -9,6 +9,8 @@ import { homeClaimButton, homeStatusButton, takeOverButton } from './home-button
 import { resolveButton } from './resolve-button';
 import { ruleDeleteButton, ruleDownButton, ruleEditButton, ruleTestButton, ruleToggleButton, ruleUpButton, rulesPageButton } from './rule-buttons';
 import { sendKbArticleButton } from './send-kb-article-button';
+import { apiKeyCreateButton, apiKeyRevokeButton } from './api-key-buttons';
+import { apiKeysDeps } from '../commands/api-keys-command';
 
 export function registerActions(app: App, ctx: SlackContext): void {
   app.action(ACTION.claim, claimButton(ctx));
@@ -35,4 +37,10 @@ export function registerActions(app: App, ctx: SlackContext): void {
   app.action(rowActionPattern(ACTION.kbApprove), kbDraftButton(ctx, 'approve'));
   app.action(rowActionPattern(ACTION.kbEdit), kbDraftButton(ctx, 'edit'));
   app.action(rowActionPattern(ACTION.kbDiscard), kbDraftButton(ctx, 'discard'));
+  // Admins' REST API keys (/handoff api keys): revoke carries the key id in its action_id.
+  const apiKeys = apiKeysDeps(ctx);
+  if (apiKeys) {
+    app.action(ACTION.apiKeyCreate, apiKeyCreateButton(apiKeys));
+    app.action(rowActionPattern(ACTION.apiKeyRevoke), apiKeyRevokeButton(apiKeys));
+  }
 }
