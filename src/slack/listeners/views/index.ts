@@ -7,6 +7,8 @@ import { ruleEditView } from './rule-edit-view';
 import { ruleTestSubmitView } from './rule-test-view';
 import { settingsSubmitView } from './settings-view';
 import { privacyEraseView } from './privacy-views';
+import { apiKeyCreateSubmit } from './api-key-views';
+import { apiKeysDeps } from '../commands/api-keys-command';
 
 export function registerViews(app: App, ctx: SlackContext): void {
   app.view(VIEW.editSuggestion, editSuggestionView(ctx));
@@ -18,4 +20,7 @@ export function registerViews(app: App, ctx: SlackContext): void {
   app.view(VIEW.kbDraftEdit, kbDraftEditView(ctx));
   // Data subject requests: /handoff privacy erase's confirmation (admins).
   app.view(VIEW.privacyErase, privacyEraseView(ctx));
+  // Admins' REST API keys: a new key's form (the list and the shown key have no submit).
+  const apiKeys = apiKeysDeps(ctx);
+  if (apiKeys) app.view(VIEW.apiKeyCreate, apiKeyCreateSubmit(apiKeys));
 }
