@@ -58,6 +58,12 @@ export const ACTION = {
   apiKeyCreate: 'handoff_api_key_create',
   /** API keys modal: revoke a key (per key, see rowActionId; after Slack's confirm). */
   apiKeyRevoke: 'handoff_api_key_revoke',
+  /** Webhooks modal (/handoff webhooks): open the form for a new endpoint. */
+  webhookAdd: 'handoff_webhook_add',
+  /** Webhooks modal: send a ping to an endpoint (per endpoint, see rowActionId). */
+  webhookTest: 'handoff_webhook_test',
+  /** Webhooks modal: remove an endpoint (per endpoint; after Slack's confirm). */
+  webhookRemove: 'handoff_webhook_remove',
 } as const;
 
 /** callback_id of modals (views.open / views.push); view_submission listeners match on these. */
@@ -76,6 +82,12 @@ export const VIEW = {
   apiKeyCreated: 'handoff_api_key_created_view',
   /** /handoff privacy erase: the confirmation (admins). */
   privacyErase: 'handoff_privacy_erase_view',
+  /** The admins' webhook endpoints (no submit). */
+  webhooks: 'handoff_webhooks_view',
+  /** A new endpoint's URL and events. */
+  webhookAdd: 'handoff_webhook_add_view',
+  /** The new endpoint's secret, shown once (no submit). */
+  webhookAdded: 'handoff_webhook_added_view',
 } as const;
 
 /** callback_id of global and message shortcuts (declared in manifest.yml with the same value). */
@@ -125,6 +137,14 @@ export const BLOCK = {
   apiKeyScope: 'handoff_api_key_scope',
   apiKeyShown: 'handoff_api_key_shown',
   apiKeyExample: 'handoff_api_key_example',
+  // Webhooks (/handoff webhooks; rows: `${webhooksRow}:${endpointId}`)
+  webhooksIntro: 'handoff_webhooks_intro',
+  webhooksNotice: 'handoff_webhooks_notice',
+  webhooksRow: 'handoff_webhooks_row',
+  webhooksActions: 'handoff_webhooks_actions',
+  webhookUrl: 'handoff_webhook_url',
+  webhookEvents: 'handoff_webhook_events',
+  webhookSecret: 'handoff_webhook_secret',
   // Edit-suggestion modal
   editSuggestionInput: 'handoff_edit_suggestion_input',
   // Rule editor / tester modals
@@ -204,6 +224,8 @@ export const INPUT = {
   kbDraftAnswer: 'handoff_kb_draft_answer_value',
   apiKeyName: 'handoff_api_key_name_value',
   apiKeyScope: 'handoff_api_key_scope_value',
+  webhookUrl: 'handoff_webhook_url_value',
+  webhookEvents: 'handoff_webhook_events_value',
   ruleName: 'handoff_rule_name_value',
   ruleCondition: 'handoff_rule_condition_value',
   ruleAction: 'handoff_rule_action_value',
