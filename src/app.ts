@@ -325,6 +325,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       files,
       learning,
       privacy,
+      apiKeys,
     });
   } else {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
