@@ -5,6 +5,7 @@ import type { ConversationService } from '../core/conversation-service';
 import type { HandoffService } from '../core/handoff-service';
 import type { LearningService } from '../core/learning/learning-service';
 import type { PrivacyService } from '../core/privacy/privacy-service';
+import type { WebhookService } from '../webhooks/webhook-service';
 import type { RulesService } from '../core/rules-service';
 import type { SettingsService } from '../core/settings';
 import type { TeamsService } from '../core/teams-service';
@@ -48,6 +49,8 @@ export interface SlackContext {
   privacy: PrivacyService;
   /** REST API keys (admins: /handoff api keys); every change audited. null: the API is not wired. */
   apiKeys: ApiKeysService | null;
+  /** Outgoing webhooks (admins: /handoff webhooks); every change audited. Absent or null: not wired. */
+  webhooks?: WebhookService | null;
   /** PUBLIC_URL (links and examples shown in Slack). */
   publicUrl: string;
   /** The copilot: summaries and drafts for agents (never answers the customer from Slack). */
