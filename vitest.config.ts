@@ -71,6 +71,7 @@ const POSTGRES_TESTS = [
   'test/slack-volume.test.ts',
   'test/team-channels.test.ts',
   'test/widget-rate-limits.test.ts',
+  'test/privacy.test.ts',
   'test/webhooks.test.ts',
 ];
 
