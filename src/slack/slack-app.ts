@@ -9,6 +9,7 @@ import type { AnalyticsService } from '../core/analytics/analytics-service';
 import type { HandoffService } from '../core/handoff-service';
 import type { LearningService } from '../core/learning/learning-service';
 import type { PrivacyService } from '../core/privacy/privacy-service';
+import type { WebhookService } from '../webhooks/webhook-service';
 import type { ApiKeysService } from '../core/api-keys';
 import { createSlackErasure } from './privacy-eraser';
 import { createKbDraftRepository } from '../db/kb-draft-repository';
@@ -93,6 +94,8 @@ export interface SlackDeps {
   privacy: PrivacyService;
   /** REST API keys (/handoff api keys); absent: the command says the API is not available. */
   apiKeys?: ApiKeysService;
+  /** Outgoing webhooks (/handoff webhooks); absent: the command says they are not available. */
+  webhooks?: WebhookService;
   /** Outbox pacing and backoff (tests make them fast). */
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs' | 'inFlightGraceMs'>;
   /** Each Slack call the outbox made and Slack (or the network) refused: method and short code (for /metrics). */
@@ -308,6 +311,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     learning: deps.learning,
     privacy: deps.privacy,
     apiKeys: deps.apiKeys ?? null,
+    webhooks: deps.webhooks ?? null,
     publicUrl: deps.config.publicUrl,
     aiContext(conversationId) {
       const conversation = deps.customer.get(conversationId);
