@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiConversationRepository } from '../../db/api-conversation-repository';
 import { installApiAuth, sendApiError, type ApiKeyCheck } from './auth';
 import { registerConversationRoutes } from './conversations';
+import { registerPrivacyRoutes } from './privacy-routes';
+import type { PrivacyService } from '../../core/privacy/privacy-service';
 import { createCursors } from './cursor';
 import { API_PREFIX, OPENAPI_DOC, openApiDocument, trackApiRoutes } from './openapi';
 
@@ -16,6 +18,8 @@ export interface ApiV1Deps {
   fileUrl(file: { id: string; name: string }, ttlSeconds: number): string;
   /** PUBLIC_URL: the document's server. */
   publicUrl: string;
+  /** Data subject requests: /api/v1/visitors/export and /erase (privacy-routes.ts). */
+  privacy?: PrivacyService;
 }
 
 /**
@@ -27,6 +31,7 @@ export function registerApiV1(app: FastifyInstance, deps: ApiV1Deps): void {
   installApiAuth(app, deps.keys);
   const routes = trackApiRoutes(app);
   registerConversationRoutes(app, { conversations: deps.conversations, cursors: createCursors(deps.cursorKey), fileUrl: deps.fileUrl });
+  if (deps.privacy) registerPrivacyRoutes(app, { privacy: deps.privacy });
 
   let document: unknown = null;
   app.get(`${API_PREFIX}/openapi.json`, { config: { apiDoc: OPENAPI_DOC } }, async (_req, reply) => {
