@@ -326,6 +326,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       learning,
       privacy,
       apiKeys,
+      webhooks,
     });
   } else {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
@@ -437,6 +438,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       cursorKey: settingsRepo.secret('api_cursor_key', clock.now().toISOString()),
       fileUrl: (file, ttlSeconds) => fileUrls.fileUrl(file, ttlSeconds),
       publicUrl: config.publicUrl,
+      privacy,
     },
     files: {
       files,
