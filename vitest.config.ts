@@ -37,6 +37,7 @@ const POSTGRES_TESTS = [
   'src/slack/outbox/slack-errors.test.ts',
   'src/slack/outbox/volume.test.ts',
   'test/admin-modals.test.ts',
+  'test/api-v1-keys.test.ts',
   'test/api-v1.test.ts',
   'test/analytics.test.ts',
   'test/app-home.test.ts',
