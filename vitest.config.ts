@@ -73,6 +73,7 @@ const POSTGRES_TESTS = [
   'test/team-channels.test.ts',
   'test/widget-rate-limits.test.ts',
   'test/privacy.test.ts',
+  'test/privacy-api.test.ts',
   'test/webhooks.test.ts',
 ];
 
