@@ -38,6 +38,7 @@ const POSTGRES_TESTS = [
   'src/slack/outbox/volume.test.ts',
   'test/admin-modals.test.ts',
   'test/api-v1-keys.test.ts',
+  'test/api-v1-openapi.test.ts',
   'test/api-v1.test.ts',
   'test/analytics.test.ts',
   'test/app-home.test.ts',
@@ -75,6 +76,8 @@ const POSTGRES_TESTS = [
   'test/privacy.test.ts',
   'test/privacy-api.test.ts',
   'test/webhooks.test.ts',
+  'test/metrics.test.ts',
+  'test/readyz.test.ts',
 ];
 
 const shared = { pool: 'forks' as const, testTimeout: 20_000, hookTimeout: 20_000 };
