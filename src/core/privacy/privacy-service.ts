@@ -44,7 +44,8 @@ export interface PrivacyServiceDeps {
 /** How long the export's file links work. */
 export const EXPORT_LINK_TTL_SECONDS = 7 * 24 * 60 * 60;
 
-const EMAIL = /^[^\s@]{1,200}@[^\s@]{1,200}$/;
+// A domain with a dot and no markup: `<@U0ADA>` (a Slack mention) is not an email.
+const EMAIL = /^[^\s@<>|]{1,200}@[^\s@<>|.]{1,63}(?:\.[^\s@<>|.]{1,63}){1,8}$/;
 const VISITOR_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 /** Reads "jane@example.com" or a visitor id as a query; null when it is neither. */
