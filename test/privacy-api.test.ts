@@ -17,6 +17,14 @@ afterEach(async () => {
 
 const EMAIL = 'maud.pellworth@example.com';
 
+async function waitUntil(ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function call(method: 'GET' | 'POST', path: string, key: string | null, body?: unknown): Promise<{ status: number; body: Record<string, any> }> {
   const res = await fetch(`${t.url}${path}`, {
     method,
@@ -34,12 +42,16 @@ function key(scope: 'read' | 'read+erase'): { key: string; id: string } {
 
 describe('/api/v1/visitors', () => {
   it('exports with a read key, erases with a read+erase key, refuses the rest clearly', async () => {
-    t = await startTestApp();
+    // A webhook endpoint that never answers: its queued deliveries quote the customer's messages.
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+    await t.app.webhooks.add({ url: 'http://127.0.0.1:9/hook', events: ['message.created'], by: 'U0ADA' });
     const w = await WidgetClient.connect(t.url);
     clients.push(w);
     const welcome = await w.hello({ visitor: { name: 'Maud Pellworth', email: EMAIL } });
     w.send({ type: 'message', clientId: 'm1', text: 'My account number is 88123' });
     await w.next('ack');
+    const deliveries = () => JSON.stringify(t.app.db.all(t.app.db.q.selectFrom('webhook_deliveries').selectAll()));
+    await waitUntil(() => deliveries().includes('88123'));
     const read = key('read');
     const erase = key('read+erase');
 
@@ -89,6 +101,7 @@ describe('/api/v1/visitors', () => {
     const after = await call('GET', `/api/v1/visitors/export?visitorId=${visitorId}`, read.key);
     expect(after.body.visitors[0]).toMatchObject({ name: null, email: null });
     expect(JSON.stringify(after.body)).not.toContain('88123');
+    expect(deliveries()).not.toContain('88123');
     expect((await call('POST', '/api/v1/visitors/erase', erase.key, { email: EMAIL })).status).toBe(404);
     const again = await call('POST', '/api/v1/visitors/erase', erase.key, { visitorId });
     expect(again.body).toMatchObject({ status: 'erased', counts: { messages: 0, files: 0, emails: 0 } });

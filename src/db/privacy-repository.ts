@@ -15,7 +15,7 @@ const parse = <T>(json: string | null, fallback: T): T => {
 /**
  * Data subject requests over every table that holds a visitor's data (visitors, conversations,
  * messages, files, conversation_events, emails, reopen_links_used, handoff_starts, slack_threads'
- * summaries, kb_drafts' links). The Slack outbox's copies are the Slack side's (privacy-eraser.ts).
+ * summaries, kb_drafts' links, webhook_deliveries' bodies). The Slack outbox's copies are the Slack side's (privacy-eraser.ts).
  */
 export function createPrivacyRepository(db: Database) {
   const { q } = db;
@@ -180,6 +180,8 @@ export function createPrivacyRepository(db: Database) {
           db.run(q.updateTable('conversations').set({ page_url: null, page_title: null }).where('id', 'in', conversationIds));
           db.run(q.updateTable('slack_threads').set({ summary: null }).where('conversation_id', 'in', conversationIds));
           db.run(q.updateTable('kb_drafts').set({ conversation_id: null }).where('conversation_id', 'in', conversationIds));
+          // Webhook bodies quote messages: what was not delivered yet never will be, what was goes.
+          db.run(q.deleteFrom('webhook_deliveries').where('conversation_id', 'in', conversationIds));
         }
         db.run(q.updateTable('visitors').set({ name: null, email: null, user_id: null, verified: 0, attributes: '{}' }).where('id', 'in', [...ids]));
         db.run(q.deleteFrom('reopen_links_used').where('visitor_id', 'in', [...ids]));
