@@ -390,7 +390,7 @@ export interface WebhookEndpointsTable {
   secret: string;
   created_by: string;
   created_at: string;
-  enabled: number;
+  enabled: Generated<number>;
   disabled_at: string | null;
   disabled_why: string | null;
   failing_since: string | null;
@@ -406,8 +406,8 @@ export interface WebhookDeliveriesTable {
   conversation_id: string | null;
   stream: string;
   body: string;
-  status: string;
-  attempts: number;
+  status: Generated<string>;
+  attempts: Generated<number>;
   next_attempt_at: string;
   last_error: string | null;
   created_at: string;
