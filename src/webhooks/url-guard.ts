@@ -73,15 +73,20 @@ export function checkUrlForm(raw: string, allowPrivate: boolean): URL {
  * loopback, private, link-local, CGNAT, unspecified, multicast or metadata (a host with one bad
  * address among good ones is refused whole, since the connection could pick it).
  */
-export async function resolveSafely(url: URL, allowPrivate: boolean, resolve: Resolve = systemResolve): Promise<{ address: string; family: number }[]> {
+export async function resolveSafely(url: URL, allowPrivate: boolean, resolve: Resolve = systemResolve, timeoutMs = 1_500): Promise<{ address: string; family: number }[]> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: { address: string; family: number }[];
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
   else {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      addresses = await resolve(host);
+      // Bounded: an admin's form waits on it, and Slack wants its answer within 3 s.
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)));
+      addresses = await Promise.race([resolve(host), late]);
     } catch {
-      throw new UnsafeUrlError(`The host ${host} does not resolve (DNS).`);
+      throw new UnsafeUrlError(`The host ${host} does not resolve (DNS did not answer, or in time).`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   if (!addresses.length) throw new UnsafeUrlError(`The host ${host} does not resolve (DNS).`);

@@ -24,6 +24,9 @@ export interface WebhookServiceDeps {
 
 export class WebhookInputError extends Error {
   readonly code = 'webhook_invalid';
+  constructor(message: string, readonly field: 'url' | 'events' = 'events') {
+    super(message);
+  }
 }
 
 export interface EndpointSummary {
@@ -101,7 +104,7 @@ export class WebhookService {
     if (unknown.length) throw new WebhookInputError(`Unknown events: ${unknown.join(', ')}. Events are ${WEBHOOK_EVENTS.join(', ')}.`);
     const url = checkUrlForm(input.url, this.d.allowPrivate);
     await resolveSafely(url, this.d.allowPrivate, this.d.resolve);
-    if (this.d.repo.list().length >= 20) throw new WebhookInputError('There are 20 endpoints already; remove one first.');
+    if (this.d.repo.list().length >= 20) throw new WebhookInputError('There are 20 endpoints already; remove one first.', 'url');
     const id = `wh_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const secret = newSecret();
     const at = this.d.clock.now().toISOString();
