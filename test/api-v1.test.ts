@@ -293,6 +293,9 @@ describe('GET /api/v1/conversations/export', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="conversations-.*\.jsonl"/);
+    // Streamed in pages as it is read, not built whole first: no length known up front.
+    expect(res.headers.get('transfer-encoding')).toBe('chunked');
+    expect(res.headers.get('content-length')).toBeNull();
     const lines = res.text.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id).sort()).toEqual(made.map((c) => c.id).sort());
     const oldest = lines.find((l) => l.id === made[0]!.id);
