@@ -174,9 +174,24 @@ describe('GET /metrics', () => {
     expect(value(family(m, 'handoff_widget_sockets_open', 'GAUGE'))).toBe(0);
   });
 
-  it('is open without METRICS_TOKEN', async () => {
+  it('is open without METRICS_TOKEN, and counts the webhook deliveries still to make per endpoint', async () => {
     t = await startTestApp();
+    const { db } = t.app;
+    const now = new Date().toISOString();
+    // Due in the far future: no worker takes them while the test looks.
+    const later = '2100-01-01T00:00:00.000Z';
+    for (const id of ['wh_a', 'wh_b']) {
+      db.run(db.q.insertInto('webhook_endpoints').values({ id, url: 'https://hooks.example.com/handoff', events: '[]', secret: 's', created_by: 'U1', created_at: now, enabled: 1, disabled_at: null, disabled_why: null, failing_since: null, removed_at: null }));
+    }
+    const delivery = (endpoint_id: string, event_id: string, status: string) =>
+      db.run(db.q.insertInto('webhook_deliveries').values({ endpoint_id, event_id, type: 'message.created', stream: 'c_1', body: '{}', status, next_attempt_at: later, created_at: now, conversation_id: null, attempts: 0, last_error: null, finished_at: null, lease_token: null, lease_until: null }));
+    delivery('wh_a', 'e1', 'pending');
+    delivery('wh_a', 'e2', 'pending');
+    delivery('wh_a', 'e3', 'delivered');
+    delivery('wh_b', 'e1', 'failed');
     const m = await scrape(t.url);
+    const backlog = family(m, 'handoff_webhook_backlog', 'GAUGE');
+    expect(backlog.metrics).toEqual([{ value: '2', labels: { endpoint: 'wh_a' } }]);
     family(m, 'handoff_messages_total', 'COUNTER');
   });
 });
