@@ -11,6 +11,8 @@ import { ruleDeleteButton, ruleDownButton, ruleEditButton, ruleTestButton, ruleT
 import { sendKbArticleButton } from './send-kb-article-button';
 import { apiKeyCreateButton, apiKeyRevokeButton } from './api-key-buttons';
 import { apiKeysDeps } from '../commands/api-keys-command';
+import { webhookAddButton, webhookRemoveButton, webhookTestButton } from './webhook-buttons';
+import { webhooksDeps } from '../commands/webhooks-command';
 
 export function registerActions(app: App, ctx: SlackContext): void {
   app.action(ACTION.claim, claimButton(ctx));
@@ -42,5 +44,12 @@ export function registerActions(app: App, ctx: SlackContext): void {
   if (apiKeys) {
     app.action(ACTION.apiKeyCreate, apiKeyCreateButton(apiKeys));
     app.action(rowActionPattern(ACTION.apiKeyRevoke), apiKeyRevokeButton(apiKeys));
+  }
+  // Admins' outgoing webhooks (/handoff webhooks): Test and Remove carry the endpoint id in their action_id.
+  const webhooks = webhooksDeps(ctx);
+  if (webhooks) {
+    app.action(ACTION.webhookAdd, webhookAddButton(webhooks));
+    app.action(rowActionPattern(ACTION.webhookTest), webhookTestButton(webhooks));
+    app.action(rowActionPattern(ACTION.webhookRemove), webhookRemoveButton(webhooks));
   }
 }
