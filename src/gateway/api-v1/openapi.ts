@@ -125,7 +125,8 @@ export function openApiDocument(routes: readonly ApiRouteEntry[], serverUrl: str
     info: {
       title: 'Handoff API',
       version: '1',
-      description: 'Read conversations, their messages and files. Keys are created by admins in Slack (`/handoff api keys`) and sent as `Authorization: Bearer <key>`.',
+      description:
+        "Conversations with their messages and files, exports, and a visitor's data (export and erasure). Keys are created by admins in Slack (`/handoff api keys`) and sent as `Authorization: Bearer <key>`; a `read` key reads, a `read+erase` key may also erase.",
     },
     servers: [{ url: serverUrl.replace(/\/$/, '') }],
     security: [{ apiKey: [] }],
