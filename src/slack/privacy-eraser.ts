@@ -94,6 +94,7 @@ export function createSlackErasure(d: SlackErasureDeps) {
       });
     }
     let deleted = 0;
+    let firstDeleted: number | null = null;
     for (const row of rowsOf(conversationId)) {
       const args = parse(row.args);
       const result = parse(row.result);
@@ -117,7 +118,10 @@ export function createSlackErasure(d: SlackErasureDeps) {
         // chat.update cannot change a post's username: a post under the customer's own name is
         // deleted (the name goes with it); one under a generated name or the app's is edited.
         const named = typeof args.username === 'string' && args.username !== generatedPoster;
-        if (named) deleted++;
+        if (named) {
+          deleted++;
+          firstDeleted ??= row.id;
+        }
         d.outbox.enqueue({
           lane: row.lane,
           method: named ? 'chat.delete' : 'chat.update',
@@ -138,6 +142,8 @@ export function createSlackErasure(d: SlackErasureDeps) {
         lane: thread.channel,
         method: 'chat.postMessage',
         args: { channel: thread.channel, thread_ts: cardOf(conversationId), ...erasedNotice(deleted) },
+        // Two instances erasing at once post it once.
+        key: `erased:${conversationId}:${firstDeleted}`,
         stream,
       });
     }
