@@ -9,6 +9,8 @@ import { settingsSubmitView } from './settings-view';
 import { privacyEraseView } from './privacy-views';
 import { apiKeyCreateSubmit } from './api-key-views';
 import { apiKeysDeps } from '../commands/api-keys-command';
+import { webhookAddSubmit } from './webhook-views';
+import { webhooksDeps } from '../commands/webhooks-command';
 
 export function registerViews(app: App, ctx: SlackContext): void {
   app.view(VIEW.editSuggestion, editSuggestionView(ctx));
@@ -23,4 +25,7 @@ export function registerViews(app: App, ctx: SlackContext): void {
   // Admins' REST API keys: a new key's form (the list and the shown key have no submit).
   const apiKeys = apiKeysDeps(ctx);
   if (apiKeys) app.view(VIEW.apiKeyCreate, apiKeyCreateSubmit(apiKeys));
+  // Admins' outgoing webhooks: a new endpoint's form (the list and the shown secret have no submit).
+  const webhooks = webhooksDeps(ctx);
+  if (webhooks) app.view(VIEW.webhookAdd, webhookAddSubmit(webhooks));
 }
