@@ -8,6 +8,7 @@ import { kbCommand } from './kb-command';
 import { statsCommand } from './stats-command';
 import { privacyCommand } from './privacy-command';
 import { apiKeysCommand, apiKeysDeps } from './api-keys-command';
+import { webhooksCommand, webhooksDeps } from './webhooks-command';
 
 export const HANDOFF_USAGE = [
   '*Handoff* — how to use `/handoff`:',
@@ -20,6 +21,7 @@ export const HANDOFF_USAGE = [
   '• `/handoff stats [today|7d|30d]` — handoff rate, response time, resolution and CSAT',
   '• `/handoff rules` · `/handoff settings` — admins: escalation rules and settings',
   '• `/handoff api keys` — admins: REST API keys (create, list, revoke)',
+  '• `/handoff webhooks` — admins: outgoing webhooks (add, test, remove endpoints)',
   '• `/handoff privacy export|erase <email or visitor id>` — admins: a person\'s data as a file, or erased',
 ].join('\n');
 
@@ -45,7 +47,7 @@ export function statusText(s: AgentStatusSummary): string {
 }
 
 /** `/handoff …`: every answer goes only to the caller. */
-export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'analytics' | 'knowledgeBase' | 'tellOnly' | 'privacy' | 'apiKeys' | 'publicUrl'>) {
+export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'analytics' | 'knowledgeBase' | 'tellOnly' | 'privacy' | 'apiKeys' | 'publicUrl' | 'webhooks'>) {
   return async ({ ack, command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) => {
     const reply = (text: string) => ack({ response_type: 'ephemeral', text });
     const text = (command.text ?? '').trim();
@@ -90,6 +92,11 @@ export function handoffCommand(ctx: AdminDeps & Pick<SlackContext, 'agents' | 'a
         const keys = apiKeysDeps(ctx);
         if (!keys) return reply('The REST API is not available in this deployment.');
         return apiKeysCommand(keys, { ack, command, client });
+      }
+      case 'webhooks': {
+        const hooks = webhooksDeps(ctx);
+        if (!hooks) return reply('Outgoing webhooks are not available in this deployment.');
+        return webhooksCommand(hooks, { ack, command, client });
       }
       case 'privacy':
         return privacyCommand(ctx, arg, { ack, command, client });
