@@ -199,4 +199,22 @@ describe('data subject requests', () => {
     expect(await s.t.app.privacy.eraseVisitor({ visitorId: 'v_nobody' }, { kind: 'slack', userId: grace })).toEqual({ status: 'nothing_found' });
     expect(await stats()).toBe(before);
   });
+
+  it('a customer post on its way to Slack during the erasure is erased once it lands', async () => {
+    filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handoff-privacy-'));
+    s = await startSlackStack({ FILES_DIR: filesDir }, { available: [ada] });
+    const w = await s.widget();
+    const welcome = await w.hello({ visitor: JANE });
+    w.send({ type: 'request_human' });
+    await w.next('state', (f) => f.state === 'waiting');
+    const card = await s.card(welcome.conversationId);
+    const held = s.emulator.holdNext('chat.postMessage', (args) => String(args.text ?? '').includes('Elm Street 12'));
+    w.send({ type: 'message', clientId: 'h1', text: 'I live at Elm Street 12' });
+    await held.arrived;
+    const visitorId = s.t.app.db.first(s.t.app.db.q.selectFrom('conversations').select('visitor_id').where('id', '=', welcome.conversationId))!.visitor_id;
+    expect(await s.t.app.privacy.eraseVisitor({ visitorId }, { kind: 'slack', userId: grace })).toMatchObject({ status: 'erased' });
+    held.release();
+    await s.emulator.waitFor(() => s.emulator.replies(C, card.ts).some((m) => m.text === `${ERASED_TEXT} A post by the customer, erased on request.`), 5000);
+    expect(threadText(card.ts)).not.toMatch(/Elm Street|Quixby/);
+  });
 });

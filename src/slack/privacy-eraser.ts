@@ -1,6 +1,7 @@
 import type { ErasedRows } from '../core/privacy/privacy-service';
 import type { Conversation } from '../core/types';
 import type { Database } from '../db/database';
+import type { Logger } from '../logger';
 import { generatedVisitorName } from '../core/visitor-names';
 import { context, section, type SlackMessage } from './blocks/common';
 import { CUSTOMER_ICON_EMOJI, customerPoster } from './blocks/thread-messages';
@@ -28,7 +29,11 @@ export interface SlackErasureDeps {
   card(conversation: Conversation): SlackMessage;
   /** Where a file is deleted from when its conversation has no thread. */
   defaultChannel: string;
+  logger?: Pick<Logger, 'warn'>;
 }
+
+const IN_FLIGHT_WAIT_MS = 60_000;
+const IN_FLIGHT_POLL_MS = 250;
 
 type Row = { id: number; lane: string; method: string; args: string; status: string; result: string | null; idempotency_key: string | null };
 
@@ -70,7 +75,8 @@ export function createSlackErasure(d: SlackErasureDeps) {
       )
       .map((r) => ({ ...r, id: Number(r.id) }));
 
-  function eraseConversation(conversationId: string, fileIds: ReadonlySet<string>, identities: readonly string[]): void {
+  /** Returns whether a post was in flight (being sent): it is looked at again once it has gone. */
+  function eraseConversation(conversationId: string, fileIds: ReadonlySet<string>, identities: readonly string[]): boolean {
     const stream = streamOf(conversationId);
     const conversation = d.conversations.get(conversationId);
     const thread = d.slack.thread(conversationId);
@@ -95,6 +101,7 @@ export function createSlackErasure(d: SlackErasureDeps) {
     }
     let deleted = 0;
     let firstDeleted: number | null = null;
+    let inFlight = false;
     for (const row of rowsOf(conversationId)) {
       const args = parse(row.args);
       const result = parse(row.result);
@@ -111,7 +118,10 @@ export function createSlackErasure(d: SlackErasureDeps) {
         }
         continue;
       }
-      if (row.status === 'sending') continue;
+      if (row.status === 'sending') {
+        inFlight = true;
+        continue;
+      }
       const ts = typeof result.ts === 'string' ? result.ts : null;
       if (ts && personal(row, args)) {
         const channel = typeof result.channel === 'string' ? result.channel : String(args.channel ?? row.lane);
@@ -147,13 +157,31 @@ export function createSlackErasure(d: SlackErasureDeps) {
         stream,
       });
     }
+    return inFlight;
+  }
+
+  /**
+   * Posts that were on their way to Slack during the erasure carry what it erased: once they have
+   * gone (their ts known), the conversation is gone over again, a few times a second for a minute.
+   */
+  function afterInFlight(conversationIds: readonly string[], fileIds: ReadonlySet<string>, identities: readonly string[]): void {
+    const deadline = Date.now() + IN_FLIGHT_WAIT_MS;
+    let waiting = [...conversationIds];
+    const tick = () => {
+      if (!db.isOpen()) return;
+      waiting = waiting.filter((id) => rowsOf(id).some((r) => r.status === 'sending') || db.tx(() => eraseConversation(id, fileIds, identities)));
+      if (waiting.length && Date.now() < deadline) setTimeout(tick, IN_FLIGHT_POLL_MS).unref();
+      else if (waiting.length) d.logger?.warn({ conversationIds: waiting }, 'erasure: posts still in flight after a minute were left as they are in Slack');
+    };
+    setTimeout(tick, IN_FLIGHT_POLL_MS).unref();
   }
 
   return {
     /** The erasure hook (PrivacyService.onErase): joins the erasure's transaction. */
     erase(erased: ErasedRows): void {
       const fileIds = new Set(erased.files.map((f) => f.id));
-      for (const id of erased.conversationIds) eraseConversation(id, fileIds, erased.identities);
+      const inFlight = erased.conversationIds.filter((id) => eraseConversation(id, fileIds, erased.identities));
+      if (inFlight.length) db.afterCommit(() => afterInFlight(inFlight, fileIds, erased.identities));
       for (const file of erased.files) {
         if (!file.slackFileId) continue;
         const lane = d.slack.thread(file.conversationId)?.channel || d.defaultChannel;
