@@ -355,7 +355,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
   const unsubscribeHome = home.attach(deps.bus);
   // In the erasure's transaction: the threads' customer posts become "[erased]", the card is redrawn.
   const unsubscribeErasure = deps.privacy.onErase(
-    createSlackErasure({ db, outbox, slack, conversations: deps.conversations, card: (c) => bridge.card(c), defaultChannel: channel ?? '' }).erase,
+    createSlackErasure({ db, outbox, slack, conversations: deps.conversations, card: (c) => bridge.card(c), defaultChannel: channel ?? '', logger: slackLog }).erase,
   );
   const unsubscribeDrafts = attachKbDraftPoster(deps.bus, { outbox, slack, homeChanged: () => home.kbDraftsChanged(), logger: slackLog });
   if (!channel) {
