@@ -76,6 +76,7 @@ const POSTGRES_TESTS = [
   'test/privacy.test.ts',
   'test/privacy-api.test.ts',
   'test/webhooks.test.ts',
+  'test/webhooks-slack.test.ts',
   'test/metrics.test.ts',
   'test/readyz.test.ts',
 ];
