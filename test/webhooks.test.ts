@@ -140,6 +140,28 @@ describe('outgoing webhooks', () => {
     expect(r.received.length).toBe(before);
   });
 
+  it('sends each event once when two instances share the database and its queue', async () => {
+    const r = await receiver();
+    const one = await app();
+    const two = await app({}, { dir: one.dir });
+    await one.app.webhooks.add({ url: r.url, events: ['message.created'], by: 'U0ADMIN01' });
+    // The other instance learns of the endpoint at its next poll; here at once.
+    two.app.webhooks.refresh();
+    const texts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const [t, tag] = i % 2 ? [two, 'two'] : [one, 'one'];
+      const id = t.app.core.openSession({}).conversation.id;
+      await t.app.core.customerMessage(id, `m${i}`, `${tag}-${i}`);
+      texts.push(`${tag}-${i}`);
+    }
+    const customer = () => r.delivered().filter((h) => h.json.data.message.role === 'customer');
+    await r.waitFor(() => customer().length >= 6, 'six customer messages');
+    await r.waitFor(() => one.app.webhooks.backlog().length === 0, 'an empty queue');
+    expect(customer().map((h) => h.json.data.message.text).sort()).toEqual(texts.sort());
+    const ids = r.delivered().map((h) => h.json.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('refuses URLs that reach loopback, private, link-local or metadata addresses, and plain http, storing nothing', async () => {
     const t = await app({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' });
     const refused = [
