@@ -284,7 +284,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   // REST API keys (issue 21): stored hashed; admins create and revoke them in Slack (audited).
   const apiKeys = new ApiKeysService({ store: createApiKeyRepository(db), audit, clock, newId: () => `ak_${randomUUID()}` });
 
-  // Outgoing webhooks (issue 21): queued with the message (its transaction) or after the move, sent
+  // Outgoing webhooks (issue 21): queued in the transaction that stores the message or records the
+  // conversation's event, sent
   // by the worker; an endpoint disabled after a day of failures is told to its creator by DM.
   const webhookRepo = createWebhookRepository(db);
   const webhookWorker: WebhookWorker = new WebhookWorker({
@@ -302,9 +303,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const webhooks = new WebhookService({
     db, repo: webhookRepo, clock, audit, logger: logger.child({ component: 'webhooks' }), allowPrivate: config.webhookAllowPrivateUrls,
     kick: () => webhookWorker.kick(), resolve: options.webhooks?.resolve,
+    conversation: (id) => conversations.get(id),
+    agentName: (id) => agents.get(id)?.persona.name ?? null,
   });
   log.onWrite((message) => webhooks.onMessageWrite(message));
-  webhooks.attach(bus);
+  events.onRecord((conversationId, type, detail, at) => webhooks.onEventRecorded(conversationId, type, detail, at));
 
   const mailer = new Mailer({ db, smtpUrl: config.smtpUrl, from: config.emailFrom, clock, logger: logger.child({ component: 'email' }) });
 

@@ -61,6 +61,45 @@ describe('outgoing webhooks', () => {
     await r.waitFor(() => r.delivered().some((h) => h.json.data.message.role === 'ai'), "the AI's answer");
   });
 
+  it('queues a conversation event in the transaction that records it: with the change, or not at all', async () => {
+    const r = await receiver();
+    const t = await app();
+    await t.app.webhooks.add({ url: r.url, events: ['conversation.escalated', 'conversation.claimed', 'conversation.resolved', 'rating.submitted'], by: 'U0ADMIN01' });
+    const s = t.app.core.openSession({});
+    const id = s.conversation.id;
+    const grace = { id: 'U0GRACE', persona: { name: 'Grace' }, isAdmin: false };
+    t.app.db.run(t.app.db.q.insertInto('agents').values({ slack_user_id: 'U0GRACE', display_name: 'Grace', real_name: null, avatar_url: null, email: null, is_admin: 0, profile_fetched_at: null, created_at: new Date().toISOString(), status_changed_at: null, presence: null, presence_checked_at: null, capacity: null, last_routed_at: null }));
+    t.app.core.requestHuman(id);
+    // Without Slack nobody is available: the handoff is queued for follow-up.
+    await r.waitFor(() => t.app.core.get(id).state === 'queued', 'the handoff');
+    expect(t.app.handoff.claim(id, grace)).toMatchObject({ ok: true });
+    t.app.handoff.resolve(id, grace);
+    t.app.core.rate(id, 4, 'Quick and kind');
+    await r.waitFor(() => r.delivered().length === 4, 'the four events', 10_000);
+    expect(r.delivered().map((h) => [h.json.type, h.json.data.conversation.state])).toEqual([
+      ['conversation.escalated', 'queued'],
+      ['conversation.claimed', 'human'],
+      ['conversation.resolved', 'resolved'],
+      ['rating.submitted', 'resolved'],
+    ]);
+    expect(r.delivered()[1]!.json.data).toMatchObject({ conversation: { agent: { id: 'U0GRACE' } }, agent: { id: 'U0GRACE' } });
+    expect(r.delivered()[3]!.json.data.rating).toEqual({ score: 4, comment: 'Quick and kind' });
+
+    // An event rolled back with its transaction queues nothing; one recorded without any announcement still goes out.
+    const { db } = t.app;
+    const pending = () => Number(db.first(db.q.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')))!.n);
+    const before = pending();
+    expect(() =>
+      db.tx(() => {
+        t.app.core.rate(id, 1, 'rolled back');
+        db.run(db.q.insertInto('conversation_events').values({ conversation_id: 'nope', type: 'x', detail: '{}', at: 'x' }));
+      }),
+    ).toThrow();
+    expect(pending()).toBe(before);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pending()).toBe(before);
+  });
+
   it('retries a failed delivery with the same event id and records it delivered once', async () => {
     const r = await receiver((_h, n) => (n === 0 ? 500 : 200));
     const t = await app();

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent } from '../core/events';
 import type { Conversation, Message } from '../core/types';
 
 /** The events an endpoint may subscribe to. */
@@ -52,33 +51,38 @@ export function messageEvent(message: Message, at: string): WebhookEvent {
   };
 }
 
-/** The webhook event a domain event makes, if any (one per conversation move). */
-export function webhookEventOf(e: DomainEvent, at: string): WebhookEvent | null {
-  const make = (type: WebhookEventType, data: Record<string, unknown>): WebhookEvent => ({ id: `evt_${randomUUID()}`, type, createdAt: at, data });
-  switch (e.type) {
-    case 'conversation.escalated':
-      return make('conversation.escalated', { conversation: { ...conversationData(e.conversation), reason: e.reason } });
-    case 'conversation.state': {
-      const now = e.conversation.state;
-      const type: WebhookEventType | null =
-        now === 'human' && e.previous !== 'human'
-          ? 'conversation.claimed'
-          : now === 'resolved' && e.previous !== 'resolved'
-            ? 'conversation.resolved'
-            : e.previous === 'resolved'
-              ? 'conversation.reopened'
-              : e.previous === 'human' && now === 'ai'
-                ? 'conversation.handed_back'
-                : null;
-      if (!type) return null;
-      return make(type, {
-        conversation: { ...conversationData(e.conversation), previousState: e.previous },
-        ...(e.agent ? { agent: { id: e.conversation.ownerId, name: e.agent.name } } : {}),
-      });
-    }
-    case 'conversation.rated':
-      return make('rating.submitted', { conversation: conversationData(e.conversation), rating: { score: e.score, comment: e.comment } });
-    default:
-      return null;
+/** The conversation_events types that are webhook events. */
+const RECORDED: Record<string, WebhookEventType> = {
+  escalated: 'conversation.escalated',
+  claimed: 'conversation.claimed',
+  resolved: 'conversation.resolved',
+  reopened: 'conversation.reopened',
+  handed_back: 'conversation.handed_back',
+  rated: 'rating.submitted',
+};
+
+/**
+ * The webhook event a recorded conversation event makes, if any: built inside the transaction that
+ * records it (the conversation as that transaction left it), so the event is queued exactly when
+ * the change commits.
+ */
+export function recordedEventOf(
+  conversation: Conversation,
+  type: string,
+  detail: Record<string, unknown>,
+  at: string,
+  agentName: (id: string) => string | null,
+): WebhookEvent | null {
+  const kind = RECORDED[type];
+  if (!kind) return null;
+  const data: Record<string, unknown> = { conversation: conversationData(conversation) };
+  if (kind === 'conversation.escalated') {
+    const { to: _to, ...reason } = detail;
+    data.conversation = { ...conversationData(conversation), reason };
+  } else if (kind === 'rating.submitted') {
+    data.rating = { score: detail.score, comment: detail.comment ?? null };
+  } else if (typeof detail.agentId === 'string') {
+    data.agent = { id: detail.agentId, name: agentName(detail.agentId) };
   }
+  return { id: `evt_${randomUUID()}`, type: kind, createdAt: at, data };
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent, EventBus } from '../core/events';
 import type { Clock } from '../core/ports';
 import type { AuditStore } from '../core/stores';
-import type { Message } from '../core/types';
+import type { Conversation, Message } from '../core/types';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
 import { newSecret } from './signer';
 import { checkUrlForm, resolveSafely, UnsafeUrlError, type Resolve } from './url-guard';
-import { messageEvent, WEBHOOK_EVENTS, webhookEventOf, type WebhookEvent, type WebhookEventType } from './webhook-events';
+import { messageEvent, recordedEventOf, WEBHOOK_EVENTS, type WebhookEvent, type WebhookEventType } from './webhook-events';
 import type { DeliveryStatus, WebhookEndpoint, WebhookRepository } from './webhook-repository';
 
 export interface WebhookServiceDeps {
@@ -19,6 +18,10 @@ export interface WebhookServiceDeps {
   allowPrivate: boolean;
   /** Something was queued: the worker looks now. */
   kick(): void;
+  /** A conversation as the transaction recording its event sees it. */
+  conversation(id: string): Conversation | undefined;
+  /** What an agent is called (display name, else real name). */
+  agentName(id: string): string | null;
   resolve?: Resolve;
 }
 
@@ -71,18 +74,19 @@ export class WebhookService {
     queueMicrotask(() => this.d.kick());
   }
 
-  attach(bus: EventBus): () => void {
-    return bus.subscribe((e) => this.onEvent(e));
-  }
-
-  private onEvent(e: DomainEvent): void {
-    if (e.type !== 'conversation.escalated' && e.type !== 'conversation.state' && e.type !== 'conversation.rated') return;
+  /**
+   * Runs inside the transaction that records a conversation event (EventRepository.onRecord): a
+   * claim, a resolution, a rating… is queued exactly when it commits, so a crash right after the
+   * commit loses no event. Nothing to do unless someone subscribed.
+   */
+  onEventRecorded(conversationId: string, type: string, detail: Record<string, unknown>, at: string): void {
     if (!this.subscribers.size) return;
-    const event = webhookEventOf(e, this.d.clock.now().toISOString());
+    const conversation = this.d.conversation(conversationId);
+    const event = conversation && recordedEventOf(conversation, type, detail, at, this.d.agentName);
     const endpoints = event && this.subscribers.get(event.type);
     if (!event || !endpoints) return;
-    this.d.db.tx(() => this.queue(endpoints, event, e.conversation.id));
-    this.d.kick();
+    this.queue(endpoints, event, conversationId);
+    queueMicrotask(() => this.d.kick());
   }
 
   private queue(endpoints: string[], event: WebhookEvent, conversationId: string | null): void {

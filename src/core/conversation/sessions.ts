@@ -168,7 +168,8 @@ export class Sessions {
     }
     const now = d.clock.now().toISOString();
     const clean = comment?.trim() || null;
-    d.events.record(conversationId, 'rated', { score, comment: clean }, now);
+    // In a transaction: what the event's hooks write (a webhook delivery) commits with it.
+    d.db.tx(() => d.events.record(conversationId, 'rated', { score, comment: clean }, now));
     d.bus.emit({ type: 'conversation.rated', conversation, score, comment: clean });
     d.log.append(conversationId, { role: 'ai', text: 'Thank you for your feedback!' });
   }
