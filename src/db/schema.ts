@@ -65,6 +65,16 @@ export interface MessagesTable {
   files: string | null;
 }
 
+/** The app's Slack posts naming a conversation's customer, for erasure (migration 20261208110000); no text. */
+export interface SlackPostsTable {
+  channel: string;
+  ts: string;
+  conversation_id: string;
+  kind: 'customer' | 'customer_named' | 'transcript' | 'mention';
+  method: string;
+  created_at: string;
+}
+
 /** Uploaded and relayed files (migration 20261207180000); the bytes are under FILES_DIR. */
 export interface FilesTable {
   id: string;
@@ -327,6 +337,7 @@ export interface DB {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   api_keys: ApiKeysTable;
+  slack_posts: SlackPostsTable;
 }
 
 export interface SlackOutboxTable {
