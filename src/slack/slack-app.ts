@@ -53,6 +53,7 @@ import { mergeCustomerPosts } from './blocks/thread-messages';
 import { createSlackRepository } from './slack-repository';
 import { SlackIdentity, type AuthStatus } from './identity';
 import { createPermalink, createThreadRefs } from './thread-refs';
+import { recordSlackPost } from './slack-posts';
 
 export interface SlackDeps {
   config: Config;
@@ -185,7 +186,11 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     clock,
     call: (method, args) => (method === UPLOAD_FILE_METHOD && uploadFile ? uploadFile(args) : apiCall(method, args)),
     resolveRefs: threads.resolve,
-    onSent: (item, result) => threads.sent(item.ref, result),
+    onSent: (item, result) => {
+      threads.sent(item.ref, result);
+      // Erasure finds the posts naming a customer here once the outbox has pruned their rows.
+      recordSlackPost(db, item, result);
+    },
     // A team channel Slack refuses: its posts go to the default channel (channels, built below).
     redirect: (item, errorCode) => channels.redirect(item, errorCode),
     coalesce: (head, next) => mergeCustomerPosts(head.args, next.map((n) => n.args)),
