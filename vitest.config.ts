@@ -75,6 +75,7 @@ const POSTGRES_TESTS = [
   'test/widget-rate-limits.test.ts',
   'test/privacy.test.ts',
   'test/privacy-api.test.ts',
+  'test/privacy-retention.test.ts',
   'test/webhooks.test.ts',
   'test/webhooks-slack.test.ts',
   'test/metrics.test.ts',
