@@ -9,6 +9,7 @@ import { UPLOAD_FILE_METHOD } from './file-upload';
 import type { SlackOutbox } from './outbox';
 import type { SlackRepository } from './slack-repository';
 import { streamOf } from './slack-bridge';
+import { forgetSlackPosts, slackPostsOf } from './slack-posts';
 import { cardOf } from './thread-refs';
 
 /** What a customer's post reads once erased. */
@@ -54,6 +55,8 @@ const parse = (json: string | null): Record<string, unknown> => {
  * before they go; the card is drawn again without the customer's name and email; the files the app
  * uploaded for the customer are deleted (files.delete). The outbox's own copies (args, results)
  * of the conversation's posts are emptied, so nothing personal stays in slack_outbox either.
+ * Posts older than the outbox's retention (its rows pruned) are found in slack_posts (slack-posts.ts),
+ * which the erasure then empties for the conversation.
  * Running it again finds nothing left to edit.
  */
 export function createSlackErasure(d: SlackErasureDeps) {
@@ -100,8 +103,10 @@ export function createSlackErasure(d: SlackErasureDeps) {
       });
     }
     let deleted = 0;
-    let firstDeleted: number | null = null;
+    let firstDeleted: number | string | null = null;
     let inFlight = false;
+    /** Posts the outbox rows told about (channel:ts); the index (slack-posts.ts) covers the rest. */
+    const handled = new Set<string>();
     for (const row of rowsOf(conversationId)) {
       const args = parse(row.args);
       const result = parse(row.result);
@@ -128,6 +133,7 @@ export function createSlackErasure(d: SlackErasureDeps) {
         // chat.update cannot change a post's username: a post under the customer's own name is
         // deleted (the name goes with it); one under a generated name or the app's is edited.
         const named = typeof args.username === 'string' && args.username !== generatedPoster;
+        handled.add(`${channel}:${ts}`);
         if (named) {
           deleted++;
           firstDeleted ??= row.id;
@@ -147,6 +153,24 @@ export function createSlackErasure(d: SlackErasureDeps) {
       for (const key of ['channel', 'ts', 'thread_ts', 'fileId']) if (key in args) keptArgs[key] = args[key];
       db.run(q.updateTable('slack_outbox').set({ args: JSON.stringify(keptArgs), result: row.result === null ? null : JSON.stringify(kept) }).where('id', '=', row.id));
     }
+    // Posts whose outbox rows were pruned (after 30 days) are known by the index alone.
+    for (const post of slackPostsOf(db, conversationId)) {
+      if (handled.has(`${post.channel}:${post.ts}`)) continue;
+      const named = post.kind === 'customer_named';
+      if (named) {
+        deleted++;
+        firstDeleted ??= `${post.channel}:${post.ts}`;
+      }
+      d.outbox.enqueue({
+        lane: post.channel,
+        method: named ? 'chat.delete' : 'chat.update',
+        args: named ? { channel: post.channel, ts: post.ts } : { channel: post.channel, ts: post.ts, ...erasedMessage() },
+        key: `erase:${post.channel}:${post.ts}`,
+        ...(post.channel === thread?.channel ? { stream } : {}),
+      });
+    }
+    // Its work is queued (in this transaction): nothing is left to find there.
+    forgetSlackPosts(db, conversationId);
     if (thread && deleted) {
       d.outbox.enqueue({
         lane: thread.channel,
