@@ -97,7 +97,8 @@ describe('data subject requests', () => {
     const slackFileId = s.emulator.replies(C, card1.ts).find((m) => m.files?.length)!.files![0]!.id as string;
     expect(s.emulator.fileBytes(slackFileId)).toEqual(PNG);
     w1.close();
-    await sleep(100);
+    // Gone from the server's side too: the agent's reply is then unseen and emailed.
+    await s.emulator.waitFor(() => !s.t.app.registry.isOnline(v1.conversationId), 5000);
     await s.driver.userReply(ada, C, card1.ts, 'Hi, your invoice is fixed.');
     await s.emulator.waitFor(() => s.t.app.core.replay(v1.conversationId, 0).some((m) => m.role === 'agent' && m.text.includes('invoice is fixed')));
     await sleep(1100);
