@@ -276,7 +276,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Data subject requests (issue 21): export and erasure of a visitor's data; the Slack side joins erasures.
   const privacy = new PrivacyService({
     db, store: createPrivacyRepository(db), audit, clock, bus, messages, conversations,
-    forgetConversation: (id) => conversations.forget(id),
+    forgetConversation: (id) => conversations.changedElsewhere(id),
     removeFileBytes: (ids) => removeFileBytes((id) => files.pathOf(id), ids),
     fileLink: (file, ttlSeconds) => fileUrls.fileUrl(file, ttlSeconds),
   });

@@ -208,3 +208,19 @@ describe('several instances sharing one database', () => {
     }
   });
 });
+
+describe('erasure across instances', () => {
+  it('an erasure on one instance makes the others drop their cached copy of the conversation', async () => {
+    const w = await widget(b);
+    const hello = await w.hello({ visitor: { name: 'Maud Pellworth', email: 'maud@example.com' }, page: { url: 'https://acme.example.com/orders/4471', title: 'Order 4471' } });
+    // B and C hold the conversation in their caches.
+    expect(b.app.core.get(hello.conversationId).pageUrl).toBe('https://acme.example.com/orders/4471');
+    expect(c.app.core.get(hello.conversationId).pageUrl).toBe('https://acme.example.com/orders/4471');
+    const outcome = await s.t.app.privacy.eraseVisitor({ email: 'maud@example.com' }, { kind: 'slack', userId: SLACK_IDS.ada });
+    expect(outcome.status).toBe('erased');
+    await until(() => b.app.core.get(hello.conversationId).pageUrl === null, 'B to drop its copy');
+    await until(() => c.app.core.get(hello.conversationId).pageUrl === null, 'C to drop its copy');
+    expect(b.app.core.get(hello.conversationId).pageTitle).toBeNull();
+  });
+});
+

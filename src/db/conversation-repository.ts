@@ -301,6 +301,13 @@ export function createConversationRepository(db: Database) {
       cache.delete(id);
       patches.delete(id);
     },
+    /**
+     * A row another repository changed (an erasure blanks its page): dropped here, and the other
+     * instances are told to drop their copies (onChange), so nobody serves the old values.
+     */
+    changedElsewhere(id: string): void {
+      changedForAll(id, undefined);
+    },
     /** Drops every cached row (another instance's changes may have been missed). */
     forgetAll(): void {
       cache.clear();
