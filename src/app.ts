@@ -1,3 +1,4 @@
+import { Localizer } from './i18n/localizer';
 import type { FastifyInstance } from 'fastify';
 import { indexKnowledgeBase, createKnowledgeBase } from './ai/knowledge-base';
 import { createAi } from './ai/create-ai';
@@ -131,6 +132,8 @@ export interface App {
   /** The scheduled jobs; `jobs.run(name)` runs one now. Started by start() unless `jobs: false`. */
   jobs: Scheduler;
   settings: SettingsService;
+  /** The customer's language: texts by language with the admins' overrides (src/i18n). */
+  localizer: Localizer;
   rules: RulesService;
   /** Knowledge-base drafts learned from resolved handoffs (issue 20). */
   learning: LearningService;
@@ -184,6 +187,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const settingsRepo = createSettingsRepository(db);
   const audit = createAuditRepository(db);
   const settings = new SettingsService(settingsRepo, defaultSettings({ aiConfidenceThreshold: config.aiConfidenceThreshold }), clock, audit);
+  /** Every text a customer reads, in their language (issue 22). */
+  const localizer = new Localizer(settings);
   const rules = new RulesService({ repo: createRuleRepository(db), audit, clock, logger: logger.child({ component: 'rules' }) });
   const tokenKey = settingsRepo.secret('visitor_token_key', clock.now().toISOString());
   const tokens = createVisitorTokens(tokenKey);
@@ -454,7 +459,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let stopping: Promise<void> | null = null;
   return {
-    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, rules, learning, knowledgeBase, registry, server, privacy, apiKeys, webhooks,
+    config, instanceId, db, bus, log, core, handoff, agents: agentService, routing, mailer, files, fileUrls, slack, jobs, settings, localizer, rules, learning, knowledgeBase, registry, server, privacy, apiKeys, webhooks,
     async start() {
       // Listening to the others before serving anyone: no note about a socket's conversation is missed.
       await ownPeers?.listening();

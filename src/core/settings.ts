@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Clock } from './ports';
 import { businessHoursSchema, type BusinessHoursConfig } from './business-hours';
 import type { AuditStore, SettingsStore } from './stores';
+import { LANGUAGES } from '../i18n/languages';
+import { isTextKey } from '../i18n/catalogs';
 
 /**
  * Settings admins change at run time. Stored per key in the settings table; the environment gives
@@ -31,6 +33,17 @@ export const settingsSchema = z.object({
   businessHours: businessHoursSchema,
   /** When the daily analytics digest is posted to the handoff channel (HH:MM in the business-hours time zone), or `off`. */
   digestTime: z.union([z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM, e.g. 09:00'), z.literal('off')]),
+  /** The widget's language when the browser asks for none we speak (or always, with detection off); the settings' texts are in it. */
+  defaultLanguage: z.enum(LANGUAGES),
+  /** Choose the widget's language from the browser's languages. */
+  detectLanguage: z.boolean(),
+  /** The language agents read in Slack: customer messages in another language get a translation into it (with OpenAI). */
+  workspaceLanguage: z.enum(LANGUAGES),
+  /** Admins' own texts per language, by `group.key` (src/i18n/catalogs). */
+  textOverrides: z.partialRecord(
+    z.enum(LANGUAGES),
+    z.record(z.string().max(80).refine(isTextKey, { message: 'is not a text the widget or the chat has' }), z.string().max(1000)),
+  ),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -63,6 +76,10 @@ export function defaultSettings(env: SettingsDefaults): Settings {
     // Open all week until an admin sets the team's schedule: a fresh install never queues by the clock.
     businessHours: ALWAYS_OPEN,
     digestTime: '09:00',
+    defaultLanguage: 'en',
+    detectLanguage: true,
+    workspaceLanguage: 'en',
+    textOverrides: {},
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Language } from '../i18n/languages';
 import type { AgentAvailability, AgentStatus } from './availability';
 import type { ConversationRecord, CustomerMessageRecord, EventRecord } from './analytics/metrics';
 import type { Action, Rule } from './rules/rule-schema';
@@ -79,6 +80,8 @@ export interface ConversationStore {
   release(id: string, now: string): void;
   setEscalation(id: string, reason: EscalationReason, now: string): void;
   setPage(id: string, url: string, title: string | null, now: string): void;
+  /** The customer's widget speaks `language` (hello). */
+  setLanguage(id: string, language: Language, now: string): void;
   setRouting(id: string, patch: ConversationRoutingPatch, now: string): void;
   markSeen(id: string, seq: number): void;
   markEmailRequested(id: string, now: string): void;

@@ -1,3 +1,4 @@
+import type { Language } from '../i18n/languages';
 /** Domain types. The core works with these, never with rows, Slack payloads or frames. */
 
 export const CONVERSATION_STATES = ['ai', 'waiting', 'human', 'queued', 'resolved'] as const;
@@ -45,6 +46,8 @@ export interface Conversation {
   lastSeq: number;
   pageUrl: string | null;
   pageTitle: string | null;
+  /** The customer's language (a code of src/i18n/languages.ts) as their widget said it; null: not said (the admins' default). */
+  language: Language | null;
   escalation: EscalationReason | null;
   escalatedAt: string | null;
   emailRequested: boolean;
@@ -112,6 +115,7 @@ export function newConversation(id: string, visitorId: string, at: string): Conv
     lastSeq: 0,
     pageUrl: null,
     pageTitle: null,
+    language: null,
     escalation: null,
     escalatedAt: null,
     emailRequested: false,

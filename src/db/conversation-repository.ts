@@ -4,6 +4,7 @@ import type { Database } from './database';
 import type { Selectable } from 'kysely';
 import type { ConversationsTable } from './schema';
 import { createSeqBook } from './seq-book';
+import { isLanguage, type Language } from '../i18n/languages';
 
 type ConversationsRow = Selectable<ConversationsTable>;
 import type { Conversation, ConversationState, EscalationReason } from '../core/types';
@@ -30,6 +31,7 @@ function toConversation(row: ConversationsRow): Conversation {
     lastSeq: row.last_seq,
     pageUrl: row.page_url,
     pageTitle: row.page_title,
+    language: isLanguage(row.language) ? row.language : null,
     escalation: row.escalation_reason
       ? ({ kind: row.escalation_reason, ...(row.escalation_detail ? JSON.parse(row.escalation_detail) : {}) } as EscalationReason)
       : null,
@@ -89,6 +91,9 @@ export function createConversationRepository(db: Database) {
   );
   const setPageRow = db.prepare((p: { id: string; url: string; title: string | null; now: string }) =>
     q.updateTable('conversations').set({ page_url: p.url, page_title: p.title, updated_at: p.now }).where('id', '=', p.id),
+  );
+  const setLanguageRow = db.prepare((p: { id: string; language: string; now: string }) =>
+    q.updateTable('conversations').set({ language: p.language, updated_at: p.now }).where('id', '=', p.id),
   );
   const seen = db.prepare((p: { id: string; seq: number }) =>
     q.updateTable('conversations').set({ last_seen_seq: dialectOf(db).greatest<number>('last_seen_seq', p.seq) }).where('id', '=', p.id),
@@ -267,6 +272,9 @@ export function createConversationRepository(db: Database) {
     },
     setPage(id: string, url: string, title: string | null, now: string): void {
       changedForAll(id, setPageRow.run({ id, url, title, now }));
+    },
+    setLanguage(id: string, language: Language, now: string): void {
+      changedForAll(id, setLanguageRow.run({ id, language, now }));
     },
     setRouting(id: string, patch: { requiredSkills?: string[]; teamId?: string | null; priority?: Conversation['priority'] }, now: string): void {
       changedForAll(id, db.run(

@@ -33,6 +33,7 @@ export interface ConversationsTable {
   last_seq: number;
   page_url: string | null;
   page_title: string | null;
+  language: string | null;
   escalation_reason: string | null;
   escalation_detail: string | null;
   escalated_at: string | null;

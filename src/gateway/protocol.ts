@@ -36,6 +36,8 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
       lastSeq: z.number().int().min(0).optional(),
       visitor: visitorSchema.optional(),
       page: pageSchema.optional(),
+      /** The language the widget speaks (its config's `lang`); a code we do not speak is ignored. */
+      lang: text(35).optional(),
     })
     .strip(),
   z

@@ -193,7 +193,7 @@ export class WidgetConnection {
     if (frame.type === 'hello') {
       if (this.conversationId) return this.fail('already_started', 'This connection already said hello.');
       // Stored with the next group commit: many customers arriving together share one fsync.
-      const session = await core.openSessionGrouped({ token: frame.token, reopen: frame.reopen, visitor: frame.visitor, page: frame.page });
+      const session = await core.openSessionGrouped({ token: frame.token, reopen: frame.reopen, visitor: frame.visitor, page: frame.page, lang: frame.lang });
       // Gone while the session was being stored: nothing to register (its close handler already ran).
       if (this.socket.readyState !== this.socket.OPEN) return;
       // Read again now, not from the session: the hello resolves only after its batch's fsync, and

@@ -1,3 +1,4 @@
+import { matchLanguage } from '../../i18n/languages';
 import { z } from 'zod';
 import { DomainError } from '../errors';
 import type { EventBus } from '../events';
@@ -39,6 +40,8 @@ export interface SessionInput {
     attributes?: Record<string, string | number | boolean>;
   };
   page?: { url: string; title?: string };
+  /** The widget's language (hello `lang`); one we do not speak is ignored. */
+  lang?: string;
 }
 
 export interface Session {
@@ -105,6 +108,11 @@ export class Sessions {
       if (!conversation) throw new Error(`visitor ${visitor.id} has no conversation`);
       if (input.page?.url) {
         d.conversations.setPage(conversation.id, input.page.url, input.page.title ?? null, nowIso);
+        conversation = d.conversations.load(conversation.id);
+      }
+      const language = matchLanguage(input.lang);
+      if (language && language !== conversation.language) {
+        d.conversations.setLanguage(conversation.id, language, nowIso);
         conversation = d.conversations.load(conversation.id);
       }
       // A session opened by a reopen link ends when the link would have: its token, renewed at every

@@ -1,0 +1,35 @@
+import { defineCatalog } from './define';
+
+/** What widget-later.js shows (the email and rating cards, attachments), fetched when it loads. */
+export const laterTexts = defineCatalog(
+  {
+    emailTitle: 'Get the reply by email',
+    emailLabel: 'Email',
+    emailSubmit: 'Notify me',
+    emailInvalid: 'Please enter a valid email address, like name@example.com.',
+    emailCheck: 'Please check your email address.',
+    rateTitle: 'How was your conversation?',
+    rateTitleAgent: 'How was your conversation with {name}?',
+    rate1: 'Terrible',
+    rate2: 'Bad',
+    rate3: 'Okay',
+    rate4: 'Good',
+    rate5: 'Great',
+    rateHint: '{n} of 5 · {label}',
+    rateChoose: 'Choose 1 to 5 stars',
+    comment: 'Comment (optional)',
+    commentPlaceholder: 'Anything we could do better? (optional)',
+    rateSubmit: 'Submit rating',
+    rated: 'You rated this conversation {n} out of 5.',
+    retryUpload: 'Retry uploading {name}',
+    uploadFailed: 'Upload failed',
+    removeFile: 'Remove {name}',
+    uploading: 'Uploading {name}',
+    tooManyFiles: 'You can attach up to {n} files to a message.',
+    tooLarge: '{name} is larger than {mb} MB',
+    tooLargeNoLimit: '{name} is too large to send',
+    notAccepted: '{name} is not a type we accept (images, PDF, text, office documents)',
+    dropFiles: 'Drop files to attach',
+  },
+  { es: {}, fr: {}, de: {}, 'pt-BR': {}, ar: {} },
+);

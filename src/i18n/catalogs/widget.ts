@@ -1,0 +1,53 @@
+import { defineCatalog } from './define';
+
+/**
+ * What widget.js shows before the first message, sent with its config (GET /api/widget/config) in
+ * the customer's language. Plural keys end in _one/_other (see define.ts).
+ */
+export const widgetTexts = defineCatalog(
+  {
+    title: 'Chat with us',
+    greeting: 'Hi! How can we help you today?',
+    openChat: 'Open chat',
+    openChatUnread_one: 'Open chat, {n} new message',
+    openChatUnread_other: 'Open chat, {n} new messages',
+    close: 'Close',
+    statusAi: 'AI assistant · replies instantly',
+    statusHuman: "You're chatting with {name}",
+    statusHumanTeam: "You're chatting with the team",
+    statusWaiting: 'Connecting you with the team…',
+    statusQueued: "The team is away · we'll reply by email",
+    statusResolved: 'Conversation resolved',
+    statusReconnecting: 'Reconnecting…',
+    offline: "You're offline. Your messages will be sent when the connection is back.",
+    retry: 'Retry',
+    conversation: 'Conversation',
+    aiName: 'AI assistant',
+    teamName: 'Support team',
+    waitTitle: 'Waiting for a team member',
+    queueNext: "You're next in line",
+    queuePosition: "You're number {n} in line",
+    etaSoon: 'less than a minute',
+    etaMinutes_one: 'about {n} min',
+    etaMinutes_other: 'about {n} min',
+    waitShortly: 'A team member will be with you shortly.',
+    human: 'Talk to a person',
+    message: 'Message',
+    placeholder: 'Write a message…',
+    placeholderResolved: 'Anything else? Write a message…',
+    send: 'Send',
+    attach: 'Attach a file',
+    brand: 'Powered by Handoff',
+    sending: 'Sending…',
+    waitingConnection: 'Waiting for connection…',
+    notSent: 'Not sent',
+    notSentRetrying: 'Not sent · retrying…',
+    tooLong: 'That message is too long.',
+    laterFailed: "Couldn't load this part of the chat. Please try again.",
+    error: 'Something went wrong.',
+    errorRateLimited: 'You are sending messages too quickly. Please wait a moment.',
+    errorUnavailable: "We couldn't save that just now. It will be sent again in a moment.",
+    errorInternal: 'Something went wrong on our side. Please try again.',
+  },
+  { es: {}, fr: {}, de: {}, 'pt-BR': {}, ar: {} },
+);
