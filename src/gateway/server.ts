@@ -14,8 +14,10 @@ import { WIDGET_LATER_PATH, type WidgetBundle, type WidgetScript } from './widge
 import { releaseUpgradeRequest } from './upgrade';
 import { connectionOf, DEFAULT_RATE, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
 import { themeFor } from './widget-theme';
+import { widgetLanguage, widgetTexts } from './widget-language';
 import type { ConversationService } from '../core/conversation-service';
 import type { SettingsService } from '../core/settings';
+import type { Localizer } from '../i18n/localizer';
 import type { Logger } from '../logger';
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
@@ -60,6 +62,8 @@ export interface ServerDeps {
   logger: Logger;
   core: ConversationService;
   settings: SettingsService;
+  /** The customer's language: the widget's config and texts are in it. */
+  localizer: Localizer;
   registry: ConnectionRegistry;
   /** The widget script, built at start; null when the build failed (served as 503). */
   widget: () => WidgetBundle | null;
@@ -163,18 +167,29 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     cors(req, reply);
     const s = deps.settings.get();
     reply.header('cache-control', 'public, max-age=60');
+    // In the language negotiated from ?lang= (the embed's) and ?langs= (the browser's): title, greeting, messages, texts.
+    const { title, greeting, handoffMessage, agentIntroduction, queuedMessage, ...language } = widgetTexts(deps.localizer, widgetLanguage(deps.localizer, req.query));
     return {
-      title: s.widgetTitle,
-      greeting: s.widgetGreeting,
+      title,
+      greeting,
       primaryColor: s.widgetColour,
       /** The colours the widget draws with, readable (WCAG AA) whatever the admins picked. */
       theme: themeFor(s.widgetColour),
-      handoffMessage: s.handoffMessage,
-      agentIntroduction: s.agentIntroduction,
-      queuedMessage: s.queuedMessage,
+      handoffMessage,
+      agentIntroduction,
+      queuedMessage,
       // The widget refuses a larger file before uploading it, and names the limit.
       ...(deps.files ? { maxUploadMb: Math.floor(deps.files.maxBytes / (1024 * 1024)) } : {}),
+      ...language,
     };
+  });
+
+  // widget-later.js's texts (the email and rating cards, attachments), in the language its config gave.
+  app.get('/api/widget/texts', async (req, reply) => {
+    cors(req, reply);
+    reply.header('cache-control', 'public, max-age=60');
+    const lang = widgetLanguage(deps.localizer, { lang: (req.query as { lang?: unknown } | undefined)?.lang });
+    return { lang, dir: deps.localizer.dir(lang), texts: deps.localizer.group(lang, 'later') };
   });
 
   const staticFile = (name: string, type: string) => {
