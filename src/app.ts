@@ -416,6 +416,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     core,
     settings,
+    localizer,
     registry,
     widget: () => widget,
     allowedOrigins: config.widgetAllowedOrigins,
