@@ -64,6 +64,8 @@ export const ACTION = {
   webhookTest: 'handoff_webhook_test',
   /** Webhooks modal: remove an endpoint (per endpoint; after Slack's confirm). */
   webhookRemove: 'handoff_webhook_remove',
+  /** Settings modal: open (views.push) the customer texts per language (admins' overrides). */
+  settingsTexts: 'handoff_settings_texts',
 } as const;
 
 /** callback_id of modals (views.open / views.push); view_submission listeners match on these. */
@@ -88,6 +90,8 @@ export const VIEW = {
   webhookAdd: 'handoff_webhook_add_view',
   /** The new endpoint's secret, shown once (no submit). */
   webhookAdded: 'handoff_webhook_added_view',
+  /** Customer texts of one language and group, pushed on the settings modal (admins' overrides). */
+  textOverrides: 'handoff_text_overrides_view',
 } as const;
 
 /** callback_id of global and message shortcuts (declared in manifest.yml with the same value). */
@@ -196,6 +200,17 @@ export const BLOCK = {
   settingsSaved: 'handoff_settings_saved',
   settingsDigestTime: 'handoff_settings_digest_time',
   settingsChannelChecks: 'handoff_settings_channel_checks',
+  settingsDefaultLanguage: 'handoff_settings_default_language',
+  settingsDetectLanguage: 'handoff_settings_detect_language',
+  settingsWorkspaceLanguage: 'handoff_settings_workspace_language',
+  settingsLanguageActions: 'handoff_settings_language_actions',
+  // Customer texts modal (one input per text: `${textsKey}:${version}:${group}.${key}`)
+  textsIntro: 'handoff_texts_intro',
+  textsNotice: 'handoff_texts_notice',
+  textsLanguage: 'handoff_texts_language',
+  textsGroup: 'handoff_texts_group',
+  textsPage: 'handoff_texts_page',
+  textsKey: 'handoff_texts_key',
   // Home tab
   homeStatus: 'handoff_home_status',
   homeQueue: 'handoff_home_queue',
@@ -256,6 +271,15 @@ export const INPUT = {
   settingsHolidays: 'handoff_settings_holidays_value',
   settingsTeam: 'handoff_settings_team_value',
   settingsDigestTime: 'handoff_settings_digest_time_value',
+  settingsDefaultLanguage: 'handoff_settings_default_language_value',
+  settingsDetectLanguage: 'handoff_settings_detect_language_value',
+  settingsWorkspaceLanguage: 'handoff_settings_workspace_language_value',
+  /** Customer texts modal: the selects dispatch block_actions on change (dispatch_action), the modal is redrawn. */
+  textsLanguage: 'handoff_texts_language_value',
+  textsGroup: 'handoff_texts_group_value',
+  textsPage: 'handoff_texts_page_value',
+  /** One per text: `${textsKey}:${group}.${key}` (action_ids are unique within a view). */
+  textsKey: 'handoff_texts_key_value',
 } as const;
 
 export type ActionId = (typeof ACTION)[keyof typeof ACTION];
