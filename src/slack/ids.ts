@@ -28,6 +28,8 @@ export const ACTION = {
   editSuggestion: 'handoff_edit_suggestion',
   /** Suggested reply: dismiss it. */
   ignoreSuggestion: 'handoff_ignore_suggestion',
+  /** Handoff card: write a reply that is translated into the customer's language (issue 22). */
+  replyTranslated: 'handoff_reply_translated',
   /** Knowledge-base search result: send the article's link/passage to the customer. */
   sendKbArticle: 'handoff_send_kb_article',
   /** Home tab: the agent's availability (one button per status, see rowActionId). */
@@ -71,6 +73,8 @@ export const ACTION = {
 /** callback_id of modals (views.open / views.push); view_submission listeners match on these. */
 export const VIEW = {
   editSuggestion: 'handoff_edit_suggestion_view',
+  /** A reply to translate into the customer's language and send. */
+  replyTranslated: 'handoff_reply_translated_view',
   rules: 'handoff_rules_view',
   ruleEdit: 'handoff_rule_edit_view',
   settings: 'handoff_settings_view',
@@ -151,6 +155,7 @@ export const BLOCK = {
   webhookSecret: 'handoff_webhook_secret',
   // Edit-suggestion modal
   editSuggestionInput: 'handoff_edit_suggestion_input',
+  replyTranslatedInput: 'handoff_reply_translated_input',
   // Rule editor / tester modals
   ruleName: 'handoff_rule_name',
   ruleCondition: 'handoff_rule_condition',
@@ -234,6 +239,7 @@ export const BLOCK = {
 /** action_id of the elements inside input blocks (paired with BLOCK for `view.state.values`). */
 export const INPUT = {
   editSuggestionText: 'handoff_edit_suggestion_text',
+  replyTranslatedText: 'handoff_reply_translated_text',
   kbDraftTitle: 'handoff_kb_draft_title_value',
   kbDraftQuestion: 'handoff_kb_draft_question_value',
   kbDraftAnswer: 'handoff_kb_draft_answer_value',
