@@ -262,3 +262,22 @@ describe('handoffCard: hostile input', () => {
     expect(all).not.toMatch(/&(a|am|l|g|amp|lt|gt)?…/); // no entity cut in half
   });
 });
+
+describe('handoffCard: the customer language (issue 22)', () => {
+  it('shows the language, and Reply in it when replies are translated (not once resolved)', () => {
+    const spanish = { name: 'Spanish', native: 'Español', replyIn: true };
+    const card = handoffCard(model({ language: spanish }));
+    expect(texts(card.blocks)).toContain('*Language*\n🌐 Spanish (Español)\n_translated in this thread_');
+    expect(actionIds(card.blocks)).toEqual([ACTION.claim, ACTION.summary, ACTION.suggestReply, ACTION.replyTranslated]);
+    expect(JSON.stringify(buttonsOf(card.blocks))).toContain('Reply in Spanish');
+    expect(validateBlocks(card.blocks, 'message')).toEqual([]);
+    expect(actionIds(handoffCard(model({ language: spanish, state: 'resolved', owner: OWNER })).blocks)).not.toContain(ACTION.replyTranslated);
+  });
+
+  it('shows a language without translation with no button, and nothing when unknown', () => {
+    const card = handoffCard(model({ language: { name: 'English', native: 'English', replyIn: false } }));
+    expect(texts(card.blocks)).toContain('*Language*\n🌐 English');
+    expect(actionIds(card.blocks)).not.toContain(ACTION.replyTranslated);
+    expect(JSON.stringify(handoffCard(model()).blocks)).not.toContain('Language');
+  });
+});

@@ -29,6 +29,11 @@ export interface CardModel {
   /** Short AI summary, shown at the top when present. */
   summary?: string | null;
   priority?: Priority | null;
+  /**
+   * The customer's language (issue 22), when known or not the workspace's; `replyIn`: agents can
+   * write a reply that is translated into it (OpenAI configured, not the workspace's language).
+   */
+  language?: { name: string; native: string; replyIn: boolean } | null;
   /** ISO, for the relative wait. */
   now: string;
 }
@@ -154,6 +159,12 @@ function waitingField(model: CardModel): string | null {
   return `*Waiting*\n${active ? relative : `waited ${relative}`} · since ${slackDate(since)}`;
 }
 
+/** "🌐 Spanish (Español)", and whether the thread carries translations. */
+function languageField(language: NonNullable<CardModel['language']>): string {
+  const native = language.native !== language.name ? ` (${language.native})` : '';
+  return `*Language*\n🌐 ${language.name}${native}${language.replyIn ? '\n_translated in this thread_' : ''}`;
+}
+
 function mentionLine(ids: readonly string[]): string | null {
   const unique = [...new Set(ids)].filter(isSlackUserId);
   if (unique.length === 0) return null;
@@ -182,6 +193,9 @@ function cardButtons(model: CardModel): ActionsBlockElement[] {
   if (isClaimable(model)) buttons.push(button({ actionId: ACTION.claim, text: 'Claim', value, style: 'primary' }));
   buttons.push(button({ actionId: ACTION.summary, text: 'Summary', value }));
   buttons.push(button({ actionId: ACTION.suggestReply, text: 'Suggest reply', value }));
+  if (model.language?.replyIn && model.state !== 'resolved') {
+    buttons.push(button({ actionId: ACTION.replyTranslated, text: `Reply in ${model.language.name}`, value }));
+  }
   if (isOwnedAndOpen(model)) {
     buttons.push(
       button({
@@ -247,6 +261,7 @@ export function handoffCard(model: CardModel): { text: string; blocks: KnownBloc
   const waiting = waitingField(model);
   if (waiting !== null) fields.push(waiting);
   if (model.priority != null) fields.push(`*Priority*\n${PRIORITY_LABEL[model.priority]}`);
+  if (model.language) fields.push(languageField(model.language));
   blocks.push(fieldsSection(fields, BLOCK.cardDetails));
 
   const mentions = mentionLine(model.mentionUserIds);
