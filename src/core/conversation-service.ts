@@ -14,6 +14,7 @@ import { DomainError } from './errors';
 import { escalationForMessage } from './escalation-policy';
 import type { FileAttachments } from './stores';
 import type { AgentPersona, Conversation, EscalationReason, FileRef, Message } from './types';
+import type { Localizer } from '../i18n/localizer';
 
 export type { Session, SessionInput } from './conversation/sessions';
 
@@ -26,6 +27,8 @@ export interface ConversationServiceDeps extends SessionsDeps {
   ai: Ai;
   desk: HandoffDesk;
   settings: SettingsService;
+  /** What the customer is told, in their language (issue 22). */
+  localizer: Localizer;
   /** The admins' escalation rules, applied to every customer message and page change. */
   rules?: RulesService;
   /** Who owns a conversation, as the customer sees them (the Slack side provides it). */

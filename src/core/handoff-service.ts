@@ -7,6 +7,7 @@ import type { SettingsService } from './settings';
 import type { EventStore, MessageStore } from './stores';
 import type { Agent, Conversation, FileRef, Message } from './types';
 import type { Logger } from '../logger';
+import type { Localizer } from '../i18n/localizer';
 
 export interface HandoffServiceDeps {
   /** The only writer of a conversation's state (claims, resolves, hand-backs). */
@@ -18,6 +19,8 @@ export interface HandoffServiceDeps {
   clock: Clock;
   settings: SettingsService;
   logger: Logger;
+  /** What the customer is told, in their language (agent-facing errors stay English). */
+  localizer: Localizer;
 }
 
 export type ClaimResult =
@@ -53,7 +56,7 @@ export class HandoffService {
       if (current.ownerId === agent.id) return { ok: true, conversation: current };
       throw new DomainError('conflict', 'The conversation changed while claiming it. Try again.');
     }
-    const intro = d.settings.get().agentIntroduction.replaceAll('{name}', agent.persona.name);
+    const intro = d.localizer.t(result.conversation.language, 'chat', 'introduction', { name: agent.persona.name });
     d.log.append(conversationId, { role: 'agent', text: intro, agent: agent.persona });
     return { ok: true, conversation: result.conversation };
   }
@@ -166,10 +169,7 @@ export class HandoffService {
     }
     const result = d.lifecycle.apply(conversationId, { type: 'resolve', agent });
     if (!result.moved) return result.conversation;
-    d.log.append(conversationId, {
-      role: 'system',
-      text: 'This conversation was marked as resolved. How did we do? Write again any time if you need more help.',
-    });
+    d.log.append(conversationId, { role: 'system', text: d.localizer.t(before.language, 'chat', 'resolved') });
     return result.conversation;
   }
 
@@ -183,10 +183,7 @@ export class HandoffService {
     }
     const result = d.lifecycle.apply(conversationId, { type: 'hand_back', agent });
     if (!result.moved) return result.conversation;
-    d.log.append(conversationId, {
-      role: 'ai',
-      text: `${agent.persona.name} handed the conversation back to me. I'm here if you have more questions!`,
-    });
+    d.log.append(conversationId, { role: 'ai', text: d.localizer.t(before.language, 'chat', 'handedBack', { name: agent.persona.name }) });
     return result.conversation;
   }
 }

@@ -11,6 +11,8 @@ import type { Escalation } from './escalation';
 import type { RuleEffects, Turn } from './rule-effects';
 import type { Burst } from './turn-queue';
 import type { Logger } from '../../logger';
+import type { Localizer } from '../../i18n/localizer';
+import { chatTexts } from '../../i18n/catalogs/chat';
 
 export interface CustomerTurnDeps {
   lifecycle: Lifecycle;
@@ -22,13 +24,14 @@ export interface CustomerTurnDeps {
   ruleEffects: RuleEffects;
   escalation: Escalation;
   logger: Logger;
+  /** What the customer is told, in their language. */
+  localizer: Localizer;
   /** How long the AI's answers take (absent: not measured). */
   metrics?: Metrics;
 }
 
-/** The AI's answer to files sent without a word: it cannot open them, a person can. */
-export const FILES_ONLY_REPLY =
-  "Thanks, I've got your file. I can't open files myself: tell me in a few words what you need, or ask for a person and they'll see it.";
+/** The AI's answer to files sent without a word, in English (each language's is the chat text `filesOnly`). */
+export const FILES_ONLY_REPLY = chatTexts.en.filesOnly;
 
 /** How many earlier messages the AI sees. */
 const AI_HISTORY = 20;
@@ -73,7 +76,8 @@ export class CustomerTurn {
     const asked = messages.findLast((m) => m.text.trim() !== '');
     if (asked) return this.aiTurn(conversation, asked, turn);
     if (conversation.state === 'ai') {
-      await d.log.appendDurably(conversationId, { role: 'ai', text: FILES_ONLY_REPLY, confidence: 1 });
+      // The AI's answer to files sent without a word: it cannot open them, a person can.
+      await d.log.appendDurably(conversationId, { role: 'ai', text: d.localizer.t(conversation.language, 'chat', 'filesOnly'), confidence: 1 });
     }
   }
 
@@ -135,7 +139,7 @@ export class CustomerTurn {
     } else if (now.state === 'queued') {
       await d.log.appendDurably(conversation.id, {
         role: 'ai',
-        text: "I'm not sure about that one. A team member will follow up as soon as they're back.",
+        text: d.localizer.t(now.language, 'chat', 'notSure'),
         confidence: answer?.confidence ?? 0,
       });
     }

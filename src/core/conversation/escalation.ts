@@ -1,5 +1,5 @@
 import type { EventBus } from '../events';
-import { DEFAULT_HANDOFF_LIMITS, HANDOFF_REFUSED_MESSAGE, formatWait, handoffLimitReached, type HandoffLimits, type HandoffStartStore, type RequestOrigin } from '../handoff-limits';
+import { DEFAULT_HANDOFF_LIMITS, handoffLimitReached, type HandoffLimits, type HandoffStartStore, type RequestOrigin } from '../handoff-limits';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { MessageLog } from '../message-log';
 import type { Clock, HandoffDesk } from '../ports';
@@ -9,6 +9,7 @@ import type { EscalationReason } from '../types';
 import type { QueuedCustomers } from './queued-customers';
 import type { RuleEffects } from './rule-effects';
 import type { Logger } from '../../logger';
+import type { Localizer } from '../../i18n/localizer';
 
 export interface EscalationDeps {
   lifecycle: Lifecycle;
@@ -22,6 +23,8 @@ export interface EscalationDeps {
   ruleEffects: RuleEffects;
   queued: QueuedCustomers;
   logger: Logger;
+  /** What the customer is told, in their language. */
+  localizer: Localizer;
   /** Handoffs started, counted for the hourly limits; without it there are no limits. */
   handoffStarts?: HandoffStartStore | undefined;
   /** How many handoffs a visitor and a client address may start per hour (DEFAULT_HANDOFF_LIMITS). */
@@ -73,13 +76,13 @@ export class Escalation {
     });
     if (!result.moved && result.refused) {
       d.logger.warn({ conversationId, reason: reason.kind, limit: result.refused, address: options.address }, 'handoff refused: hourly limit reached');
-      this.tellOnce(conversationId, HANDOFF_REFUSED_MESSAGE);
+      this.tellOnce(conversationId, d.localizer.t(before.language, 'chat', 'handoffRefused'));
       return 'refused';
     }
     if (!result.moved) return 'unchanged';
 
     if (accepting) {
-      d.log.append(conversationId, { role: 'ai', text: d.settings.get().handoffMessage });
+      d.log.append(conversationId, { role: 'ai', text: d.localizer.t(before.language, 'chat', 'handoff') });
       if (modifiers.askEmail) d.queued.tell(d.lifecycle.get(conversationId), now);
     } else {
       d.queued.tell(d.lifecycle.get(conversationId), now);
@@ -108,20 +111,21 @@ export class Escalation {
     const conversation = d.lifecycle.get(conversationId);
     if (conversation.state === 'waiting') {
       const queue = d.desk.queueInfo(conversationId);
-      const wait = queue.etaSeconds !== undefined ? `, and the wait should be ${formatWait(queue.etaSeconds)}` : '';
+      const lang = conversation.language;
+      const text =
+        queue.etaSeconds !== undefined
+          ? d.localizer.t(lang, 'chat', 'inLineEta', { n: queue.position, wait: d.localizer.plural(lang, 'chat', 'waitMinutes', Math.max(1, Math.round(queue.etaSeconds / 60))) })
+          : d.localizer.t(lang, 'chat', 'inLine', { n: queue.position });
       d.bus.emit({ type: 'conversation.queue', conversationId, queue });
-      d.log.append(conversationId, {
-        role: 'ai',
-        text: `You're already in line to talk to a person: you're number ${queue.position} in the queue${wait}. Stay here and they'll reply in this chat.`,
-      });
+      d.log.append(conversationId, { role: 'ai', text });
     } else if (conversation.state === 'queued') {
       const email = d.visitors.get(conversation.visitorId)?.email;
       d.log.append(conversationId, {
         role: 'ai',
         text: email
-          ? `You're in line to talk to a person. Our team isn't available right now, so a team member will follow up here and by email at ${email}.`
+          ? d.localizer.t(conversation.language, 'chat', 'inLineQueuedEmail', { email })
           : // Not asked for the email again: the widget keeps its email form open while queued.
-            "You're in line to talk to a person. Our team isn't available right now, so a team member will follow up here as soon as they can.",
+            d.localizer.t(conversation.language, 'chat', 'inLineQueued'),
       });
     }
   }

@@ -4,6 +4,7 @@ import type { Clock } from '../ports';
 import type { SettingsService } from '../settings';
 import type { ConversationStore, VisitorStore } from '../stores';
 import type { Conversation } from '../types';
+import type { Localizer } from '../../i18n/localizer';
 
 export interface QueuedCustomersDeps {
   lifecycle: Lifecycle;
@@ -12,6 +13,8 @@ export interface QueuedCustomersDeps {
   log: MessageLog;
   settings: SettingsService;
   clock: Clock;
+  /** What the customer is told, in their language. */
+  localizer: Localizer;
 }
 
 /**
@@ -48,11 +51,8 @@ export class QueuedCustomers {
   private emailAsk(conversation: Conversation): { text: string; request: boolean } | null {
     const visitor = this.d.visitors.get(conversation.visitorId);
     if (visitor?.email) {
-      return {
-        text: `Our team isn't available right now, but I'll keep helping here. A team member will also reply to you at ${visitor.email}.`,
-        request: false,
-      };
+      return { text: this.d.localizer.t(conversation.language, 'chat', 'queuedWithEmail', { email: visitor.email }), request: false };
     }
-    return conversation.emailRequested ? null : { text: this.d.settings.get().queuedMessage, request: true };
+    return conversation.emailRequested ? null : { text: this.d.localizer.t(conversation.language, 'chat', 'queued'), request: true };
   }
 }
