@@ -9,6 +9,7 @@ import { WEEKDAYS, businessHoursSchema, isValidTimeZone, type OpeningRange, type
 import { ROUTING_METHODS, settingsSchema, type Settings } from '../../core/settings';
 import { BLOCK, INPUT } from '../ids';
 import { ViewState, errorsByBlock, type FormResult } from './forms';
+import { readLanguageFields } from './settings-language';
 import { SETTINGS_TEAM_LIMIT, dayActionId, dayBlockId, hhmm, parseDay, teamActionId, teamBlockId, type SettingsTeam } from './settings-modal';
 
 export interface SettingsChange {
@@ -73,6 +74,9 @@ function blockOfIssue(issue: ZodIssue): string {
     widgetGreeting: BLOCK.settingsWidgetGreeting,
     widgetColour: BLOCK.settingsWidgetColour,
     digestTime: BLOCK.settingsDigestTime,
+    defaultLanguage: BLOCK.settingsDefaultLanguage,
+    detectLanguage: BLOCK.settingsDetectLanguage,
+    workspaceLanguage: BLOCK.settingsWorkspaceLanguage,
   };
   return byKey[key as keyof Settings] ?? BLOCK.settingsRouting;
 }
@@ -144,6 +148,8 @@ export function readSettingsForm(rawValues: unknown, current: Readonly<Settings>
   const widgetColour = normaliseColour(colourText);
   if (!widgetColour) problems.push([BLOCK.settingsWidgetColour, `"${colourText.trim().slice(0, 30)}" is not a colour; use a hex colour such as #4f46e5`]);
 
+  const languages = readLanguageFields(state, problems);
+
   const channels: SettingsTeam[] = [];
   for (const team of teams.slice(0, SETTINGS_TEAM_LIMIT)) {
     const channel = state.conversation(teamBlockId(team.id), teamActionId(team.id));
@@ -166,6 +172,7 @@ export function readSettingsForm(rawValues: unknown, current: Readonly<Settings>
     widgetGreeting,
     widgetColour: widgetColour ?? undefined,
     digestTime: digestTime ?? undefined,
+    ...languages,
   };
   // The settings schema has the last word (the same check SettingsService.update makes).
   const whole = settingsSchema.safeParse({ ...current, ...patch });

@@ -26,6 +26,9 @@ function submitted(view: { blocks: unknown[] }, changes: Record<string, string |
       case 'static_select':
         state = { type: el.type, selected_option: changed !== undefined ? { value: changed } : el.initial_option ?? null };
         break;
+      case 'checkboxes':
+        state = { type: el.type, selected_options: changed !== undefined ? (changed === null ? [] : [{ value: changed }]) : (el.initial_options ?? []) };
+        break;
       case 'conversations_select':
         state = { type: el.type, selected_conversation: changed !== undefined ? changed : el.initial_conversation ?? null };
         break;

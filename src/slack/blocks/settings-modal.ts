@@ -1,7 +1,8 @@
 /**
  * The admins' settings modal (`/handoff settings`), as a pure builder and form reader: routing,
  * capacity, nudges, the AI confidence threshold, business hours (one compact line per weekday, the
- * time zone and holidays), the customer-facing messages, the widget theme and each team's channel.
+ * time zone and holidays), the customer-facing messages, the widget theme, the languages
+ * (settings-language.ts) and each team's channel.
  * The submitted form is read by settings-form.ts.
  */
 import type { KnownBlock } from '@slack/types';
@@ -12,6 +13,7 @@ import { escapeForSlack } from '../text';
 import { channelCheckLine, type ChannelCheck, type TeamRef } from './channel-health';
 import { context, section } from './common';
 import { input, modal, option, textInput } from './forms';
+import { languageBlocks } from './settings-language';
 
 /** Team inputs shown at most (each is one block); more teams are named, not editable here. */
 export const SETTINGS_TEAM_LIMIT = 40;
@@ -49,6 +51,10 @@ export const SETTING_LABELS: Partial<Record<keyof Settings, string>> = {
   widgetGreeting: 'Widget greeting',
   widgetColour: 'Widget colour',
   digestTime: 'Daily digest',
+  defaultLanguage: 'Default language',
+  detectLanguage: "Visitor's language from the browser",
+  workspaceLanguage: "Team's language in Slack",
+  textOverrides: 'Customer texts',
 };
 
 function labelOf(key: keyof Settings): string {
@@ -216,6 +222,7 @@ export function settingsView(model: SettingsModel): ReturnType<typeof modal> {
       placeholder: '#4f46e5',
       hint: 'A hex colour such as #4f46e5.',
     }),
+    ...languageBlocks(s),
     header('Team channels'),
   ];
   const teams = model.teams.slice(0, SETTINGS_TEAM_LIMIT);
