@@ -5,7 +5,7 @@ import { LANGUAGE_INFO, isLanguage, matchLanguage, negotiate, type Language } fr
 export type TextVars = Readonly<Record<string, string | number>>;
 
 /** Settings texts that are also catalog texts: in the admins' default language the setting is the text. */
-const SETTING_TEXTS: Partial<Record<`${TextGroup}.${string}`, keyof Settings>> = {
+export const SETTING_TEXTS: Partial<Record<`${TextGroup}.${string}`, keyof Settings>> = {
   'widget.title': 'widgetTitle',
   'widget.greeting': 'widgetGreeting',
   'chat.handoff': 'handoffMessage',
