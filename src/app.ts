@@ -223,7 +223,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   // The core in dependency order: the lifecycle (the only writer of a conversation's state) first,
   // then what moves conversations through it (routing's queue, the customer side, the agent side).
   const lifecycle = new Lifecycle({ db, commit, conversations, events, bus, clock });
-  const queued = new QueuedCustomers({ lifecycle, conversations, visitors, log, settings, clock });
+  const queued = new QueuedCustomers({ lifecycle, conversations, visitors, log, settings, clock, localizer });
   const routing = new RoutingService({
     db, agents, conversations, routing: routingRepo, events, settings, clock, bus, logger,
     enabled: () => slackReady,
@@ -245,7 +245,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const handoffStarts = createHandoffStartRepository(db);
   const jobTicks = createJobTickRepository(db);
   const core = new ConversationService({
-    db, commit, lifecycle, queued, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, tokens, reopenTokens, owners, rules,
+    db, commit, lifecycle, queued, visitors, conversations, events, log, bus, clock, ai, desk: routing, settings, localizer, tokens, reopenTokens, owners, rules,
     identitySecret: config.identitySecret,
     logger,
     files,
@@ -253,7 +253,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     handoffLimits: { ...DEFAULT_HANDOFF_LIMITS, ...options.handoffLimits },
     metrics,
   });
-  const handoff = new HandoffService({ lifecycle, messages, events, log, bus, clock, settings, logger });
+  const handoff = new HandoffService({ lifecycle, messages, events, log, bus, clock, settings, logger, localizer });
   // Claims, resolutions and hand-backs change agents' load: capacity may flip them busy or free.
   bus.subscribe((e) => {
     if (e.type !== 'conversation.state') return;
