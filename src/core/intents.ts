@@ -7,6 +7,8 @@
  * button and the next message.
  */
 
+import { HUMAN_REQUEST_OTHER_LANGUAGES } from './human-request-languages';
+
 /** Lower case, accents removed, typographic apostrophes made plain. */
 export function foldText(text: string): string {
   return text
@@ -79,7 +81,7 @@ export function detectHumanRequest(text: string): boolean {
   const t = flat(text);
   if (!t) return false;
   if (BARE_REQUEST.test(t.replace(/[!?]+/g, (m) => ` ${m}`).replace(/\s+/g, ' '))) return true;
-  return HUMAN_REQUEST_PATTERNS.some((re) => re.test(t));
+  return HUMAN_REQUEST_PATTERNS.some((re) => re.test(t)) || HUMAN_REQUEST_OTHER_LANGUAGES.some((re) => re.test(t));
 }
 
 // ---------------------------------------------------------------------------------------------
