@@ -18,6 +18,8 @@ import type { SlackOutbox } from './outbox';
 import { escapeForSlack } from './text';
 import type { SlackRepository } from './slack-repository';
 import { cardOf, permalinkOf } from './thread-refs';
+import type { ThreadTranslations } from './thread-translations';
+import { translatedReplyPost } from './blocks/translations';
 
 export interface SlackBridgeDeps {
   db: Database;
@@ -41,6 +43,8 @@ export interface SlackBridgeDeps {
   askedAgents: (conversationId: string) => string[];
   /** Emails the agents who opted in (a nudge's; a routing's go once the card has its link). */
   emailAgents: EmailAgents;
+  /** The customer's language on the card, customer messages translated, translated replies (issue 22). */
+  translations?: ThreadTranslations;
 }
 
 /** A conversation's card, its updates and its thread posts in the outbox (coalescing, moving channel). */
@@ -189,6 +193,7 @@ export class SlackBridge {
       });
       // The files the customer sent so far follow the transcript, in order.
       for (const m of turns) if (m.role === 'customer') this.uploadFiles(channel, conversation.id, m.files);
+      d.translations?.queueTranscript(conversation, turns);
       return { summarised };
     });
     if (created?.summarised) this.refineSummary(created.summarised);
@@ -220,8 +225,11 @@ export class SlackBridge {
 
   private messageCreated(conversation: Conversation, message: Message): void {
     const { d } = this;
+    // A reply sent translated shows both texts (taken first: it is noted for this transaction only).
+    const translated = message.role === 'agent' ? d.translations?.takeReply(message.id) : undefined;
     const thread = d.slack.thread(conversation.id);
     if (!thread) return;
+    if (translated) return this.post(thread.channel, conversation.id, translatedReplyPost(translated));
     // Replies typed in Slack are there already.
     if (message.role === 'agent' && d.slack.isRelayedMessage(message.id)) return;
     switch (message.role) {
@@ -232,6 +240,7 @@ export class SlackBridge {
         // it, each its own item in the same stream, so a later post never merges past them.
         this.post(thread.channel, conversation.id, customerMessageBlocks(message.text || filesLine(message.files ?? [])), customerPoster(name), 'append');
         this.uploadFiles(thread.channel, conversation.id, message.files);
+        d.translations?.queueCustomerMessage(conversation, message);
         return;
       }
       case 'ai':
@@ -417,6 +426,7 @@ export class SlackBridge {
       waitingSince: conversation.state === 'waiting' || conversation.state === 'queued' ? conversation.escalatedAt : null,
       mentionUserIds: conversation.state === 'waiting' || conversation.state === 'queued' ? d.askedAgents(conversation.id) : [],
       now: d.clock.now().toISOString(),
+      language: d.translations?.cardLanguage(conversation) ?? null,
     };
   }
 }
