@@ -17,6 +17,7 @@ import type { ChannelHealth } from './channel-health';
 import type { SlackMessage } from './blocks/common';
 import type { HomePublisher } from './home-publisher';
 import type { SlackRepository } from './slack-repository';
+import type { ThreadTranslations } from './thread-translations';
 
 /**
  * What the Slack listeners may draw on: each listener (and helper) takes only the part it uses
@@ -51,6 +52,8 @@ export interface SlackContext {
   apiKeys: ApiKeysService | null;
   /** Outgoing webhooks (admins: /handoff webhooks); every change audited. Absent or null: not wired. */
   webhooks?: WebhookService | null;
+  /** The customer's language and the workspace's: replies translated from Slack (issue 22). Absent: none. */
+  translations?: ThreadTranslations;
   /** PUBLIC_URL (links and examples shown in Slack). */
   publicUrl: string;
   /** The copilot: summaries and drafts for agents (never answers the customer from Slack). */
