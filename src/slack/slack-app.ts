@@ -54,6 +54,8 @@ import { createSlackRepository } from './slack-repository';
 import { SlackIdentity, type AuthStatus } from './identity';
 import { createPermalink, createThreadRefs } from './thread-refs';
 import { recordSlackPost } from './slack-posts';
+import type { Translator } from '../ai/translator';
+import { TRANSLATE_METHOD, ThreadTranslations } from './thread-translations';
 
 export interface SlackDeps {
   config: Config;
@@ -101,6 +103,8 @@ export interface SlackDeps {
   outboxOptions?: Pick<ConstructorParameters<typeof SlackOutbox>[0], 'pacing' | 'backoff' | 'refWaitMs' | 'uncertainSettleMs' | 'inFlightGraceMs'>;
   /** Each Slack call the outbox made and Slack (or the network) refused: method and short code (for /metrics). */
   slackApiError?: (method: string, code: string) => void;
+  /** Translations between the customer's language and the workspace's (OpenAI); absent or null: none (issue 22). */
+  translator?: Translator | null;
 }
 
 export interface SlackIntegration {
@@ -184,7 +188,8 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     db,
     logger: slackLog,
     clock,
-    call: (method, args) => (method === UPLOAD_FILE_METHOD && uploadFile ? uploadFile(args) : apiCall(method, args)),
+    call: (method, args) =>
+      method === TRANSLATE_METHOD ? translations.run(args) : method === UPLOAD_FILE_METHOD && uploadFile ? uploadFile(args) : apiCall(method, args),
     resolveRefs: threads.resolve,
     onSent: (item, result) => {
       threads.sent(item.ref, result);
@@ -196,6 +201,17 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     coalesce: (head, next) => mergeCustomerPosts(head.args, next.map((n) => n.args)),
     onApiError: deps.slackApiError,
     ...deps.outboxOptions,
+  });
+  // A thread in two languages: its translations are outbox items (the outbox's call above runs them).
+  const translations: ThreadTranslations = new ThreadTranslations({
+    translator: deps.translator ?? null,
+    settings: deps.settings,
+    messages: deps.messages,
+    visitors: deps.visitors,
+    conversations: deps.conversations,
+    slack,
+    outbox,
+    logger: slackLog,
   });
   const bridge = new SlackBridge({
     db,
@@ -213,6 +229,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     teamChannel: deps.teamChannel,
     askedAgents: (id) => deps.routing.askedAgents(id),
     emailAgents,
+    translations,
   });
   const directory = new AgentDirectory(readClient, deps.agents, config.slack.adminUserIds, clock, slackLog);
   const channels: ChannelHealth = new ChannelHealth({
@@ -317,6 +334,7 @@ export function createSlackIntegration(deps: SlackDeps): SlackIntegration {
     privacy: deps.privacy,
     apiKeys: deps.apiKeys ?? null,
     webhooks: deps.webhooks ?? null,
+    translations,
     publicUrl: deps.config.publicUrl,
     aiContext(conversationId) {
       const conversation = deps.customer.get(conversationId);
