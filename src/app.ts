@@ -2,6 +2,7 @@ import { Localizer } from './i18n/localizer';
 import type { FastifyInstance } from 'fastify';
 import { indexKnowledgeBase, createKnowledgeBase } from './ai/knowledge-base';
 import { createAi } from './ai/create-ai';
+import { createTranslator } from './ai/translator';
 import { createLocalAi } from './ai/local-ai';
 import type { Config } from './config';
 import { ConversationService } from './core/conversation-service';
@@ -335,6 +336,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       privacy,
       apiKeys,
       webhooks,
+      // Customer messages and agents' replies translated in Slack (issue 22); none without OpenAI.
+      translator: createTranslator({ openai: config.openai, limits: options.openaiLimits, signal: aiShutdown.signal }),
     });
   } else {
     logger.warn('Slack is not configured (SLACK_BOT_TOKEN is unset): the widget and the AI work; handoffs wait in the queue until Slack is configured.');
