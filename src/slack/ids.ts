@@ -209,7 +209,7 @@ export const BLOCK = {
   settingsDetectLanguage: 'handoff_settings_detect_language',
   settingsWorkspaceLanguage: 'handoff_settings_workspace_language',
   settingsLanguageActions: 'handoff_settings_language_actions',
-  // Customer texts modal (one input per text: `${textsKey}:${version}:${group}.${key}`)
+  // Customer texts modal (one input per text: `${textsKey}:${version}:${lang}:${group}.${key}`)
   textsIntro: 'handoff_texts_intro',
   textsNotice: 'handoff_texts_notice',
   textsLanguage: 'handoff_texts_language',
