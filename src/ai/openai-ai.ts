@@ -114,7 +114,7 @@ export function createOpenAiAi(o: OpenAiOptions): Ai {
       const smallTalk = detectSmallTalk(text) !== null;
       if (!passages.length && !smallTalk) return handoff({ kind: 'no_match' }, 0, []);
 
-      const out = await complete(SCHEMA_NAMES.answer, answerSchema, answerMessages(ctx.history, text, passages));
+      const out = await complete(SCHEMA_NAMES.answer, answerSchema, answerMessages(ctx.history, text, passages, ctx.conversation.language));
       const cited = citedPassages(passages, out.sources, out.reply);
       if (out.action === 'handoff') {
         const kind = out.handoffReason ?? 'low_confidence';

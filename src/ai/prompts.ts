@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ArticleDraftInput, ConversationContext } from '../core/ports';
 import type { Frustration } from '../core/intents';
 import type { KbPassage, Message } from '../core/types';
+import { isLanguage, languageName } from '../i18n/languages';
 
 /**
  * What the OpenAI provider sends: the instructions, the knowledge-base passages and the
@@ -148,8 +149,17 @@ export function situation(ctx: ConversationContext, frustration: Frustration): s
 
 export type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
 
-/** The customer's conversation as chat turns, ending with the message being answered. */
-export function answerMessages(history: readonly Message[], text: string, passages: readonly KbPassage[]): ChatMessage[] {
+/**
+ * Which language the reply is written in, said outright: the customer's (their widget's), whatever
+ * the language of the passages or of a message quoted from elsewhere. Null (not known): English.
+ */
+export function languageInstruction(language: string | null | undefined): string {
+  const lang = isLanguage(language) ? language : 'en';
+  return `Answer in ${languageName(lang)} (${lang}): it is the customer's language. Write the whole reply in it, even when the knowledge-base passages are in another language (keep article titles and links as they are).`;
+}
+
+/** The customer's conversation as chat turns, ending with the message being answered, in the customer's language. */
+export function answerMessages(history: readonly Message[], text: string, passages: readonly KbPassage[], language?: string | null): ChatMessage[] {
   const turns: ChatMessage[] = [];
   for (const m of history) {
     if (m.deletedAt || m.role === 'system') continue;
@@ -159,7 +169,7 @@ export function answerMessages(history: readonly Message[], text: string, passag
   }
   const last = turns[turns.length - 1];
   if (!last || last.role !== 'user' || last.content !== clip(text, MAX_MESSAGE)) turns.push({ role: 'user', content: clip(text, MAX_MESSAGE) });
-  return [{ role: 'system', content: ANSWER_INSTRUCTIONS }, { role: 'system', content: passagesBlock(passages) }, ...turns];
+  return [{ role: 'system', content: `${ANSWER_INSTRUCTIONS}\n\n${languageInstruction(language)}` }, { role: 'system', content: passagesBlock(passages) }, ...turns];
 }
 
 export function summaryMessages(ctx: ConversationContext, passages: readonly KbPassage[], frustration: Frustration): ChatMessage[] {

@@ -103,7 +103,8 @@ export class CustomerTurn {
     let answer;
     try {
       answer = await d.ai.answer({
-        conversation,
+        // The language the AI answers in: the widget's, else (not said) the admins' default.
+        conversation: { ...conversation, language: d.localizer.language(conversation.language) },
         visitor,
         history: [...history],
         text: message.text,
