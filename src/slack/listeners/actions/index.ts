@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { SlackContext } from '../../context';
-import { ACTION, rowActionPattern } from '../../ids';
+import { ACTION, INPUT, rowActionPattern } from '../../ids';
 import { claimButton } from './claim-button';
 import { editSuggestionButton, ignoreSuggestionButton, sendSuggestionButton, summaryButton, suggestReplyButton } from './copilot-buttons';
 import { handBackButton } from './hand-back-button';
@@ -13,6 +13,7 @@ import { apiKeyCreateButton, apiKeyRevokeButton } from './api-key-buttons';
 import { apiKeysDeps } from '../commands/api-keys-command';
 import { webhookAddButton, webhookRemoveButton, webhookTestButton } from './webhook-buttons';
 import { webhooksDeps } from '../commands/webhooks-command';
+import { settingsTextsButton, textsSelectChanged } from './text-override-actions';
 
 export function registerActions(app: App, ctx: SlackContext): void {
   app.action(ACTION.claim, claimButton(ctx));
@@ -35,6 +36,11 @@ export function registerActions(app: App, ctx: SlackContext): void {
   app.action(rowActionPattern(ACTION.ruleDelete), ruleDeleteButton(ctx));
   app.action(rowActionPattern(ACTION.rulesPage), rulesPageButton(ctx));
   app.action(ACTION.ruleTest, ruleTestButton(ctx));
+  // Admins' customer texts per language (the settings modal's button; its selects redraw it on change).
+  app.action(ACTION.settingsTexts, settingsTextsButton(ctx));
+  app.action(INPUT.textsLanguage, textsSelectChanged(ctx, 'lang'));
+  app.action(INPUT.textsGroup, textsSelectChanged(ctx, 'group'));
+  app.action(INPUT.textsPage, textsSelectChanged(ctx, 'page'));
   // Knowledge-base drafts (thread message, admins' Home tab): per-draft action ids.
   app.action(rowActionPattern(ACTION.kbApprove), kbDraftButton(ctx, 'approve'));
   app.action(rowActionPattern(ACTION.kbEdit), kbDraftButton(ctx, 'edit'));
