@@ -1,5 +1,6 @@
 import { DomainError } from '../../core/errors';
 import type { ReplyResult } from '../../core/handoff-service';
+import type { Message } from '../../core/types';
 import type { SlackContext } from '../context';
 
 /** What sending as an agent uses. */
@@ -15,6 +16,8 @@ export async function sendAsAgent(
   conversationId: string,
   userId: string,
   text: string,
+  /** Runs in the transaction that stores the reply (e.g. to key it, so it is never sent twice). */
+  remember?: (message: Message) => void,
 ): Promise<{ sent: boolean; message: string }> {
   const agent = await ctx.directory.get(userId);
   let result: ReplyResult | DomainError | null = null;
@@ -23,7 +26,7 @@ export async function sendAsAgent(
   await ctx
     .serial(conversationId, async () => {
       try {
-        result = await ctx.handoff.agentReply(conversationId, agent, text);
+        result = await ctx.handoff.agentReply(conversationId, agent, text, remember);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         result = err;
