@@ -7,6 +7,7 @@ import { handBackButton } from './hand-back-button';
 import { kbDraftButton } from './kb-draft-buttons';
 import { homeClaimButton, homeStatusButton, takeOverButton } from './home-buttons';
 import { resolveButton } from './resolve-button';
+import { replyTranslatedButton } from './reply-translated-button';
 import { ruleDeleteButton, ruleDownButton, ruleEditButton, ruleTestButton, ruleToggleButton, ruleUpButton, rulesPageButton } from './rule-buttons';
 import { sendKbArticleButton } from './send-kb-article-button';
 import { apiKeyCreateButton, apiKeyRevokeButton } from './api-key-buttons';
@@ -24,6 +25,7 @@ export function registerActions(app: App, ctx: SlackContext): void {
   app.action(ACTION.sendSuggestion, sendSuggestionButton(ctx));
   app.action(ACTION.editSuggestion, editSuggestionButton(ctx));
   app.action(ACTION.ignoreSuggestion, ignoreSuggestionButton());
+  app.action(ACTION.replyTranslated, replyTranslatedButton(ctx));
   app.action(rowActionPattern(ACTION.sendKbArticle), sendKbArticleButton(ctx));
   app.action(rowActionPattern(ACTION.homeSetStatus), homeStatusButton(ctx));
   app.action(rowActionPattern(ACTION.homeClaim), homeClaimButton(ctx));
