@@ -1,9 +1,11 @@
 import type { Clock } from './ports';
 import type { SettingsService } from './settings';
 import type { VisitorTokens } from './visitor-tokens';
-import type { EventStore, MessageStore, NewEmail, Transactions } from './stores';
+import type { ConversationStore, EventStore, MessageStore, NewEmail, Transactions } from './stores';
 import type { FileRef } from './types';
 import type { Logger } from '../logger';
+import type { Localizer } from '../i18n/localizer';
+import type { Language } from '../i18n/languages';
 
 export const REOPEN_TTL_DAYS = 7;
 
@@ -27,12 +29,17 @@ export interface FollowUpContent {
   replies: EmailReply[];
   reopenUrl: string;
   expiresDays: number;
+  /** The customer's language: the email is written in it. */
+  language: Language;
 }
 
 export interface FollowUpDeps {
   db: Transactions;
   events: EventStore;
   messages: MessageStore;
+  /** The conversation's language (the email's). */
+  conversations: Pick<ConversationStore, 'get'>;
+  localizer: Localizer;
   settings: SettingsService;
   clock: Clock;
   logger: Logger;
@@ -73,14 +80,16 @@ export class OfflineFollowUp {
     const product = d.settings.get().widgetTitle;
     for (const [conversationId, rows] of byConversation) {
       if (rows[0]!.createdAt > cutoff) continue;
-      const agentName = rows.at(-1)!.agentName ?? 'Our team';
-      const reopenUrl = `${d.publicUrl}/?handoff_reopen=${encodeURIComponent(d.reopenTokens.issue(rows[0]!.visitorId, now))}`;
+      const language = d.localizer.language(d.conversations.get(conversationId)?.language);
+      const agentName = rows.at(-1)!.agentName ?? d.localizer.t(language, 'email', 'ourTeam');
+      // `hl`: the reopen page greets the customer in the language of the email.
+      const reopenUrl = `${d.publicUrl}/?handoff_reopen=${encodeURIComponent(d.reopenTokens.issue(rows[0]!.visitorId, now))}&hl=${encodeURIComponent(language)}`;
       const replies = rows.map((r) => ({
         text: r.text,
         // The links last as long as the reopen link: the customer may read the email days later.
         files: (r.files ?? []).map((f) => ({ name: f.name, size: f.size, url: d.fileLink?.(f, REOPEN_TTL_DAYS * 86_400) ?? '' })),
       }));
-      const email = d.composeFollowUp({ product, agentName, replies, reopenUrl, expiresDays: REOPEN_TTL_DAYS });
+      const email = d.composeFollowUp({ product, agentName, replies, reopenUrl, expiresDays: REOPEN_TTL_DAYS, language });
       const at = now.toISOString();
       d.db.tx(() => {
         d.sendEmail({
