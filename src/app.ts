@@ -344,10 +344,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   const followUp = new OfflineFollowUp({
-    db, events, messages, settings, clock, reopenTokens,
+    db, events, messages, conversations, localizer, settings, clock, reopenTokens,
     logger: logger.child({ component: 'email' }),
     sendEmail: (e) => mailer.send(e),
-    composeFollowUp: followUpEmail,
+    composeFollowUp: (content) => followUpEmail(content, localizer),
     delaySeconds: config.offlineEmailDelaySeconds,
     publicUrl: config.publicUrl,
     fileLink: (file, ttlSeconds) => fileUrls.fileUrl(file, ttlSeconds),
