@@ -15,6 +15,7 @@ import { releaseUpgradeRequest } from './upgrade';
 import { connectionOf, DEFAULT_RATE, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
 import { themeFor } from './widget-theme';
 import { widgetLanguage, widgetTexts } from './widget-language';
+import { reopenPage, reopenPageLanguage } from './reopen-page';
 import type { ConversationService } from '../core/conversation-service';
 import type { SettingsService } from '../core/settings';
 import type { Localizer } from '../i18n/localizer';
@@ -199,7 +200,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return reply.type(type).header('cache-control', 'no-cache').send(body);
     };
   };
-  app.get('/', staticFile('index.html', 'text/html; charset=utf-8'));
+  const demoPage = staticFile('index.html', 'text/html; charset=utf-8');
+  // A follow-up email's link: the page in the customer's language, the widget reopening the chat.
+  app.get('/', async (req, reply) => {
+    const query = req.query as { handoff_reopen?: unknown; hl?: unknown } | undefined;
+    if (typeof query?.handoff_reopen !== 'string') return demoPage(req, reply);
+    const lang = reopenPageLanguage(deps.localizer, query.hl, req.headers['accept-language']);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(reopenPage(deps.localizer, lang, deps.settings.get().widgetTitle));
+  });
   app.get('/demo.css', staticFile('demo.css', 'text/css; charset=utf-8'));
 
   // The widget's scripts are served gzipped (compressed once per build): its size budget is a gzipped one.
