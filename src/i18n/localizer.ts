@@ -105,6 +105,13 @@ export class Localizer {
     const catalog = this.catalogs[group];
     const own = lang === 'en' ? undefined : (catalog.others[lang] as Record<string, string | undefined>)[key];
     if (own?.trim()) return own;
+    // A plural form the language lacks (Arabic without `_one`) is its own `_other`, not English's form.
+    const form = lang === 'en' ? null : /_(zero|one|two|few|many)$/.exec(key);
+    if (form) {
+      const other = `${key.slice(0, form.index)}_other`;
+      const ownOther = [s.textOverrides?.[lang]?.[`${group}.${other}`], (catalog.others as Record<string, Record<string, string | undefined> | undefined>)[lang]?.[other]].find((t) => t?.trim());
+      if (ownOther) return ownOther;
+    }
     const en = (catalog.en as Record<string, string | undefined>)[key];
     // A key only an override or another language has (a plural form English lacks): English's `_other`.
     return en?.trim() ? en : ((catalog.en as Record<string, string | undefined>)[key.replace(/_(zero|one|two|few|many)$/, '_other')] ?? key);
