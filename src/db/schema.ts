@@ -107,6 +107,8 @@ export interface KbArticlesTable {
   tags: string;
   content_hash: string;
   indexed_at: string;
+  /** The article's language (front matter `lang`; 'en' when it says none). */
+  language: Generated<string>;
 }
 
 export interface KbPassagesTable {
