@@ -104,6 +104,8 @@ export interface KbPassage {
   tags: string[];
   /** 0..1, higher is better: how well the passage matches the query. */
   score: number;
+  /** The article's language (a Language code; 'en' when it declares none). Absent: English. */
+  language?: string;
 }
 
 /** A conversation as it starts: with the AI, nothing escalated, nobody owning it. */
