@@ -59,6 +59,8 @@ export interface PassageText {
   title: string;
   url: string | null;
   tags: string;
+  /** The article's language ('en' when it declares none). */
+  language: string;
 }
 
 export interface TermHits {

@@ -127,7 +127,7 @@ export function postgresPassageIndex(db: Database): PassageIndex {
         const rows = db.all(
           raw(db, sql<CandidateRow & PassageText>`
             SELECT * FROM (
-              SELECT p.rowid, p.article_id, p.heading, p.body, a.title, a.url, a.tags, p.search @@ query AS hit,
+              SELECT p.rowid, p.article_id, p.heading, p.body, a.title, a.url, a.tags, a.language, p.search @@ query AS hit,
                      ts_rank_cd(${WEIGHTS}, u.labelled::tsvector || p.search, query, ${sql.lit(NORMALISATION)}) AS relevance
                 FROM to_tsquery('english', ${tsqueryText(forms)}) AS query,
                      unnest(${pool.map((i) => s.rowids[i]!)}::bigint[], ${pool.map((i) => labels[i]!)}::text[]) AS u(rowid, labelled)
@@ -140,8 +140,8 @@ export function postgresPassageIndex(db: Database): PassageIndex {
         );
         work.rows += pool.length;
         // Number(): bigints and reals may come over as text, depending on the driver's type parsers.
-        return rows.map(({ rowid, article_id, relevance, heading, body, title, url, tags }) => {
-          found.set(Number(rowid), { heading, body, title, url, tags });
+        return rows.map(({ rowid, article_id, relevance, heading, body, title, url, tags, language }) => {
+          found.set(Number(rowid), { heading, body, title, url, tags, language });
           return { rowid: Number(rowid), article_id, relevance: Number(relevance) };
         });
       },

@@ -126,7 +126,7 @@ function ftsQueries(db: SqliteDatabase): Omit<IndexView, 'count'> {
   );
   const texts = sqlite.prepare(
     `SELECT p.rowid AS rowid, p.article_id AS article_id, p.heading AS heading, p.body AS body,
-            a.title AS title, a.url AS url, a.tags AS tags
+            a.title AS title, a.url AS url, a.tags AS tags, a.language AS language
        FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
       WHERE p.rowid IN (SELECT value FROM json_each(?))`,
   );

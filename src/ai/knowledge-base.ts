@@ -60,9 +60,9 @@ export function indexKnowledgeBase(db: Database, dir: string, clock: Clock = sys
   ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const articles = sources.map(({ id, source: read }) => {
     const source = read();
-    const { title, url, tags, passages } = parseArticle(source, id);
+    const { title, url, tags, language, passages } = parseArticle(source, id);
     return {
-      row: { id, title, url, tags: JSON.stringify(tags), content_hash: createHash('sha256').update(source).digest('hex') },
+      row: { id, title, url, tags: JSON.stringify(tags), language, content_hash: createHash('sha256').update(source).digest('hex') },
       passages: passages.map((p) => ({ article_id: id, title, heading: p.heading, body: p.body, tags: tags.join(' ') })),
     };
   });
@@ -75,7 +75,7 @@ export function indexKnowledgeBase(db: Database, dir: string, clock: Clock = sys
     lockIndexing(db);
     const stored = {
       // Sorted here as the files are: the database's collation may order ids otherwise.
-      articles: db.all(q.selectFrom('kb_articles').select(['id', 'title', 'url', 'tags', 'content_hash'])).sort(byId),
+      articles: db.all(q.selectFrom('kb_articles').select(['id', 'title', 'url', 'tags', 'language', 'content_hash'])).sort(byId),
       passages: db.all(q.selectFrom('kb_passages').select(['article_id', 'title', 'heading', 'body', 'tags']).orderBy('rowid')),
     };
     if (JSON.stringify(stored) === JSON.stringify({ articles: articles.map((a) => a.row), passages })) {
@@ -234,7 +234,7 @@ export function createKnowledgeBase(db: Database, indexes: PassageIndex = passag
       return shown.flatMap(({ row, score }) => {
         const text = texts.get(row.rowid);
         if (!text) return [];
-        return [{ articleId: row.article_id, title: text.title, heading: text.heading, body: text.body, url: text.url, tags: parseTags(text.tags), score }];
+        return [{ articleId: row.article_id, title: text.title, heading: text.heading, body: text.body, url: text.url, tags: parseTags(text.tags), score, language: text.language ?? 'en' }];
       });
     },
   };

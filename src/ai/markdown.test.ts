@@ -73,12 +73,21 @@ describe('parseArticle', () => {
       title: 'Exporting data',
       url: null,
       tags: [],
+      language: 'en',
       passages: [
         { heading: '', body: 'Intro' },
         { heading: 'CSV', body: 'Text' },
       ],
     });
     expect(parseArticle('Just text.', 'guides/reset-your_password.md').title).toBe('Reset your password');
+  });
+
+  it('reads the article’s language from the front matter `lang`; English when it names none we speak', () => {
+    expect(parseArticle('---\nlang: es\n---\n# Facturas\n\nTexto', 'x.md').language).toBe('es');
+    expect(parseArticle('---\nlang: pt-br\n---\nTexto', 'x.md').language).toBe('pt-BR');
+    expect(parseArticle('---\nlanguage: "ar"\n---\nنص', 'x.md').language).toBe('ar');
+    expect(parseArticle('---\nlang: ja\n---\nText', 'x.md').language).toBe('en');
+    expect(parseArticle('No front matter.', 'x.md').language).toBe('en');
   });
 
   it('reads setext headings', () => {

@@ -6,10 +6,14 @@
  * keep their line breaks. Pure functions, no I/O.
  */
 
+import { matchLanguage, type Language } from '../i18n/languages';
+
 export interface FrontMatter {
   title?: string;
   url?: string;
   tags?: string[];
+  /** `lang: es`: the language the article is written in, as written (see ParsedArticle.language). */
+  lang?: string;
 }
 
 export interface ArticlePassage {
@@ -23,6 +27,8 @@ export interface ParsedArticle {
   title: string;
   url: string | null;
   tags: string[];
+  /** The article's language (front matter `lang`, one the widget speaks); English when it says none or another. */
+  language: Language;
   passages: ArticlePassage[];
 }
 
@@ -59,6 +65,8 @@ export function parseFrontMatter(source: string): { data: FrontMatter; content: 
   const url = scalar(raw.url);
   if (url) data.url = url;
   if (raw.tags !== undefined) data.tags = parseList(raw.tags);
+  const lang = scalar(raw.lang) ?? scalar(raw.language);
+  if (lang) data.lang = lang;
   return { data, content: text.slice(match[0].length) };
 }
 
@@ -128,6 +136,7 @@ export function parseArticle(source: string, fileName: string): ParsedArticle {
     title: data.title || h1 || titleFromFileName(fileName),
     url: data.url ?? null,
     tags: data.tags ?? [],
+    language: matchLanguage(data.lang) ?? 'en',
     passages: passages.length ? passages : [{ heading: '', body: '' }],
   };
 }
