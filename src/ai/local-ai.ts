@@ -10,6 +10,9 @@ import {
   previousCustomerTexts,
 } from './conversation-signals';
 import { draftArticleBuiltIn } from './article-drafter';
+import { LANGUAGES, type Language } from '../i18n/languages';
+import { Localizer, type TextVars } from '../i18n/localizer';
+import { defaultSettings } from '../core/settings';
 
 /**
  * The built-in AI: no network, no model. It answers from the knowledge base when a passage matches
@@ -24,6 +27,8 @@ export interface LocalAiOptions {
   knowledgeBase: KnowledgeBase;
   /** Read on every answer, so a threshold changed by an admin applies at once. */
   threshold: () => number;
+  /** What it says to customers, in their language (the app's, with the admins' texts); default: the catalogs. */
+  localizer?: Localizer;
 }
 
 export interface LocalAi extends Ai {
@@ -39,19 +44,34 @@ const MAX_DRAFT_QUOTE = 500;
 /** A follow-up this short ("and on mobile?") is read together with the customer's previous message. */
 const FOLLOW_UP_MAX_WORDS = 6;
 
-const SMALL_TALK_REPLIES: Record<SmallTalk, string> = {
-  greeting: 'Hi there! What can I help you with today?',
-  thanks: "You're welcome! Is there anything else I can help with?",
-  acknowledgement: "Great. Let me know if there's anything else I can help with.",
-  goodbye: 'Thanks for chatting with us. Have a great day!',
-};
-const SMALL_TALK_TEXTS = new Set(Object.values(SMALL_TALK_REPLIES));
+/** The catalogs' texts with no admin's overrides: for an AI built without the app's Localizer (tests, tools). */
+const CATALOG_LOCALIZER = new Localizer({ get: () => defaultSettings({ aiConfidenceThreshold: 0.5 }) });
 
-/** How our own answers open (composeReply), to tell which article the AI already quoted. */
-const QUOTED_TOPIC = /(?:help center says about|Our article) “([^”]+)”/;
+const SMALL_TALK: readonly SmallTalk[] = ['greeting', 'thanks', 'acknowledgement', 'goodbye'];
+
+/** A text of the chat group for a language (customer-facing lines of the AI). */
+type ChatText = (key: 'greeting' | 'thanks' | 'acknowledgement' | 'goodbye' | 'sorry' | 'kbAnswer' | 'kbCovers' | 'kbMore' | 'answeringInEnglish', vars?: TextVars) => string;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function createLocalAi(options: LocalAiOptions): LocalAi {
   const { knowledgeBase, threshold } = options;
+  const localizer = options.localizer ?? CATALOG_LOCALIZER;
+
+  /** Its small talk in every language: not an answer that "tried" something, for the summary. */
+  const isSmallTalkReply = (text: string) => LANGUAGES.some((l) => SMALL_TALK.some((k) => localizer.t(l, 'chat', k) === text));
+
+  /** The article an answer of ours quoted (how composeReply opens, in any language), to tell which the AI already used. */
+  function quotedTopic(text: string): string | undefined {
+    for (const l of LANGUAGES) {
+      for (const key of ['kbAnswer', 'kbCovers'] as const) {
+        const [before, after = ''] = localizer.t(l, 'chat', key, { topic: '\u0000' }).split('\u0000') as [string, string?];
+        const found = new RegExp(`${escapeRegExp(before)}“([^”]+)”${escapeRegExp(after.slice(0, 1))}`).exec(text);
+        if (found) return found[1];
+      }
+    }
+    return undefined;
+  }
 
   function summariseNow(ctx: ConversationContext): AiSummary {
     const history = ctx.history.filter((m) => !m.deletedAt);
@@ -60,7 +80,7 @@ export function createLocalAi(options: LocalAiOptions): LocalAi {
     const related = questions.length ? uniqueArticles(knowledgeBase.search(questions.slice(-3).join(' '), 8)) : [];
     const topic = related[0] && related[0].score >= threshold() ? related[0] : undefined;
     const judgment = questions.map((q) => detectJudgmentTopic(q)).find(Boolean);
-    const tried = aiAnswers(history).filter((m) => !SMALL_TALK_TEXTS.has(m.text)).map(describeAnswer);
+    const tried = aiAnswers(history).filter((m) => !isSmallTalkReply(m.text)).map((m) => describeAnswer(m, quotedTopic(m.text)));
     const frustration = conversationFrustration(history);
     if (ctx.conversation.escalation?.kind === 'frustration') frustration.level = 'high';
 
@@ -111,11 +131,14 @@ export function createLocalAi(options: LocalAiOptions): LocalAi {
     async answer(ctx: AiContext): Promise<AiAnswer> {
       const text = ctx.text.trim();
       const previous = previousCustomerTexts(ctx);
+      // The customer's language (the core resolves the conversation's; null here only from other callers).
+      const lang = localizer.language(ctx.conversation.language);
+      const t = textsIn(localizer, lang);
 
       const smallTalk = detectSmallTalk(text);
-      if (smallTalk) return { reply: SMALL_TALK_REPLIES[smallTalk], confidence: 1, action: { type: 'answer' }, sources: [] };
+      if (smallTalk) return { reply: t(smallTalk), confidence: 1, action: { type: 'answer' }, sources: [] };
 
-      const best = bestPassage(knowledgeBase, text, previous[previous.length - 1]);
+      const best = bestPassage(knowledgeBase, text, previous[previous.length - 1], { language: lang, threshold: threshold() });
       const confidence = best?.score ?? 0;
 
       const human = heuristicHandoff(text, previous);
@@ -128,8 +151,10 @@ export function createLocalAi(options: LocalAiOptions): LocalAi {
         return { ...handoff({ kind: 'low_confidence', confidence }, confidence), sources: [source] };
       }
 
-      const apology = detectFrustration(text, previous).level === 'low' ? 'Sorry for the trouble. ' : '';
-      return { reply: apology + composeReply(best), confidence, action: { type: 'answer' }, sources: [source] };
+      const apology = detectFrustration(text, previous).level === 'low' ? `${t('sorry')} ` : '';
+      // Only an English article has it: answered from that, the customer told first in their language.
+      const notTheirs = (best.language ?? 'en') !== lang ? `${t('answeringInEnglish')}\n\n` : '';
+      return { reply: notTheirs + apology + composeReply(best, t), confidence, action: { type: 'answer' }, sources: [source] };
     },
 
     async summarise(ctx: ConversationContext): Promise<AiSummary> {
@@ -145,7 +170,7 @@ export function createLocalAi(options: LocalAiOptions): LocalAi {
     async draftReply(ctx: ConversationContext): Promise<AiDraft> {
       const history = ctx.history.filter((m) => !m.deletedAt);
       const questions = customerQuestions(history);
-      const quoted = new Set(aiAnswers(history).map((m) => QUOTED_TOPIC.exec(m.text)?.[1]).filter(Boolean));
+      const quoted = new Set(aiAnswers(history).map((m) => quotedTopic(m.text)).filter(Boolean));
       const frustration = conversationFrustration(history).level;
       const firstName = ctx.visitor.name?.trim().split(/\s+/)[0];
       const hello = firstName ? `Hi ${firstName}, thanks` : 'Thanks';
@@ -200,9 +225,8 @@ function candidatesFor(kb: KnowledgeBase, text: string, previous: string | undef
   return best ? [best, ...rest] : rest;
 }
 
-/** One line on what an AI answer tried. */
-function describeAnswer(message: Message): string {
-  const topic = QUOTED_TOPIC.exec(message.text)?.[1];
+/** One line on what an AI answer tried (for the agent: English). */
+function describeAnswer(message: Message, topic: string | undefined): string {
   return topic ? `Answered from “${topic}”` : `Replied “${clip(message.text.replace(/\s+/g, ' '), 120)}”`;
 }
 
@@ -224,24 +248,47 @@ const CONTINUATION = /^(?:and|also|plus|or|but|what about|how about|what if|same
  * is not answered with the previous topic; then it wins when the message opens like a continuation
  * ("and…", "what about…") or when it simply scores higher.
  */
-function bestPassage(kb: KnowledgeBase, text: string, previous: string | undefined): KbPassage | undefined {
-  const alone = kb.search(text, 10);
+function bestPassage(kb: KnowledgeBase, text: string, previous: string | undefined, reader?: Reader): KbPassage | undefined {
+  const alone = forReader(kb.search(text, 10), reader);
   const best = alone[0];
   if (!previous || words(text).length > FOLLOW_UP_MAX_WORDS) return best;
-  const together = kb.search(`${previous} ${text}`, 1)[0];
+  const together = forReader(kb.search(`${previous} ${text}`, reader ? 10 : 1), reader)[0];
   if (!together || !alone.some((p) => p.articleId === together.articleId && p.heading === together.heading)) return best;
   const continuation = CONTINUATION.test(words(text).join(' '));
   return continuation || !best || together.score > best.score ? together : best;
 }
 
-/** A friendly answer: a lead-in, the passage (cut at a sentence), and a link to the article. */
-export function composeReply(passage: Pick<KbPassage, 'title' | 'heading' | 'body' | 'url'>): string {
+/** The customer who reads the answer: their language, and the admins' threshold for a good answer. */
+interface Reader {
+  language: Language;
+  threshold: number;
+}
+
+/**
+ * The passages a customer can read, best for them first: those in their language or in English
+ * (the fallback every knowledge base has); one in their language that answers well enough comes
+ * before any English one, whatever their scores. The search already bounded the list.
+ */
+function forReader(passages: KbPassage[], reader: Reader | undefined): KbPassage[] {
+  if (!reader) return passages;
+  const lang = (p: KbPassage) => p.language ?? 'en';
+  const readable = passages.filter((p) => lang(p) === reader.language || lang(p) === 'en');
+  const own = readable.filter((p) => lang(p) === reader.language && p.score >= reader.threshold);
+  return [...own, ...readable.filter((p) => !own.includes(p))];
+}
+
+/** A friendly answer: a lead-in, the passage (cut at a sentence), and a link to the article; lead-in and link line in the customer's language. */
+export function composeReply(passage: Pick<KbPassage, 'title' | 'heading' | 'body' | 'url'>, t: ChatText = textsIn(CATALOG_LOCALIZER, 'en')): string {
   const topic = passage.heading ? `“${passage.heading}”` : `“${passage.title}”`;
   const body = trimAtSentence(passage.body, MAX_QUOTE);
-  const parts = [body ? `Here's what our help center says about ${topic}:` : `Our article ${topic} covers this.`];
+  const parts = [body ? t('kbAnswer', { topic }) : t('kbCovers', { topic })];
   if (body) parts.push(body);
-  if (passage.url) parts.push(`More: ${passage.title} (${passage.url})`);
+  if (passage.url) parts.push(t('kbMore', { title: passage.title, url: passage.url }));
   return parts.join('\n\n');
+}
+
+function textsIn(localizer: Localizer, lang: Language): ChatText {
+  return (key, vars) => localizer.t(lang, 'chat', key, vars);
 }
 
 /**
