@@ -212,7 +212,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
 
   const threshold = () => settings.get().aiConfidenceThreshold;
-  const builtInAi = createLocalAi({ knowledgeBase, threshold });
+  const builtInAi = createLocalAi({ knowledgeBase, threshold, localizer });
   // Aborted at stop: an OpenAI call in flight gives way to the built-in AI instead of holding the shutdown.
   const aiShutdown = new AbortController();
   const ai = options.ai ?? createAi({ openai: config.openai, builtIn: builtInAi, knowledgeBase, threshold, logger, limits: options.openaiLimits, shutdown: aiShutdown.signal });
