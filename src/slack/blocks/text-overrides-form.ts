@@ -5,6 +5,7 @@
  * no others; problems go next to their input (`response_action: 'errors'`). Pure.
  */
 import type { Settings } from '../../core/settings';
+import type { Catalogs } from '../../i18n/catalogs';
 import { LANGUAGE_INFO } from '../../i18n/languages';
 import { ViewState, errorsByBlock, type FormResult } from './forms';
 import { OVERRIDE_MAX, TEXTS_PER_PAGE, pageCount, placeholdersOf, textActionId, textBlockId, textEntries, type TextEntry, type TextsMetadata } from './text-overrides';
@@ -38,9 +39,9 @@ export function overrideProblem(entry: TextEntry, text: string): string | null {
   return null;
 }
 
-export function readTextsForm(rawValues: unknown, meta: TextsMetadata, settings: Readonly<Settings>): FormResult<TextsChange> {
+export function readTextsForm(rawValues: unknown, meta: TextsMetadata, settings: Readonly<Settings>, catalogs?: Catalogs): FormResult<TextsChange> {
   const state = ViewState.from(rawValues);
-  const entries = textEntries(settings, meta.lang, meta.group);
+  const entries = textEntries(settings, meta.lang, meta.group, catalogs);
   const page = Math.min(meta.page, pageCount(entries) - 1);
   const mine: Record<string, string> = { ...(settings.textOverrides[meta.lang] ?? {}) };
   const problems: [string, string][] = [];

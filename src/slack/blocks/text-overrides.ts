@@ -11,7 +11,7 @@
 import type { InputBlock, InputBlockElement, KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import type { Settings } from '../../core/settings';
-import { CATALOGS, TEXT_GROUPS, type TextGroup } from '../../i18n/catalogs';
+import { CATALOGS, TEXT_GROUPS, type Catalogs, type TextGroup } from '../../i18n/catalogs';
 import { LANGUAGES, LANGUAGE_INFO, type Language } from '../../i18n/languages';
 import { Localizer, SETTING_TEXTS } from '../../i18n/localizer';
 import { BLOCK, INPUT, VIEW } from '../ids';
@@ -88,10 +88,10 @@ function samples(lang: Language): Map<Intl.LDMLPluralRule, number> {
  * Every text of a group in a language, in the catalog's order; a plural text as the forms that
  * language has (Arabic: zero, one, two, few, many, other).
  */
-export function textEntries(settings: Readonly<Settings>, lang: Language, group: TextGroup): TextEntry[] {
-  const builtIns = new Localizer({ get: () => ({ ...settings, textOverrides: {} }) }).group(lang, group);
+export function textEntries(settings: Readonly<Settings>, lang: Language, group: TextGroup, catalogs: Catalogs = CATALOGS): TextEntry[] {
+  const builtIns = new Localizer({ get: () => ({ ...settings, textOverrides: {} }) }, catalogs).group(lang, group);
   const overrides = settings.textOverrides[lang] ?? {};
-  const en = CATALOGS[group].en as Record<string, string>;
+  const en = catalogs[group].en as Record<string, string>;
   const forms = CATEGORY_ORDER.filter((c) => new Intl.PluralRules(lang).resolvedOptions().pluralCategories.includes(c));
   const examples = samples(lang);
   const entries: TextEntry[] = [];
@@ -157,11 +157,13 @@ export interface TextsViewModel {
   meta: TextsMetadata;
   /** Shown on top (saved, or what went wrong). */
   notice?: string | null;
+  /** The texts (tests give larger ones). */
+  catalogs?: Catalogs;
 }
 
 export function textsView(model: TextsViewModel): ReturnType<typeof modal> {
   const { settings, meta } = model;
-  const entries = textEntries(settings, meta.lang, meta.group);
+  const entries = textEntries(settings, meta.lang, meta.group, model.catalogs);
   const pages = pageCount(entries);
   const page = Math.min(meta.page, pages - 1);
   const m: TextsMetadata = { ...meta, page };
