@@ -106,6 +106,34 @@ describe('settings modal', () => {
     ]);
   });
 
+  it('reads the Language section: default language, detection and the team language; an unknown language is refused', () => {
+    const view = settingsView({ settings: SETTINGS, teams: TEAMS });
+    const byId = (id: string) => (view.blocks as Json[]).find((b) => b.block_id === id)!;
+    expect(byId(BLOCK.settingsDefaultLanguage).element.options.map((o: Json) => o.text.text)).toEqual([
+      'English',
+      'Español — Spanish',
+      'Français — French',
+      'Deutsch — German',
+      'Português (Brasil) — Portuguese (Brazil)',
+      'العربية — Arabic',
+    ]);
+    expect(byId(BLOCK.settingsDetectLanguage).element.initial_options).toHaveLength(1);
+    const result = readSettingsForm(
+      submitted(view, { [BLOCK.settingsDefaultLanguage]: 'pt-BR', [BLOCK.settingsDetectLanguage]: null, [BLOCK.settingsWorkspaceLanguage]: 'ar' }),
+      SETTINGS,
+      TEAMS,
+    );
+    expect(result.ok && result.value.patch).toMatchObject({ defaultLanguage: 'pt-BR', detectLanguage: false, workspaceLanguage: 'ar' });
+    const bad = readSettingsForm(submitted(view, { [BLOCK.settingsDefaultLanguage]: 'pt', [BLOCK.settingsWorkspaceLanguage]: 'xx' }), SETTINGS, TEAMS);
+    expect(bad.ok ? null : Object.keys(bad.errors).sort()).toEqual([BLOCK.settingsDefaultLanguage, BLOCK.settingsWorkspaceLanguage].sort());
+    // A form without the section (opened before it existed) leaves the languages as they are.
+    const values = submitted(view);
+    for (const id of [BLOCK.settingsDefaultLanguage, BLOCK.settingsDetectLanguage, BLOCK.settingsWorkspaceLanguage]) delete values[id];
+    const old = readSettingsForm(values, { ...SETTINGS, defaultLanguage: 'fr' }, TEAMS);
+    expect(old.ok && old.value.patch).not.toHaveProperty('defaultLanguage');
+    expect(old.ok && old.value.patch).not.toHaveProperty('detectLanguage');
+  });
+
   it('puts each invalid value next to its field', () => {
     const view = settingsView({ settings: SETTINGS, teams: TEAMS });
     const result = readSettingsForm(
