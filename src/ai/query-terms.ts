@@ -30,6 +30,25 @@ const STOP_WORDS = new Set(
 );
 
 /**
+ * The same for the other languages the widget speaks (issue 22), folded as words() folds them
+ * (accents and Arabic hamza marks gone): a question in Spanish, French, German, Portuguese or
+ * Arabic is searched on its topic words, like an English one. Words that are also English topic
+ * words ("die", "hat", "son", "par") are left out.
+ */
+const OTHER_STOP_WORDS = new Set(
+  `el la los las lo un una unos unas del al de en y o que como cual cuando donde por para con mi mis tu tus su sus
+  yo me te se nos es esta estan estoy ser hay puedo puede pueden quiero necesito hacer hago tengo tiene no si
+  muy mas pero este esto esa eso ese hola gracias favor ayuda
+  le les des du une et ou qui quoi comment quand pour avec dans sur mon ma mes ton ta tes votre vos nous vous
+  je il elle ils est sont suis peux peut veux faire fait pas ne bonjour merci aide
+  der das dem ein eine einen einem einer und oder wie wo wann warum mit fur auf von zu im ist sind bin
+  ich du sie wir ihr mein meine meinen dein kann konnen mochte will nicht hallo danke bitte hilfe
+  os as um uma uns umas do da dos das no na nos nas em e ou como quando onde por para com meu minha
+  seu sua eu voce ele ela posso pode quero preciso fazer nao sim ola obrigado obrigada ajuda
+  كيف هل من في على الى ان عن مع لا او ما هذا هذه ذلك انا اريد يمكنني يمكن ممكن مرحبا شكرا`.split(/\s+/),
+);
+
+/**
  * Words customers use for what the articles call something else: common help-center vocabulary,
  * to extend along with the articles. A query word matches a passage when any word of its group
  * does; the group still counts as one term of the question.
@@ -124,7 +143,7 @@ export function queryTerms(text: string): QueryTerm[] {
   const terms: QueryTerm[] = [];
   const seen = new Set<string>();
   for (const word of words(folded)) {
-    if (word.length < 2 || word.length > MAX_WORD_LENGTH || STOP_WORDS.has(word) || (/^\d+$/.test(word) && word.length < 3)) continue;
+    if (word.length < 2 || word.length > MAX_WORD_LENGTH || STOP_WORDS.has(word) || OTHER_STOP_WORDS.has(word) || (/^\d+$/.test(word) && word.length < 3)) continue;
     const group = singulars(word).map((w) => SYNONYMS.get(w)).find(Boolean);
     const key = group ? group[0]! : word;
     if (seen.has(key)) continue;
