@@ -4,6 +4,8 @@
  * commas). Anyone can call these routes, so the input is capped and anything odd is ignored, never
  * refused: a widget always gets texts.
  */
+import { gzipSync } from 'node:zlib';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Localizer } from '../i18n/localizer';
 import type { Language } from '../i18n/languages';
 
@@ -47,4 +49,16 @@ export function widgetTexts(localizer: Localizer, lang: Language) {
     queuedMessage: localizer.t(lang, 'chat', 'queued'),
     texts: localizer.group(lang, 'widget'),
   };
+}
+
+/**
+ * A JSON answer, gzipped for a client that accepts it: the config with its texts is loaded before
+ * the first message and counts in the widget's 12 KB budget as it travels (widget/budget.ts).
+ */
+export function sendWidgetJson(req: FastifyRequest, reply: FastifyReply, body: unknown): FastifyReply {
+  const vary = reply.getHeader('vary');
+  reply.header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding').type('application/json; charset=utf-8');
+  const json = JSON.stringify(body);
+  if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.send(json);
+  return reply.header('content-encoding', 'gzip').send(gzipSync(json, { level: 9 }));
 }
