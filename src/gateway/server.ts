@@ -14,7 +14,7 @@ import { WIDGET_LATER_PATH, type WidgetBundle, type WidgetScript } from './widge
 import { releaseUpgradeRequest } from './upgrade';
 import { connectionOf, DEFAULT_RATE, handleWidgetSocket, type WidgetSocketDeps } from './widget-socket';
 import { themeFor } from './widget-theme';
-import { widgetLanguage, widgetTexts } from './widget-language';
+import { sendWidgetJson, widgetLanguage, widgetTexts } from './widget-language';
 import { reopenPage, reopenPageLanguage } from './reopen-page';
 import type { ConversationService } from '../core/conversation-service';
 import type { SettingsService } from '../core/settings';
@@ -170,7 +170,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     reply.header('cache-control', 'public, max-age=60');
     // In the language negotiated from ?lang= (the embed's) and ?langs= (the browser's): title, greeting, messages, texts.
     const { title, greeting, handoffMessage, agentIntroduction, queuedMessage, ...language } = widgetTexts(deps.localizer, widgetLanguage(deps.localizer, req.query));
-    return {
+    return sendWidgetJson(req, reply, {
       title,
       greeting,
       primaryColor: s.widgetColour,
@@ -182,7 +182,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       // The widget refuses a larger file before uploading it, and names the limit.
       ...(deps.files ? { maxUploadMb: Math.floor(deps.files.maxBytes / (1024 * 1024)) } : {}),
       ...language,
-    };
+    });
   });
 
   // widget-later.js's texts (the email and rating cards, attachments), in the language its config gave.
@@ -190,7 +190,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     cors(req, reply);
     reply.header('cache-control', 'public, max-age=60');
     const lang = widgetLanguage(deps.localizer, { lang: (req.query as { lang?: unknown } | undefined)?.lang });
-    return { lang, dir: deps.localizer.dir(lang), texts: deps.localizer.group(lang, 'later') };
+    return sendWidgetJson(req, reply, { lang, dir: deps.localizer.dir(lang), texts: deps.localizer.group(lang, 'later') });
   });
 
   const staticFile = (name: string, type: string) => {
