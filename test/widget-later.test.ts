@@ -3,7 +3,10 @@
  * and the sentences a refused file gets.
  */
 import { describe, expect, it } from 'vitest';
+import { laterTexts } from '../src/i18n/catalogs/later';
+import { validEmail } from '../widget/src/later/cards';
 import { humanSize, notAccepted, tooLarge } from '../widget/src/later/format';
+import { setTexts } from '../widget/src/texts';
 
 describe('file sizes and refusals in the widget', () => {
   it('writes sizes in B, KB and MB, rounded as people read them', () => {
@@ -21,8 +24,25 @@ describe('file sizes and refusals in the widget', () => {
   });
 
   it('names the file and the limit when it is known, and never guesses one', () => {
+    setTexts('en', laterTexts.en);
     expect(tooLarge('video.mov', 10)).toBe('video.mov is larger than 10 MB');
     expect(tooLarge('video.mov')).toBe('video.mov is too large to send');
     expect(notAccepted('invoice.exe')).toBe('invoice.exe is not a type we accept (images, PDF, text, office documents)');
+  });
+});
+
+describe('the email card', () => {
+  it('sends only an address that looks like one', () => {
+    expect(['jane@example.com', 'a.b@mail.example.co.uk'].map(validEmail)).toEqual([true, true]);
+    expect(['', 'not-an-email', 'jane@example', 'jane@@example.com', 'jane @example.com', `${'a'.repeat(320)}@example.com`].map(validEmail)).toEqual([false, false, false, false, false, false]);
+  });
+});
+
+describe('file refusals in the customer\'s language', () => {
+  it('are the texts widget-later.js fetched', () => {
+    setTexts('fr', { tooLarge: '{name} dépasse {mb} Mo', tooLargeNoLimit: '{name} est trop volumineux', notAccepted: '{name} : type refusé' });
+    expect(tooLarge('video.mov', 10)).toBe('video.mov dépasse 10 Mo');
+    expect(tooLarge('video.mov')).toBe('video.mov est trop volumineux');
+    expect(notAccepted('a.exe')).toBe('a.exe : type refusé');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The widget's size budget (widget/budget.ts): the script, built exactly as the server builds it,
- * plus the theme config it fetches before the first message, within 12 KB gzipped. Also checks the
+ * plus the config it fetches before the first message (theme and texts, in each language), within 12 KB gzipped. Also checks the
  * bundle defines one global and contains no eval, new Function or innerHTML; and that what comes
  * later (widget-later.js: attachments, the email and rating cards) is a second script it names by
  * its hash, under the same rules.
@@ -9,6 +9,7 @@ import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WIDGET_LATER_PATH, buildWidget, type WidgetBundle } from '../src/gateway/widget-bundle';
+import { LANGUAGES } from '../src/i18n/languages';
 import { BUDGET_GZIP_BYTES, CONFIG_ALLOWANCE_BYTES, gzipSize } from '../widget/budget';
 import { removeDir, startTestApp, type TestApp } from './support/app-harness';
 
@@ -24,12 +25,25 @@ afterAll(async () => {
 });
 
 describe('widget size', () => {
-  it('stays within the budget: script and theme config at most 12 KB gzipped', async () => {
+  it('stays within the budget in every language: script and config (with its texts) at most 12 KB gzipped', async () => {
     const script = gzipSize(bundle.code);
-    const config = gzipSize(await (await fetch(`${t.url}/api/widget/config`)).text());
-    expect(config).toBeLessThanOrEqual(CONFIG_ALLOWANCE_BYTES);
     expect(script).toBeLessThanOrEqual(BUDGET_GZIP_BYTES - CONFIG_ALLOWANCE_BYTES);
-    expect(script + config).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+    for (const lang of LANGUAGES) {
+      const res = await fetch(`${t.url}/api/widget/config?lang=${lang}&langs=en-US,en`);
+      const body = await res.text();
+      // The config carries that one language's texts, none of another's.
+      expect(JSON.parse(body)).toMatchObject({ lang, texts: { send: expect.any(String) } });
+      const config = gzipSize(body);
+      expect(config, lang).toBeLessThanOrEqual(CONFIG_ALLOWANCE_BYTES);
+      expect(script + config, lang).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
+    }
+  });
+
+  it('has no text of its own: every text comes with the config or /api/widget/texts, in the language in use', () => {
+    for (const text of ['Talk to a person', 'Write a message', 'Chat with us', 'Sending…', 'Not sent', 'Drop files to attach', 'How was your conversation', 'Notify me']) {
+      expect(bundle.code).not.toContain(text);
+      expect(bundle.later.code).not.toContain(text);
+    }
   });
 
   it('is served gzipped to browsers that accept it, and plain to those that do not', async () => {

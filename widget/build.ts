@@ -15,7 +15,7 @@ async function main(): Promise<number> {
   const gz = gzipSize(bundle.code);
   const limit = BUDGET_GZIP_BYTES - CONFIG_ALLOWANCE_BYTES;
   console.log(`widget.js  ${bundle.bytes} bytes raw (${kb(bundle.bytes)}), ${gz} bytes gzipped (${kb(gz)})`);
-  console.log(`budget     ${limit} bytes gzipped for the script (${kb(BUDGET_GZIP_BYTES)} with the theme config)`);
+  console.log(`budget     ${limit} bytes gzipped for the script (${kb(BUDGET_GZIP_BYTES)} with the config and its texts, in any language)`);
   const later = bundle.later;
   console.log(`widget-later.js  ${later.bytes} bytes raw (${kb(later.bytes)}), ${gzipSize(later.code)} bytes gzipped (${kb(gzipSize(later.code))}), loaded on first use`);
   const outAt = process.argv.indexOf('--out');

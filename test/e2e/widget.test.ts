@@ -41,7 +41,7 @@ describe('the widget on the demo page', () => {
     await blank.goto(`${env.t.url}/healthz`);
     const baseline = new Set(await blank.evaluate(() => Object.keys(window)));
     const widgetResponse = page.waitForResponse((r) => r.url().endsWith('/widget.js'));
-    const configResponse = page.waitForResponse((r) => r.url().endsWith('/api/widget/config'));
+    const configResponse = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/widget/config');
     const response = await page.goto(env.t.url);
     expect(response!.headers()['content-security-policy']).toBe(PAGE_CSP);
     const w = widget(page);
@@ -51,7 +51,7 @@ describe('the widget on the demo page', () => {
     expect(await w.launcher.evaluate((el) => getComputedStyle(el).position)).toBe('fixed');
     const added = (await page.evaluate(() => Object.keys(window))).filter((k) => !baseline.has(k));
     expect(added).toEqual(['HandoffWidget']);
-    expect(await page.evaluate(() => Object.keys(window.HandoffWidget!).sort())).toEqual(['close', 'identify', 'open', 'setPage']);
+    expect(await page.evaluate(() => Object.keys(window.HandoffWidget!).sort())).toEqual(['close', 'identify', 'open', 'setLanguage', 'setPage']);
     expect(await page.evaluate(() => document.querySelector('[data-handoff-widget]')!.shadowRoot!.mode)).toBe('open');
     await shot(page, 'launcher', { docs: true });
 

@@ -7,9 +7,10 @@ import type { ClientFrame, HelloFrame, ServerFrame } from '../../src/gateway/pro
 import { createConnection } from './connection';
 import { h } from './dom';
 import { LATER_EVENT, type Later, type LaterSetup, type FileView } from './later-api';
-import { loadConfig, takeReopenToken } from './page';
+import { loadConfig, takeReopenToken, type WidgetConfig } from './page';
 import { RETRYABLE, initialState, isPending, reduce, type Item, type Visitor, type WidgetEvent } from './state';
 import { EMAIL_KEY, OPEN_KEY, OUTBOX_KEY, RATED_KEY, SEEN_KEY, TOKEN_KEY, USER_KEY, randomId, storage, tabStorage } from './storage';
+import { setTexts } from './texts';
 import { createView } from './view';
 
 export interface HandoffWidgetApi {
@@ -19,6 +20,8 @@ export interface HandoffWidgetApi {
   identify(userId: string, userHash: string, attributes?: Record<string, unknown>): void;
   /** The page the visitor is on (single-page apps call this on navigation). */
   setPage(url: string, title?: string): void;
+  /** The language to speak (`es`, `pt-BR`, …), over the browser's; one the server does not speak: the browser's, else the admins' default. */
+  setLanguage(lang: string): void;
 }
 
 type Page = { url: string; title?: string };
@@ -36,8 +39,11 @@ const bytes = (frame: unknown) => new TextEncoder().encode(JSON.stringify(frame)
 const sendable = (p: Item) => !p.files?.some((f) => !f.id);
 const frameOf = (p: Item): ClientFrame => ({ type: 'message', clientId: p.clientId!, text: p.text, files: p.files?.map((f) => f.id!) });
 
-export function createWidget(origin: string): HandoffWidgetApi {
+/** `lang`: the embed's choice (the script tag's data-lang), else null: the browser's languages decide. */
+export function createWidget(origin: string, lang: string | null): HandoffWidgetApi {
   let s = initialState();
+  let spoken = ''; // the language of the texts shown (the config's), told in hello; '' until they arrive
+  let said = ''; // the language the last hello told
   let ready = false; // welcomed on the current socket
   let page: Page | undefined;
   let typingSent = false;
@@ -52,6 +58,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
   let reopen = takeReopenToken();
   let later: Later | undefined; // widget-later.js, once loaded
   let loading = false;
+  let loadedIn = ''; // the language widget-later.js was asked for
   const loaded: ((l: Later) => void)[] = [];
   const welcomed: (() => void)[] = []; // uploads waiting for a visitor token
 
@@ -137,6 +144,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
 
   function sendHello(): void {
     const hello: HelloFrame = { type: 'hello', page: currentPage() };
+    if ((said = spoken)) hello.lang = spoken;
     const token = storage.get(TOKEN_KEY);
     if (token && token.length <= 512) hello.token = token;
     if (reopen) hello.reopen = reopen;
@@ -171,7 +179,7 @@ export function createWidget(origin: string): HandoffWidgetApi {
   function sendMessage(text: string): boolean {
     const clientId = randomId();
     if (bytes({ type: 'message', clientId, text }) > MAX_FRAME_BYTES) {
-      dispatch({ type: 'notice', text: 'That message is too long.' });
+      dispatch({ type: 'notice', key: 'tooLong' });
       return false;
     }
     const attached = later?.take() ?? [];
@@ -197,13 +205,14 @@ export function createWidget(origin: string): HandoffWidgetApi {
       if (then) loaded.push(then);
       if (!loading) {
         loading = true;
-        const script = h('script', { src: origin + HANDOFF_LATER });
+        // It fetches its texts in this language before it announces itself.
+        const script = h('script', { src: origin + HANDOFF_LATER, 'data-lang': (loadedIn = spoken) });
         // Run, it is not needed in the page any more; not run (offline, blocked), it is tried again when next asked for.
-        script.onload = script.onerror = () => {
+        script.onload = () => script.remove();
+        script.onerror = () => {
           script.remove();
-          if (later) return;
           loading = false;
-          dispatch({ type: 'notice', text: "Couldn't load this part of the chat. Please try again." });
+          dispatch({ type: 'notice', key: 'laterFailed' });
         };
         document.head.append(script);
       }
@@ -226,12 +235,15 @@ export function createWidget(origin: string): HandoffWidgetApi {
           else welcomed.push(give);
         });
       },
+      redraw: () => view.render(s),
       done(key, file) {
         const p = s.items.find((i) => i.files?.some((f) => f.key === key));
         dispatch({ type: 'file', key, file });
         if (p) send(p.clientId!);
       },
     });
+    // The language changed while it was loading: its texts follow.
+    if (loadedIn !== spoken) later.setLanguage(spoken);
     for (const then of loaded.splice(0)) then(later);
     view.render(s);
   });
@@ -322,20 +334,42 @@ export function createWidget(origin: string): HandoffWidgetApi {
   }
   view.render(s); // the first render sets what the view built bare; it comes before the host is attached
 
-  loadConfig(origin, view.config);
+  /**
+   * The config in the language asked for (a late answer for a language since replaced is dropped).
+   * The widget has no text of its own: it shows itself, and connects, once the first texts are here.
+   */
+  function configured(asked: string | null, c: WidgetConfig): void {
+    if (asked !== lang) return;
+    const first = !spoken;
+    spoken = c.lang;
+    setTexts(c.lang, c.texts);
+    view.config(c);
+    later?.setLanguage(c.lang);
+    // Hello again in this language: it becomes the conversation's (the server's lines, the agents' translations).
+    if (said !== spoken && conn.isOpen()) conn.reconnect();
+    if (first) start();
+  }
+  const configure = () => {
+    const asked = lang;
+    loadConfig(origin, asked, (c) => configured(asked, c));
+  };
+  // After the calls the page queued before the script loaded: a queued setLanguage is asked for at once.
+  void Promise.resolve().then(configure);
 
-  const attach = () => document.body.append(view.host);
-  if ((document.body as HTMLElement | null) === null) document.addEventListener('DOMContentLoaded', attach, { once: true });
-  else attach();
+  function start(): void {
+    const attach = () => document.body.append(view.host);
+    if ((document.body as HTMLElement | null) === null) document.addEventListener('DOMContentLoaded', attach, { once: true });
+    else attach();
 
-  // A returning visitor reconnects at once to receive replies; a new one connects when they open the chat.
-  // A follow-up email's link opens the chat on its conversation.
-  if (reopen) {
-    conn.start();
-    open(false);
-  } else if (storage.get(TOKEN_KEY) || s.items.length) conn.start();
-  // The chat stays open while the visitor moves around the site (without taking the page's focus).
-  if (tabStorage.get(OPEN_KEY)) open(false);
+    // A returning visitor reconnects at once to receive replies; a new one connects when they open the chat.
+    // A follow-up email's link opens the chat on its conversation.
+    if (reopen) {
+      conn.start();
+      open(false);
+    } else if (storage.get(TOKEN_KEY) || s.items.length) conn.start();
+    // The chat stays open while the visitor moves around the site (without taking the page's focus).
+    if (tabStorage.get(OPEN_KEY)) open(false);
+  }
 
   return Object.freeze({
     open: () => open(),
@@ -372,6 +406,11 @@ export function createWidget(origin: string): HandoffWidgetApi {
       if (typeof url !== 'string' || !url) return;
       page = typeof pageTitle === 'string' ? { url, title: pageTitle } : { url };
       if (ready) conn.send({ type: 'page', ...currentPage() });
+    },
+    setLanguage(code: string): void {
+      if (typeof code !== 'string' || code.length > 35 || code === lang) return;
+      lang = code;
+      configure();
     },
   });
 }

@@ -1,6 +1,10 @@
 /** Tiny DOM helpers. Text only ever goes in through textContent / text nodes, never as markup. */
+import { label } from './texts';
 
-/** Attributes (`class` too), and `text`: the element's text. */
+/**
+ * Attributes (`class` too), and `text`: the element's text. A `$`-prop names a text of the catalog:
+ * `$text` the element's text, `$aria-label` that attribute, … kept in the customer's language.
+ */
 type Props = Record<string, string>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -11,6 +15,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (key === 'text') el.textContent = value;
+    else if (key[0] === '$') label(el, value, key === '$text' ? '' : key.slice(1));
     else el.setAttribute(key, value);
   }
   el.append(...children);

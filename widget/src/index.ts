@@ -1,6 +1,7 @@
 /**
  * Handoff chat widget. One `<script src="https://support.example.com/widget.js" async></script>`
- * adds it; it talks to the server it was loaded from. The only global is `window.HandoffWidget`.
+ * adds it (`data-lang="es"` chooses its language); it talks to the server it was loaded from. The
+ * only global is `window.HandoffWidget`.
  */
 import { createWidget, type HandoffWidgetApi } from './controller';
 
@@ -13,14 +14,8 @@ declare global {
   }
 }
 
-/** The origin that served this script (currentScript is read now: it is null once we yield). */
-function scriptOrigin(): string {
-  let src = (document.currentScript as HTMLScriptElement | null)?.src;
-  if (!src) {
-    for (const script of Array.from(document.querySelectorAll<HTMLScriptElement>('script[src]'))) {
-      if (/\/widget\.js(?:[?#].*)?$/.test(script.src)) src = script.src;
-    }
-  }
+/** The origin that served this script, else the page's. */
+function scriptOrigin(src?: string): string {
   try {
     if (src) return new URL(src).origin; // a script's src is absolute
   } catch {
@@ -32,7 +27,10 @@ function scriptOrigin(): string {
 const existing = window.HandoffWidget as unknown as Stub | undefined;
 // Loaded twice, or an old browser: keep what is there and do nothing.
 if ((!existing || Array.isArray(existing.q)) && typeof WebSocket !== 'undefined' && 'attachShadow' in Element.prototype) {
-  const api = createWidget(scriptOrigin());
+  // This script's tag: currentScript is read now (it is null once we yield; in a shadow tree, by its address).
+  const script = (document.currentScript ?? document.querySelector('script[src*="/widget.js"]')) as HTMLScriptElement | null;
+  // `<script src="…/widget.js" data-lang="es" async>`: the site's choice of language, over the browser's.
+  const api = createWidget(scriptOrigin(script?.src), script?.dataset.lang || null);
   window.HandoffWidget = api;
   for (const call of (existing?.q as unknown[] | undefined) ?? []) {
     if (!Array.isArray(call)) continue;

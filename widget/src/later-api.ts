@@ -31,10 +31,13 @@ export interface LaterHost {
   token(fresh?: boolean): Promise<string>;
   /** An upload finished (its stored file) or was refused (null). */
   done(key: string, file: FileView | null): void;
+  /** Draws the chat again (the script's texts changed language). */
+  redraw(): void;
 }
 
-/** The cards the view builds empty, shows and hides (the email form, the rating, its thank-you), and what they report. */
+/** The cards the view builds empty, shows and hides (waiting for an agent, the email form, the rating, its thank-you), and what they report. */
 export interface CardSlots {
+  wait: HTMLElement;
   email: HTMLElement;
   rate: HTMLElement;
   thanks: HTMLElement;
@@ -54,6 +57,8 @@ export interface Later {
   show(file: FileView): HTMLElement;
   /** Fills the cards; returns what draws them from the state (called once the view showed or hid them). */
   cards(slots: CardSlots): (s: WidgetState) => void;
+  /** The widget now speaks this language: the script fetches its texts in it and relabels what it drew. */
+  setLanguage(lang: string): void;
 }
 
 export const LATER_EVENT = 'handoff:later';

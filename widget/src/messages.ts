@@ -3,6 +3,7 @@ import { avatar, h, icon, linkify, say, show } from './dom';
 import type { Later } from './later-api';
 import { I } from './icons';
 import { isPending, visible, type Item } from './state';
+import { t } from './texts';
 
 /** The AI's avatar: the theme colour with a spark. */
 export function botAvatar(): HTMLElement {
@@ -58,7 +59,7 @@ export function createMessageList() {
         m[0].classList.toggle('failed', status === 'failed');
         // The line under the customer's message ("Sending…", "Not sent"); said only when it changes.
         const meta = m[0].querySelector('.meta');
-        if (meta) say(meta, status === 'failed' ? 'Not sent' : status === 'retry' ? 'Not sent · retrying…' : status ? (offline ? 'Waiting for connection…' : 'Sending…') : '');
+        if (meta) say(meta, status ? t(status === 'failed' ? 'notSent' : status === 'retry' ? 'notSentRetrying' : offline ? 'waitingConnection' : 'sending') : '');
         next.set(key, m);
         want.push(m[0]);
       }
@@ -79,7 +80,7 @@ export function createMessageList() {
 }
 
 function bubble(role: WireRole, text: string, agent?: WireAgent, at?: string): HTMLElement {
-  const name = role === 'agent' ? (agent?.name ?? 'Support team') : 'AI assistant';
+  const name = role === 'agent' ? (agent?.name ?? t('teamName')) : t('aiName');
   const el = h('div', { class: `m ${role}` });
   el.dataset.k = role === 'agent' ? `agent:${name}` : role;
   const time = at ? new Date(at) : new Date();

@@ -23,9 +23,9 @@ export interface Item {
   status?: 'sending' | 'retry' | 'failed';
 }
 
-/** Something to say: a new object each time, so that saying it again is seen as new. */
+/** Something to say, by its text's key (texts.ts): a new object each time, so that saying it again is seen as new. */
 export interface Said {
-  text: string;
+  key: string;
 }
 
 export interface WidgetState {
@@ -76,13 +76,15 @@ export type Intent =
   | { type: 'identify'; visitor: Visitor }
   /** Another signed-in user: forget the stored messages. */
   | { type: 'reset' }
-  | { type: 'notice'; text?: string };
+  /** A text's key; none: the notice goes. */
+  | { type: 'notice'; key?: string };
 
 export type WidgetEvent = (ServerFrame & { saved?: Saved }) | Intent;
 
 /** Error codes after which the refused message is sent again later. */
 export const RETRYABLE = new Set(['rate_limited', 'internal', 'unavailable', 'hello_required']);
-const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*\.[^\s@.]{2,}$/;
+/** What a refusal says, in the customer's language (the frame's own message is the server's English); other codes: `error`. */
+const ERROR_TEXTS: Record<string, string> = { rate_limited: 'errorRateLimited', unavailable: 'errorUnavailable', internal: 'errorInternal' };
 
 export const initialState = (): WidgetState => ({
   conversationId: null,
@@ -201,8 +203,8 @@ export function reduce(prev: WidgetState, ev: WidgetEvent): WidgetState {
         // About a message already stored (a resend): nothing to show.
       } else if (ev.code === 'invalid_email') {
         s.email = null;
-        s.emailError = { text: ev.message || 'Please check your email address.' };
-      } else s.notice = { text: ev.message || 'Something went wrong.' };
+        s.emailError = { key: 'emailCheck' };
+      } else s.notice = { key: ERROR_TEXTS[ev.code] ?? 'error' };
       break;
     }
     case 'send':
@@ -219,13 +221,9 @@ export function reduce(prev: WidgetState, ev: WidgetEvent): WidgetState {
       s.humanAsked = true;
       break;
     case 'email':
-      if (EMAIL_RE.test(ev.email) && ev.email.length <= 320) {
-        s.email = ev.email;
-        s.emailError = undefined;
-      } else {
-        s.email = null;
-        s.emailError = { text: 'Please enter a valid email address, like name@example.com.' };
-      }
+      // The card (widget-later.js) sends only an address that looks valid: its error, when not, is said from there.
+      s.email = ev.email || null;
+      s.emailError = ev.email ? undefined : { key: 'emailInvalid' };
       break;
     case 'pick':
       s.score = ev.score;
@@ -243,7 +241,7 @@ export function reduce(prev: WidgetState, ev: WidgetEvent): WidgetState {
       forget(s);
       break;
     case 'notice':
-      s.notice = ev.text ? { text: ev.text } : undefined;
+      s.notice = ev.key ? { key: ev.key } : undefined;
       break;
   }
   return s;

@@ -1,4 +1,5 @@
 import type { WireState } from '../../src/gateway/protocol';
+import { t } from './texts';
 
 /** The header dot: `on` someone answers now (the AI or an agent), `wait` an agent is on the way, `away` nobody is, `off` offline or closed. */
 export type Presence = 'on' | 'wait' | 'away' | 'off';
@@ -8,10 +9,10 @@ export type Presence = 'on' | 'wait' | 'away' | 'off';
  * says the team is away.
  */
 export function headerStatus(state: WireState, offline: boolean, agentName?: string): [text: string, presence: Presence] {
-  if (offline) return ['Reconnecting…', 'off'];
-  if (state === 'human') return [`You're chatting with ${agentName ?? 'the team'}`, 'on'];
-  if (state === 'waiting') return ['Connecting you with the team…', 'wait'];
-  if (state === 'queued') return ["The team is away · we'll reply by email", 'away'];
-  if (state === 'resolved') return ['Conversation resolved', 'off'];
-  return ['AI assistant · replies instantly', 'on'];
+  if (offline) return [t('statusReconnecting'), 'off'];
+  if (state === 'human') return [agentName ? t('statusHuman', { name: agentName }) : t('statusHumanTeam'), 'on'];
+  if (state === 'waiting') return [t('statusWaiting'), 'wait'];
+  if (state === 'queued') return [t('statusQueued'), 'away'];
+  if (state === 'resolved') return [t('statusResolved'), 'off'];
+  return [t('statusAi'), 'on'];
 }

@@ -14,6 +14,7 @@ import type { WidgetState } from './state';
 import type { WidgetConfig } from './page';
 import { headerStatus } from './status';
 import { applyStyles } from './styles';
+import { plural, t } from './texts';
 
 /** What the customer asks for. `send` and `email` say whether it was taken. */
 export interface ViewHandlers {
@@ -60,19 +61,18 @@ export function createView(on: ViewHandlers) {
   );
 
   const headAvatar = h('span', { class: 'hav' });
-  const title = h('h2', { id: 'hw-title', text: 'Chat with us' });
+  const title = h('h2', { id: 'hw-title', $text: 'title' });
   const subText = h('span');
   const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
   const sub = h('p', { class: 'sub' }, dot, subText);
-  const closeBtn = h('button', { type: 'button', class: 'ib', 'aria-label': 'Close' }, icon(I.close));
+  const closeBtn = h('button', { type: 'button', class: 'ib', '$aria-label': 'close' }, icon(I.close));
   const head = h('div', { class: 'head' }, headAvatar, h('div', { class: 'ht' }, title, sub), closeBtn);
 
-  const retryBtn = h('button', { type: 'button', class: 'lnk', text: 'Retry' });
+  const retryBtn = h('button', { type: 'button', class: 'lnk', $text: 'retry' });
   const offline = h(
     'div',
     { class: 'offline', role: 'status' },
-    icon(I.offline),
-    h('span', { text: "You're offline. Your messages will be sent when the connection is back." }),
+    h('span', { $text: 'offline' }),
     retryBtn,
   );
 
@@ -85,16 +85,9 @@ export function createView(on: ViewHandlers) {
     h('div', { class: 'col' }, typingName, h('div', { class: 'b' }, h('i'), h('i'), h('i'))),
   );
 
-  // Waiting for an agent.
-  const queueText = h('p', { class: 'cs' });
-  const waitCard = h(
-    'div',
-    { class: 'card wait' },
-    h('span', { class: 'spin', 'aria-hidden': 'true' }),
-    h('div', {}, h('p', { class: 'ct', text: 'Waiting for a team member' }), queueText),
-  );
-
-  // Nobody available: ask for an email. Resolved: a 1–5 rating, then thanks. Drawn by widget-later.js.
+  // Waiting for an agent (with the queue's position). Nobody available: ask for an email. Resolved: a
+  // 1–5 rating, then thanks. Drawn by widget-later.js (they all come after the first message).
+  const waitCard = h('div', { class: 'card wait' });
   const emailCard = h('div', { class: 'card' });
   const rateCard = h('div', { class: 'card rate' });
   const rateThanks = h('div', { class: 'card ok' });
@@ -102,7 +95,7 @@ export function createView(on: ViewHandlers) {
 
   const scroller = h(
     'div',
-    { class: 'scroll', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Conversation', tabindex: '0' },
+    { class: 'scroll', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', '$aria-label': 'conversation', tabindex: '0' },
     list.el,
     typing,
     waitCard,
@@ -112,10 +105,10 @@ export function createView(on: ViewHandlers) {
   );
 
   const notice = h('p', { class: 'notice', role: 'alert' });
-  const humanBtn = h('button', { type: 'button', class: 'chip' }, icon(I.person), 'Talk to a person');
-  const input = h('textarea', { 'aria-label': 'Message', rows: '1', maxlength: String(MAX_TEXT), enterkeyhint: 'send' });
-  const sendBtn = h('button', { type: 'button', class: 'send', 'aria-label': 'Send' }, icon(I.send));
-  const clip = h('button', { type: 'button', class: 'clip', 'aria-label': 'Attach a file' }, icon(I.clip));
+  const humanBtn = h('button', { type: 'button', class: 'chip' }, icon(I.person), h('span', { $text: 'human' }));
+  const input = h('textarea', { '$aria-label': 'message', rows: '1', maxlength: String(MAX_TEXT), enterkeyhint: 'send' });
+  const sendBtn = h('button', { type: 'button', class: 'send', '$aria-label': 'send' }, icon(I.send));
+  const clip = h('button', { type: 'button', class: 'clip', '$aria-label': 'attach' }, icon(I.clip));
   const picker = h('input', { type: 'file', multiple: '', hidden: '' });
   const tray = h('div', { class: 'tray' });
   const foot = h(
@@ -125,7 +118,7 @@ export function createView(on: ViewHandlers) {
     humanBtn,
     tray,
     h('div', { class: 'compose' }, input, picker, clip, sendBtn),
-    h('p', { class: 'brand', text: 'Powered by Handoff' }),
+    h('p', { class: 'brand', $text: 'brand' }),
   );
 
   const panel = h('div', { class: 'panel', role: 'dialog', 'aria-labelledby': 'hw-title' }, head, offline, scroller, foot);
@@ -137,7 +130,6 @@ export function createView(on: ViewHandlers) {
   let ownScroll = false; // the next scroll event is ours, not the reader's
   let shownCard: HTMLElement | undefined;
   let last: WidgetState | undefined;
-  let greeting = 'Hi! How can we help you today?';
   const headFace = face((el) => headAvatar.replaceChildren(el));
   const typingFace = face((el) => typing.replaceChild(el, typing.firstChild!));
 
@@ -178,7 +170,7 @@ export function createView(on: ViewHandlers) {
     }
     show(badge, s.unread > 0);
     badge.textContent = s.unread > 9 ? '9+' : String(s.unread);
-    launcher.setAttribute('aria-label', s.unread ? `Open chat, ${s.unread} new message${s.unread > 1 ? 's' : ''}` : 'Open chat');
+    launcher.setAttribute('aria-label', s.unread ? plural('openChatUnread', s.unread) : t('openChat'));
 
     headFace(s.state === 'human' && s.agent);
     show(offline, s.offline);
@@ -188,10 +180,10 @@ export function createView(on: ViewHandlers) {
 
     const typist = s.typing === 'agent' && s.agent;
     typingFace(typist);
-    typingName.textContent = typist ? typist.name : 'AI assistant';
+    typingName.textContent = typist ? typist.name : t('aiName');
     show(typing, Boolean(s.typing));
     if (s.typing && !was?.typing && follow) reveal(typing);
-    const added = list.render(s.items, greeting, s.offline, on.later);
+    const added = list.render(s.items, t('greeting'), s.offline, on.later);
     if (added) {
       // A long answer is read from its start: show its top (and the question above it), not its end.
       if (added[1].role !== 'customer' && follow) scrollTo(Math.min(added[0].offsetTop - 72, scroller.scrollHeight));
@@ -200,23 +192,17 @@ export function createView(on: ViewHandlers) {
 
     show(humanBtn, (s.state === 'ai' || s.state === 'resolved') && !s.humanAsked);
     show(notice, Boolean(s.notice));
-    say(notice, s.notice?.text ?? '');
+    say(notice, s.notice ? t(s.notice.key) : '');
 
-    show(waitCard, s.state === 'waiting');
-    const parts: string[] = [];
-    const q = s.queue;
-    if (q?.position) parts.push(q.position === 1 ? "You're next in line" : `You're number ${q.position} in line`);
-    if (q?.etaSeconds) parts.push(q.etaSeconds < 60 ? 'less than a minute' : `about ${Math.round(q.etaSeconds / 60)} min`);
-    queueText.textContent = parts.length ? parts.join(' · ') : 'A team member will be with you shortly.';
-
-    // widget-later.js comes once the open chat has messages, so its cards are ready when they are needed.
-    const later = s.open && s.lastSeq ? on.later() : undefined;
-    paintCards ??= later?.cards({ email: emailCard, rate: rateCard, thanks: rateThanks, on, reveal, done: () => input.focus() });
+    // widget-later.js comes once the open chat has messages (the customer's first one being sent), so its cards are ready when they are needed.
+    const later = s.open && s.items.length ? on.later() : undefined;
+    paintCards ??= later?.cards({ wait: waitCard, email: emailCard, rate: rateCard, thanks: rateThanks, on, reveal, done: () => input.focus() });
+    show(waitCard, Boolean(paintCards) && s.state === 'waiting');
     show(emailCard, Boolean(paintCards) && s.state === 'queued' && !s.email && !s.visitor?.email);
     show(rateCard, Boolean(paintCards) && s.state === 'resolved' && !s.rated);
     show(rateThanks, Boolean(paintCards) && s.state === 'resolved' && s.rated > 0);
     paintCards?.(s);
-    input.placeholder = s.state === 'resolved' ? 'Anything else? Write a message…' : 'Write a message…';
+    input.placeholder = t(s.state === 'resolved' ? 'placeholderResolved' : 'placeholder');
     const card = [waitCard, emailCard, rateCard, rateThanks].find((c) => !c.hidden);
     if (card && card !== shownCard && follow) reveal(card);
     shownCard = card;
@@ -226,9 +212,7 @@ export function createView(on: ViewHandlers) {
   function onPanelKey(e: KeyboardEvent): void {
     if (e.key === 'Escape') {
       e.stopPropagation();
-      // The first Escape only drops a drag that is stuck showing its drop state.
-      if (drags) dragging(-drags);
-      else on.close();
+      on.close();
       return;
     }
     if (e.key !== 'Tab') return;
@@ -263,18 +247,15 @@ export function createView(on: ViewHandlers) {
     }
   };
 
-  // Files dragged over the panel: each child entered and left fires in turn, so a count says whether the drag is over it.
-  let drags = 0;
-  const dragging = (by: number) => panel.classList.toggle('drop', (drags = Math.max(0, drags + by)) > 0);
+  // Files dragged over the panel are taken (widget-later.js draws the drop state).
   const onDrag = (e: DragEvent) => {
     const data = e.dataTransfer;
     if (!data?.types.includes('Files')) return;
     e.preventDefault(); // to be a drop target; on drop, or the browser leaves the page to open the file
-    on.later(); // loads the script whose styles draw the drop state
+    on.later(); // loads the script that draws the drop state
     if (e.type === 'drop') on.attach(data.files);
-    dragging(e.type === 'dragenter' ? 1 : e.type === 'dragleave' ? -1 : e.type === 'drop' ? -drags : 0);
   };
-  for (const type of ['dragenter', 'dragover', 'dragleave', 'drop']) panel.addEventListener(type, onDrag as EventListener);
+  for (const type of ['dragenter', 'dragover', 'drop']) panel.addEventListener(type, onDrag as EventListener);
   clip.addEventListener('click', () => picker.click());
   picker.addEventListener('change', () => {
     on.attach(picker.files!);
@@ -316,10 +297,11 @@ export function createView(on: ViewHandlers) {
     render,
     scrollDown,
     focus: () => input.focus(),
-    /** The admins' title and greeting, and the theme's colours the server computed (GET /api/widget/config). */
+    /** The language's direction, and the theme's colours the server computed (GET /api/widget/config); its texts are set. */
     config(config: WidgetConfig): void {
-      if (config.title) title.textContent = config.title;
-      if (config.greeting !== undefined) greeting = config.greeting;
+      // The start and end sides swap for a right-to-left language (the styles use logical properties).
+      root.dir = config.dir;
+      root.lang = config.lang;
       const { theme } = config;
       if (theme) {
         root.style.setProperty('--p', theme.primary);

@@ -128,6 +128,8 @@ export function widget(page: Page) {
 /** Opens the chat with the launcher unless it is open already (it stays open across page loads). */
 export async function openChat(page: Page): Promise<void> {
   const w = widget(page);
+  // The widget shows itself once its texts arrived (with its config): the launcher, or the chat still open.
+  await w.launcher.or(w.dialog).first().waitFor();
   if (await w.dialog.isVisible()) return;
   await w.launcher.click();
   await w.message.waitFor();
@@ -200,12 +202,13 @@ export async function shot(page: Page, name: string, options: { docs?: boolean; 
 /**
  * Another site embedding the widget from the app's origin, with no Content-Security-Policy at all:
  * there an injected `onerror` handler would really run, so a missing dialog means something.
+ * `scriptAttributes`: more on its script tag (`data-lang="de"`).
  */
-export async function startHostPage(appUrl: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startHostPage(appUrl: string, scriptAttributes = ''): Promise<{ url: string; close(): Promise<void> }> {
   const http = await import('node:http');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Another shop</title></head>
 <body><h1>Another shop</h1><p>A page on another origin, without any CSP.</p>
-<script src="${appUrl}/widget.js" async></script></body></html>`;
+<script src="${appUrl}/widget.js"${scriptAttributes ? ` ${scriptAttributes}` : ''} async></script></body></html>`;
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(html);

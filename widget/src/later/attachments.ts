@@ -9,6 +9,7 @@ import { h, icon, safeUrl } from '../dom';
 import type { FileView, Later, LaterHost } from '../later-api';
 import { INLINE_IMAGES, MAX_FILES, humanSize, notAccepted, tooLarge } from './format';
 import { FILE_ICON, REMOVE_ICON } from './icons';
+import { plural, t } from '../texts';
 import { upload } from './upload';
 
 /** A file this page attached, from its chip in the preview row to its stored copy. */
@@ -93,11 +94,10 @@ export function createAttachments(host: LaterHost): Pick<Later, 'add' | 'take' |
       host.done(u.view.key!, null);
     } else {
       // No answer, or a refusal for now (too many uploads at once): the customer may try again.
-      const said = (body as { message?: unknown } | null)?.message;
       u.bar.remove();
-      const retry = h('button', { type: 'button', 'aria-label': `Retry uploading ${u.view.name}`, text: 'Retry' });
+      const retry = h('button', { type: 'button', 'aria-label': t('retryUpload', { name: u.view.name }), $text: 'retry' });
       retry.addEventListener('click', () => void start(u));
-      u.note.replaceChildren(h('span', { text: status >= 400 && status < 500 && typeof said === 'string' ? said.slice(0, 200) : 'Upload failed' }), retry);
+      u.note.replaceChildren(h('span', { $text: 'uploadFailed' }), retry);
     }
   }
 
@@ -106,7 +106,7 @@ export function createAttachments(host: LaterHost): Pick<Later, 'add' | 'take' |
     const mime = file.type || 'application/octet-stream';
     const url = INLINE_IMAGES.includes(mime) ? URL.createObjectURL(file) : undefined;
     const name = file.name || 'file';
-    const remove = h('button', { type: 'button', class: 'x', 'aria-label': `Remove ${name}` }, icon(REMOVE_ICON));
+    const remove = h('button', { type: 'button', class: 'x', 'aria-label': t('removeFile', { name }) }, icon(REMOVE_ICON));
     const el = h(
       'div',
       { class: 'fc' },
@@ -117,7 +117,7 @@ export function createAttachments(host: LaterHost): Pick<Later, 'add' | 'take' |
       file,
       view: { key, name, mime, size: file.size, url },
       el,
-      bar: h('div', { class: 'pb', role: 'progressbar', 'aria-label': `Uploading ${name}`, 'aria-valuemin': '0', 'aria-valuemax': '100' }, h('i')),
+      bar: h('div', { class: 'pb', role: 'progressbar', 'aria-label': t('uploading', { name }), 'aria-valuemin': '0', 'aria-valuemax': '100' }, h('i')),
       note: h('p', { class: 'fx' }),
     };
     el.append(u.note);
@@ -136,7 +136,7 @@ export function createAttachments(host: LaterHost): Pick<Later, 'add' | 'take' |
       warn();
       for (const file of files) {
         if (row.length >= MAX_FILES) {
-          warn(`You can attach up to ${MAX_FILES} files to a message.`);
+          warn(plural('tooManyFiles', MAX_FILES));
           break;
         }
         if (limitMb && file.size > limitMb * 1024 * 1024) {

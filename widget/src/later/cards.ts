@@ -1,14 +1,17 @@
 /**
- * The cards that come after the first messages: the email form when nobody is available (queued),
+ * The cards that come after the first messages: waiting for an agent (the place in the queue), the
+ * email form when nobody is available (queued),
  * the rating once resolved (five stars, an optional comment, then a thank-you). The view owns the
  * cards' elements and shows and hides them with its other cards; this fills and draws them.
  */
 import { h, icon, say } from '../dom';
 import type { CardSlots } from '../later-api';
 import type { Said, WidgetState } from '../state';
+import { language, plural, t } from '../texts';
 import { CHECK_ICON, MAIL_ICON, STAR_ICON } from './icons';
 
-const RATINGS = ['Terrible', 'Bad', 'Okay', 'Good', 'Great'];
+const EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*\.[^\s@.]{2,}$/;
+export const validEmail = (email: string) => email.length <= 320 && EMAIL_RE.test(email);
 
 /** Enter submits (Shift+Enter is a new line; not while composing with an input method). */
 function enterSubmits(field: HTMLElement, form: HTMLFormElement): void {
@@ -21,13 +24,17 @@ function enterSubmits(field: HTMLElement, form: HTMLFormElement): void {
 }
 
 export function createCards(c: CardSlots): (s: WidgetState) => void {
+  // ---- Waiting for an agent ------------------------------------------------------------------------
+  const queueText = h('p', { class: 'cs' });
+  c.wait.append(h('span', { class: 'spin', 'aria-hidden': 'true' }), h('div', {}, h('p', { class: 'ct', $text: 'waitTitle' }), queueText));
+
   // ---- Email -----------------------------------------------------------------------------------
   const input = h('input', {
     type: 'email',
     id: 'hw-email',
-    'aria-label': 'Email',
+    '$aria-label': 'emailLabel',
     'aria-describedby': 'hw-email-err',
-    placeholder: 'you@company.com',
+    $placeholder: 'emailPlaceholder',
     autocomplete: 'email',
     maxlength: '320',
   });
@@ -35,14 +42,16 @@ export function createCards(c: CardSlots): (s: WidgetState) => void {
   const emailForm = h(
     'form',
     { novalidate: '' },
-    h('p', { class: 'ct' }, icon(MAIL_ICON), 'Get the reply by email'),
-    h('p', { class: 'cs', text: "Leave your email and we'll let you know as soon as someone from the team answers." }),
-    h('div', { class: 'field' }, input, h('button', { type: 'submit', class: 'btn', text: 'Notify me' })),
+    h('p', { class: 'ct' }, icon(MAIL_ICON), h('span', { $text: 'emailTitle' })),
+    h('p', { class: 'cs', $text: 'emailText' }),
+    h('div', { class: 'field' }, input, h('button', { type: 'submit', class: 'btn', $text: 'emailSubmit' })),
     err,
   );
   emailForm.addEventListener('submit', (e) => {
     e.preventDefault();
-    if (c.on.email(input.value.trim())) c.done();
+    const email = input.value.trim();
+    // An address that does not look like one is not sent: '' says so (the state's error, "enter a valid email").
+    if (c.on.email(validEmail(email) ? email : '')) c.done();
   });
   c.email.append(emailForm);
   let error: Said | undefined;
@@ -53,11 +62,10 @@ export function createCards(c: CardSlots): (s: WidgetState) => void {
   const title = h('p', { class: 'ct', id: 'hw-rate' });
   const stars = h('div', { class: 'stars', role: 'group', 'aria-labelledby': 'hw-rate' });
   const hint = h('p', { class: 'cs hint' });
-  const comment = h('textarea', { 'aria-label': 'Comment (optional)', placeholder: 'Anything we could do better? (optional)', rows: '2', maxlength: '2000' });
-  const rateForm = h('form', { class: 'rf' }, comment, h('button', { type: 'submit', class: 'btn', text: 'Submit rating' }));
-  const buttons = RATINGS.map((_, i) => {
-    const n = i + 1;
-    const b = h('button', { type: 'button', 'aria-label': `${n} star${n > 1 ? 's' : ''}` }, icon(STAR_ICON));
+  const comment = h('textarea', { '$aria-label': 'comment', $placeholder: 'commentPlaceholder', rows: '2', maxlength: '2000' });
+  const rateForm = h('form', { class: 'rf' }, comment, h('button', { type: 'submit', class: 'btn', $text: 'rateSubmit' }));
+  const buttons = [1, 2, 3, 4, 5].map((n) => {
+    const b = h('button', { type: 'button' }, icon(STAR_ICON));
     b.addEventListener('click', () => {
       c.on.pick(n);
       comment.focus();
@@ -78,20 +86,33 @@ export function createCards(c: CardSlots): (s: WidgetState) => void {
 
   function paint(upTo: number): void {
     buttons.forEach((b, i) => b.classList.toggle('on', i < upTo));
-    hint.textContent = upTo > 0 ? `${upTo} of 5 · ${RATINGS[upTo - 1]}` : 'Choose 1 to 5 stars';
+    hint.textContent = upTo > 0 ? t('rateHint', { n: upTo, label: t(`rate${upTo}`) }) : t('rateChoose');
   }
+  let lang = ''; // the language the texts below were drawn in
 
   /** Called after the view showed or hid the cards, so that focus can go to a card now visible. */
   return (s) => {
+    const parts: string[] = [];
+    const q = s.queue;
+    if (q?.position) parts.push(q.position === 1 ? t('queueNext') : t('queuePosition', { n: q.position }));
+    if (q?.etaSeconds) parts.push(q.etaSeconds < 60 ? t('etaSoon') : plural('etaMinutes', Math.round(q.etaSeconds / 60)));
+    queueText.textContent = parts.length ? parts.join(' · ') : t('waitShortly');
+
     if (s.emailError) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
-    say(err, s.emailError?.text ?? '');
+    say(err, s.emailError ? t(s.emailError.key) : '');
     if (s.emailError && s.emailError !== error) {
       input.focus();
       c.reveal(c.email);
     }
     error = s.emailError;
 
+    if (lang !== language()) {
+      lang = language();
+      buttons.forEach((b, i) => b.setAttribute('aria-label', plural('star', i + 1)));
+      score = -1; // drawn again below, in this language
+      rated = 0;
+    }
     if (s.score !== score) {
       score = s.score;
       buttons.forEach((b, i) => b.setAttribute('aria-pressed', String(i + 1 === score)));
@@ -99,8 +120,8 @@ export function createCards(c: CardSlots): (s: WidgetState) => void {
       rateForm.hidden = score === 0;
       if (!score) comment.value = '';
     }
-    title.textContent = s.agent?.name ? `How was your conversation with ${s.agent.name}?` : 'How was your conversation?';
-    if (s.rated && s.rated !== rated) c.thanks.replaceChildren(icon(CHECK_ICON), `You rated this conversation ${s.rated} out of 5.`);
+    title.textContent = s.agent?.name ? t('rateTitleAgent', { name: s.agent.name }) : t('rateTitle');
+    if (s.rated && s.rated !== rated) c.thanks.replaceChildren(icon(CHECK_ICON), t('rated', { n: s.rated }));
     rated = s.rated;
   };
 }

@@ -1,3 +1,5 @@
+import { t } from '../texts';
+
 /** The raster images shown inline; every other type is a named link (the server never serves SVG or HTML inline either). */
 export const INLINE_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 
@@ -11,5 +13,5 @@ export function humanSize(bytes: number): string {
 }
 
 /** The sentences a refused file gets (413 and 415); `limitMb` unknown: the size is not guessed. */
-export const tooLarge = (name: string, limitMb?: number) => (limitMb ? `${name} is larger than ${limitMb} MB` : `${name} is too large to send`);
-export const notAccepted = (name: string) => `${name} is not a type we accept (images, PDF, text, office documents)`;
+export const tooLarge = (name: string, limitMb?: number) => (limitMb ? t('tooLarge', { name, mb: limitMb }) : t('tooLargeNoLimit', { name }));
+export const notAccepted = (name: string) => t('notAccepted', { name });

@@ -1,9 +1,37 @@
 /**
- * The styles of the attachments and the email and rating cards, added to the widget's shadow root when the chunk loads; they use the
+ * The styles of what comes after the first message (attachments, the cards, system lines, the typing
+ * dots), added to the widget's shadow root when the chunk loads; they use the
  * widget's theme variables. Logical properties (inline-start/end) so a right-to-left page mirrors them.
  * One rule a line; each line ends in `\` so the shipped string has no line breaks.
  */
 export const LATER_CSS = `\
+.meta{font-size:11.5px;color:var(--mute);margin:3px 4px 0}\
+.meta:empty{display:none}\
+.pending .b{opacity:.72}\
+.failed .b{background:#fff;color:var(--ink);border-color:#dc2626}\
+.failed .meta{color:#b91c1c}\
+.retry .meta{color:#b45309}\
+.b a{color:var(--pt);text-decoration:underline;text-underline-offset:2px}\
+.m.cont{margin-top:4px}\
+.m.cont .av{visibility:hidden}\
+.m.cont .name{display:none}\
+.customer .b a{color:inherit}\
+.av img{position:absolute;inset:0;width:100%;height:100%;object-fit:cover}\
+.dot[data-presence=wait]{background:#f59e0b}\
+.card{margin-top:16px;padding:14px 16px;background:#fff;border:1px solid var(--line);border-radius:14px;box-shadow:0 2px 8px rgba(17,24,39,.05)}\
+.ct{display:flex;align-items:center;gap:8px;font-weight:650;font-size:14px}\
+.cs{color:var(--mute);font-size:13px;margin-top:3px}\
+.wait{display:flex;align-items:center;gap:14px}\
+.spin{flex:none;width:22px;height:22px;border-radius:50%;border:3px solid color-mix(in srgb,var(--p) 22%,transparent);border-top-color:var(--p);animation:sp .9s linear infinite}\
+@keyframes sp{to{transform:rotate(360deg)}}\
+.system{justify-content:center}\
+.system .col{align-items:center;max-width:90%}\
+.system .b{background:transparent;border:0;box-shadow:none;color:var(--mute);font-size:12.5px;text-align:center;padding:2px 8px}\
+.typing .b{display:flex;gap:4px;padding:13px 14px}\
+.typing i{width:7px;height:7px;border-radius:50%;background:#9aa1ad;animation:bl 1.2s infinite ease-in-out}\
+.typing i:nth-child(2){animation-delay:.15s}\
+.typing i:nth-child(3){animation-delay:.3s}\
+@keyframes bl{0%,60%,100%{transform:none;opacity:.45}30%{transform:translateY(-4px);opacity:1}}\
 .fe{color:#b91c1c;font-size:12.5px;margin:0 2px 8px}\
 .fe:empty,.fl:empty{display:none}\
 .fl{display:flex;flex-wrap:wrap;gap:8px;margin:0 0 10px}\
@@ -50,5 +78,5 @@ input[aria-invalid=true]{border-color:#dc2626}\
 .rf{display:flex;flex-direction:column;gap:8px;margin-top:12px}\
 .rf textarea{resize:none}\
 .rf .btn{align-self:center;padding:9px 20px}\
-.panel.drop::after{content:"Drop files to attach";position:absolute;inset:0;display:grid;place-items:center;border:2px dashed var(--p);border-radius:inherit;background:color-mix(in srgb,var(--bg) 92%,transparent);color:var(--pt);font-size:15px;font-weight:650;z-index:9;pointer-events:none}
+.panel.drop::after{content:attr(data-drop);position:absolute;inset:0;display:grid;place-items:center;border:2px dashed var(--p);border-radius:inherit;background:color-mix(in srgb,var(--bg) 92%,transparent);color:var(--pt);font-size:15px;font-weight:650;z-index:9;pointer-events:none}
 `;
