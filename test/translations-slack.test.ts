@@ -158,6 +158,26 @@ describe('with OpenAI', () => {
     expect(replies(s, card).filter((m) => postText(m).includes(REPLY_ES))).toHaveLength(1);
   });
 
+  it('sends a thread reply starting with tr: in Spanish, shows both texts, and sends nothing when the translation fails', async () => {
+    const { w, conversationId, card } = await escalated(s, 'es');
+    ai.script('translation', { status: 500 });
+    await s.driver.userReply(SLACK_IDS.ada, C, card.ts, `tr: ${REPLY}`);
+    await s.emulator.waitForEphemeral(SLACK_IDS.ada, (e) => e.text.includes('was not sent'), 8000);
+    expect(agentTexts(s, conversationId)).toEqual([]);
+
+    await s.driver.userReply(SLACK_IDS.ada, C, card.ts, `tr: ${REPLY}`);
+    const reply = await w.next('message', (m) => m.role === 'agent' && m.text.includes('pedido'), 8000);
+    expect(reply.text).toBe(REPLY_ES);
+    const both = await waitForThread(s, card, (m) => postText(m).includes(REPLY_ES), 'the translated reply in the thread');
+    expect(postText(both)).toContain(REPLY);
+    expect(postText(both)).not.toContain('tr:');
+    // Edited in Slack: the customer gets the new text, translated.
+    const own = replies(s, card).filter((m) => m.user === SLACK_IDS.ada && m.text.startsWith('tr:')).at(-1)!;
+    await s.driver.messageChanged(C, own.ts, 'tr: It ships today.');
+    await w.next('message_updated', (m) => m.text === '[es] It ships today.', 8000);
+    expect(agentTexts(s, conversationId).filter((t) => t.includes('tr:'))).toEqual([]);
+  });
+
   it('when OpenAI fails: the message is posted untranslated, the modal shows the error and nothing reaches the customer', async () => {
     const { w, conversationId, card } = await escalated(s, 'es');
     await waitForThread(s, card, (m) => postText(m) === testTranslation(ASK, 'en'), 'the transcript’s translation');
@@ -212,6 +232,9 @@ describe('without OpenAI', () => {
     expect(cardFields(s, card)).toContain('*Language*\\n🌐 Spanish (Español)');
     expect(cardFields(s, card)).not.toContain(ACTION.replyTranslated);
     expect(cardFields(s, card)).not.toContain('translated in this thread');
+    // A tr: reply cannot be translated here: it is not sent, prefix and all.
+    await s.driver.userReply(SLACK_IDS.ada, C, card.ts, `tr: ${REPLY}`);
+    await s.emulator.waitForEphemeral(SLACK_IDS.ada, (e) => e.text.includes('this was not sent'), 8000);
     await say(w, WHERE);
     await waitForThread(s, card, (m) => postText(m) === WHERE, 'the message');
     await drained(s);

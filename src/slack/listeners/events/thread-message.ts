@@ -3,8 +3,9 @@ import type { FileRef } from '../../../core/types';
 import { liveFiles, refusalNotice } from '../../agent-files';
 import type { SlackContext } from '../../context';
 import { slackToPlain } from '../../text';
+import { translatedFromThread } from './translated-reply';
 
-type ThreadMessageDeps = Pick<SlackContext, 'clock' | 'customer' | 'directory' | 'files' | 'handoff' | 'maxFileBytes' | 'serial' | 'slack' | 'tellOnly'>;
+type ThreadMessageDeps = Pick<SlackContext, 'clock' | 'customer' | 'directory' | 'files' | 'handoff' | 'maxFileBytes' | 'serial' | 'slack' | 'tellOnly' | 'translations' | 'logger'>;
 
 /** Replies starting like this are internal notes, whoever writes them. */
 export const NOTE_PREFIX = /^\s*(;;|note:)/i;
@@ -47,7 +48,11 @@ export function threadMessage(ctx: ThreadMessageDeps) {
         tellOnce(ctx, conversationId, user, e, '🔒 Messages starting with `;;` or `note:` are internal notes: the customer does not see them.');
         return;
       }
-      const text = await toPlain(ctx, raw);
+      const written = await toPlain(ctx, raw);
+      // `tr:` asks for the reply in the customer's language (translated-reply.ts); null: nothing to send.
+      const translated = await translatedFromThread(ctx, conversationId, user, written, (text) => ctx.tellOnly(e.channel, user, text, e.thread_ts));
+      if (translated === null) return;
+      const text = translated.text;
       const shared = liveFiles(e.files);
       if (!text.trim() && !shared.length) return;
       let files: FileRef[] = [];
@@ -62,7 +67,16 @@ export function threadMessage(ctx: ThreadMessageDeps) {
         if (!text.trim() && !files.length) return;
       }
       const agent = await ctx.directory.get(user);
-      const result = await ctx.handoff.agentReply(conversationId, agent, text, (m) => ctx.slack.rememberRelay(e.channel, e.ts, m.id), files);
+      const result = await ctx.handoff.agentReply(
+        conversationId,
+        agent,
+        text,
+        (m) => {
+          ctx.slack.rememberRelay(e.channel, e.ts, m.id);
+          if (translated.reply) ctx.translations?.noteReply(m.id, { ...translated.reply, agentName: m.agent?.name ?? agent.persona.name });
+        },
+        files,
+      );
       if (result.relayed) return;
       if (result.reason === 'not_owner') {
         tellOnce(ctx, conversationId, user, e, `🔒 <@${result.ownerId}> owns this conversation, so your messages here stay internal.`);
@@ -90,7 +104,12 @@ async function edited(ctx: ThreadMessageDeps, e: MessageLike): Promise<void> {
   // A file deleted in Slack stays in the message as a tombstone (file_deleted says so too).
   const kept = new Set(liveFiles(m.files).map((f) => f.id));
   for (const f of liveFiles(e.previous_message?.files)) if (!kept.has(f.id)) await ctx.files?.removedInSlack(f.id!);
-  const text = await toPlain(ctx, m.text ?? '');
+  const conversationId = m.thread_ts ? ctx.slack.conversationByThread(e.channel, m.thread_ts) : undefined;
+  const written = await toPlain(ctx, m.text ?? '');
+  // An edited `tr:` reply is translated again; when it cannot be, the customer keeps the earlier one.
+  const translated = conversationId && m.user ? await translatedFromThread(ctx, conversationId, m.user, written, (text) => ctx.tellOnly(e.channel, m.user!, text, m.thread_ts), true) : { text: written };
+  if (translated === null) return;
+  const text = translated.text;
   if (text.trim() || (ctx.files?.remaining(messageId) ?? 0) > 0) ctx.handoff.editAgentMessage(messageId, text);
   else ctx.handoff.deleteAgentMessage(messageId);
 }
