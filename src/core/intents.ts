@@ -143,10 +143,10 @@ export function detectJudgmentTopic(text: string): { topic: JudgmentTopic; match
 export type SmallTalk = 'greeting' | 'thanks' | 'acknowledgement' | 'goodbye';
 
 const SMALL_TALK: Record<SmallTalk, Set<string>> = {
-  greeting: new Set(['hi', 'hello', 'hey', 'heya', 'hiya', 'yo', 'howdy', 'greetings', 'morning', 'afternoon', 'evening', 'hallo', 'hola', 'bonjour', 'salut']),
-  thanks: new Set(['thanks', 'thank', 'thx', 'ty', 'tysm', 'cheers', 'appreciated', 'appreciate', 'merci', 'gracias', 'danke']),
+  greeting: new Set(['hi', 'hello', 'hey', 'heya', 'hiya', 'yo', 'howdy', 'greetings', 'morning', 'afternoon', 'evening', 'hallo', 'hola', 'bonjour', 'salut', 'bonsoir', 'buenas', 'ola', 'oi', 'servus', 'moin', 'مرحبا', 'اهلا', 'السلام']),
+  thanks: new Set(['thanks', 'thank', 'thx', 'ty', 'tysm', 'cheers', 'appreciated', 'appreciate', 'merci', 'gracias', 'danke', 'dankeschon', 'obrigado', 'obrigada', 'valeu', 'شكرا', 'متشكر']),
   acknowledgement: new Set(['ok', 'okay', 'okey', 'k', 'kk', 'no', 'nope', 'nah', 'cool', 'great', 'nice', 'perfect', 'awesome', 'got', 'gotcha', 'alright', 'sure', 'yes', 'yep', 'yeah', 'fine', 'understood', 'excellent', 'wonderful', 'brilliant', 'sounds', 'makes', 'sense']),
-  goodbye: new Set(['bye', 'goodbye', 'cya', 'later', 'ciao']),
+  goodbye: new Set(['bye', 'goodbye', 'cya', 'later', 'ciao', 'adios', 'tschuss', 'tchau', 'revoir', 'وداعا']),
 };
 /** Words that may surround small talk without making it a question. */
 const FILLER = new Set(['good', 'there', 'all', 'everyone', 'so', 'much', 'very', 'a', 'lot', 'you', 'u', 'that', 'it', 'for', 'the', 'help', 'oh', 'ah', 'well', 'again', 'see', 'and', 'then', 'now', 'just', 'guys', 'team', 'folks', 'friend', 'bot', 'mate', 'really', 'i', 'im', 'am', 'have', 'day', 'nice', 'one']);
