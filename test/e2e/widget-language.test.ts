@@ -108,6 +108,20 @@ describe('the widget chooses its language', () => {
     }
   });
 
+  it('takes setLanguage from the calls a page queued before the script loaded, asking for that language only', async () => {
+    const context = await env.browser.newContext({ viewport: DESKTOP, locale: 'es-MX' });
+    await context.addInitScript(() => {
+      (window as unknown as { HandoffWidget: unknown }).HandoffWidget = { q: [['setLanguage', 'fr']] };
+    });
+    const w = watch(await context.newPage(), context);
+    pages.push(w);
+    const configs: string[] = [];
+    w.page.on('request', (r) => new URL(r.url()).pathname === '/api/widget/config' && configs.push(new URL(r.url()).searchParams.get('lang') ?? ''));
+    await w.page.goto(env.t.url);
+    await button(w.page, 'Ouvrir le chat').waitFor();
+    expect(configs).toEqual(['fr']);
+  });
+
   it("shows the admins' override of a text in that language", async () => {
     env.t.app.settings.update({ textOverrides: { es: { 'widget.send': 'Mandar ya', 'widget.human': 'Quiero una persona' } } }, null);
     const w = await visitIn('es');

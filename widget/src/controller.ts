@@ -349,12 +349,14 @@ export function createWidget(origin: string, lang: string | null): HandoffWidget
     if (said !== spoken && conn.isOpen()) conn.reconnect();
     if (first) start();
   }
+  let asked = false;
   const configure = () => {
-    const asked = lang;
-    loadConfig(origin, asked, (c) => configured(asked, c));
+    const want = lang;
+    asked = true;
+    loadConfig(origin, want, (c) => configured(want, c));
   };
-  // After the calls the page queued before the script loaded: a queued setLanguage is asked for at once.
-  void Promise.resolve().then(configure);
+  // After the calls the page queued before the script loaded: a queued setLanguage asks for its language alone.
+  void Promise.resolve().then(() => asked || configure());
 
   function start(): void {
     const attach = () => document.body.append(view.host);
