@@ -117,6 +117,19 @@ describe('with OpenAI', () => {
     expect(ai.requestsFor('translation').filter((r) => r.text.includes(JSON.stringify(WHERE)))).toHaveLength(1);
   });
 
+  it('an erasure removes the translations with the customer’s own posts', async () => {
+    const { w, card } = await escalated(s, 'es');
+    await say(w, WHERE);
+    await waitForThread(s, card, (m) => postText(m) === WHERE_EN, 'the translation');
+    await drained(s);
+    expect(await s.t.app.privacy.eraseVisitor({ email: 'lucia@example.com' }, { kind: 'slack', userId: SLACK_IDS.grace })).toMatchObject({ status: 'erased' });
+    await drained(s);
+    const left = replies(s, card).map(postText).join('\n');
+    expect(left).not.toContain(WHERE_EN);
+    expect(left).not.toContain(testTranslation(ASK, 'en'));
+    expect(left).not.toContain(WHERE);
+  });
+
   it('translates nothing for an English customer, and offers no translated reply', async () => {
     const { w, card } = await escalated(s, 'en');
     expect(cardFields(s, card)).toContain('*Language*\\n🌐 English');
