@@ -76,6 +76,7 @@ const POSTGRES_TESTS = [
   'test/slack-volume.test.ts',
   'test/team-channels.test.ts',
   'test/translations-slack.test.ts',
+  'test/widget-language.test.ts',
   'test/widget-rate-limits.test.ts',
   'test/privacy.test.ts',
   'test/privacy-api.test.ts',
