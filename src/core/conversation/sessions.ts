@@ -1,4 +1,5 @@
 import { matchLanguage } from '../../i18n/languages';
+import type { Localizer } from '../../i18n/localizer';
 import { z } from 'zod';
 import { DomainError } from '../errors';
 import type { EventBus } from '../events';
@@ -26,6 +27,8 @@ export interface SessionsDeps {
   reopenTokens: VisitorTokens;
   identitySecret: string | undefined;
   logger: Logger;
+  /** What the customer is told, in their language. */
+  localizer: Localizer;
 }
 
 export interface SessionInput {
@@ -165,7 +168,7 @@ export class Sessions {
       d.events.record(conversationId, 'email_captured', {}, now);
     });
     d.bus.emit({ type: 'visitor.email', conversation, email: clean });
-    d.log.append(conversationId, { role: 'ai', text: `Thanks! We'll follow up at ${clean} if we miss you here.` });
+    d.log.append(conversationId, { role: 'ai', text: d.localizer.t(conversation.language, 'chat', 'emailSaved', { email: clean }) });
   }
 
   rate(conversationId: string, score: number, comment: string | undefined): void {
@@ -179,6 +182,6 @@ export class Sessions {
     // In a transaction: what the event's hooks write (a webhook delivery) commits with it.
     d.db.tx(() => d.events.record(conversationId, 'rated', { score, comment: clean }, now));
     d.bus.emit({ type: 'conversation.rated', conversation, score, comment: clean });
-    d.log.append(conversationId, { role: 'ai', text: 'Thank you for your feedback!' });
+    d.log.append(conversationId, { role: 'ai', text: d.localizer.t(conversation.language, 'chat', 'ratingThanks') });
   }
 }
