@@ -58,6 +58,8 @@ describe('the chat in the customer’s language', () => {
     await s.emulator.waitFor(() => JSON.stringify(s.emulator.message(C, card.ts)!.blocks).includes(ACTION.resolve));
     await clickOnCard(grace, ACTION.resolve, card.ts);
     expect((await w.next('message', (m) => m.role === 'system')).text).toBe(es.resolved);
+    w.send({ type: 'rate', score: 5 });
+    expect((await w.next('message', (m) => m.role === 'ai' && m.seq > intro.seq)).text).toBe(es.ratingThanks);
   });
 
   it('ignores a language it does not speak: the admins’ default (English)', async () => {
@@ -76,7 +78,7 @@ describe('the chat in the customer’s language', () => {
     const w = await s.widget();
     const welcome = await w.hello({ lang: 'de', visitor: { name: 'Jonas' } });
     w.send({ type: 'email', email: 'jonas@example.com' });
-    await w.next('message', (m) => m.text.includes('jonas@example.com'));
+    expect((await w.next('message', (m) => m.text.includes('jonas@example.com'))).text).toBe(de.emailSaved!.replace('{email}', 'jonas@example.com'));
     w.send({ type: 'request_human' });
     expect((await w.next('state')).state).toBe('queued');
     // Queued with the email known: told so in German.
