@@ -190,7 +190,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     cors(req, reply);
     reply.header('cache-control', 'public, max-age=60');
     const lang = widgetLanguage(deps.localizer, { lang: (req.query as { lang?: unknown } | undefined)?.lang });
-    return sendWidgetJson(req, reply, { lang, dir: deps.localizer.dir(lang), texts: deps.localizer.group(lang, 'later') });
+    // With the upload limit, so that the attachments refuse a larger file before sending it (as the config says).
+    const limit = deps.files ? { maxUploadMb: Math.floor(deps.files.maxBytes / (1024 * 1024)) } : {};
+    return sendWidgetJson(req, reply, { lang, dir: deps.localizer.dir(lang), texts: deps.localizer.group(lang, 'later'), ...limit });
   });
 
   const staticFile = (name: string, type: string) => {
