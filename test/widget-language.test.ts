@@ -93,7 +93,8 @@ describe("widget-later.js's texts", () => {
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
     expect(res.headers.get('content-encoding')).toBe('gzip'); // fetch asked for it (and unpacks it)
     const body = (await res.json()) as { lang: string; dir: string; texts: Record<string, string> };
-    expect(body).toMatchObject({ lang: 'ar', dir: 'rtl' });
+    // With the upload limit the attachments check before sending (MAX_UPLOAD_MB, 10 by default).
+    expect(body).toMatchObject({ lang: 'ar', dir: 'rtl', maxUploadMb: 10 });
     expect(body.texts.star_two).toBe((laterTexts.others.ar as Record<string, string>).star_two);
     expect(Object.keys(body.texts)).toEqual(expect.arrayContaining(Object.keys(laterTexts.en)));
     const junk = (await (await fetch(`${t.url}/api/widget/texts?lang=%3Cscript%3E`)).json()) as { lang: string; texts: Record<string, string> };

@@ -27,17 +27,8 @@ interface Upload {
   gone?: boolean;
 }
 
-export function createAttachments(host: LaterHost): Pick<Later, 'add' | 'take' | 'show'> {
-  let limitMb: number | undefined;
-  // The server's limit, when it publishes it: too large a file is refused before it is sent.
-  fetch(`${host.origin}/api/widget/config`, { credentials: 'omit' })
-    .then((res) => res.json())
-    .then((c: { maxUploadMb?: unknown }) => {
-      if (typeof c.maxUploadMb === 'number' && c.maxUploadMb > 0) limitMb = c.maxUploadMb;
-    })
-    .catch(() => {
-      // Then the server's 413 says it.
-    });
+/** `limitMb`: the server's upload limit when it publishes it (with the texts): too large a file is refused before it is sent; else its 413 says it. */
+export function createAttachments(host: LaterHost, limitMb?: number): Pick<Later, 'add' | 'take' | 'show'> {
 
   const uploads = new Map<string, Upload>();
   let row: Upload[] = [];

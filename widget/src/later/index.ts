@@ -15,6 +15,7 @@ import { LATER_CSS } from './styles';
 const own = document.currentScript as HTMLScriptElement | null;
 const origin = own?.src ? new URL(own.src).origin : location.origin;
 let wanted = '';
+let maxUploadMb: number | undefined; // the server's upload limit, sent with the texts
 
 /** This language's texts, then `then`; a failure is tried again later (1 s doubling to 30 s); a language since replaced is dropped. */
 function load(lang: string, then: () => void, delay = 1000): void {
@@ -25,6 +26,8 @@ function load(lang: string, then: () => void, delay = 1000): void {
       const got = parseTexts(raw);
       if (!got) throw raw;
       if (lang !== wanted) return;
+      const limit = (raw as { maxUploadMb?: unknown }).maxUploadMb;
+      if (typeof limit === 'number' && limit > 0) maxUploadMb = limit;
       setTexts(got.lang, got.texts);
       then();
     })
@@ -61,7 +64,7 @@ const setup: LaterSetup = (host) => {
   const panel = host.shadow.querySelector<HTMLElement>('.panel')!;
   label(panel, 'dropFiles', 'data-drop');
   dropState(panel);
-  return { ...createAttachments(host), cards: createCards, setLanguage: (lang) => load(lang, host.redraw) };
+  return { ...createAttachments(host, maxUploadMb), cards: createCards, setLanguage: (lang) => load(lang, host.redraw) };
 };
 
 load(own?.dataset.lang ?? '', () => dispatchEvent(new CustomEvent(LATER_EVENT, { detail: setup })));
