@@ -10,6 +10,7 @@ import { setTexts } from '../widget/src/texts';
 
 describe('file sizes and refusals in the widget', () => {
   it('writes sizes in B, KB and MB, rounded as people read them', () => {
+    setTexts('en', laterTexts.en);
     expect([0, 18, 1023, 1024, 240 * 1024, 1024 * 1024 - 1, 1024 * 1024, 1.5 * 1024 * 1024, 10 * 1024 * 1024].map(humanSize)).toEqual([
       '0 B',
       '18 B',
@@ -44,5 +45,9 @@ describe('file refusals in the customer\'s language', () => {
     expect(tooLarge('video.mov', 10)).toBe('video.mov dépasse 10 Mo');
     expect(tooLarge('video.mov')).toBe('video.mov est trop volumineux');
     expect(notAccepted('a.exe')).toBe('a.exe : type refusé');
+    setTexts('fr', laterTexts.others.fr as Record<string, string>);
+    expect([512, 240 * 1024, 1.5 * 1024 * 1024].map(humanSize)).toEqual(['512 o', '240 Ko', '1,5 Mo']);
+    setTexts('ar', laterTexts.others.ar as Record<string, string>);
+    expect(humanSize(1.5 * 1024 * 1024)).toBe('1.5 ميغابايت');
   });
 });
