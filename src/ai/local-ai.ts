@@ -11,8 +11,8 @@ import {
 } from './conversation-signals';
 import { draftArticleBuiltIn } from './article-drafter';
 import { LANGUAGES, type Language } from '../i18n/languages';
-import { Localizer, type TextVars } from '../i18n/localizer';
-import { defaultSettings } from '../core/settings';
+import type { Localizer, TextVars } from '../i18n/localizer';
+import { CATALOG_LOCALIZER } from './catalog-localizer';
 
 /**
  * The built-in AI: no network, no model. It answers from the knowledge base when a passage matches
@@ -43,9 +43,6 @@ const MAX_DRAFT_QUOTE = 500;
 
 /** A follow-up this short ("and on mobile?") is read together with the customer's previous message. */
 const FOLLOW_UP_MAX_WORDS = 6;
-
-/** The catalogs' texts with no admin's overrides: for an AI built without the app's Localizer (tests, tools). */
-const CATALOG_LOCALIZER = new Localizer({ get: () => defaultSettings({ aiConfidenceThreshold: 0.5 }) });
 
 const SMALL_TALK: readonly SmallTalk[] = ['greeting', 'thanks', 'acknowledgement', 'goodbye'];
 

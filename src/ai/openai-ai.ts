@@ -1,4 +1,6 @@
 import OpenAI from 'openai';
+import type { Localizer } from '../i18n/localizer';
+import { CATALOG_LOCALIZER } from './catalog-localizer';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
 import type { Ai, AiAnswer, AiContext, AiDraft, AiSource, AiSummary, ArticleDraft, ArticleDraftInput, ConversationContext, KnowledgeBase } from '../core/ports';
@@ -43,6 +45,8 @@ export interface OpenAiOptions {
   maxRetries?: number;
   /** Aborts calls in flight (at shutdown: the fallback then answers at once instead of waiting). */
   signal?: AbortSignal;
+  /** The "More:" line of a link the answer left out, in the customer's language; default: the catalogs. */
+  localizer?: Localizer;
 }
 
 export const OPENAI_DEFAULTS = { timeoutMs: 15_000, maxRetries: 1 } as const;
@@ -131,7 +135,9 @@ export function createOpenAiAi(o: OpenAiOptions): Ai {
       if (out.confidence < o.threshold()) {
         return handoff({ kind: 'low_confidence', confidence: out.confidence }, out.confidence, uniqueSources(cited));
       }
-      return { reply: withLinks(out.reply.trim(), cited), confidence: out.confidence, action: { type: 'answer' }, sources: uniqueSources(cited) };
+      const lang = (o.localizer ?? CATALOG_LOCALIZER).language(ctx.conversation.language);
+      const more = (title: string, url: string) => (o.localizer ?? CATALOG_LOCALIZER).t(lang, 'chat', 'kbMore', { title, url });
+      return { reply: withLinks(out.reply.trim(), cited, more), confidence: out.confidence, action: { type: 'answer' }, sources: uniqueSources(cited) };
     },
 
     async summarise(ctx: ConversationContext): Promise<AiSummary> {
@@ -219,8 +225,8 @@ function citedPassages(passages: readonly KbPassage[], numbers: readonly number[
   return uniquePassages([...byNumber(passages, numbers), ...byUrl]);
 }
 
-/** The text with a "More: title (url)" line for each cited article whose link it does not already give. */
-function withLinks(text: string, cited: readonly KbPassage[]): string {
+/** The text with a "More: title (url)" line (for a customer: `more`, in their language) for each cited article whose link it does not already give. */
+function withLinks(text: string, cited: readonly KbPassage[], more = (title: string, url: string) => `More: ${title} (${url})`): string {
   const missing = uniqueSources(cited).filter((s) => s.url && !text.includes(s.url));
-  return missing.length ? `${text}\n\n${missing.map((s) => `More: ${s.title} (${s.url})`).join('\n')}` : text;
+  return missing.length ? `${text}\n\n${missing.map((s) => more(s.title, s.url!)).join('\n')}` : text;
 }
