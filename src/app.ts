@@ -215,7 +215,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const builtInAi = createLocalAi({ knowledgeBase, threshold, localizer });
   // Aborted at stop: an OpenAI call in flight gives way to the built-in AI instead of holding the shutdown.
   const aiShutdown = new AbortController();
-  const ai = options.ai ?? createAi({ openai: config.openai, builtIn: builtInAi, knowledgeBase, threshold, logger, limits: options.openaiLimits, shutdown: aiShutdown.signal });
+  const ai = options.ai ?? createAi({ openai: config.openai, builtIn: builtInAi, knowledgeBase, threshold, logger, limits: options.openaiLimits, shutdown: aiShutdown.signal, localizer });
   const agents = createAgentRepository(db);
   const routingRepo = createRoutingRepository(db);
   // The Slack side is created after the core it calls; the core reaches it through ports.
