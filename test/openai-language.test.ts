@@ -18,28 +18,32 @@ afterAll(async () => {
   await ai?.close();
 });
 
-/** The system prompt of the answer OpenAI was asked for, for a customer whose widget says `lang`. */
-async function systemPromptFor(lang: string | undefined, question: string): Promise<string> {
+/** The system prompt OpenAI was given for a customer whose widget says `lang`, and the answer they got. */
+async function askedFor(lang: string | undefined, question: string): Promise<{ system: string; reply: string }> {
   const before = ai.requestsFor('customer_answer').length;
   const w = await WidgetClient.connect(t.url);
+  let reply: string;
   try {
     await w.hello(lang ? { lang } : {});
     w.send({ type: 'message', clientId: 'q', text: question });
-    await w.next('message', (m) => m.role === 'ai', 10_000);
+    reply = (await w.next('message', (m) => m.role === 'ai', 10_000)).text;
   } finally {
     w.close();
   }
   const [request] = await ai.waitForRequests(before + 1, 'customer_answer').then((all) => all.slice(before));
-  return request!.body.messages[0].content as string;
+  return { system: request!.body.messages[0].content as string, reply };
 }
 
 describe('OpenAI in the customer’s language', () => {
   it('is told to answer in the widget’s language, and in the admins’ default when the widget says none', async () => {
-    expect(await systemPromptFor('es', '¿Cómo restablezco mi password?')).toContain('Answer in Spanish (es)');
-    expect(await systemPromptFor('pt-BR', 'Como redefinir meu password?')).toContain('Answer in Portuguese (Brazil) (pt-BR)');
+    const es = await askedFor('es', '¿Cómo restablezco mi password?');
+    expect(es.system).toContain('Answer in Spanish (es)');
+    // The link the answer left out is added in the customer's language.
+    expect(es.reply).toMatch(/\n\nMás: .+ \(https?:\/\/[^)]+\)$/);
+    expect((await askedFor('pt-BR', 'Como redefinir meu password?')).system).toContain('Answer in Portuguese (Brazil) (pt-BR)');
     t.app.settings.update({ defaultLanguage: 'fr' }, null);
-    expect(await systemPromptFor(undefined, 'Comment réinitialiser mon password ?')).toContain('Answer in French (fr)');
-    expect(await systemPromptFor('en', 'How do I reset my password?')).toContain('Answer in English (en)');
+    expect((await askedFor(undefined, 'Comment réinitialiser mon password ?')).system).toContain('Answer in French (fr)');
+    expect((await askedFor('en', 'How do I reset my password?')).system).toContain('Answer in English (en)');
     expect(ai.problems).toEqual([]);
   });
 });
