@@ -1,3 +1,4 @@
+import { chatTexts } from '../i18n/catalogs/chat';
 /**
  * How many handoffs one visitor, and one client address, may start in an hour. A flood of visitors
  * pressing "Talk to a person" (or scripts opening fresh anonymous sessions) cannot bury the team:
@@ -23,9 +24,8 @@ export interface HandoffStartStore {
   countByAddress(address: string, since: string): number;
 }
 
-/** What the customer sees when a handoff is refused: kind, and nothing about limits or addresses. */
-export const HANDOFF_REFUSED_MESSAGE =
-  "We can't connect you with a person again just yet, but I'm still here to help. Please try again a little later.";
+/** What an English-speaking customer sees when a handoff is refused (the chat catalog's text; other languages have theirs). */
+export const HANDOFF_REFUSED_MESSAGE = chatTexts.en.handoffRefused;
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -53,10 +53,4 @@ export function handoffLimitReached(
   if (store.countByVisitor(who.visitorId, since) >= limits.perVisitorPerHour) return 'visitor';
   if (who.address && !isLoopback(who.address) && store.countByAddress(who.address, since) >= limits.perAddressPerHour) return 'address';
   return null;
-}
-
-/** "about 3 minutes" for a wait estimate in seconds. */
-export function formatWait(seconds: number): string {
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  return minutes === 1 ? 'about a minute' : `about ${minutes} minutes`;
 }
