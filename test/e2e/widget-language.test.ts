@@ -64,7 +64,7 @@ describe('the widget chooses its language', () => {
     await email.fill('no-es-un-correo');
     await button(w.page, 'Avisarme').click();
     await w.page.getByRole('alert').filter({ hasText: 'Introduce un correo electrónico válido' }).waitFor();
-    await shot(w.page, 'language-es', { panel: true });
+    await shot(w.page, 'language-es', { docs: true, panel: true });
     expect(w.errors).toEqual([]);
   });
 
@@ -170,7 +170,7 @@ describe('right to left', () => {
     expect(send.x).toBeLessThan(box.x);
     const id = await w.conversationId();
     await waitUntil(() => languageOf(id) === 'ar', 10_000, 'Arabic');
-    await shot(w.page, 'language-ar-rtl', { panel: true });
+    await shot(w.page, 'language-ar-rtl', { docs: true, panel: true });
     expect(w.errors).toEqual([]);
   });
 });
